@@ -1,0 +1,219 @@
+"""The ``scp-metrics`` command line.
+
+Errors are one clear sentence (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from scp_metrics.settings import get_settings
+
+console = Console(highlight=False)
+if not console.is_terminal or console.width < 160:
+    console = Console(highlight=False, width=180)
+err = Console(stderr=True, highlight=False, width=180)
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one sentence."""
+
+
+def _say(message: str) -> None:
+    console.print(message, markup=False)
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from scp_metrics.sample import generate_sample
+
+    out = Path(args.out) if args.out else get_settings().raw_dir
+    started = time.monotonic()
+    paths = generate_sample(out, progress=_say)
+    size = sum(p.stat().st_size for p in paths)
+    _say(f"Sample extracts: {len(paths)} files ({size / 1e6:.1f} MB) in {out} "
+         f"({time.monotonic() - started:.1f} s). All synthetic: see data/raw/README.md.")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from scp_metrics.validation import validate_file
+
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise UserError(f"{name}: no such file")
+        result = validate_file(path)
+        if result.ok:
+            assert result.source is not None
+            note = f" ({'; '.join(result.notes)})" if result.notes else ""
+            _say(f"OK    {path.name}: {result.source.title}, {result.rows:,} rows, "
+                 f"{result.period_label or 'no period'}{note}")
+            continue
+        failed += 1
+        what = result.source.title if result.source else "unrecognised file"
+        _say(f"FAIL  {path.name}: {what}, {len(result.failures)} problem(s)")
+        _print_frame(result.failures.head(args.max_rows), "table")
+        if len(result.failures) > args.max_rows:
+            _say(f"      … and {len(result.failures) - args.max_rows} more")
+    if failed:
+        _say(f"{failed} of {len(args.files)} files failed validation; nothing was loaded.")
+    return 1 if failed else 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    settings = get_settings(raw_dir=args.raw_dir, warehouse=args.warehouse)
+    if not settings.raw_dir.is_dir():
+        raise UserError(f"raw folder {settings.raw_dir} does not exist "
+                        "(run 'scp-metrics sample' for the embedded sample, or pass --raw-dir)")
+    if args.engine == "prefect":
+        from pipelines.quarterly_refresh import quarterly_refresh
+
+        _say(f"Running the quarterly-refresh Prefect flow on {settings.raw_dir} "
+             "(a temporary Prefect server starts first: ~15 s) …")
+        summary = quarterly_refresh(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse),
+                                    force=args.force)
+    else:
+        from scp_metrics.refresh import run_refresh
+
+        summary = run_refresh(settings, progress=_say, force=args.force)
+    _say("")
+    _say(summary.headline())
+    for f in summary.quarantined:
+        first = f.first_failures[0] if f.first_failures else {}
+        _say(f"  refused {f.file}: {f.failures} problem(s), first: row {first.get('row')}, "
+             f"column {first.get('column')}, {first.get('check')} (value {first.get('value')!r}); "
+             f"report: {f.report}")
+    if summary.outputs_dir:
+        _say(f"Outputs written to {summary.outputs_dir}")
+    _say(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
+    return 1 if summary.quarantined else 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from scp_metrics.warehouse import connect
+
+    settings = get_settings(warehouse=args.warehouse)
+    try:
+        con = connect(settings.warehouse, read_only=True)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    where, params = ["1 = 1"], []
+    for column, value in (("area_code", args.area), ("indicator_id", args.indicator),
+                          ("period_type", args.period_type)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if args.period_end:
+        where.append("strftime(period_end, '%Y-%m') = ?")
+        params.append(args.period_end)
+    try:
+        frame = con.execute(
+            f"select * from mart_indicator_values where {' and '.join(where)} "
+            "order by indicator_id, area_code, period_type, period_start, period_end", params).df()
+    finally:
+        con.close()
+    if frame.empty:
+        raise UserError("no indicator values match those options")
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    shown = frame[["indicator_id", "area_name", "period_type", "period_start", "period_end",
+                   "numerator", "denominator", "value", "ci95_lower", "ci95_upper",
+                   "change_pct"]].copy()
+    if len(shown) > args.max_rows:
+        _say(f"{len(shown)} rows; showing the last {args.max_rows} (use --format csv for all)")
+        shown = shown.tail(args.max_rows)
+    _print_frame(shown, "table")
+    _say("value: rate per 1,000 residents; ci95: 95% confidence interval (PHE method); "
+         "change_pct: against the same period a year earlier.")
+    return 0
+
+
+def _fmt(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
+    table = Table(show_lines=False)
+    for col in frame.columns:
+        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col])
+                         else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[_fmt(v) for v in row])
+    console.print(table)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scp-metrics",
+        description="Performance indicators for Community Safety Partnerships.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", help="write the embedded synthetic sample extracts")
+    p.add_argument("--out", help="folder (default: data/raw/sample or $SCP_RAW_DIR)")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("validate", help="check files against their schemas without loading")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--max-rows", type=int, default=30, help="problems to list per file")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("refresh", help="run the quarterly refresh (the Prefect flow)")
+    p.add_argument("--raw-dir")
+    p.add_argument("--warehouse")
+    p.add_argument("--engine", choices=["prefect", "local"], default="prefect",
+                   help="prefect: run the flow (default); local: same steps without Prefect")
+    p.add_argument("--force", action="store_true", help="rebuild the marts even if nothing is new")
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("indicators", help="show indicator values from the warehouse")
+    p.add_argument("--area", help="ONS area code, e.g. E06000045")
+    p.add_argument("--indicator", help="indicator id, e.g. all_crime")
+    p.add_argument("--period-type", choices=["month", "quarter", "fytd", "financial_year",
+                                             "rolling_12m"])
+    p.add_argument("--period-end", help="YYYY-MM: only periods ending in that month")
+    p.add_argument("--warehouse")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument("--max-rows", type=int, default=40)
+    p.set_defaults(func=cmd_indicators)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into sentences
+        if args.debug:
+            raise
+        from scp_metrics.refresh import RefreshLocked
+
+        known = (UserError, RefreshLocked, FileNotFoundError, PermissionError)
+        message = str(exc) if isinstance(exc, known) else f"{type(exc).__name__}: {exc}"
+        err.print(f"error: {message}" + ("" if isinstance(exc, known)
+                                         else " (run with --debug for the traceback)"),
+                  markup=False)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

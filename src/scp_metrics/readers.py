@@ -1,0 +1,238 @@
+"""Readers: turn a delivered file (CSV, gzipped CSV, XLSX, legacy XLS) into a table of text.
+
+Nothing is typed here: every cell is text, so that the validation step can say exactly which
+cell failed to parse. The header row is found by content (title rows above it are kept as
+``title_lines``), and the encoding is detected (UTF-8, UTF-8 with BOM, Windows-1252).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+HEADER_SCAN_ROWS = 30
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a table at all (one clear sentence)."""
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text, with where its header was found."""
+
+    path: Path
+    headers: list[str]
+    data: pd.DataFrame
+    """Columns 0..n-1 (positions in ``headers``), every cell a ``str`` ('' when empty)."""
+    header_line: int
+    """1-based line (CSV) or spreadsheet row (XLSX) of the header; data row i is at header_line+1+i."""
+    title_lines: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def line_of(self, index: int) -> int:
+        return self.header_line + 1 + int(index)
+
+
+HeaderTest = Callable[[list[str]], bool]
+
+
+def read_table(path: Path, is_header: HeaderTest) -> RawTable:
+    """Read ``path`` and find its header row with ``is_header``."""
+    path = Path(path)
+    suffixes = [s.lower() for s in path.suffixes]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path.name}: cannot be opened ({exc.strerror}).") from exc
+    if suffixes and suffixes[-1] == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except OSError as exc:
+            raise ReadError(f"{path.name}: is not a valid gzip file.") from exc
+        suffixes = suffixes[:-1]
+    if not raw.strip():
+        raise ReadError(f"{path.name}: the file is empty.")
+    if raw[:4] == b"PK\x03\x04":
+        return _read_xlsx(path, raw, is_header)
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _read_xls(path, raw, is_header)
+    if suffixes and suffixes[-1] in (".xlsx", ".xls", ".xlsm"):
+        raise ReadError(f"{path.name}: is named as a spreadsheet but is not one.")
+    return _read_csv(path, raw, is_header)
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    if b"\x00" in raw[:4096]:
+        raise ReadError(f"{path.name}: is binary, not a text (CSV) file.")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        notes.append("UTF-8 byte-order mark stripped")
+        return raw[3:].decode("utf-8", errors="strict"), notes
+    try:
+        return raw.decode("utf-8"), notes
+    except UnicodeDecodeError:
+        notes.append("decoded as Windows-1252 (not UTF-8)")
+        return raw.decode("cp1252", errors="replace"), notes
+
+
+def _read_csv(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
+    text, notes = _decode(path, raw)
+    head = text[:65536]
+    try:
+        dialect = csv.Sniffer().sniff(head.split("\n", 1)[0] or head, delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(head), delimiter=delimiter)
+    header_index = None
+    headers: list[str] = []
+    title_lines: list[str] = []
+    for i, row in enumerate(reader):
+        if i >= HEADER_SCAN_ROWS:
+            break
+        cells = [c.strip() for c in row]
+        if is_header(cells):
+            header_index, headers = i, cells
+            break
+        if any(cells):
+            title_lines.append(" ".join(c for c in cells if c))
+    if header_index is None:
+        raise ReadError(f"{path.name}: no recognisable header row in the first {HEADER_SCAN_ROWS} lines.")
+    # Line numbers: header_index counts CSV records; with quoted newlines in titles this could
+    # drift, which real title rows do not have.
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, skiprows=header_index + 1, dtype=str,
+            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame(columns=range(len(headers)))
+    except pd.errors.ParserError as exc:
+        raise ReadError(f"{path.name}: rows do not fit the header ({_short(exc)}).") from exc
+    frame = _fit_width(path, frame, headers, header_line=header_index + 1)
+    frame = _drop_trailing_blank(frame)
+    return RawTable(path, headers, frame, header_index + 1, title_lines, None, notes)
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[-1][:200]
+
+
+def _fit_width(path: Path, frame: pd.DataFrame, headers: list[str], header_line: int) -> pd.DataFrame:
+    width = len(headers)
+    if frame.shape[1] > width:
+        extra = frame.iloc[:, width:]
+        filled = extra.apply(lambda col: col.astype(str).str.strip() != "").any(axis=1)
+        if filled.any():
+            first = int(filled.to_numpy().nonzero()[0][0])
+            raise ReadError(
+                f"{path.name}: row {header_line + 1 + first} has more values than the header has columns."
+            )
+        frame = frame.iloc[:, :width]
+    for j in range(frame.shape[1], width):
+        frame[j] = ""
+    frame.columns = range(width)
+    return frame.fillna("").astype(str)
+
+
+def _drop_trailing_blank(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    blank = (frame.apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy()
+    keep = len(blank)
+    while keep > 0 and blank[keep - 1]:
+        keep -= 1
+    return frame.iloc[:keep]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _scan_rows(path: Path, sheet: str, rows: Iterable[Iterable[object]], is_header: HeaderTest,
+               notes: list[str]) -> RawTable | None:
+    iterator = iter(rows)
+    title_lines: list[str] = []
+    for i in range(HEADER_SCAN_ROWS):
+        try:
+            row = [_cell_text(v) for v in next(iterator)]
+        except StopIteration:
+            return None
+        if is_header(row):
+            while row and row[-1] == "":
+                row.pop()
+            width = len(row)
+            body = [[_cell_text(v) for v in r][:width] for r in iterator]
+            frame = pd.DataFrame(body, dtype=str) if body else pd.DataFrame(columns=range(width))
+            frame = _fit_width(path, frame, row, header_line=i + 1)
+            frame = _drop_trailing_blank(frame)
+            return RawTable(path, row, frame, i + 1, title_lines, sheet, notes)
+        if any(row):
+            title_lines.append(" ".join(c for c in row if c))
+    return None
+
+
+def _read_xlsx(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear sentence
+        raise ReadError(f"{path.name}: is not a readable XLSX workbook ({type(exc).__name__}).") from exc
+    try:
+        for sheet in book.worksheets:
+            table = _scan_rows(path, sheet.title, sheet.iter_rows(values_only=True), is_header, [])
+            if table is not None:
+                if len(book.worksheets) > 1:
+                    table.notes.append(f"read sheet '{sheet.title}'")
+                return table
+    finally:
+        book.close()
+    raise ReadError(f"{path.name}: no sheet has a recognisable header row.")
+
+
+def _read_xls(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=raw, on_demand=True)
+    except Exception as exc:  # noqa: BLE001
+        raise ReadError(f"{path.name}: is not a readable XLS workbook ({type(exc).__name__}).") from exc
+
+    def rows(sheet: xlrd.sheet.Sheet) -> Iterable[list[object]]:
+        for r in range(sheet.nrows):
+            out: list[object] = []
+            for cell in sheet.row(r):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    out.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                else:
+                    out.append(cell.value if cell.value != "" else None)
+            yield out
+
+    for name in book.sheet_names():
+        table = _scan_rows(path, name, rows(book.sheet_by_name(name)), is_header, [])
+        if table is not None:
+            table.notes.append(f"read sheet '{name}'")
+            return table
+    raise ReadError(f"{path.name}: no sheet has a recognisable header row.")

@@ -1,0 +1,294 @@
+"""The quarterly refresh as pure steps: find extracts, validate and load each, build, publish.
+
+``pipelines/quarterly_refresh.py`` wires these steps as Prefect tasks; :func:`run_refresh` runs
+them in order without Prefect (tests, benchmarks, ``--engine local``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from scp_metrics.settings import Settings
+from scp_metrics.validation import ValidationResult, validate_file
+from scp_metrics.warehouse.connection import connect
+from scp_metrics.warehouse.ledger import live_batch_for
+from scp_metrics.warehouse.load import load_frame
+from scp_metrics.warehouse.transform import build_models
+
+Progress = Callable[[str], None]
+SKIP_SUFFIXES = {".md", ".txt", ".json", ".toml", ".lock"}
+
+
+class RefreshLocked(Exception):
+    """Another refresh holds the warehouse."""
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file in a refresh."""
+
+    file: str
+    sha256: str
+    status: str  # loaded | unchanged | quarantined
+    source: str | None = None
+    rows: int = 0
+    period: str | None = None
+    batch_id: int | None = None
+    replaced_rows: int = 0
+    failures: int = 0
+    first_failures: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    report: str | None = None
+
+
+@dataclass
+class RefreshSummary:
+    run_id: str
+    warehouse: str
+    files: list[FileOutcome]
+    marts_rebuilt: bool
+    mart_rows: dict[str, int]
+    outputs_dir: str | None
+    seconds: float
+
+    @property
+    def loaded(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "loaded"]
+
+    @property
+    def quarantined(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "quarantined"]
+
+    @property
+    def unchanged(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "unchanged"]
+
+    @property
+    def nothing_changed(self) -> bool:
+        return not self.loaded and not self.marts_rebuilt
+
+    def headline(self) -> str:
+        if self.nothing_changed and not self.quarantined:
+            return (f"Nothing changed: all {len(self.unchanged)} files were already loaded; "
+                    f"marts left as they were.")
+        parts = [f"{len(self.loaded)} files loaded ({sum(f.rows for f in self.loaded):,} rows)",
+                 f"{len(self.unchanged)} unchanged",
+                 f"{len(self.quarantined)} refused and quarantined"]
+        return "; ".join(parts) + "."
+
+    def to_markdown(self) -> str:
+        lines = [f"# Quarterly refresh {self.run_id}", "", self.headline(), "",
+                 f"Warehouse: `{self.warehouse}`", ""]
+        if self.mart_rows:
+            lines += ["| mart | rows |", "|---|---:|"]
+            lines += [f"| {k} | {v:,} |" for k, v in self.mart_rows.items()]
+            lines.append("")
+        if self.loaded:
+            lines += ["## Files loaded", "", "| file | source | period | rows | batch | replaced rows |",
+                      "|---|---|---|---:|---:|---:|"]
+            lines += [f"| {f.file} | {f.source} | {f.period or ''} | {f.rows:,} | {f.batch_id} | "
+                      f"{f.replaced_rows:,} |" for f in self.loaded]
+            lines.append("")
+        if self.quarantined:
+            lines += ["## Files refused (quarantined)", "",
+                      "| file | failures | first failure | report |", "|---|---:|---|---|"]
+            for f in self.quarantined:
+                first = f.first_failures[0] if f.first_failures else {}
+                where = ", ".join(str(x) for x in (
+                    f"row {first.get('row')}" if first.get("row") is not None else None,
+                    first.get("column"), first.get("check")) if x)
+                lines.append(f"| {f.file} | {f.failures} | {where} | {f.report or ''} |")
+            lines.append("")
+        return "\n".join(lines)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover_extracts(raw_dir: Path) -> list[Path]:
+    """Every file under ``raw_dir`` that could be an extract, in a stable order."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder {raw_dir} does not exist")
+    files = [p for p in raw_dir.rglob("*") if p.is_file() and not p.name.startswith(".")
+             and p.suffix.lower() not in SKIP_SUFFIXES]
+    return sorted(files, key=lambda p: str(p.relative_to(raw_dir)))
+
+
+@contextlib.contextmanager
+def warehouse_lock(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's lock file; another refresh waits ``wait_seconds`` then gives up."""
+    settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(settings.lock_path, "a+") as fh:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "another process"
+                    raise RefreshLocked(
+                        f"another refresh ({holder}) is using {settings.warehouse}; "
+                        "try again when it finishes") from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def new_run_id() -> str:
+    return f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def quarantine(result: ValidationResult, settings: Settings, run_id: str) -> Path:
+    """Copy a refused file to the quarantine folder with its report (CSV and Markdown)."""
+    folder = settings.quarantine_dir / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / result.path.name
+    shutil.copy2(result.path, target)
+    report_csv = folder / f"{result.path.name}.report.csv"
+    result.failures.to_csv(report_csv, index=False)
+    source = result.source.title if result.source else "unrecognised"
+    lines = [f"# {result.path.name}: refused", "",
+             f"Source: {source}. Original: `{result.path}`.", "",
+             f"{len(result.failures)} problem(s); the file was not loaded and nothing already "
+             "in the warehouse changed.", "", "| row | column | check | value |", "|---:|---|---|---|"]
+    for f in result.failures.head(500).itertuples(index=False):
+        lines.append(f"| {'' if f.row is None or f.row != f.row else int(f.row)} | "
+                     f"{f.column or ''} | {f.check} | {f.value or ''} |")
+    if len(result.failures) > 500:
+        lines.append(f"| … | | {len(result.failures) - 500} more in the CSV report | |")
+    (folder / f"{result.path.name}.report.md").write_text("\n".join(lines) + "\n")
+    return report_csv
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, run_id: str,
+                today: date | None = None) -> FileOutcome:
+    """Validate one file and load it, skip it (already loaded) or quarantine it."""
+    sha = sha256_file(path)
+    if live_batch_for(con, sha) is not None:
+        return FileOutcome(path.name, sha, "unchanged")
+    result = validate_file(path, today=today)
+    source = result.source.name if result.source else None
+    if not result.ok:
+        report = quarantine(result, settings, run_id)
+        return FileOutcome(path.name, sha, "quarantined", source, result.rows, result.period_label,
+                           failures=len(result.failures),
+                           first_failures=result.failures.head(5).to_dict("records"),
+                           notes=result.notes, report=str(report))
+    assert result.source is not None and result.frame is not None
+    outcome = load_frame(con, result.source, result.frame, file_name=path.name, sha256=sha,
+                         run_id=run_id, period=result.period_label, notes="; ".join(result.notes))
+    return FileOutcome(path.name, sha, "loaded", source, outcome.rows, result.period_label,
+                       outcome.batch_id, outcome.replaced_rows, notes=result.notes)
+
+
+def marts_present(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_name = 'mart_indicator_values'"
+    ).fetchall()[0][0])
+
+
+def ingest_files(paths: list[Path], settings: Settings, run_id: str,
+                 progress: Progress | None = None) -> list[FileOutcome]:
+    say = progress or (lambda _m: None)
+    outcomes = []
+    con = connect(settings.warehouse)
+    try:
+        for i, path in enumerate(paths, 1):
+            outcome = ingest_file(con, path, settings, run_id)
+            detail = {"loaded": f"loaded {outcome.rows:,} rows ({outcome.source}, {outcome.period})",
+                      "unchanged": "unchanged",
+                      "quarantined": f"REFUSED ({outcome.failures} problems) → {outcome.report}"}
+            say(f"[{i}/{len(paths)}] {path.name}: {detail[outcome.status]}")
+            outcomes.append(outcome)
+    finally:
+        con.close()
+    return outcomes
+
+
+def build_marts(settings: Settings, outcomes: list[FileOutcome], force: bool = False,
+                progress: Progress | None = None) -> dict[str, int]:
+    """Rebuild the models when something was loaded (or they are missing, or ``force``)."""
+    con = connect(settings.warehouse)
+    try:
+        if not force and marts_present(con) and not any(o.status == "loaded" for o in outcomes):
+            return {}
+        return build_models(con, settings, progress)
+    finally:
+        con.close()
+
+
+def latest_month(settings: Settings) -> str | None:
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        row = con.execute(
+            "select max(period_end) from mart_indicator_values where period_type in ('month', 'quarter') "
+            "and area_code = ?", [settings.home_area]).fetchall()[0]
+    finally:
+        con.close()
+    return None if row is None or row[0] is None else f"{row[0]:%Y-%m}"
+
+
+def publish_outputs(settings: Settings, summary_markdown: str) -> Path:
+    """Write the marts as CSV and the run summary to ``outputs/<as-of>/``."""
+    as_of = latest_month(settings) or "no-data"
+    folder = settings.outputs_dir / as_of
+    folder.mkdir(parents=True, exist_ok=True)
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        marts = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where starts_with(table_name, 'mart_') "
+            "order by 1").fetchall()]
+        for name in marts:
+            con.execute(f"copy (select * from \"{name}\" order by all) to '{folder / (name + '.csv')}' "
+                        "(header, delimiter ',')")
+    finally:
+        con.close()
+    (folder / "refresh_summary.md").write_text(summary_markdown)
+    return folder
+
+
+def run_refresh(settings: Settings, *, progress: Progress | None = None, force: bool = False,
+                publish: bool = True) -> RefreshSummary:
+    """The whole refresh without Prefect (same steps as the flow)."""
+    started = time.monotonic()
+    run_id = new_run_id()
+    say = progress or (lambda _m: None)
+    with warehouse_lock(settings):
+        paths = discover_extracts(settings.raw_dir)
+        say(f"found {len(paths)} files in {settings.raw_dir}")
+        outcomes = ingest_files(paths, settings, run_id, say)
+        mart_rows = build_marts(settings, outcomes, force, say)
+        summary = RefreshSummary(run_id, str(settings.warehouse), outcomes, bool(mart_rows),
+                                 mart_rows, None, 0.0)
+        if publish and (mart_rows or not (settings.outputs_dir).exists()):
+            summary.outputs_dir = str(publish_outputs(settings, summary.to_markdown()))
+    summary.seconds = time.monotonic() - started
+    return summary

@@ -1,0 +1,289 @@
+"""Validation: read a file, recognise its source, parse every cell, check it against its schema.
+
+The outcome names every failure by file, row (the line or spreadsheet row an analyst sees),
+column (as headed in the file), check and offending value. Nothing here touches the warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from scp_metrics.periods import Quarter, parse_financial_year, quarter_from_name
+from scp_metrics.schemas import CHECK_COLUMNS
+from scp_metrics.readers import RawTable, ReadError, read_table
+from scp_metrics.sources import SOURCES, Column, Source, match_columns
+
+FAILURE_COLUMNS = ["file", "row", "column", "check", "value"]
+_YES = {"y", "yes", "true", "1"}
+_NO = {"n", "no", "false", "0"}
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S")
+_DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
+_MID_YEAR = re.compile(r"mid[- ]?(\d{4})", re.IGNORECASE)
+
+
+@dataclass
+class ValidationResult:
+    """What validation found in one file."""
+
+    path: Path
+    source: Source | None
+    frame: pd.DataFrame | None
+    failures: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    period_label: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.source is not None and self.failures.empty
+
+    @property
+    def rows(self) -> int:
+        return 0 if self.frame is None else len(self.frame)
+
+
+def _failure(path: Path, row: int | None, column: str | None, check: str, value: object) -> dict:
+    return {"file": path.name, "row": row, "column": column, "check": check,
+            "value": None if value is None else str(value)[:80]}
+
+
+def _rank_sources(headers: list[str]) -> list[tuple[float, Source, dict[str, int]]]:
+    ranked = []
+    for source in SOURCES:
+        found = match_columns(source, headers)
+        score = len(found) / len(source.columns)
+        if any(name in found for name in source.signature):
+            ranked.append((score, source, found))
+    return sorted(ranked, key=lambda t: -t[0])
+
+
+def _is_header(cells: list[str]) -> bool:
+    return any(score >= 0.5 for score, _, _ in _rank_sources(cells))
+
+
+def identify(headers: list[str]) -> tuple[Source, dict[str, int]] | None:
+    """The source a header row belongs to and where its columns are, if recognisable."""
+    ranked = _rank_sources(headers)
+    if not ranked or ranked[0][0] < 0.5:
+        return None
+    _, source, found = ranked[0]
+    return source, found
+
+
+def _parse(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Typed values and a mask of cells that are present but do not parse."""
+    stripped = text.str.strip()
+    blank = stripped == ""
+    kind = column.parse
+    if kind == "str":
+        return stripped.where(~blank, None).astype(object), pd.Series(False, index=text.index)
+    if kind in ("int", "float"):
+        cleaned = stripped.str.replace(",", "", regex=False)
+        numbers = pd.to_numeric(cleaned.where(~blank), errors="coerce")
+        bad = numbers.isna() & ~blank
+        if kind == "int":
+            fractional = numbers.notna() & (numbers != np.floor(numbers.fillna(0)))
+            bad |= fractional
+            return numbers.where(~bad).astype("Int64"), bad
+        return numbers.astype("Float64"), bad
+    if kind == "flag":
+        lower = stripped.str.lower()
+        values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        values[lower.isin(_YES)] = True
+        values[lower.isin(_NO)] = False
+        return values, values.isna() & ~blank
+    if kind == "time":
+        normal = stripped.str.slice(0, 5).where(stripped.str.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?"))
+        normal = normal.str.zfill(5)
+        bad = normal.isna() & ~blank
+        return normal.where(~bad, None).astype(object), bad
+    formats = _DATETIME_FORMATS + _DATE_FORMATS if kind == "datetime" else _DATE_FORMATS
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for fmt in formats:
+        missing = parsed.isna() & ~blank
+        if not missing.any():
+            break
+        parsed[missing] = pd.to_datetime(stripped[missing], format=fmt, errors="coerce")
+    bad = parsed.isna() & ~blank
+    if kind == "date":
+        parsed = parsed.dt.normalize()
+    return parsed, bad
+
+
+def _file_quarter(path: Path, dates: pd.Series) -> tuple[Quarter | None, str]:
+    named = quarter_from_name(path.name)
+    if named is not None:
+        return named, "from the file name"
+    valid = dates.dropna()
+    if valid.empty:
+        return None, "no dates"
+    quarters = valid.map(lambda d: Quarter.containing(d.date()))
+    return quarters.mode().iloc[0], "from most of its dates"
+
+
+def validate_file(path: Path, *, today: date | None = None) -> ValidationResult:
+    """Validate one file without loading it."""
+    path = Path(path)
+    today = today or date.today()
+    try:
+        table = read_table(path, _is_header)
+    except ReadError as exc:
+        fail = [_failure(path, None, None, "readable file", str(exc))]
+        return ValidationResult(path, None, None, pd.DataFrame(fail, columns=FAILURE_COLUMNS))
+    identified = identify(table.headers)
+    assert identified is not None  # the header test guarantees one
+    source, found = identified
+    return _validate_table(table, source, found, today)
+
+
+def _validate_table(table: RawTable, source: Source, found: dict[str, int], today: date) -> ValidationResult:
+    path = table.path
+    failures: list[dict] = []
+    notes = list(table.notes)
+    typed: dict[str, pd.Series] = {}
+    bad_cells: dict[str, pd.Series] = {}
+    header_of: dict[str, str] = {}
+    for column in source.columns:
+        if column.name not in found:
+            if column.nullable:
+                notes.append(f"column '{column.headers[0]}' absent: left empty")
+                typed[column.name] = pd.Series([None] * len(table.data), index=table.data.index,
+                                                dtype=object)
+                header_of[column.name] = column.headers[0]
+                continue
+            failures.append(_failure(path, table.header_line, column.headers[0], "column present",
+                                     "missing"))
+            continue
+        position = found[column.name]
+        header_of[column.name] = table.headers[position]
+        values, bad = _parse(column, table.data[position])
+        typed[column.name] = values
+        bad_cells[column.name] = bad
+        for idx in bad[bad].index[:200]:
+            failures.append(_failure(path, table.line_of(idx), header_of[column.name],
+                                     f"parse as {column.parse}", table.data.at[idx, position]))
+    if any(f["check"] == "column present" for f in failures):
+        return ValidationResult(path, source, None, pd.DataFrame(failures, columns=FAILURE_COLUMNS), notes)
+    frame = pd.DataFrame(typed, index=table.data.index)
+    if frame.empty:
+        failures.append(_failure(path, table.header_line, None, "has data rows", "header only"))
+    period_label = _add_period(source, table, frame, failures, notes, today)
+    schema = _runtime_schema(source, frame, table, failures, today)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        failures.extend(_schema_failures(exc.failure_cases, table, header_of, bad_cells))
+    frame.insert(0, "source_row", frame.index.map(table.line_of).astype("int64"))
+    failures_frame = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
+    return ValidationResult(path, source, frame, failures_frame, notes, period_label)
+
+
+def _add_period(source: Source, table: RawTable, frame: pd.DataFrame, failures: list[dict],
+                notes: list[str], today: date) -> str | None:
+    """Add ``period_start`` (the quarter or mid-year that places each row) to ``frame``."""
+    path = table.path
+    if source.name == "ho_csp_crime":
+        starts = []
+        for fy, q in zip(frame["financial_year"], frame["financial_quarter"], strict=True):
+            try:
+                starts.append(Quarter(parse_financial_year(fy), int(q)).start)
+            except (ValueError, TypeError):
+                starts.append(None)
+        frame["period_start"] = pd.to_datetime(pd.Series(starts, index=frame.index, dtype=object))
+    elif source.name == "population":
+        title = " ".join(table.title_lines + [table.sheet or ""])
+        match = _MID_YEAR.search(title)
+        if not match:
+            failures.append(_failure(path, 1, None, "title names the mid-year (e.g. 'Mid-2008')",
+                                     title[:80]))
+            frame["mid_year"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+            frame["period_start"] = pd.NaT
+            return None
+        year = int(match.group(1))
+        frame["mid_year"] = pd.Series(year, index=frame.index, dtype="Int64")
+        frame["period_start"] = pd.Timestamp(year, 6, 30)
+        return f"mid-{year}"
+    elif source.period_rule == "quarter" and source.period_column:
+        dates = frame[source.period_column]
+        quarter, how = _file_quarter(path, dates)
+        if quarter is None:
+            frame["period_start"] = pd.NaT
+            return None
+        notes.append(f"quarter {quarter.label} ({how})")
+        frame["period_start"] = pd.Timestamp(quarter.start)
+        frame.attrs["quarter"] = quarter
+        return quarter.label
+    else:
+        frame["period_start"] = pd.NaT
+        return None
+    labels = sorted({Quarter.containing(d.date()).label for d in frame["period_start"].dropna()})
+    return ", ".join(labels) if len(labels) <= 2 else f"{labels[0]} … {labels[-1]}"
+
+
+def _runtime_schema(source: Source, frame: pd.DataFrame, table: RawTable, failures: list[dict],
+                    today: date) -> pa.DataFrameSchema:
+    schema = source.model.to_schema()
+    updates: dict[str, dict] = {}
+    for column in source.columns:
+        if column.parse in ("date", "datetime") and column.name in frame:
+            frame[column.name] = frame[column.name].astype("datetime64[us]")
+            updates[column.name] = {
+                "checks": [*schema.columns[column.name].checks,
+                           pa.Check.le(pd.Timestamp(today) + pd.Timedelta(days=1),
+                                       error="date is not in the future")],
+                "dtype": "datetime64[us]",
+            }
+        elif column.parse == "int":
+            updates[column.name] = {"dtype": "Int64"}
+        elif column.parse == "float":
+            updates[column.name] = {"dtype": "Float64"}
+        elif column.parse == "flag":
+            updates[column.name] = {"dtype": "boolean"}
+        elif column.parse in ("str", "time"):
+            updates[column.name] = {"dtype": None}
+    quarter = frame.attrs.get("quarter")
+    if quarter is not None and source.period_column in frame:
+        col = source.period_column
+        start, end = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)
+        updates.setdefault(col, {})["checks"] = [
+            *updates.get(col, {}).get("checks", schema.columns[col].checks),
+            pa.Check.in_range(start, end, error=f"date inside the file's quarter {quarter.label}"),
+        ]
+    for name, kwargs in updates.items():
+        if name in schema.columns:
+            schema = schema.update_column(name, **kwargs)
+    return schema
+
+
+def _schema_failures(cases: pd.DataFrame, table: RawTable, header_of: dict[str, str],
+                     bad_cells: dict[str, pd.Series]) -> list[dict]:
+    out = []
+    for case in cases.itertuples(index=False):
+        column = case.column if isinstance(case.column, str) else None
+        column = CHECK_COLUMNS.get(str(case.check), column)
+        index = case.index
+        value = case.failure_case
+        if column in bad_cells and index is not None and not pd.isna(index) \
+                and bool(bad_cells[column].get(index, False)) and "null" in str(case.check):
+            continue  # already reported as unparseable
+        if column == table.path.name or column not in header_of:
+            column_label = None
+        else:
+            column_label = header_of[column]
+        row = None if index is None or pd.isna(index) else table.line_of(int(index))
+        if str(case.check) in CHECK_COLUMNS and row is not None and column in header_of:
+            position = table.headers.index(header_of[column])
+            value = table.data.at[int(index), position]
+        check = str(case.check)
+        if check == "not_nullable":
+            check = "value present"
+        elif check.startswith("field_uniqueness") or check == "unique":
+            check = "unique"
+        out.append(_failure(table.path, row, column_label, check, value))
+    return out

@@ -1,0 +1,81 @@
+"""Building staging, intermediate and mart tables from the raw tables.
+
+SQL lives in ``sql/<layer>/<table>.sql`` (one select each); this module decides the order and
+materialises each as a table, all in one transaction: a failure leaves the marts as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+
+import duckdb
+import pandas as pd
+
+from scp_metrics import catalogue
+from scp_metrics.indicators import compute_indicator_values
+from scp_metrics.settings import Settings
+
+MODELS: tuple[tuple[str, str], ...] = (
+    ("staging", "stg_police_crime"),
+    ("staging", "stg_ho_csp_crime"),
+    ("staging", "stg_population"),
+    ("intermediate", "int_crime_units"),
+    ("intermediate", "int_indicator_units"),
+    ("intermediate", "int_indicator_periods"),
+    ("intermediate", "int_indicator_counts"),
+)
+
+
+def read_sql(layer: str, name: str) -> str:
+    return resources.files("scp_metrics.warehouse").joinpath("sql", layer, f"{name}.sql").read_text()
+
+
+def _replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    con.register("_frame", frame)
+    con.execute(f'create or replace table "{name}" as select * from _frame')
+    con.unregister("_frame")
+
+
+def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    cfg = settings.config_dir
+    codes = catalogue.read_offence_codes(cfg)
+    indicators = catalogue.read_indicators(cfg)
+    _replace_table(con, "ref_areas", catalogue.read_areas(cfg))
+    _replace_table(con, "ref_area_name_lookup", catalogue.read_area_name_lookup(cfg))
+    _replace_table(con, "ref_offence_codes", codes)
+    _replace_table(con, "ref_indicator_offence_codes",
+                   catalogue.indicator_offence_codes(indicators, codes))
+    _replace_table(con, "ref_home_area", pd.DataFrame({"area_code": [settings.home_area]}))
+
+
+def build_models(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Rebuild every model and mart; returns row counts per mart. One transaction."""
+    say = progress or (lambda _msg: None)
+    con.execute("begin transaction")
+    try:
+        con.execute(_macros())
+        load_reference_tables(con, settings)
+        for layer, name in MODELS:
+            say(f"building {name}")
+            con.execute(f'create or replace table "{name}" as {read_sql(layer, name)}')
+        say("building mart_indicator_values")
+        counts = con.execute(
+            "select * from int_indicator_counts order by all").df()
+        names = con.execute("select area_code, area_name from ref_areas").df()
+        indicators = catalogue.read_indicators(settings.config_dir)
+        mart = compute_indicator_values(counts, indicators, names)
+        _replace_table(con, "mart_indicator_values", mart)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return {"mart_indicator_values": len(mart)}
+
+
+def _macros() -> str:
+    return resources.files("scp_metrics.warehouse").joinpath("sql", "macros.sql").read_text()
