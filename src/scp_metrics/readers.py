@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -111,12 +112,17 @@ def _read_csv(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
     # drift, which real title rows do not have.
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, skiprows=header_index + 1, dtype=str,
-            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+            io.StringIO(text), sep=delimiter, header=None, names=list(range(len(headers) + 20)),
+            skiprows=header_index + 1, dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, engine="c",
         )
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame(columns=range(len(headers)))
     except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match:
+            raise ReadError(f"{path.name}: row {match.group(2)} has {match.group(3)} values but the "
+                            f"header has {match.group(1)} columns.") from exc
         raise ReadError(f"{path.name}: rows do not fit the header ({_short(exc)}).") from exc
     frame = _fit_width(path, frame, headers, header_line=header_index + 1)
     frame = _drop_trailing_blank(frame)

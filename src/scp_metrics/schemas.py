@@ -275,9 +275,9 @@ class RawMsgMembership(_Extract):
         return ~df.duplicated(["group_id", "area_code"], keep=False)
 
 
-#: Dataframe-level checks and the column an analyst should look at when one fails.
+#: Dataframe-level checks: the column an analyst should look at when one fails, and what it checks.
 CHECK_COLUMNS = {
-    "offence_not_after_recorded": "offence_date",
-    "assault_before_arrival": "assault_datetime",
-    "unique_member": "area_code",
+    "offence_not_after_recorded": ("offence_date", "offence date is on or before the recorded date"),
+    "assault_before_arrival": ("assault_datetime", "the assault happened before arrival at the ED"),
+    "unique_member": ("area_code", "each area appears once per group"),
 }

@@ -264,9 +264,12 @@ def _runtime_schema(source: Source, frame: pd.DataFrame, table: RawTable, failur
 def _schema_failures(cases: pd.DataFrame, table: RawTable, header_of: dict[str, str],
                      bad_cells: dict[str, pd.Series]) -> list[dict]:
     out = []
+    seen: set[tuple] = set()
     for case in cases.itertuples(index=False):
         column = case.column if isinstance(case.column, str) else None
-        column = CHECK_COLUMNS.get(str(case.check), column)
+        frame_check = CHECK_COLUMNS.get(str(case.check))
+        if frame_check:
+            column = frame_check[0]
         index = case.index
         value = case.failure_case
         if column in bad_cells and index is not None and not pd.isna(index) \
@@ -277,10 +280,13 @@ def _schema_failures(cases: pd.DataFrame, table: RawTable, header_of: dict[str, 
         else:
             column_label = header_of[column]
         row = None if index is None or pd.isna(index) else table.line_of(int(index))
-        if str(case.check) in CHECK_COLUMNS and row is not None and column in header_of:
+        if frame_check and row is not None and column in header_of:
             position = table.headers.index(header_of[column])
             value = table.data.at[int(index), position]
-        check = str(case.check)
+        check = frame_check[1] if frame_check else str(case.check)
+        if (row, column_label, check) in seen:
+            continue
+        seen.add((row, column_label, check))
         if check == "not_nullable":
             check = "value present"
         elif check.startswith("field_uniqueness") or check == "unique":

@@ -61,7 +61,7 @@ def table_checksums(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[st
     out = {}
     for name in names:
         count, digest = con.execute(
-            f'select count(*), coalesce(sum(hash(t.*)), 0)::varchar from "{name}" t'
+            f'select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from "{name}" t'
         ).fetchall()[0]
         out[name] = f"{count}:{digest}"
     return out

@@ -1,0 +1,52 @@
+# The README's commands. `make demo` and `make test` work from a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export MPLBACKEND := Agg
+
+.PHONY: install demo sample refresh test test-fast lint serve bench lock clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@echo "Installing into $(VENV) from requirements.lock (first time: about a minute) ..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+install: $(BIN)/.installed
+
+sample: install
+	@$(BIN)/scp-metrics sample
+
+refresh: install
+	@$(BIN)/scp-metrics refresh
+
+demo: install
+	@$(BIN)/scp-metrics sample
+	@$(BIN)/scp-metrics refresh
+	@$(BIN)/scp-metrics indicators --area E06000045 --indicator all_crime --period-type fytd --max-rows 8
+
+test: install
+	@$(BIN)/python -m pytest -q
+
+test-fast: install
+	@$(BIN)/python -m pytest -q -m "not e2e"
+
+lint: install
+	@$(BIN)/ruff check src pipelines tests benchmarks
+	@$(BIN)/mypy src pipelines
+
+serve: install
+	@echo "Prefect UI: http://127.0.0.1:4200 (Ctrl-C to stop)"
+	@$(BIN)/prefect server start --host 127.0.0.1 --port 4200 & \
+	  sleep 8; PREFECT_API_URL=http://127.0.0.1:4200/api $(BIN)/python pipelines/deployment.py
+
+lock:
+	@$(BIN)/python -m pip freeze --exclude-editable | grep -v '^scp-metrics' > requirements.lock.new
+	@mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf data/warehouse/*.duckdb* data/quarantine data/outputs data/raw/sample .prefect

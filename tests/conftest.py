@@ -1,0 +1,42 @@
+"""Shared test fixtures. Sets the Agg backend once; finds ../shared when it exists."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def mini_raw() -> Path:
+    """Four tiny extracts (two record-level quarters, a CSP table quarter, a population year)."""
+    return FIXTURES / "mini_raw"
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path):
+    """Settings pointing every writable path into ``tmp_path``."""
+    from scp_metrics.settings import get_settings
+
+    def make(raw_dir: Path, name: str = "wh") -> object:
+        base = tmp_path / name
+        return get_settings(raw_dir=raw_dir, warehouse=base / "scp.duckdb",
+                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
+
+    return make
+
+
+def shared_or_skip(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared/{'/'.join(parts)} is absent (only in the project's workspace)")
+    return path

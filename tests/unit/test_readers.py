@@ -1,0 +1,85 @@
+import gzip
+
+import openpyxl
+import pytest
+
+from scp_metrics.readers import ReadError, read_table
+
+
+def is_header(cells):
+    return "Code" in cells
+
+
+def test_csv_with_utf8_bom_is_read_and_the_bom_noted(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"\xef\xbb\xbfCode,Name\nE1,A\n")
+    table = read_table(path, lambda c: "Code" in c)
+    assert table.headers == ["Code", "Name"]
+    assert table.data.values.tolist() == [["E1", "A"]]
+    assert "byte-order mark" in table.notes[0]
+
+
+def test_cp1252_csv_is_decoded_and_noted(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes("Code,Name\nE1,Caf\xe9 \u2013 bar\n".encode("cp1252"))
+    table = read_table(path, is_header)
+    assert table.data.iat[0, 1] == "Caf\xe9 \u2013 bar"
+    assert any("Windows-1252" in n for n in table.notes)
+
+
+def test_title_rows_above_the_header_are_kept_and_lines_counted(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("Police recorded crime\n\nCode,Name\nE1,A\nE2,B\n")
+    table = read_table(path, is_header)
+    assert table.title_lines == ["Police recorded crime"]
+    assert table.header_line == 3
+    assert table.line_of(1) == 5
+
+
+def test_xlsx_header_found_below_title_rows_with_dates_as_iso_text(tmp_path):
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mid-2008 Population Estimates"])
+    sheet.append([])
+    sheet.append(["Code", "Name", "When", "N"])
+    sheet.append(["E06000045", "Southampton", dt.datetime(2009, 4, 1), 234600.0])
+    path = tmp_path / "x.xlsx"
+    book.save(path)
+    table = read_table(path, is_header)
+    assert table.header_line == 3
+    assert table.title_lines == ["Mid-2008 Population Estimates"]
+    assert table.data.values.tolist() == [["E06000045", "Southampton", "2009-04-01", "234600"]]
+
+
+def test_gzipped_csv_is_read_transparently(tmp_path):
+    path = tmp_path / "x.csv.gz"
+    path.write_bytes(gzip.compress(b"Code,Name\nE1,A\n"))
+    assert read_table(path, is_header).data.iat[0, 0] == "E1"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("fake.xlsx", b"Code,Name\nE1,A\n", "not one"),
+        ("noheader.csv", b"a,b\n1,2\n", "no recognisable header"),
+        ("binary.csv", b"\x00\x01\x02Code", "binary"),
+        ("wide.csv", b"Code,Name\nE1,A,extra\n", "row 2 has more values"),
+    ],
+)
+def test_unreadable_files_raise_one_clear_sentence_naming_the_file(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ReadError) as exc:
+        read_table(path, is_header)
+    assert name in str(exc.value)
+    assert message in str(exc.value)
+
+
+def test_short_rows_are_padded_and_trailing_blank_rows_dropped(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("Code,Name\nE1\nE2,B\n,\n\n")
+    table = read_table(path, is_header)
+    assert table.data.values.tolist() == [["E1", ""], ["E2", "B"]]

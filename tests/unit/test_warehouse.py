@@ -1,0 +1,141 @@
+"""Loading and SQL models on an in-memory DuckDB."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from scp_metrics.settings import get_settings
+from scp_metrics.sources import SOURCES_BY_NAME
+from scp_metrics.validation import validate_file
+from scp_metrics.warehouse import connect, list_batches, table_checksums
+from scp_metrics.warehouse.load import load_frame
+from scp_metrics.warehouse.transform import build_models
+
+TODAY = date(2010, 1, 15)
+
+
+@pytest.fixture
+def con():
+    connection = connect(":memory:")
+    yield connection
+    connection.close()
+
+
+def load(con, path, run_id="run1"):
+    result = validate_file(path, today=TODAY)
+    assert result.ok, result.failures
+    return load_frame(con, result.source, result.frame, file_name=path.name, sha256=path.name + run_id,
+                      run_id=run_id, period=result.period_label)
+
+
+def police_rows(con):
+    return con.execute("select crime_reference from raw_police_crime order by 1").fetchall()
+
+
+def test_a_reissued_quarter_replaces_only_that_quarter_and_the_ledger_keeps_both(con, mini_raw, tmp_path):
+    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv", "run1")
+    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q2.csv", "run1")
+    text = (mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv").read_text()
+    reissue = tmp_path / "police_recorded_crime_E06000045_2009-10_Q1_v2.csv"
+    reissue.write_text("\n".join(text.splitlines()[:-1]) + "\n")  # one crime withdrawn
+    outcome = load(con, reissue, "run2")
+    assert outcome.replaced_rows == 4
+    assert outcome.superseded_batches == (1,)
+    assert [r[0] for r in police_rows(con)] == [
+        "44/000001/09", "44/000002/09", "44/000003/09", "44/000005/09", "44/000006/09",
+        "44/000007/09"]
+    ledger = list_batches(con)
+    rows = ledger[["batch_id", "status", "superseded_by"]].astype(object).values.tolist()
+    assert [[b, s, None if pd.isna(by) else int(by)] for b, s, by in rows] == [
+        [1, "superseded", 3], [2, "loaded", None], [3, "loaded", None]]
+
+
+def test_files_of_one_run_for_the_same_quarter_add_up(con, mini_raw, tmp_path):
+    lines = (mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv").read_text().splitlines()
+    first, second = tmp_path / "a_2009-10_Q1.csv", tmp_path / "b_2009-10_Q1.csv"
+    first.write_text("\n".join(lines[:3]) + "\n")
+    second.write_text("\n".join([lines[0], *lines[3:]]) + "\n")
+    load(con, first, "run1")
+    load(con, second, "run1")
+    assert len(police_rows(con)) == 4
+
+
+def test_a_failed_load_leaves_every_table_as_it_was(con, mini_raw):
+    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv")
+    before = table_checksums(con)
+    result = validate_file(mini_raw / "police_recorded_crime_E06000045_2009-10_Q2.csv", today=TODAY)
+    broken = result.frame.drop(columns=["beat"])
+    with pytest.raises(KeyError):
+        load_frame(con, result.source, broken, file_name="x", sha256="x", run_id="r", period=None)
+    assert table_checksums(con) == before
+
+
+@pytest.fixture
+def built(con, mini_raw):
+    for path in sorted(mini_raw.iterdir()):
+        load(con, path)
+    build_models(con, get_settings(home_area="E06000045"))
+    return con
+
+
+def mart(con, **where):
+    clause = " and ".join(f"{k} = ?" for k in where) or "true"
+    return con.execute(f"select * from mart_indicator_values where {clause} "
+                       "order by period_type, period_start, period_end", list(where.values())).df()
+
+
+def test_months_come_from_the_record_level_extract_for_the_home_area(built):
+    months = mart(built, area_code="E06000045", period_type="month")
+    assert months["numerator"].tolist() == [2, 1, 1, 1, 1, 1]
+    assert months["denominator"].unique().tolist() == [234600]
+    assert months["population_year"].unique().tolist() == [2008]  # mid-2009 not loaded: fallback
+    assert (months["source"] == "record_level").all()
+
+
+def test_quarters_and_fytd_add_up_and_the_csp_table_serves_the_peers(built):
+    south = mart(built, area_code="E06000045", period_type="quarter")
+    assert south["numerator"].tolist() == [4, 3]
+    fytd = mart(built, area_code="E06000045", period_type="fytd")
+    assert fytd["numerator"].tolist() == [2, 3, 4, 5, 6, 7]
+    portsmouth = mart(built, area_code="E06000044")
+    assert portsmouth[["period_type", "numerator", "source"]].values.tolist() == [
+        ["fytd", 1514, "ho_csp_table"], ["quarter", 1514, "ho_csp_table"]]
+    row = portsmouth.iloc[0]
+    assert row["value"] == pytest.approx(1514 / 197700 * 1000, rel=1e-12)
+    assert row["ci95_lower"] < row["value"] < row["ci95_upper"]
+    assert row["area_name"] == "Portsmouth"
+
+
+def test_no_rolling_year_or_financial_year_is_reported_from_partial_data(built):
+    assert mart(built, period_type="rolling_12m").empty
+    assert mart(built, period_type="financial_year").empty
+
+
+def test_csp_names_map_to_ons_codes_through_the_lookup(built):
+    bristol = mart(built, area_code="E06000023", period_type="quarter")
+    assert bristol["area_name"].tolist() == ["Bristol, City of"]
+    assert bristol["numerator"].tolist() == [900]
+
+
+def test_small_counts_use_exact_limits(built):
+    row = mart(built, area_code="E06000045", period_type="month").iloc[1]
+    assert row["ci_method"] == "Exact"
+    # exact Poisson limits for 1 event: 0.0253178..., 5.5716434... per 234,600 x 1000
+    assert row["ci95_lower"] == pytest.approx(0.025317807984289897 / 234.6, rel=1e-9)
+    assert row["ci95_upper"] == pytest.approx(5.571643390938898 / 234.6, rel=1e-9)
+
+
+def test_the_mart_has_the_contract_columns(built):
+    columns = mart(built).columns.tolist()
+    assert columns[:13] == ["indicator_id", "area_code", "area_name", "period_type",
+                            "period_start", "period_end", "numerator", "denominator", "value",
+                            "ci95_lower", "ci95_upper", "unit", "population_year"]
+
+
+def test_raw_tables_match_the_source_registry(con):
+    cols = con.execute("select column_name from information_schema.columns "
+                       "where table_name = 'raw_marac' order by ordinal_position").fetchall()
+    expected = [c.name for c in SOURCES_BY_NAME["marac"].columns]
+    assert [c[0] for c in cols] == [*expected, "period_start", "batch_id", "source_row"]
+    assert isinstance(pd.Timestamp("2009-01-01"), pd.Timestamp)
