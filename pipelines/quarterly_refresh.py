@@ -49,12 +49,18 @@ def quarterly_refresh(
     raw_dir: str | None = None,
     warehouse: str | None = None,
     force: bool = False,
+    quarantine_dir: str | None = None,
+    outputs_dir: str | None = None,
 ) -> refresh.RefreshSummary:
-    """Refresh the warehouse from the extracts in ``raw_dir`` and publish the marts."""
+    """Refresh the warehouse from the extracts in ``raw_dir`` and publish the marts.
+
+    Paths default to the ``SCP_*`` environment settings (see ``scp_metrics.settings``).
+    """
     import time
 
     started = time.monotonic()
-    settings = get_settings(raw_dir=raw_dir, warehouse=warehouse)
+    settings = get_settings(raw_dir=raw_dir, warehouse=warehouse, quarantine_dir=quarantine_dir,
+                            outputs_dir=outputs_dir)
     logger = get_run_logger()
     run_id = refresh.new_run_id()
     with refresh.warehouse_lock(settings):

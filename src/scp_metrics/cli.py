@@ -80,7 +80,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         _say(f"Running the quarterly-refresh Prefect flow on {settings.raw_dir} "
              "(a temporary Prefect server starts first: ~15 s) …")
         summary = quarterly_refresh(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse),
-                                    force=args.force)
+                                    force=args.force, quarantine_dir=str(settings.quarantine_dir),
+                                    outputs_dir=str(settings.outputs_dir))
     else:
         from scp_metrics.refresh import run_refresh
 

@@ -6,6 +6,7 @@ column (as headed in the file), check and offending value. Nothing here touches 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,9 +16,11 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from scp_metrics import catalogue
 from scp_metrics.periods import Quarter, parse_financial_year, quarter_from_name
 from scp_metrics.schemas import CHECK_COLUMNS
 from scp_metrics.readers import RawTable, ReadError, read_table
+from scp_metrics.settings import get_settings
 from scp_metrics.sources import SOURCES, Column, Source, match_columns
 
 FAILURE_COLUMNS = ["file", "row", "column", "check", "value"]
@@ -226,6 +229,17 @@ def _add_period(source: Source, table: RawTable, frame: pd.DataFrame, failures: 
     return ", ".join(labels) if len(labels) <= 2 else f"{labels[0]} … {labels[-1]}"
 
 
+@functools.lru_cache(maxsize=4)
+def _reference_for(config_dir: Path) -> dict[str, frozenset[str]]:
+    codes = catalogue.read_offence_codes(config_dir)["offence_code"]
+    names = catalogue.read_area_name_lookup(config_dir)["name"].str.strip().str.lower()
+    return {"offence_codes": frozenset(codes), "area_names": frozenset(names)}
+
+
+def _reference() -> dict[str, frozenset[str]]:
+    return _reference_for(get_settings().config_dir)
+
+
 def _runtime_schema(source: Source, frame: pd.DataFrame, table: RawTable, failures: list[dict],
                     today: date) -> pa.DataFrameSchema:
     schema = source.model.to_schema()
@@ -247,6 +261,21 @@ def _runtime_schema(source: Source, frame: pd.DataFrame, table: RawTable, failur
             updates[column.name] = {"dtype": "boolean"}
         elif column.parse in ("str", "time"):
             updates[column.name] = {"dtype": None}
+    reference = _reference()
+    if "offence_code" in frame:
+        known = reference["offence_codes"]
+        updates.setdefault("offence_code", {})["checks"] = [
+            *schema.columns["offence_code"].checks,
+            pa.Check(lambda s: s.str.strip().str.upper().isin(known) | s.isna(),
+                     element_wise=False,
+                     error="known Home Office offence code (config/offence_codes.csv)"),
+        ]
+    if source.name == "ho_csp_crime":
+        names = reference["area_names"]
+        updates.setdefault("csp_name", {})["checks"] = [
+            pa.Check(lambda s: s.str.strip().str.lower().isin(names) | s.isna(),
+                     error="CSP name known (config/area_name_lookup.csv)"),
+        ]
     quarter = frame.attrs.get("quarter")
     if quarter is not None and source.period_column in frame:
         col = source.period_column

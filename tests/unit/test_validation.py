@@ -114,3 +114,17 @@ def test_population_takes_its_mid_year_from_the_title(mini_raw):
     assert result.period_label == "mid-2008"
     assert set(result.frame["mid_year"]) == {2008}
     assert result.frame.set_index("code").loc["E06000045", "all_ages"] == 234600
+
+
+def test_unknown_offence_codes_and_csp_names_are_refused_not_dropped(tmp_path):
+    unknown = GOOD.replace(",8G,", ",8Z,")
+    found = failures(validate_file(write(tmp_path, "c_2009-10_Q3.csv", unknown), today=TODAY))
+    assert found == [{"row": 2, "column": "HO Offence Code",
+                      "check": "known Home Office offence code (config/offence_codes.csv)",
+                      "value": "8Z"}]
+    header = ("Financial Year,Financial Quarter,Force Name,CSP Name,Offence Description,"
+              "Offence Group,Offence Subgroup,Offence Code,Number of Offences")
+    row = "2009/10,3,Hampshire,Atlantis,ABH,Violence,Injury,8G,4"
+    found = failures(validate_file(write(tmp_path, "ho.csv", row, header=header), today=TODAY))
+    assert found == [{"row": 2, "column": "CSP Name",
+                      "check": "CSP name known (config/area_name_lookup.csv)", "value": "Atlantis"}]
