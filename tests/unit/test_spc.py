@@ -174,6 +174,18 @@ def test_limit_vectors_match_nhsrplotthedots_to_one_part_in_a_billion(
     assert res[["mean", "lpl", "upl", "near_lpl", "near_upl"]].iloc[0].tolist() == list(got)
 
 
+@pytest.mark.parametrize(("jump", "screened"), [(4.37, True), (4.36, False)])
+def test_screening_drops_moving_ranges_of_at_least_3_267_times_the_average(
+    jump: float, screened: bool
+) -> None:
+    # nine moving ranges of 1 and one of `jump`: AMR = (9 + jump) / 10, and
+    # jump >= 3.267 * AMR exactly when jump >= 4.3670...
+    values = [0, 1] * 5 + [1 + jump]
+    lim = xmr_limits(values)
+    assert lim.amr == pytest.approx(1.0 if screened else (9 + jump) / 10)
+    assert xmr_limits(values, screen_outliers=False).amr == pytest.approx((9 + jump) / 10)
+
+
 def test_shift_flags_the_first_eight_points_of_eight_above_then_one_below() -> None:
     assert shift_flags([1] * 8 + [-1]).tolist() == [True] * 8 + [False]
 
