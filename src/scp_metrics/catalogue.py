@@ -21,6 +21,15 @@ class Indicator:
     source: str
     offence_codes: tuple[str, ...] = ()
     offence_groups: tuple[str, ...] = ()
+    family: str = "offence_codes"
+    """How it is counted: offence_codes, crime_share, crime_flagged_count, fire_deliberate,
+    ed_night, marac_repeat, survey."""
+    measure: str = "rate"
+    """rate (per ``multiplier`` residents), count, or percentage."""
+    source_table: str = "police_crime"
+    flag: str | None = None
+    night_start_hour: int | None = None
+    night_end_hour: int | None = None
 
 
 def read_areas(config_dir: Path) -> pd.DataFrame:
@@ -51,6 +60,12 @@ def read_indicators(config_dir: Path) -> list[Indicator]:
             source=item.get("source", ""),
             offence_codes=tuple(str(c).upper() for c in item.get("offence_codes", [])),
             offence_groups=tuple(item.get("offence_groups", [])),
+            family=item.get("family", "offence_codes"),
+            measure=item.get("measure", "rate"),
+            source_table=item.get("source_table", "police_crime"),
+            flag=item.get("flag"),
+            night_start_hour=item.get("night_start_hour"),
+            night_end_hour=item.get("night_end_hour"),
         ))
     return out
 
@@ -65,3 +80,15 @@ def indicator_offence_codes(indicators: list[Indicator], codes: pd.DataFrame) ->
                     or code.offence_code in ind.offence_codes):
                 rows.append((ind.id, code.offence_code, code.valid_from, code.valid_to))
     return pd.DataFrame(rows, columns=["indicator_id", "offence_code", "valid_from", "valid_to"])
+
+
+def indicator_table(indicators: list[Indicator]) -> pd.DataFrame:
+    """The catalogue as a table (``ref_indicators``)."""
+    cols = ["id", "title", "family", "measure", "multiplier", "unit", "polarity", "source_table",
+            "flag", "night_start_hour", "night_end_hour"]
+    frame = pd.DataFrame([{c: getattr(i, c) for c in cols} for i in indicators], columns=cols)
+    frame = frame.rename(columns={"id": "indicator_id"})
+    for col in ("night_start_hour", "night_end_hour"):
+        frame[col] = frame[col].astype("Int64")
+    frame["flag"] = frame["flag"].astype("string")
+    return frame

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from scp_metrics.catalogue import Indicator
-from scp_metrics.stats import rate_ci
+from scp_metrics.stats import rate_ci, wilson_ci
 
 MART_COLUMNS = [
     "indicator_id", "area_code", "area_name", "period_type", "period_start", "period_end",
@@ -17,6 +17,40 @@ MART_COLUMNS = [
     "ci_method", "source", "value_same_period_last_year", "change_pct",
 ]
 PERIOD_TYPES = ("month", "quarter", "fytd", "financial_year", "rolling_12m")
+
+
+def _values_with_intervals(
+    frame: pd.DataFrame, measure: pd.Series, by_id: dict[str, Indicator]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Value and 95% interval per row, by measure.
+
+    rate: numerator ÷ population × multiplier, PHE method (exact below 10, Byars from 10);
+    count: the count itself with the same Poisson interval; percentage: numerator ÷
+    denominator × 100 with the Wilson score interval.
+    """
+    n = len(frame)
+    value, lower, upper = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    method = np.full(n, None, dtype=object)
+    num = frame["numerator"].to_numpy(dtype=float)
+    den = pd.to_numeric(frame["denominator"], errors="coerce").to_numpy(dtype=float)
+    multiplier = frame["indicator_id"].map(lambda i: by_id[i].multiplier).to_numpy(dtype=float)
+    is_rate = (measure == "rate").to_numpy() & np.isfinite(den) & (den > 0)
+    if is_rate.any():
+        v, lo, hi, m = rate_ci(num[is_rate], den[is_rate], multiplier=1.0)
+        scale = multiplier[is_rate]
+        value[is_rate], lower[is_rate], upper[is_rate] = v * scale, lo * scale, hi * scale
+        method[is_rate] = m
+    is_count = (measure == "count").to_numpy()
+    if is_count.any():
+        v, lo, hi, m = rate_ci(num[is_count], np.ones(is_count.sum()), multiplier=1.0)
+        value[is_count], lower[is_count], upper[is_count], method[is_count] = v, lo, hi, m
+    is_pct = (measure == "percentage").to_numpy() & np.isfinite(den) & (den > 0)
+    if is_pct.any():
+        lo, hi = wilson_ci(num[is_pct], den[is_pct])
+        value[is_pct] = 100.0 * num[is_pct] / den[is_pct]
+        lower[is_pct], upper[is_pct] = 100.0 * np.asarray(lo), 100.0 * np.asarray(hi)
+        method[is_pct] = "Wilson"
+    return value, lower, upper, method
 
 
 def compute_indicator_values(
@@ -34,25 +68,18 @@ def compute_indicator_values(
     frame = counts.merge(area_names, on="area_code", how="left")
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["period_end"] = pd.to_datetime(frame["period_end"])
-    multiplier = frame["indicator_id"].map(lambda i: by_id[i].multiplier).astype(float)
+    measure = frame["indicator_id"].map(lambda i: by_id[i].measure)
     frame["unit"] = frame["indicator_id"].map(lambda i: by_id[i].unit)
-    num = frame["numerator"].to_numpy(dtype=float)
-    den = frame["denominator"].to_numpy(dtype=float)
-    has_den = np.isfinite(den) & (den > 0)
-    value = np.full(len(frame), np.nan)
-    lower = np.full(len(frame), np.nan)
-    upper = np.full(len(frame), np.nan)
-    method = np.full(len(frame), None, dtype=object)
-    if has_den.any():
-        scale = multiplier[has_den].to_numpy()
-        v, lo, hi, m = rate_ci(num[has_den], den[has_den], multiplier=1.0)
-        value[has_den], lower[has_den], upper[has_den] = v * scale, lo * scale, hi * scale
-        method[has_den] = m
+    frame["denominator"] = np.where(measure == "rate", frame["population"],
+                                    np.where(measure == "percentage", frame["denominator_count"],
+                                             np.nan))
+    frame.loc[measure != "rate", "population_year"] = np.nan
+    value, lower, upper, method = _values_with_intervals(frame, measure, by_id)
     frame["value"], frame["ci95_lower"], frame["ci95_upper"] = value, lower, upper
     frame["ci_method"] = method
     frame["numerator"] = frame["numerator"].astype("int64")
-    frame["denominator"] = frame["denominator"].astype("Int64")
-    frame["population_year"] = frame["population_year"].astype("Int64")
+    frame["denominator"] = pd.array(frame["denominator"].round(), dtype="Int64")
+    frame["population_year"] = pd.array(frame["population_year"], dtype="Int64")
     last_year = frame[["indicator_id", "area_code", "period_type", "period_start", "period_end",
                        "value"]].copy()
     last_year["period_start"] = last_year["period_start"] + pd.DateOffset(years=1)

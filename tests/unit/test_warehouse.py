@@ -79,7 +79,8 @@ def built(con, mini_raw):
     return con
 
 
-def mart(con, **where):
+def mart(con, indicator_id="all_crime", **where):
+    where = {"indicator_id": indicator_id, **where}
     clause = " and ".join(f"{k} = ?" for k in where) or "true"
     return con.execute(f"select * from mart_indicator_values where {clause} "
                        "order by period_type, period_start, period_end", list(where.values())).df()
@@ -127,7 +128,7 @@ def test_small_counts_use_exact_limits(built):
 
 
 def test_the_mart_has_the_contract_columns(built):
-    columns = mart(built).columns.tolist()
+    columns = mart(built, area_code="E06000045").columns.tolist()
     assert columns[:13] == ["indicator_id", "area_code", "area_name", "period_type",
                             "period_start", "period_end", "numerator", "denominator", "value",
                             "ci95_lower", "ci95_upper", "unit", "population_year"]
@@ -139,3 +140,20 @@ def test_raw_tables_match_the_source_registry(con):
     expected = [c.name for c in SOURCES_BY_NAME["marac"].columns]
     assert [c[0] for c in cols] == [*expected, "period_start", "batch_id", "source_row"]
     assert isinstance(pd.Timestamp("2009-01-01"), pd.Timestamp)
+
+
+def test_indicators_count_only_their_own_offence_codes(built):
+    assert mart(built, "vap", area_code="E06000045", period_type="quarter")["numerator"].tolist() == [2, 1]
+    assert mart(built, "dwelling_burglary", area_code="E06000044",
+                period_type="quarter")["numerator"].tolist() == [310]
+    assert mart(built, "NI20", area_code="E06000044", period_type="quarter")["numerator"].tolist() == [1204]
+
+
+def test_shares_of_violence_are_percentages_of_violence_with_wilson_intervals(built):
+    shares = mart(built, "vap_domestic_share", area_code="E06000045", period_type="quarter")
+    assert shares[["numerator", "denominator", "value", "ci_method"]].values.tolist() == [
+        [1, 2, 50.0, "Wilson"], [0, 1, 0.0, "Wilson"]]
+    assert shares["population_year"].isna().all()
+    night = mart(built, "vap_city_centre_night", area_code="E06000045", period_type="quarter")
+    assert night["value"].tolist() == [1.0, 1.0]
+    assert night["denominator"].isna().all()

@@ -20,7 +20,13 @@ MODELS: tuple[tuple[str, str], ...] = (
     ("staging", "stg_police_crime"),
     ("staging", "stg_ho_csp_crime"),
     ("staging", "stg_population"),
+    ("staging", "stg_istv"),
+    ("staging", "stg_fire"),
+    ("staging", "stg_marac"),
     ("intermediate", "int_crime_units"),
+    ("intermediate", "int_months_covered"),
+    ("intermediate", "int_units_offence_codes"),
+    ("intermediate", "int_units_events"),
     ("intermediate", "int_indicator_units"),
     ("intermediate", "int_indicator_periods"),
     ("intermediate", "int_indicator_counts"),
@@ -44,6 +50,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) ->
     _replace_table(con, "ref_areas", catalogue.read_areas(cfg))
     _replace_table(con, "ref_area_name_lookup", catalogue.read_area_name_lookup(cfg))
     _replace_table(con, "ref_offence_codes", codes)
+    _replace_table(con, "ref_indicators", catalogue.indicator_table(indicators))
     _replace_table(con, "ref_indicator_offence_codes",
                    catalogue.indicator_offence_codes(indicators, codes))
     _replace_table(con, "ref_home_area", pd.DataFrame({"area_code": [settings.home_area]}))

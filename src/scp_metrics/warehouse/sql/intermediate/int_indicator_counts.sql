@@ -26,7 +26,8 @@ select
     chosen.period_start,
     chosen.period_end,
     chosen.numerator,
-    population.population as denominator,
+    chosen.denominator_count,
+    population.population,
     chosen.population_year,
     chosen.source
 from chosen

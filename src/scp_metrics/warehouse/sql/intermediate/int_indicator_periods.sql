@@ -9,7 +9,7 @@ with units as (
 
 months as (
     select indicator_id, area_code, 'month' as period_type, unit_start as period_start,
-           unit_end as period_end, numerator, source
+           unit_end as period_end, numerator, denominator_count, source
     from units
     where months = 1
 ),
@@ -18,7 +18,8 @@ quarters as (
     select indicator_id, area_code, 'quarter' as period_type,
            fq_start_date(unit_start) as period_start,
            max(unit_end) as period_end,
-           sum(numerator) as numerator, min(source) as source
+           sum(numerator) as numerator, sum(denominator_count) as denominator_count,
+           min(source) as source
     from units
     group by indicator_id, area_code, fq_start_date(unit_start)
     having sum(months) = 3
@@ -27,6 +28,7 @@ quarters as (
 financial_years as (
     select indicator_id, area_code, 'financial_year' as period_type, fy_start as period_start,
            max(unit_end) as period_end, sum(numerator) as numerator,
+           sum(denominator_count) as denominator_count,
            case when count(distinct source) = 1 then min(source) else 'mixed' end as source
     from units
     group by indicator_id, area_code, fy_start
@@ -36,6 +38,7 @@ financial_years as (
 fytd as (
     select e.indicator_id, e.area_code, 'fytd' as period_type, e.fy_start as period_start,
            e.unit_end as period_end, sum(u.numerator) as numerator,
+           sum(u.denominator_count) as denominator_count,
            case when count(distinct u.source) = 1 then min(u.source) else 'mixed' end as source
     from units as e
     inner join units as u
@@ -49,6 +52,7 @@ rolling as (
     select e.indicator_id, e.area_code, 'rolling_12m' as period_type,
            (e.unit_end - interval 12 month + interval 1 day)::date as period_start,
            e.unit_end as period_end, sum(u.numerator) as numerator,
+           sum(u.denominator_count) as denominator_count,
            case when count(distinct u.source) = 1 then min(u.source) else 'mixed' end as source
     from units as e
     inner join units as u

@@ -1,37 +1,4 @@
--- Each code-based indicator's count in every unit (zero where no offence in it counted).
-with units as (
-    select distinct area_code, unit_start, unit_end, months, source from int_crime_units
-),
-
-indicators as (
-    select distinct indicator_id from ref_indicator_offence_codes
-),
-
-matched as (
-    select
-        map.indicator_id,
-        counts.area_code,
-        counts.unit_start,
-        sum(counts.offences) as offences
-    from int_crime_units as counts
-    inner join ref_indicator_offence_codes as map
-        on map.offence_code = counts.offence_code
-        and counts.unit_start >= map.valid_from
-        and counts.unit_start <= coalesce(map.valid_to, date '9999-12-31')
-    group by all
-)
-
-select
-    indicators.indicator_id,
-    units.area_code,
-    units.unit_start,
-    units.unit_end,
-    units.months,
-    units.source,
-    coalesce(matched.offences, 0) as numerator
-from units
-cross join indicators
-left join matched
-    on matched.indicator_id = indicators.indicator_id
-    and matched.area_code = units.area_code
-    and matched.unit_start = units.unit_start
+-- Every indicator's numerator (and, for percentages, denominator) per unit of time.
+select * from int_units_offence_codes
+union all
+select * from int_units_events
