@@ -6,6 +6,7 @@ Errors are one clear sentence (``--debug`` shows the traceback).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ class UserError(Exception):
     """A problem the user can fix; printed as one sentence."""
 
 
-def _say(message: str) -> None:
+def say(message: str) -> None:
     console.print(message, markup=False)
 
 
@@ -36,9 +37,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else get_settings().raw_dir
     started = time.monotonic()
-    paths = generate_sample(out, progress=_say)
+    paths = generate_sample(out, progress=say)
     size = sum(p.stat().st_size for p in paths)
-    _say(f"Sample extracts: {len(paths)} files ({size / 1e6:.1f} MB) in {out} "
+    say(f"Sample extracts: {len(paths)} files ({size / 1e6:.1f} MB) in {out} "
          f"({time.monotonic() - started:.1f} s). All synthetic: see data/raw/README.md.")
     return 0
 
@@ -55,17 +56,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if result.ok:
             assert result.source is not None
             note = f" ({'; '.join(result.notes)})" if result.notes else ""
-            _say(f"OK    {path.name}: {result.source.title}, {result.rows:,} rows, "
+            say(f"OK    {path.name}: {result.source.title}, {result.rows:,} rows, "
                  f"{result.period_label or 'no period'}{note}")
             continue
         failed += 1
         what = result.source.title if result.source else "unrecognised file"
-        _say(f"FAIL  {path.name}: {what}, {len(result.failures)} problem(s)")
-        _print_frame(result.failures.head(args.max_rows), "table")
+        say(f"FAIL  {path.name}: {what}, {len(result.failures)} problem(s)")
+        print_frame(result.failures.head(args.max_rows), "table")
         if len(result.failures) > args.max_rows:
-            _say(f"      … and {len(result.failures) - args.max_rows} more")
+            say(f"      … and {len(result.failures) - args.max_rows} more")
     if failed:
-        _say(f"{failed} of {len(args.files)} files failed validation; nothing was loaded.")
+        say(f"{failed} of {len(args.files)} files failed validation; nothing was loaded.")
     return 1 if failed else 0
 
 
@@ -77,7 +78,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if args.engine == "prefect":
         from pipelines.quarterly_refresh import quarterly_refresh
 
-        _say(f"Running the quarterly-refresh Prefect flow on {settings.raw_dir} "
+        say(f"Running the quarterly-refresh Prefect flow on {settings.raw_dir} "
              "(a temporary Prefect server starts first: ~15 s) …")
         summary = quarterly_refresh(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse),
                                     force=args.force, quarantine_dir=str(settings.quarantine_dir),
@@ -85,17 +86,17 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     else:
         from scp_metrics.refresh import run_refresh
 
-        summary = run_refresh(settings, progress=_say, force=args.force)
-    _say("")
-    _say(summary.headline())
+        summary = run_refresh(settings, progress=say, force=args.force)
+    say("")
+    say(summary.headline())
     for f in summary.quarantined:
         first = f.first_failures[0] if f.first_failures else {}
-        _say(f"  refused {f.file}: {f.failures} problem(s), first: row {first.get('row')}, "
+        say(f"  refused {f.file}: {f.failures} problem(s), first: row {first.get('row')}, "
              f"column {first.get('column')}, {first.get('check')} (value {first.get('value')!r}); "
              f"report: {f.report}")
     if summary.outputs_dir:
-        _say(f"Outputs written to {summary.outputs_dir}")
-    _say(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
+        say(f"Outputs written to {summary.outputs_dir}")
+    say(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
     return 1 if summary.quarantined else 0
 
 
@@ -131,10 +132,10 @@ def cmd_indicators(args: argparse.Namespace) -> int:
                    "numerator", "denominator", "value", "ci95_lower", "ci95_upper",
                    "change_pct"]].copy()
     if len(shown) > args.max_rows:
-        _say(f"{len(shown)} rows; showing the last {args.max_rows} (use --format csv for all)")
+        say(f"{len(shown)} rows; showing the last {args.max_rows} (use --format csv for all)")
         shown = shown.tail(args.max_rows)
-    _print_frame(shown, "table")
-    _say("value: rate per 1,000 residents; ci95: 95% confidence interval (PHE method); "
+    print_frame(shown, "table")
+    say("value: rate per 1,000 residents; ci95: 95% confidence interval (PHE method); "
          "change_pct: against the same period a year earlier.")
     return 0
 
@@ -149,7 +150,11 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
+def print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
+    """Print a frame as a table (or CSV to stdout with ``fmt='csv'``)."""
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+        return
     table = Table(show_lines=False)
     for col in frame.columns:
         table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col])
@@ -157,6 +162,10 @@ def _print_frame(frame: pd.DataFrame, fmt: str) -> None:
     for row in frame.itertuples(index=False):
         table.add_row(*[_fmt(v) for v in row])
     console.print(table)
+
+
+#: Modules that add sub-commands: each has ``register(subparsers)`` (keeps this file small).
+COMMAND_MODULES: list[str] = []
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv"], default="table")
     p.add_argument("--max-rows", type=int, default=40)
     p.set_defaults(func=cmd_indicators)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 

@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 
 from scp_metrics import catalogue
-from scp_metrics.indicators import compute_indicator_values
 from scp_metrics.settings import Settings
+from scp_metrics.warehouse.marts import PYTHON_MARTS
 
 MODELS: tuple[tuple[str, str], ...] = (
     ("staging", "stg_police_crime"),
@@ -37,7 +37,7 @@ def read_sql(layer: str, name: str) -> str:
     return resources.files("scp_metrics.warehouse").joinpath("sql", layer, f"{name}.sql").read_text()
 
 
-def _replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
     con.register("_frame", frame)
     con.execute(f'create or replace table "{name}" as select * from _frame')
     con.unregister("_frame")
@@ -47,13 +47,13 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) ->
     cfg = settings.config_dir
     codes = catalogue.read_offence_codes(cfg)
     indicators = catalogue.read_indicators(cfg)
-    _replace_table(con, "ref_areas", catalogue.read_areas(cfg))
-    _replace_table(con, "ref_area_name_lookup", catalogue.read_area_name_lookup(cfg))
-    _replace_table(con, "ref_offence_codes", codes)
-    _replace_table(con, "ref_indicators", catalogue.indicator_table(indicators))
-    _replace_table(con, "ref_indicator_offence_codes",
+    replace_table(con, "ref_areas", catalogue.read_areas(cfg))
+    replace_table(con, "ref_area_name_lookup", catalogue.read_area_name_lookup(cfg))
+    replace_table(con, "ref_offence_codes", codes)
+    replace_table(con, "ref_indicators", catalogue.indicator_table(indicators))
+    replace_table(con, "ref_indicator_offence_codes",
                    catalogue.indicator_offence_codes(indicators, codes))
-    _replace_table(con, "ref_home_area", pd.DataFrame({"area_code": [settings.home_area]}))
+    replace_table(con, "ref_home_area", pd.DataFrame({"area_code": [settings.home_area]}))
 
 
 def build_models(
@@ -70,18 +70,17 @@ def build_models(
         for layer, name in MODELS:
             say(f"building {name}")
             con.execute(f'create or replace table "{name}" as {read_sql(layer, name)}')
-        say("building mart_indicator_values")
-        counts = con.execute(
-            "select * from int_indicator_counts order by all").df()
-        names = con.execute("select area_code, area_name from ref_areas").df()
-        indicators = catalogue.read_indicators(settings.config_dir)
-        mart = compute_indicator_values(counts, indicators, names)
-        _replace_table(con, "mart_indicator_values", mart)
+        rows: dict[str, int] = {}
+        for name, builder in PYTHON_MARTS:
+            say(f"building {name}")
+            mart = builder(con, settings)
+            replace_table(con, name, mart)
+            rows[name] = len(mart)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return {"mart_indicator_values": len(mart)}
+    return rows
 
 
 def _macros() -> str:
