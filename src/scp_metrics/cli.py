@@ -129,14 +129,14 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         frame.to_csv(sys.stdout, index=False)
         return 0
     shown = frame[["indicator_id", "area_name", "period_type", "period_start", "period_end",
-                   "numerator", "denominator", "value", "ci95_lower", "ci95_upper",
+                   "numerator", "denominator", "value", "unit", "ci95_lower", "ci95_upper",
                    "change_pct"]].copy()
     if len(shown) > args.max_rows:
         say(f"{len(shown)} rows; showing the last {args.max_rows} (use --format csv for all)")
         shown = shown.tail(args.max_rows)
     print_frame(shown, "table")
-    say("value: rate per 1,000 residents; ci95: 95% confidence interval (PHE method); "
-         "change_pct: against the same period a year earlier.")
+    say("ci95: 95% confidence interval (rates and counts: PHE method, exact below 10 events; "
+        "percentages: Wilson); change_pct: against the same period a year earlier.")
     return 0
 
 
