@@ -144,3 +144,13 @@ def test_broken_extracts_are_quarantined_with_file_row_and_column_and_marts_unch
         assert report.is_file()
         assert (report.parent / outcome.file).is_file()  # the refused file is kept
         assert Path(str(report).replace(".report.csv", ".report.md")).is_file()
+
+
+def test_each_run_leaves_a_markdown_summary_artifact(run):
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get(key="quarterly-refresh-summary")
+    assert artifact is not None
+    assert artifact.type == "markdown"
+    assert "# Quarterly refresh" in artifact.data
+    assert "refused" in artifact.data or "loaded" in artifact.data
