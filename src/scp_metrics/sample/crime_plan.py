@@ -1,7 +1,8 @@
 """Monthly counts of Southampton's recorded crime by offence code and location segment.
 
-The plan is drawn once (Poisson by month; April-December 2009 allocated to hit the story
-exactly) and both the record-level extract and the Home Office table are built from it.
+The plan is drawn once (Poisson cells conditioned on each year's expected total, so the
+yearly trend is smooth; April-December 2009 allocated to hit the story exactly), and both the
+record-level extract and the Home Office table are built from it.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def _expected(codes: tuple[OffenceCode, ...], months: list[Month]) -> np.ndarray
             lo, hi = valid_day_range(code, month)
             if hi < lo:
                 continue
-            monthly = annual_volume(code, month.fy) * _month_share(season_key(code), month)
+            monthly = annual_volume(code, month.fy, month.start)
+            monthly *= _month_share(season_key(code), month)
             monthly *= (hi - lo + 1) / month.days
             for s, share in enumerate(seg_share):
                 out[i, j * len(SEGMENTS) + s] = monthly * share
@@ -108,11 +110,18 @@ def build_crime_plan(seed: int) -> CrimePlan:
     expected = _expected(codes, months)
     counts = np.zeros(expected.shape, dtype=np.int64)
     cats = np.array(_categories(codes))
-    story_rows = [i for i, m in enumerate(months) if m.fy == STORY_FY and m.start <= date(2009, 12, 1)]
+    story_rows = np.array(
+        [i for i, m in enumerate(months) if m.fy == STORY_FY and m.start <= date(2009, 12, 1)]
+    )
     before_rows = [i for i, m in enumerate(months) if m.fy == STORY_FY - 1 and m.month >= 4]
-    for i, month in enumerate(months):
-        if month.fy < STORY_FY:
-            counts[i] = rng_for(seed, "police-plan", month.index).poisson(expected[i])
+    fys = np.array([m.fy for m in months])
+    for fy in range(months[0].fy, STORY_FY):
+        # Poisson cells conditioned on the year's expected total: a smooth yearly trend.
+        block = expected[fys == fy]
+        drawn = rng_for(seed, "police-plan", fy).multinomial(
+            round(block.sum()), block.ravel() / block.sum()
+        )
+        counts[fys == fy] = drawn.reshape(block.shape)
     before = {str(k): int(counts[before_rows][:, cats == k].sum()) for k in np.unique(cats)}
     rng = rng_for(seed, "police-story")
     for cat, total in sorted(_story_targets(before).items()):

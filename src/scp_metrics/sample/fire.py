@@ -15,7 +15,7 @@ from .seeds import rng_for
 from .story import FIRE_DELIBERATE_STEP
 from .writers import write_bytes, xlsx_bytes
 
-__all__ = ["HEADER", "fire_incidents", "write_fire"]
+__all__ = ["HEADER", "fire_incidents", "fire_workbook", "write_fire"]
 
 HEADER = ["Incident Number", "Incident Date", "Incident Time", "Incident Type", "Motive",
           "Property Type", "Ward Name"]  # fmt: skip
@@ -23,10 +23,10 @@ HEADER = ["Incident Number", "Incident Date", "Incident Time", "Incident Type", 
 # (incident type, motive): yearly count in 2008/09, yearly fall back to 2003/04, season key.
 # False alarms and special services carry no motive (blank).
 KINDS: dict[tuple[str, str], tuple[float, float, str]] = {
-    ("Primary Fire", "Deliberate"): (250, 0.06, "primary"),
+    ("Primary Fire", "Deliberate"): (250, 0.045, "primary"),
     ("Primary Fire", "Accidental"): (130, 0.02, "flat"),
     ("Primary Fire", "Not known"): (20, 0.0, "flat"),
-    ("Secondary Fire", "Deliberate"): (650, 0.07, "secondary"),
+    ("Secondary Fire", "Deliberate"): (650, 0.045, "secondary"),
     ("Secondary Fire", "Accidental"): (120, 0.02, "secondary"),
     ("Secondary Fire", "Not known"): (30, 0.0, "secondary"),
     ("Chimney Fire", "Accidental"): (15, 0.03, "chimney"),
@@ -40,8 +40,8 @@ _SEASON = {
     "flat": [1.0] * 12,
 }
 _PROPERTY = {
-    "Primary Fire": (["Dwelling", "Road vehicle", "Non-residential building", "Other outdoor structure"],
-                     [0.35, 0.35, 0.2, 0.1]),
+    "Primary Fire": (["Dwelling", "Road vehicle", "Non-residential building",
+                      "Other outdoor structure"], [0.35, 0.35, 0.2, 0.1]),
     "Secondary Fire": (["Refuse/wheelie bin", "Grassland/heath", "Derelict building",
                         "Derelict vehicle", "Other outdoor"], [0.45, 0.25, 0.05, 0.05, 0.2]),
     "Chimney Fire": (["Dwelling"], [1.0]),
@@ -104,10 +104,20 @@ def fire_incidents(quarter: Quarter, seed: int) -> list[list[object]]:
                 records.append([when[0], when[1], itype, motive, str(pr), WARDS[w].name])
     records.sort(key=lambda r: (r[0], r[1]))
     year = quarter.months[0].year
-    before = sum(int(c.sum()) for m, c in counts.items() if m.year == year and m < quarter.months[0])
+    before = sum(
+        int(c.sum()) for m, c in counts.items() if m.year == year and m < quarter.months[0]
+    )
     gaps = rng.integers(1, 9, size=len(records))
     seq = 8 * (before + np.arange(len(records))) + gaps
     return [[f"HF{year % 100:02d}{s:06d}", *r] for s, r in zip(seq.tolist(), records, strict=True)]
+
+
+def fire_workbook(quarter: Quarter, seed: int) -> bytes:
+    """The quarter's XLSX: title row, blank row, header, then incidents."""
+    label = f"{quarter.fy_label} Q{quarter.q}"
+    title = f"Hampshire Fire and Rescue Service - Incidents in Southampton, {label}"
+    rows = fire_incidents(quarter, seed)
+    return xlsx_bytes("Incidents", [[title], []], HEADER, rows, number_formats={1: "dd/mm/yyyy"})
 
 
 def write_fire(
@@ -118,12 +128,6 @@ def write_fire(
     for quarter in quarters():
         if progress:
             progress(f"fire {quarter.label}")
-        label = f"{quarter.fy_label} Q{quarter.q}"
-        title = f"Hampshire Fire and Rescue Service - Incidents in Southampton, {label}"
-        data = xlsx_bytes(
-            "Incidents", [[title], []], HEADER, fire_incidents(quarter, seed),
-            number_formats={1: "dd/mm/yyyy"},
-        )
         path = out_dir / "fire" / f"hfrs_incidents_southampton_{quarter.label}.xlsx"
-        paths.append(write_bytes(path, data))
+        paths.append(write_bytes(path, fire_workbook(quarter, seed)))
     return paths

@@ -94,9 +94,9 @@ def ho_csp_table(plan: CrimePlan, model: _PeerModel, quarter: Quarter, seed: int
     for index, area in enumerate(load_areas()):
         if area.code == SOUTHAMPTON:
             counts = southampton_quarter_counts(plan, quarter).copy()
-            if (quarter.fy, quarter.q) == (HO_RECONCILIATION["fy"], HO_RECONCILIATION["q"]):
-                pos = [c.code for c in plan.codes].index(str(HO_RECONCILIATION["code"]))
-                counts[pos] += int(HO_RECONCILIATION["extra"])
+            if (quarter.fy, quarter.q) == (HO_RECONCILIATION.fy, HO_RECONCILIATION.q):
+                pos = [c.code for c in plan.codes].index(HO_RECONCILIATION.code)
+                counts[pos] += HO_RECONCILIATION.extra
         else:
             rng = rng_for(seed, "ho-csp", index, quarter.fy, quarter.q)
             counts = rng.poisson(model.expected(area.code, quarter))

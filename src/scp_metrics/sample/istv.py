@@ -37,8 +37,16 @@ _DAY_HOURS = np.arange(4, 20)
 _DAY_W = np.array([0.3, 0.2, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.6])
 METHODS = ["Body part (fist/foot/head)", "Blunt object", "Sharp object", "Glass/bottle", "Other"]
 _METHOD_P = {"night": [0.62, 0.08, 0.06, 0.13, 0.11], "day": [0.58, 0.12, 0.08, 0.05, 0.17]}
-_METHOD_OTHER = ["Bitten", "Pushed to ground", "Stamped on", "Head struck against wall",
-                 "Kicked by group", "Chair thrown", "Dog set on victim", "Hot drink thrown"]
+_METHOD_OTHER = [
+    "Bitten",
+    "Pushed to ground",
+    "Stamped on",
+    "Head struck against wall",
+    "Kicked by group",
+    "Chair thrown",
+    "Dog set on victim",
+    "Hot drink thrown",
+]
 LOCATIONS = ["Street", "Licensed premises", "Home", "Public transport", "Other"]
 _LOCATION_P = {"night": [0.48, 0.32, 0.08, 0.05, 0.07], "day": [0.35, 0.08, 0.35, 0.07, 0.15]}
 _LOCATION_TEXT = {
@@ -152,4 +160,3 @@ def write_istv(
         path = out_dir / "istv" / f"istv_ed_assaults_RHM01_{quarter.label}.csv"
         paths.append(write_bytes(path, csv_bytes(part[COLUMNS])))
     return paths
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from .catalogue import OffenceCode
@@ -35,14 +37,16 @@ BASE_2008: dict[str, float] = {
     "10A": 8, "81": 60, "66": 450,
 }  # fmt: skip
 
+_CANNABIS_CODE_FROM = date(2004, 1, 29)
+
 # Yearly fall back from 2008/09 (volume in year y = base * (1 + fall) ** (2008 - y)).
 _FALL_BY_GROUP: dict[str, float] = {
-    "Violence against the person": 0.02,
+    "Violence against the person": 0.03,
     "Sexual offences": 0.03,
     "Robbery": 0.04,
     "Burglary": 0.065,
-    "Offences against vehicles": 0.11,
-    "Other theft offences": 0.05,
+    "Offences against vehicles": 0.10,
+    "Other theft offences": 0.06,
     "Fraud and forgery": 0.03,
     "Criminal damage": 0.08,
     "Drug offences": -0.04,
@@ -50,10 +54,13 @@ _FALL_BY_GROUP: dict[str, float] = {
 }
 
 
-def annual_volume(code: OffenceCode, fy: int) -> float:
-    """Expected yearly count of ``code`` in financial year ``fy`` (validity not applied)."""
+def annual_volume(code: OffenceCode, fy: int, month_start: date | None = None) -> float:
+    """Expected yearly count of ``code`` in financial year ``fy`` (validity not applied).
+
+    Before code ``92D`` existed (29 January 2004) cannabis possession is recorded as ``92E``.
+    """
     base = BASE_2008[code.code] * (1 + _FALL_BY_GROUP[code.group]) ** (2008 - fy)
-    if code.code == "92E" and fy <= 2003:  # cannabis possession before code 92D existed
+    if code.code == "92E" and month_start is not None and month_start < _CANNABIS_CODE_FROM:
         base += BASE_2008["92D"] * (1 + _FALL_BY_GROUP[code.group]) ** (2008 - fy)
     return base
 
@@ -110,9 +117,30 @@ def _hours(*pairs: tuple[int, float]) -> np.ndarray:
 # Hour-of-day weights (00 ... 23) for the offence time.
 HOURS: dict[str, np.ndarray] = {
     "violence": _hours(
-        (0, 5.5), (1, 5.5), (2, 5.0), (3, 3.2), (4, 1.6), (5, 0.8), (6, 0.5), (7, 0.6),
-        (8, 0.8), (9, 1.0), (10, 1.1), (11, 1.2), (12, 1.4), (13, 1.5), (14, 1.6), (15, 1.9),
-        (16, 2.0), (17, 2.1), (18, 2.2), (19, 2.4), (20, 2.7), (21, 3.2), (22, 3.8), (23, 4.8),
+        (0, 5.5),
+        (1, 5.5),
+        (2, 5.0),
+        (3, 3.2),
+        (4, 1.6),
+        (5, 0.8),
+        (6, 0.5),
+        (7, 0.6),
+        (8, 0.8),
+        (9, 1.0),
+        (10, 1.1),
+        (11, 1.2),
+        (12, 1.4),
+        (13, 1.5),
+        (14, 1.6),
+        (15, 1.9),
+        (16, 2.0),
+        (17, 2.1),
+        (18, 2.2),
+        (19, 2.4),
+        (20, 2.7),
+        (21, 3.2),
+        (22, 3.8),
+        (23, 4.8),
     ),
     "burglary": _hours(*((h, 0.5) for h in range(1, 7)), *((h, 1.6) for h in range(8, 19))),
     "vehicle": _hours(*((h, 2.0) for h in (22, 23, 0, 1, 2, 3, 4)), *((h, 0.7) for h in (9, 10))),

@@ -35,6 +35,7 @@ _LAG_P = np.array([0.70, 0.15, 0.07, 0.08])  # 0, 1, 2 days, then 3-60 days
 
 
 def _draw_cells(plan: CrimePlan, quarter: Quarter, rng: np.random.Generator) -> pd.DataFrame:
+    """One row per planned crime with a recorded date on which its code is valid."""
     parts = []
     for month in quarter.months:
         counts = plan.counts[plan.month_row(month)]
@@ -42,7 +43,7 @@ def _draw_cells(plan: CrimePlan, quarter: Quarter, rng: np.random.Generator) -> 
         lo = np.zeros(counts.size, dtype=np.int64)
         hi = np.zeros(counts.size, dtype=np.int64)
         for cell in np.flatnonzero(counts):
-            lo[cell], hi[cell] = valid_day_range(plan.cell_code(cell), month)
+            lo[cell], hi[cell] = valid_day_range(plan.cell_code(int(cell)), month)
         days = rng.integers(lo[cells], hi[cells] + 1)
         stamps = np.datetime64(month.start.isoformat(), "D") + (days - 1)
         parts.append(pd.DataFrame({"cell": cells, "recorded": stamps}))
@@ -74,7 +75,8 @@ def _times(frame: pd.DataFrame, plan: CrimePlan, rng: np.random.Generator) -> np
     return np.where(blank, -1, hours * 60 + minute)
 
 
-def _flags(frame: pd.DataFrame, plan: CrimePlan, rng: np.random.Generator) -> None:
+def _flags(frame: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Domestic (exactly 21.5% of violence), alcohol, hate, city-centre and NTE flags."""
     n = len(frame)
     codes = frame["code"].to_numpy()
     centre = frame["centre"].to_numpy()
@@ -82,7 +84,9 @@ def _flags(frame: pd.DataFrame, plan: CrimePlan, rng: np.random.Generator) -> No
     is_vap = groups == VAP
     domestic = np.zeros(n, dtype=bool)
     pool = np.flatnonzero(is_vap & ~centre)
-    weights = np.array([_DOMESTIC_VAP_WEIGHT.get(c, 0.15 if c != "104" else 0.0) for c in codes[pool]])
+    weights = np.array(
+        [_DOMESTIC_VAP_WEIGHT.get(c, 0.15 if c != "104" else 0.0) for c in codes[pool]]
+    )
     k = round(DOMESTIC_SHARE_OF_VAP * int(is_vap.sum()))
     domestic[rng.choice(pool, size=k, replace=False, p=weights / weights.sum())] = True
     p_other = np.array([_DOMESTIC_OTHER.get(c, 0.0) for c in codes])
@@ -105,6 +109,7 @@ def _flags(frame: pd.DataFrame, plan: CrimePlan, rng: np.random.Generator) -> No
 
 
 def _places(frame: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Ward, LSOA and beat: city-centre rows mostly in core Bargate."""
     n = len(frame)
     centre = frame["centre"].to_numpy()
     ward = np.where(
@@ -145,7 +150,7 @@ def police_records(plan: CrimePlan, quarter: Quarter, seed: int) -> pd.DataFrame
     lag = rng.choice(4, size=len(frame), p=_LAG_P)
     lag = np.where(lag == 3, rng.integers(3, 61, size=len(frame)), lag)
     frame["offence"] = frame["recorded"] - pd.to_timedelta(lag, unit="D")
-    _flags(frame, plan, rng)
+    _flags(frame, rng)
     _places(frame, rng)
     order = np.lexsort((frame["minutes"].to_numpy(), frame["recorded"].to_numpy()))
     frame = frame.iloc[order].reset_index(drop=True)

@@ -6,6 +6,8 @@ stated; the generator hits them exactly on the realised 2008 counts, so they hol
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "ALL_CRIME_CHANGE",
     "CATEGORY_CHANGES",
@@ -20,10 +22,10 @@ __all__ = [
     "NI15_CODES",
     "PEERS",
     "PeerProfile",
+    "Reconciliation",
     "VAP_CHANGE",
 ]
 
-from dataclasses import dataclass
 
 ALL_CRIME_CHANGE = -0.12
 VAP_CHANGE = -0.07
@@ -60,8 +62,19 @@ FIRE_DELIBERATE_STEP = 1.15
 # MARAC: chance that a case is a victim heard in the previous 12 months.
 MARAC_REPEAT_PROBABILITY = 0.31
 
-# Deliberate reconciliation difference: extra offences in the Home Office CSP table only.
-HO_RECONCILIATION = {"fy": 2008, "q": 2, "code": "49", "extra": 110}
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Extra offences in the Home Office CSP table only (not in the force extract)."""
+
+    fy: int
+    q: int
+    code: str
+    extra: int
+
+
+# The deliberate reconciliation difference the indicator engine should flag.
+HO_RECONCILIATION = Reconciliation(fy=2008, q=2, code="49", extra=110)
 
 
 @dataclass(frozen=True)
@@ -82,21 +95,21 @@ class PeerProfile:
 
 
 # Southampton 2009/10 positions (1 = lowest rate of 15): all crime 13th, VAP 15th, NI 15 3rd,
-# criminal damage 13th. Multipliers keep at least ~7% between Southampton and its neighbours.
+# criminal damage 13th. Multipliers keep clear gaps (widest for NI 15, whose counts are small).
 PEERS: dict[str, PeerProfile] = {
     "E06000045": PeerProfile("Southampton", 1.0, 1.0, 1.0, 1.0, 0.0, 234_100, 0.0105),
-    "E06000044": PeerProfile("Portsmouth", 0.92, 0.86, 1.30, 0.90, 0.040, 197_700, 0.0060),
+    "E06000044": PeerProfile("Portsmouth", 0.92, 0.86, 1.50, 0.90, 0.040, 197_700, 0.0060),
     "E06000023": PeerProfile("Bristol", 0.90, 0.80, 1.60, 0.85, 0.050, 421_300, 0.0085),
-    "E06000026": PeerProfile("Plymouth", 0.78, 0.82, 1.25, 0.88, 0.030, 252_800, 0.0045),
-    "E06000028": PeerProfile("Bournemouth", 0.80, 0.70, 1.20, 0.72, 0.040, 163_600, 0.0060),
+    "E06000026": PeerProfile("Plymouth", 0.78, 0.82, 1.45, 0.88, 0.030, 252_800, 0.0045),
+    "E06000028": PeerProfile("Bournemouth", 0.80, 0.70, 1.40, 0.72, 0.040, 163_600, 0.0060),
     "E06000016": PeerProfile("Leicester", 0.88, 0.84, 1.55, 0.80, 0.050, 294_700, 0.0080),
     "E06000018": PeerProfile("Nottingham", 1.14, 0.92, 1.85, 1.10, 0.065, 292_400, 0.0090),
-    "E06000015": PeerProfile("Derby", 0.76, 0.66, 1.35, 0.82, 0.050, 242_100, 0.0055),
-    "E06000038": PeerProfile("Reading", 0.82, 0.72, 0.80, 0.70, 0.040, 145_300, 0.0070),
-    "E06000042": PeerProfile("Milton Keynes", 0.64, 0.60, 0.68, 0.78, 0.030, 233_400, 0.0130),
-    "E06000043": PeerProfile("Brighton and Hove", 0.86, 0.68, 1.18, 0.76, 0.040, 256_600, 0.0050),
-    "E06000010": PeerProfile("Kingston upon Hull", 1.09, 0.90, 1.45, 1.18, 0.060, 262_400, 0.0035),
+    "E06000015": PeerProfile("Derby", 0.76, 0.66, 1.42, 0.82, 0.050, 242_100, 0.0055),
+    "E06000038": PeerProfile("Reading", 0.82, 0.72, 0.66, 0.70, 0.040, 145_300, 0.0070),
+    "E06000042": PeerProfile("Milton Keynes", 0.64, 0.60, 0.55, 0.78, 0.030, 233_400, 0.0130),
+    "E06000043": PeerProfile("Brighton and Hove", 0.86, 0.68, 1.36, 0.76, 0.040, 256_600, 0.0050),
+    "E06000010": PeerProfile("Kingston upon Hull", 1.08, 0.90, 1.45, 1.18, 0.030, 262_400, 0.0035),
     "E06000032": PeerProfile("Luton", 0.84, 0.75, 1.65, 0.74, 0.050, 191_200, 0.0060),
-    "E08000026": PeerProfile("Coventry", 0.72, 0.62, 1.40, 0.72, 0.040, 306_600, 0.0060),
-    "E06000021": PeerProfile("Stoke-on-Trent", 0.80, 0.70, 1.22, 0.92, 0.050, 239_300, 0.0020),
+    "E08000026": PeerProfile("Coventry", 0.72, 0.62, 1.48, 0.72, 0.040, 306_600, 0.0060),
+    "E06000021": PeerProfile("Stoke-on-Trent", 0.80, 0.70, 1.38, 0.92, 0.050, 239_300, 0.0020),
 }

@@ -84,4 +84,3 @@ def _normalise_zip(data: bytes) -> bytes:
             info.external_attr = 0o644 << 16
             dst.writestr(info, src.read(name), compresslevel=6)
     return out.getvalue()
-

@@ -1,0 +1,67 @@
+"""Deterministic synthetic sample data for scp-metrics (see ``data/raw/README.md``).
+
+``generate_sample(out_dir)`` writes every source's files under ``out_dir/<source folder>/``.
+The same seed gives byte-identical files; files whose bytes would not change are not rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from .fire import write_fire
+from .ho_csp import write_ho_csp
+from .istv import write_istv
+from .marac import write_marac
+from .msg import write_msg
+from .police import write_police
+from .population import write_population
+from .survey import write_respondents
+from .survey_headline import write_headline
+
+__all__ = ["DEFAULT_SEED", "SOURCES", "generate_sample"]
+
+DEFAULT_SEED = 20100401
+
+Progress = Callable[[str], None] | None
+
+
+def _write_place_survey(out_dir: Path, seed: int, progress: Progress = None) -> list[Path]:
+    return [write_respondents(out_dir, seed, progress), write_headline(out_dir, seed, progress)]
+
+
+# Source folder -> writer(out_dir, seed, progress) returning the paths it owns.
+SOURCES: dict[str, Callable[[Path, int, Progress], list[Path]]] = {
+    "police_crime": write_police,
+    "ho_csp_crime": write_ho_csp,
+    "istv": write_istv,
+    "fire": write_fire,
+    "marac": write_marac,
+    "place_survey": _write_place_survey,
+    "population": write_population,
+    "msg": write_msg,
+}
+
+
+def generate_sample(
+    out_dir: Path,
+    seed: int = DEFAULT_SEED,
+    progress: Callable[[str], None] | None = None,
+    *,
+    sources: Iterable[str] | None = None,
+) -> list[Path]:
+    """Write the synthetic sample under ``out_dir`` and return every sample file's path, sorted.
+
+    ``sources`` limits generation to some source folders (default: all); each source depends
+    only on the seed, so a subset is byte-identical to the same files in a full run.
+    """
+    out_dir = Path(out_dir)
+    wanted = list(SOURCES) if sources is None else list(sources)
+    unknown = sorted(set(wanted) - set(SOURCES))
+    if unknown:
+        raise ValueError(f"unknown sample sources: {unknown}; choose from {sorted(SOURCES)}")
+    paths: list[Path] = []
+    for name in SOURCES:
+        if name in wanted:
+            paths.extend(SOURCES[name](out_dir, seed, progress))
+    return sorted(paths)
