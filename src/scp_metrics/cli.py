@@ -130,13 +130,15 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         return 0
     shown = frame[["indicator_id", "area_name", "period_type", "period_start", "period_end",
                    "numerator", "denominator", "value", "unit", "ci95_lower", "ci95_upper",
-                   "change_pct"]].copy()
+                   "change_pct", "change_verdict"]].copy()
     if len(shown) > args.max_rows:
         say(f"{len(shown)} rows; showing the last {args.max_rows} (use --format csv for all)")
         shown = shown.tail(args.max_rows)
     print_frame(shown, "table")
     say("ci95: 95% confidence interval (rates and counts: PHE method, exact below 10 events; "
-        "percentages: Wilson); change_pct: against the same period a year earlier.")
+        "percentages: Wilson; survey: Wilson on the Kish effective size); change_pct: against "
+        "the same period a year earlier; change_verdict: Poisson test (rates, counts) or "
+        "two-proportion z test (percentages) at 95%.")
     return 0
 
 
@@ -165,7 +167,7 @@ def print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
 
 
 #: Modules that add sub-commands: each has ``register(subparsers)`` (keeps this file small).
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["scp_metrics.cli_quality"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--area", help="ONS area code, e.g. E06000045")
     p.add_argument("--indicator", help="indicator id, e.g. all_crime")
     p.add_argument("--period-type", choices=["month", "quarter", "fytd", "financial_year",
-                                             "rolling_12m"])
+                                             "rolling_12m", "survey"])
     p.add_argument("--period-end", help="YYYY-MM: only periods ending in that month")
     p.add_argument("--warehouse")
     p.add_argument("--format", choices=["table", "csv"], default="table")

@@ -9,12 +9,18 @@ import numpy as np
 import pandas as pd
 
 from scp_metrics.catalogue import Indicator
-from scp_metrics.stats import rate_ci, wilson_ci
+from scp_metrics.stats import (
+    poisson_change_test,
+    rate_ci,
+    two_proportion_change_test,
+    wilson_ci,
+)
 
 MART_COLUMNS = [
     "indicator_id", "area_code", "area_name", "period_type", "period_start", "period_end",
     "numerator", "denominator", "value", "ci95_lower", "ci95_upper", "unit", "population_year",
     "ci_method", "source", "value_same_period_last_year", "change_pct",
+    "change_z", "change_p_value", "change_verdict",
 ]
 PERIOD_TYPES = ("month", "quarter", "fytd", "financial_year", "rolling_12m")
 
@@ -53,6 +59,41 @@ def _values_with_intervals(
     return value, lower, upper, method
 
 
+def _change_significance(
+    frame: pd.DataFrame, measure: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Z, p-value and verdict of the change on the same period last year (NaN/None if none).
+
+    Counts: :func:`~scp_metrics.stats.poisson_change_test` on the two numerators. Rates: the
+    same test with last year's numerator scaled by the population ratio (current ÷ last year's
+    denominator), so a change in population alone is not read as a change in crime; the ratio
+    is exactly 1 when both periods use the same mid-year. Percentages: the pooled two-proportion
+    z test, :func:`~scp_metrics.stats.two_proportion_change_test`. See docs/assumptions.md.
+    """
+    n = len(frame)
+    z, p = np.full(n, np.nan), np.full(n, np.nan)
+    verdict = np.full(n, None, dtype=object)
+    cur = pd.to_numeric(frame["numerator"], errors="coerce").to_numpy(dtype=float)
+    prev = pd.to_numeric(frame["_prev_numerator"], errors="coerce").to_numpy(dtype=float)
+    den = pd.to_numeric(frame["denominator"], errors="coerce").to_numpy(dtype=float)
+    prev_den = pd.to_numeric(frame["_prev_denominator"], errors="coerce").to_numpy(dtype=float)
+    m = measure.to_numpy()
+    has = np.isfinite(cur) & np.isfinite(prev)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(m == "rate", den / prev_den, 1.0)
+    poisson = has & np.isin(m, ["rate", "count"]) & np.isfinite(ratio) & (ratio > 0)
+    if poisson.any():
+        res = poisson_change_test(cur[poisson], prev[poisson] * ratio[poisson])
+        z[poisson], p[poisson] = res["z"].to_numpy(), res["p_value"].to_numpy()
+        verdict[poisson] = res["label"].to_numpy()
+    pct = has & (m == "percentage") & (den > 0) & (prev_den > 0)
+    if pct.any():
+        res = two_proportion_change_test(cur[pct], den[pct], prev[pct], prev_den[pct])
+        z[pct], p[pct] = res["z"].to_numpy(), res["p_value"].to_numpy()
+        verdict[pct] = res["label"].to_numpy()
+    return z, p, verdict
+
+
 def compute_indicator_values(
     counts: pd.DataFrame, indicators: list[Indicator], area_names: pd.DataFrame
 ) -> pd.DataFrame:
@@ -81,14 +122,18 @@ def compute_indicator_values(
     frame["denominator"] = pd.array(frame["denominator"].round(), dtype="Int64")
     frame["population_year"] = pd.array(frame["population_year"], dtype="Int64")
     last_year = frame[["indicator_id", "area_code", "period_type", "period_start", "period_end",
-                       "value"]].copy()
+                       "value", "numerator", "denominator"]].copy()
     last_year["period_start"] = last_year["period_start"] + pd.DateOffset(years=1)
     last_year["period_end"] = (last_year["period_end"] + pd.Timedelta(days=1)
                                + pd.DateOffset(years=1) - pd.Timedelta(days=1))
-    last_year = last_year.rename(columns={"value": "value_same_period_last_year"})
+    last_year = last_year.rename(columns={"value": "value_same_period_last_year",
+                                          "numerator": "_prev_numerator",
+                                          "denominator": "_prev_denominator"})
     frame = frame.merge(last_year, on=["indicator_id", "area_code", "period_type", "period_start",
                                        "period_end"], how="left")
     frame["change_pct"] = 100.0 * (frame["value"] / frame["value_same_period_last_year"] - 1.0)
+    frame["change_z"], frame["change_p_value"], frame["change_verdict"] = _change_significance(
+        frame, frame["indicator_id"].map(lambda i: by_id[i].measure))
     frame["period_start"] = frame["period_start"].dt.date
     frame["period_end"] = frame["period_end"].dt.date
     order = {p: i for i, p in enumerate(PERIOD_TYPES)}

@@ -75,6 +75,7 @@ __all__ = [
     "mean_ci",
     "poisson_change_test",
     "rate_ci",
+    "two_proportion_change_test",
     "weighted_proportion_ci",
     "wilson_ci",
     "z_for",
@@ -681,3 +682,84 @@ def poisson_change_test(
             "label": label.ravel(),
         }
     )
+
+
+# ------------------------------------------------------------ change in a proportion
+
+
+def two_proportion_change_test(
+    current_successes: Any,
+    current_n: Any,
+    previous_successes: Any,
+    previous_n: Any,
+    conf: float = 0.95,
+) -> pd.DataFrame:
+    """Two-proportion z test (pooled variance) of a change in a percentage.
+
+    Parameters
+    ----------
+    current_successes, current_n : float or array_like
+        Numerator x₁ and denominator n₁ of the current period (0 ≤ x₁ ≤ n₁).
+    previous_successes, previous_n : float or array_like
+        Numerator x₀ and denominator n₀ of the comparison period.
+    conf : float, default 0.95
+        Confidence level in (0, 1) defining significance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per element (inputs broadcast and flattened) with columns
+        ``z, p_value, significant, label``; ``label`` is "significant fall",
+        "significant rise" or "no significant change", and missing (None) where
+        an input is missing or a denominator is not positive.
+
+    Notes
+    -----
+    With p₁ = x₁/n₁, p₀ = x₀/n₀ and the pooled p = (x₁ + x₀)/(n₁ + n₀)::
+
+        Z = (p₁ − p₀) / √(p (1 − p) (1/n₁ + 1/n₀))
+
+    two-sided p-value 2(1 − Φ(|Z|)), significant when |Z| > z_for(conf). When
+    the pooled proportion is 0 or 1 both proportions are equal and Z = 0. This is
+    the score form of the test (Fleiss et al. 2003, §2.5.1) and matches
+    ``statsmodels.stats.proportion.proportions_ztest`` with its default pooled
+    variance. Counts are treated as simple random samples; for weighted surveys
+    pass Kish effective sizes.
+
+    References
+    ----------
+    .. [1] Fleiss J.L., Levin B., Paik M.C. (2003). *Statistical Methods for
+       Rates and Proportions*, 3rd ed. Wiley, section 2.5.1.
+    .. [2] Altman D.G., Machin D., Bryant T.N., Gardner M.J. (2000).
+       *Statistics with Confidence*, 2nd ed. BMJ Books, chapter 6.
+
+    Examples
+    --------
+    >>> r = two_proportion_change_test(30, 100, 45, 100)
+    >>> round(float(r.z[0]), 4), r.label[0]
+    (-2.1909, 'significant fall')
+    """
+    c = _check_conf(conf)
+    x1, n1, x0, n0 = np.broadcast_arrays(
+        _arr(current_successes, "current_successes"), _arr(current_n, "current_n"),
+        _arr(previous_successes, "previous_successes"), _arr(previous_n, "previous_n"))
+    for a, name in ((x1, "current_successes"), (x0, "previous_successes")):
+        _check_nonnegative(a, name)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        valid = (n1 > 0) & (n0 > 0)
+        pooled = (x1 + x0) / (n1 + n0)
+        se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n0))
+        diff = x1 / n1 - x0 / n0
+        z = np.where(se > 0, diff / se, 0.0)
+    z = np.where(valid & ~np.isnan(pooled), z, np.nan)
+    p = 2.0 * _st.norm.sf(np.abs(z))
+    missing = np.isnan(z)
+    sig = (np.abs(z) > z_for(c)) & ~missing
+    label = np.where(
+        sig & (z < 0),
+        "significant fall",
+        np.where(sig & (z > 0), "significant rise", "no significant change"),
+    ).astype(object)
+    label[missing] = None
+    return pd.DataFrame({"z": z.ravel(), "p_value": p.ravel(), "significant": sig.ravel(),
+                         "label": label.ravel()})

@@ -13,8 +13,10 @@ import duckdb
 import pandas as pd
 
 from scp_metrics import catalogue
+from scp_metrics.data_quality import build_data_quality
 from scp_metrics.indicators import compute_indicator_values
 from scp_metrics.settings import Settings
+from scp_metrics.survey import build_survey_values
 
 MartBuilder = Callable[[duckdb.DuckDBPyConnection, Settings], pd.DataFrame]
 
@@ -22,9 +24,12 @@ MartBuilder = Callable[[duckdb.DuckDBPyConnection, Settings], pd.DataFrame]
 def build_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
     counts = con.execute("select * from int_indicator_counts order by all").df()
     names = con.execute("select area_code, area_name from ref_areas").df()
-    return compute_indicator_values(counts, catalogue.read_indicators(settings.config_dir), names)
+    values = compute_indicator_values(counts, catalogue.read_indicators(settings.config_dir), names)
+    survey = build_survey_values(con, settings)  # Place Survey rows, period_type "survey"
+    return values if survey.empty else pd.concat([values, survey], ignore_index=True)
 
 
 PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_indicator_values", build_indicator_values),
+    ("mart_data_quality", build_data_quality),
 ]

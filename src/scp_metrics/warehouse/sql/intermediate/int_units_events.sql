@@ -2,7 +2,8 @@
 -- deliberate fires (NI 33), ED assaults at night, MARAC repeats (NI 32) and the shares of
 -- violence the plan quotes. Families and parameters come from config/indicators.toml.
 with indicators as (
-    select * from ref_indicators where family <> 'offence_codes'
+    -- survey indicators (Place Survey) are built in Python, src/scp_metrics/survey.py
+    select * from ref_indicators where family not in ('offence_codes', 'survey')
 ),
 
 covered as (
