@@ -1,5 +1,9 @@
 # The README's commands. `make demo` and `make test` work from a fresh clone.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# pip notes about this machine's unreachable local index mirrors are noise, not errors
+QUIET_PIP := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 VENV := .venv
 BIN := $(VENV)/bin
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -11,9 +15,9 @@ export MPLBACKEND := Agg
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@echo "Installing into $(VENV) from requirements.lock (first time: about a minute) ..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -r requirements.lock
-	@$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip install --quiet --upgrade pip $(QUIET_PIP)
+	@$(BIN)/python -m pip install --quiet -r requirements.lock $(QUIET_PIP)
+	@$(BIN)/python -m pip install --quiet --no-deps -e . $(QUIET_PIP)
 	@touch $@
 
 install: $(BIN)/.installed
