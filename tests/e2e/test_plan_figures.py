@@ -1,0 +1,116 @@
+"""The 2010-11 plan's "How did we do" figures out of the mart, on the embedded sample.
+
+The local engine (no Prefect): the sample's sources that these figures need are generated once
+into a temporary folder (a subset of sources is byte-identical to the same files of a full
+run), then ``run_refresh`` loads them and builds every mart. April–December 2009 against
+April–December 2008 is the ``fytd`` row ending 2009-12-31.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+HOME = "E06000045"
+SOURCES = ["police_crime", "ho_csp_crime", "place_survey", "population"]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    from scp_metrics.refresh import run_refresh
+    from scp_metrics.sample import generate_sample
+    from scp_metrics.settings import get_settings
+
+    raw = tmp_path_factory.mktemp("raw")
+    generate_sample(raw, sources=SOURCES)
+    base = tmp_path_factory.mktemp("wh")
+    settings = get_settings(raw_dir=raw, warehouse=base / "scp.duckdb", home_area=HOME,
+                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
+    summary = run_refresh(settings, publish=False)
+    assert not summary.quarantined, [f.file for f in summary.quarantined]
+    return settings.warehouse
+
+
+def query(warehouse, sql, params=()):
+    from scp_metrics.warehouse import connect
+
+    con = connect(warehouse, read_only=True)
+    try:
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def april_to_december(warehouse):
+    frame = query(warehouse, """
+        select * from mart_indicator_values
+        where area_code = ? and period_type = 'fytd'
+          and period_start = date '2009-04-01' and period_end = date '2009-12-31'
+    """, [HOME])
+    return frame.set_index("indicator_id")
+
+
+@pytest.mark.parametrize(("indicator", "plan_change", "verdict"), [
+    ("all_crime", -12, "significant fall"),
+    ("vap", -7, "significant fall"),
+    ("robbery", -12, "significant fall"),
+    ("theft_of_motor_vehicle", -26, "significant fall"),
+    ("theft_from_motor_vehicle", -36, "significant fall"),
+    ("cd_arson", -16, "significant fall"),
+    ("dwelling_burglary", 17, "significant rise"),
+])
+def test_each_crime_figure_matches_the_plan_with_an_interval_and_a_verdict(
+        april_to_december, indicator, plan_change, verdict):
+    row = april_to_december.loc[indicator]
+    assert row["change_pct"] == pytest.approx(plan_change, abs=0.5)
+    assert row["ci95_lower"] < row["value"] < row["ci95_upper"]
+    assert row["change_verdict"] == verdict
+    assert row["change_p_value"] < 0.05
+    assert row["source"] == "record_level"
+
+
+def test_vehicle_crime_as_a_whole_falls_significantly(april_to_december):
+    row = april_to_december.loc["vehicle_crime"]
+    assert row["change_pct"] < -25
+    assert row["ci95_lower"] < row["value"] < row["ci95_upper"]
+    assert row["change_verdict"] == "significant fall"
+
+
+def test_all_crime_is_the_sample_count_with_the_poisson_change_z(april_to_december):
+    row = april_to_december.loc["all_crime"]
+    assert row["numerator"] == 18401
+    assert row["value_same_period_last_year"] * row["denominator"] / 1000 == pytest.approx(20910)
+    assert row["change_z"] == pytest.approx(2 * (math.sqrt(18401) - math.sqrt(20910)), rel=1e-9)
+
+
+@pytest.mark.parametrize(("indicator", "plan_value"), [("NI21", 23.0), ("NI41", 45.0)])
+def test_the_place_survey_figures_match_the_plan_with_kish_intervals(
+        warehouse, indicator, plan_value):
+    frame = query(warehouse, "select * from mart_indicator_values where indicator_id = ? "
+                             "and period_type = 'survey' order by area_code", [indicator])
+    assert len(frame) == 15 and frame["area_code"].is_unique  # every area once
+    own = frame.set_index("area_code").loc[HOME]
+    assert own["value"] == pytest.approx(plan_value, abs=0.1)
+    assert own["ci95_lower"] < own["value"] < own["ci95_upper"]
+    assert own["ci95_upper"] - own["ci95_lower"] == pytest.approx(2 * 3.0, abs=1.0)
+    assert own["ci_method"] == "Wilson (Kish n_eff)"
+    assert own["source"] == "respondent level"
+    # one survey wave (2008; then discontinued): no earlier period, so no change verdict
+    assert pd.isna(own["change_verdict"]) and pd.isna(own["change_pct"])
+    assert set(frame.loc[frame["area_code"] != HOME, "source"]) == {"published headline"}
+
+
+def test_the_deliberate_2008_09_q2_reconciliation_difference_is_flagged(warehouse):
+    findings = query(warehouse, "select * from mart_data_quality where severity = 'warning'")
+    reconcile = findings[findings["check_id"] == "reconcile_record_level_vs_csp"]
+    assert reconcile[["indicator_id", "area_code"]].values.tolist() == [["all_crime", HOME]]
+    row = reconcile.iloc[0]
+    assert str(row["period_start"].date()) == "2008-07-01"
+    assert row["published_value"] - row["record_level_value"] == 110
+    assert row["difference_pct"] > 1.0
+    assert "largest code difference: 49 (+110)" in row["message"]
