@@ -45,8 +45,10 @@ lint: install
 
 serve: install
 	@echo "Prefect UI: http://127.0.0.1:4200 (Ctrl-C to stop)"
-	@$(BIN)/prefect server start --host 127.0.0.1 --port 4200 & \
-	  sleep 8; PREFECT_API_URL=http://127.0.0.1:4200/api $(BIN)/python pipelines/deployment.py
+	@mkdir -p $(PREFECT_HOME)
+	@$(BIN)/prefect server start --host 127.0.0.1 --port 4200 > $(PREFECT_HOME)/server.log 2>&1 & \
+	  trap 'kill %1' EXIT; \
+	  PREFECT_API_URL=http://127.0.0.1:4200/api $(BIN)/python pipelines/deployment.py
 
 lock:
 	@$(BIN)/python -m pip freeze --exclude-editable | grep -v '^scp-metrics' > requirements.lock.new

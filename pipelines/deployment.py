@@ -30,7 +30,31 @@ def build_deployment():  # type: ignore[no-untyped-def]
     )
 
 
+def wait_for_server(api_url: str, seconds: float = 120.0) -> None:
+    """Block until the Prefect API answers its health check (the server takes a while to start)."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the Prefect server at {api_url} did not start within {seconds:.0f} s")
+        time.sleep(1)
+
+
 if __name__ == "__main__":
     from prefect import serve
 
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        print(f"waiting for the Prefect server at {api} …", flush=True)
+        wait_for_server(api)
+    print("serving deployment quarterly-refresh/scp-quarterly-refresh "
+          f"(cron {QUARTERLY_CRON}); Ctrl-C to stop", flush=True)
     serve(build_deployment())
