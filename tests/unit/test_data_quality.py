@@ -134,3 +134,24 @@ def test_ed_attendances_without_an_assault_time_are_counted_per_quarter(con):
     assert frame["message"][0] == ("2 of 4 ED assault attendances (50.0%) have no assault time "
                                    "and are not counted in ed_assaults_night")
     assert set(frame["indicator_id"]) == {"ed_assaults_night"}
+
+
+def test_the_quality_command_lists_findings_first_and_hides_passed_checks(mini_raw, tmp_path,
+                                                                        monkeypatch, capsys):
+    from scp_metrics.cli import main
+
+    monkeypatch.setenv("SCP_QUARANTINE_DIR", str(tmp_path / "q"))
+    monkeypatch.setenv("SCP_OUTPUTS_DIR", str(tmp_path / "out"))
+    wh = str(tmp_path / "scp.duckdb")
+    refresh = ["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh]
+    assert main(refresh) == 0
+    capsys.readouterr()
+    assert main(["quality", "--warehouse", wh, "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == ",".join(COLUMNS)
+    assert [line.split(",")[1] for line in lines[1:]] == [
+        "NI16", "all_crime", "dwelling_burglary", "vap"]  # the four warnings, no "ok" rows
+    assert main(["quality", "--warehouse", wh, "--all", "--indicator", "NI20"]) == 0
+    out = capsys.readouterr().out
+    assert "Data-quality checks: 4 warning, 0 info, 9 ok." in out
+    assert "NI20" in out and "warning" not in out.split("ok.", 1)[1]
