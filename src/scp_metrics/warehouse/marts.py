@@ -15,6 +15,7 @@ import pandas as pd
 from scp_metrics import catalogue
 from scp_metrics.data_quality import build_data_quality
 from scp_metrics.indicators import compute_indicator_values
+from scp_metrics.rankings import build_msg_rankings
 from scp_metrics.settings import Settings
 from scp_metrics.survey import build_survey_values
 
@@ -31,5 +32,6 @@ def build_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -
 
 PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_indicator_values", build_indicator_values),
+    ("mart_msg_rankings", build_msg_rankings),
     ("mart_data_quality", build_data_quality),
 ]

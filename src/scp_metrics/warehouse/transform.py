@@ -23,6 +23,7 @@ MODELS: tuple[tuple[str, str], ...] = (
     ("staging", "stg_istv"),
     ("staging", "stg_fire"),
     ("staging", "stg_marac"),
+    ("staging", "stg_msg_membership"),
     ("intermediate", "int_crime_units"),
     ("intermediate", "int_months_covered"),
     ("intermediate", "int_units_offence_codes"),
