@@ -17,7 +17,9 @@ from scp_metrics.data_quality import build_data_quality
 from scp_metrics.indicators import compute_indicator_values
 from scp_metrics.rankings import build_msg_rankings
 from scp_metrics.settings import Settings
+from scp_metrics.spc_mart import build_spc
 from scp_metrics.survey import build_survey_values
+from scp_metrics.trends import build_trends
 
 MartBuilder = Callable[[duckdb.DuckDBPyConnection, Settings], pd.DataFrame]
 
@@ -34,4 +36,6 @@ PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_indicator_values", build_indicator_values),
     ("mart_msg_rankings", build_msg_rankings),
     ("mart_data_quality", build_data_quality),
+    ("mart_spc", build_spc),
+    ("mart_trends", build_trends),
 ]

@@ -55,6 +55,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) ->
     replace_table(con, "ref_indicator_offence_codes",
                    catalogue.indicator_offence_codes(indicators, codes))
     replace_table(con, "ref_home_area", pd.DataFrame({"area_code": [settings.home_area]}))
+    replace_table(con, "ref_series_breaks", catalogue.read_series_breaks(cfg, indicators))
 
 
 def build_models(
