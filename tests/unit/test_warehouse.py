@@ -157,3 +157,16 @@ def test_shares_of_violence_are_percentages_of_violence_with_wilson_intervals(bu
     night = mart(built, "vap_city_centre_night", area_code="E06000045", period_type="quarter")
     assert night["value"].tolist() == [1.0, 1.0]
     assert night["denominator"].isna().all()
+
+
+def test_a_code_valid_from_mid_quarter_counts_in_that_quarter(con, mini_raw, tmp_path):
+    # 92D (cannabis possession) is valid from 29 January 2004, inside 2003/04 Q4
+    header = ("Financial Year,Financial Quarter,Force Name,CSP Name,Offence Description,"
+              "Offence Group,Offence Subgroup,Offence Code,Number of Offences")
+    path = tmp_path / "ho_2003-04_Q4.csv"
+    path.write_text(header + "\n2003/04,4,Hampshire,Portsmouth,Cannabis,Drug offences,Drugs,92D,10\n"
+                    "2003/04,4,Hampshire,Portsmouth,Burglary,Burglary,Domestic,28,5\n")
+    load(con, path)
+    load(con, mini_raw / "ons_mye2_persons_mid-2008.xlsx")
+    build_models(con, get_settings(home_area="E06000045"))
+    assert mart(con, area_code="E06000044", period_type="quarter")["numerator"].tolist() == [15]

@@ -17,7 +17,8 @@ matched as (
     inner join ref_indicator_offence_codes as map
         on map.offence_code = counts.offence_code
     inner join indicators on indicators.indicator_id = map.indicator_id
-        and counts.unit_start >= map.valid_from
+        -- a code counts in a unit its validity overlaps (e.g. 92D from 29 January 2004)
+        and counts.unit_end >= map.valid_from
         and counts.unit_start <= coalesce(map.valid_to, date '9999-12-31')
     group by all
 )
