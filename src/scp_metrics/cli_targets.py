@@ -1,0 +1,153 @@
+"""``scp-metrics project`` (targets as of a month) and ``scp-metrics backtest``.
+
+Both read the warehouse built by a refresh and compute on the fly: ``project`` for any as-of month
+(the refresh stores only the latest in ``mart_target_tracking``), ``backtest`` over every
+monthly count or rate series.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from scp_metrics.cli import UserError, say
+from scp_metrics.settings import get_settings
+
+PROJECT_COLUMNS = [
+    "target_id", "indicator_id", "area_code", "as_of", "trajectory_value", "actual_value",
+    "projected_year_end", "projection_lower_80", "projection_upper_80", "projection_lower_95",
+    "projection_upper_95", "method", "target_value", "rag", "probability_met",
+]
+EXTRA_COLUMNS = ["assessed_period", "milestone_value", "stretch_pct_achieved", "reward_implied",
+                 "assurance"]
+
+
+def markdown(frame: pd.DataFrame, digits: int = 2) -> str:
+    """A pipe table (readable in a terminal, pastes into Markdown); numbers rounded."""
+    def cell(v: object) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return ""
+        if isinstance(v, bool):
+            return "yes" if v else ""
+        if isinstance(v, float):
+            return f"{v:,.{digits}f}"
+        return str(v)
+
+    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(frame[c])
+                          and not pd.api.types.is_bool_dtype(frame[c]) else "---"
+                          for c in frame.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |"
+            for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def _connect(warehouse: Any) -> tuple[duckdb.DuckDBPyConnection, Any]:
+    from scp_metrics.warehouse import connect
+
+    settings = get_settings(warehouse=warehouse)
+    try:
+        return connect(settings.warehouse, read_only=True), settings
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+
+
+def monthly_series(con: duckdb.DuckDBPyConnection, indicator: str | None = None,
+                   area: str | None = None) -> dict[tuple[str, str], pd.Series]:
+    """Monthly numerators of every count or rate indicator, per (indicator, area)."""
+    where, params = ["m.period_type = 'month'", "r.measure in ('rate', 'count')"], []
+    for column, value in (("m.indicator_id", indicator), ("m.area_code", area)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    frame = con.execute(
+        "select m.indicator_id, m.area_code, m.period_start, m.numerator "
+        "from mart_indicator_values as m join ref_indicators as r using (indicator_id) "
+        f"where {' and '.join(where)} order by all", params).df()
+    return {key: pd.Series(g["numerator"].to_numpy(dtype=float),
+                           index=pd.DatetimeIndex(pd.to_datetime(g["period_start"])))
+            for key, g in frame.groupby(["indicator_id", "area_code"], sort=True)}
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    from scp_metrics.tracking import track_targets
+
+    con, settings = _connect(args.warehouse)
+    try:
+        frame = track_targets(con, settings, args.as_of)
+    finally:
+        con.close()
+    if args.target:
+        frame = frame[frame["target_id"].isin(args.target)]
+        if frame.empty:
+            raise UserError(f"no target {', '.join(args.target)} in config/targets.toml")
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    shown = frame[PROJECT_COLUMNS + (EXTRA_COLUMNS if args.wide else [])].copy()
+    shown["as_of"] = [str(d)[:7] for d in shown["as_of"]]
+    print(markdown(shown))
+    for row in frame.itertuples(index=False):
+        say(f"{row.target_id}: {row.note}")
+    say("Values in the indicator's unit (rates per 1,000 residents unless stated; stretch target "
+        "in offences). trajectory/actual: year to date; projected_year_end: the assessed year "
+        "(see assessed_period with --wide); probability_met: of meeting that year's milestone.")
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from scp_metrics.backtest import ORIGINS, backtest_frame
+
+    origins = ORIGINS if not args.origins else tuple(int(x) for x in args.origins.split(","))
+    if any(not 1 <= o <= 11 for o in origins):
+        raise UserError("--origins are month numbers of the financial year, 1 (April) to 11")
+    con, _ = _connect(args.warehouse)
+    try:
+        series = monthly_series(con, args.indicator, args.area)
+    finally:
+        con.close()
+    if not series:
+        raise UserError("no monthly count or rate series match those options")
+    started = time.monotonic()
+    table, choices = backtest_frame(series, origins=origins)
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False, float_format="%.4f")
+        return 0
+    print(markdown(table[table["n"] > 0]))
+    for (indicator, area), choice in choices.items():
+        if choice.report_years:
+            years = ", ".join(f"{y}/{(y + 1) % 100:02d}" for y in choice.report_years)
+            say(f"{indicator} {area}: {choice.verdict} [reported on {years}]")
+    skipped = sorted({f"{i} {a}" for (i, a), c in choices.items() if not c.report_years})
+    if skipped:
+        say(f"Not scoreable (no complete financial year where every method projects): "
+            f"{len(skipped)} series, e.g. {', '.join(skipped[:5])}")
+    say(f"mape, bias_pct, coverage_80/95 in % over n projections (origins: month-ends "
+        f"{','.join(map(str, origins))} of each year); {time.monotonic() - started:.1f} s.")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("project", help="targets as of a month: trajectory, RAG, year-end "
+                                       "projection with intervals, probability of meeting")
+    p.add_argument("--as-of", required=True, help="YYYY-MM: the last month of data to use")
+    p.add_argument("--target", action="append", help="only this target id (repeatable)")
+    p.add_argument("--warehouse")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument("--wide", action="store_true", help="table: add assessed period, milestone, "
+                                                        "stretch and assurance columns")
+    p.set_defaults(func=cmd_project)
+
+    p = sub.add_parser("backtest", help="score every projection method on past financial years "
+                                        "and choose the default method per indicator")
+    p.add_argument("--warehouse")
+    p.add_argument("--indicator", help="only this indicator id")
+    p.add_argument("--area", help="only this ONS area code")
+    p.add_argument("--origins", help="month-ends to project from, e.g. 3,6,9 (default 1..11)")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.set_defaults(func=cmd_backtest)
