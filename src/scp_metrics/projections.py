@@ -317,14 +317,19 @@ def _ets(data: _Months, fy: int, base: Projection, observed: list, unobserved: l
     if len(history) < 24 or len(run) == 0 or run.index[-1] != base.as_of:
         return replace(base, note="ETS needs 24 contiguous months before the year and no gap "
                                   "since (the longest run ending at as_of is too short)")
-    params = _ets_params(history.to_numpy(dtype=float).tobytes())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = ETSModel(np.log1p(run.to_numpy()), error="add", trend="add", damped_trend=True,
-                         seasonal="add", seasonal_periods=12, initialization_method="heuristic")
-        res = model.smooth(params)
-        sim = res.simulate(len(unobserved), repetitions=N_DRAWS, anchor="end",
-                           rng=np.random.default_rng(SEED))
+        try:
+            params = _ets_params(history.to_numpy(dtype=float).tobytes())
+            model = ETSModel(np.log1p(run.to_numpy()), error="add", trend="add",
+                             damped_trend=True, seasonal="add", seasonal_periods=12,
+                             initialization_method="heuristic")
+            sim = model.smooth(params).simulate(len(unobserved), repetitions=N_DRAWS,
+                                                anchor="end", rng=np.random.default_rng(SEED))
+        except Exception as exc:  # noqa: BLE001 - a failed fit is reported, not raised
+            return replace(base, note=f"ETS fit failed: {exc}")
+    if not np.all(np.isfinite(sim)):
+        return replace(base, note="ETS simulation is not finite")
     paths = np.expm1(np.asarray(sim, dtype=float).reshape(len(unobserved), N_DRAWS))
     draws = base.ytd + np.clip(paths, 0.0, None).sum(axis=0)
     point = float(np.median(draws))

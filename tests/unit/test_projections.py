@@ -1,0 +1,159 @@
+"""Year-end projection methods on series whose answers can be worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scp_metrics.projections import METHODS, fiscal_year, fy_months, project, project_all
+
+
+def months(start: str, values) -> pd.Series:
+    index = pd.date_range(start, periods=len(values), freq="MS")
+    return pd.Series(np.asarray(values, dtype=float), index=index)
+
+
+def seasonal_series(years: int = 6, level: float = 400.0, fall: float = 0.05,
+                    noise: bool = False) -> pd.Series:
+    """April 2003 onwards: a yearly fall and a fixed seasonal shape (optionally Poisson)."""
+    index = pd.date_range("2003-04-01", periods=12 * years, freq="MS")
+    shape = 1 + 0.2 * np.sin(2 * np.pi * (index.month - 1) / 12)
+    t = np.arange(len(index)) / 12
+    mean = level * shape * (1 - fall) ** t
+    values = np.random.default_rng(7).poisson(mean) if noise else mean
+    return pd.Series(values.astype(float), index=index)
+
+
+def test_pro_rata_of_nine_months_of_100_projects_1200():
+    p = project(months("2009-04-01", [100] * 9), "2009-12", "pro_rata")
+    assert p.point == pytest.approx(1200.0)
+    assert p.ytd == 900.0
+    # Var = kλ·12/m = 3 · 100 · 12 / 9 = 400, so the 95% interval is 1200 ± 1.96 · 20.
+    lo, hi = p.interval(0.95)
+    assert (lo, hi) == pytest.approx((1200 - 39.2, 1200 + 39.2), abs=0.01)
+
+
+def test_carry_forward_adds_last_years_remaining_months_to_the_year_to_date():
+    last_year = [100] * 9 + [90, 80, 70]
+    p = project(months("2008-04-01", last_year + [100] * 9), "2009-12", "carry_forward")
+    assert p.point == pytest.approx(900 + 90 + 80 + 70)
+    lo, hi = p.interval(0.95)  # Var = 2 × 240
+    assert hi - p.point == pytest.approx(1.959964 * np.sqrt(480), rel=1e-6)
+
+
+def test_seasonal_share_scales_last_years_total_by_the_year_to_date_ratio():
+    last_year = [75] * 9 + [100, 75, 75]  # 675 to December, 925 in the year
+    p = project(months("2008-04-01", last_year + [100] * 9), "2009-12", "seasonal_share")
+    assert p.point == pytest.approx(900 * 925 / 675)
+
+
+def test_a_complete_year_projects_its_outturn_with_no_width():
+    for method, p in project_all(months("2008-04-01", [10] * 12), "2009-03").items():
+        assert p.point == 120.0, method
+        assert p.interval(0.95) == (120.0, 120.0)
+        assert p.note == "year complete: the outturn"
+
+
+def test_months_after_the_as_of_month_are_never_used():
+    s = seasonal_series(noise=True)
+    cut = s[s.index <= "2007-09-01"]
+    future = s.copy()
+    future[future.index > "2007-09-01"] *= 5  # a different future must change nothing
+    for method in METHODS:
+        a, b = project(cut, "2007-09", method), project(future, "2007-09", method)
+        assert a.point == b.point and a.interval(0.8) == b.interval(0.8), method
+
+
+def test_the_glm_and_ets_recover_a_smooth_seasonal_trend():
+    s = seasonal_series()
+    truth = s[(s.index >= "2008-04-01") & (s.index <= "2009-03-01")].sum()
+    for method in ("poisson_glm", "ets"):
+        p = project(s, "2008-09", method)
+        assert p.point == pytest.approx(truth, rel=0.01), method
+        lo, hi = p.interval(0.95)
+        assert lo <= truth <= hi, method
+
+
+def test_the_glm_interval_includes_poisson_noise_of_the_months_to_come():
+    p = project(seasonal_series(noise=True), "2008-06", "poisson_glm")
+    lo, hi = p.interval(0.95)
+    # At least the Poisson spread of nine months' counts (≈ 2 × 1.96 × √(9 × 380)).
+    assert hi - lo > 2 * 1.96 * np.sqrt(9 * 380) * 0.9
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_probability_of_meeting_a_lower_is_better_target_rises_with_the_target(method):
+    p = project(seasonal_series(noise=True), "2008-12", method)
+    targets = np.linspace(p.point * 0.9, p.point * 1.1, 41)
+    probs = [p.probability_at_most(t) for t in targets]
+    assert all(b >= a for a, b in zip(probs, probs[1:], strict=False))
+    assert probs[0] < 0.05 and probs[-1] > 0.95
+    lo80, hi80 = p.interval(0.80)
+    lo95, hi95 = p.interval(0.95)
+    assert lo95 <= lo80 <= p.point <= hi80 <= hi95
+
+
+def test_calibration_widens_the_interval_around_the_point():
+    p = project(months("2009-04-01", [100] * 9), "2009-12", "pro_rata")
+    wide = p.calibrated(2.0)
+    assert wide.point == p.point and wide.calibration == 2.0
+    assert wide.interval(0.95)[1] - wide.point == pytest.approx(2 * (p.interval(0.95)[1] - p.point))
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="unknown method"):
+        project(months("2009-04-01", [1] * 3), "2009-06", "crystal_ball")
+
+
+def test_financial_years_run_april_to_march():
+    assert fiscal_year(pd.Period("2010-03", "M")) == 2009
+    assert fiscal_year(pd.Period("2010-04", "M")) == 2010
+    assert str(fy_months(2009)[0]) == "2009-04" and str(fy_months(2009)[-1]) == "2010-03"
+
+
+# ---- gaps: the real police.uk coverage for Hampshire (14 months in three runs) ----
+
+HAMPSHIRE_MONTHS = ([f"2017-{m:02d}" for m in range(2, 10)] + ["2018-03"]
+                    + ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"])
+
+
+def gappy() -> pd.Series:
+    index = pd.PeriodIndex(HAMPSHIRE_MONTHS, freq="M").to_timestamp()
+    return pd.Series(np.arange(len(index), dtype=float) + 1000.0, index=index)
+
+
+def test_months_missing_from_a_year_are_reported_and_not_filled():
+    s = gappy()
+    p = project(s, "2019-02", "pro_rata")
+    assert [str(m) for m in p.missing_months] == [f"2018-{m:02d}" for m in range(4, 10)]
+    assert [str(m) for m in p.observed_months] == ["2018-10", "2018-11", "2018-12", "2019-01",
+                                                   "2019-02"]
+    ytd = s["2018-10-01":].sum()
+    assert p.ytd == ytd  # nothing filled in: the year to date is the observed months only
+    assert p.point == pytest.approx(ytd * 12 / 5)  # the missing months are projected
+    assert "6 month(s) of 2018/19 to date missing" in p.note and "not filled" in p.note
+
+
+def test_a_year_whose_last_month_is_present_but_middle_months_are_not_is_still_projected():
+    p = project(gappy(), "2018-03", "pro_rata")  # 2017/18: April-September and March only
+    assert [str(m) for m in p.missing_months] == ["2017-10", "2017-11", "2017-12", "2018-01",
+                                                  "2018-02"]
+    assert p.point == pytest.approx(p.ytd * 12 / 7)
+    assert p.interval(0.95)[1] > p.point  # not treated as a complete year
+
+
+def test_methods_that_need_last_years_missing_months_say_so_instead_of_guessing():
+    got = project_all(gappy(), "2019-02")
+    assert not got["seasonal_share"].available
+    assert "last year (2017/18) is incomplete" in got["seasonal_share"].note
+    # carry-forward projects the unobserved months (April-September missing, March to come) by
+    # the same months of 2017/18, which the data has: available, and the note lists the gap.
+    s, carry = gappy(), got["carry_forward"]
+    last_year = s["2017-04-01":"2017-09-01"].sum() + s["2018-03-01"]
+    assert carry.point == pytest.approx(carry.ytd + last_year)
+    assert "missing from the data (2018-04, 2018-05" in carry.note
+    assert not got["ets"].available and "24 contiguous months" in got["ets"].note
+    glm = got["poisson_glm"]
+    assert glm.available and "no month effects" in glm.note
+    assert [str(m) for m in glm.missing_months] == [f"2018-{m:02d}" for m in range(4, 10)]

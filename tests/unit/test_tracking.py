@@ -1,0 +1,213 @@
+"""mart_target_tracking on a small hand-made warehouse (in-memory DuckDB)."""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import duckdb
+import pandas as pd
+import pytest
+
+from scp_metrics.settings import get_settings
+from scp_metrics.tracking import COLUMNS, track_targets
+
+AREA = "E06000045"
+POP = 200_000
+
+TARGETS = """
+[rag]
+trajectory_profile = "seasonal"
+
+[[target]]
+id = "count_down_10"
+title = "Events 10% lower than 2008/09 in 2009/10"
+indicator = "events"
+kind = "level"
+basis = "count"
+baseline_period = "2008/09"
+change_pct = -10.0
+target_period = "2009/10"
+polarity = "lower"
+plan_quote = "q"
+
+[[target]]
+id = "rate_down_10"
+title = "Rate 10% lower"
+indicator = "crimes"
+basis = "value"
+baseline_period = "2008/09"
+change_pct = -10.0
+target_period = "2009/10"
+polarity = "lower"
+plan_quote = "q"
+
+[[target]]
+id = "stretch_26"
+title = "Stretch: 26% lower"
+indicator = "events"
+basis = "count"
+baseline_period = "2008/09"
+change_pct = -26.0
+target_period = "2009/10"
+polarity = "lower"
+stretch = true
+reward_max_gbp = 550000
+without_stretch = { method = "value", value = 1100.0 }
+plan_quote = "q"
+
+[[target]]
+id = "blank"
+title = "from x% to y%"
+indicator = "events"
+status = "unset"
+target_period = "2009/10"
+polarity = "lower"
+plan_quote = "from x% to y%"
+
+[[target]]
+id = "survey_up"
+title = "Survey 23% to 30%"
+indicator = "survey_pct"
+kind = "survey"
+baseline_period = "2008"
+baseline_value = 23.0
+target_value = 30.0
+target_period = "2010/11"
+polarity = "higher"
+plan_quote = "q"
+
+[[target]]
+id = "nothing"
+title = "No data"
+indicator = "not_ingested"
+change_pct = 25.0
+baseline_period = "2009/10"
+target_period = "2010/11"
+polarity = "higher"
+plan_quote = "q"
+"""
+
+
+def mart_rows(indicator: str, measure: str) -> list[dict]:
+    """100 a month to March 2009, then 80 a month from April 2009 to December 2009."""
+    rows = []
+    months = pd.period_range("2005-04", "2009-12", freq="M")
+    for m in months:
+        n = 100 if m < pd.Period("2009-04", "M") else 80
+        den = POP if measure == "rate" else None
+        value = n * 1000 / POP if measure == "rate" else n
+        rows.append(dict(indicator_id=indicator, area_code=AREA, period_type="month",
+                         period_start=m.start_time.date(), period_end=m.end_time.date(),
+                         numerator=n, denominator=den, value=value, ci95_lower=None,
+                         ci95_upper=None, population_year=2008))
+    for fy in range(2005, 2009):
+        den = POP if measure == "rate" else None
+        rows.append(dict(indicator_id=indicator, area_code=AREA, period_type="financial_year",
+                         period_start=pd.Timestamp(f"{fy}-04-01").date(),
+                         period_end=pd.Timestamp(f"{fy + 1}-03-31").date(), numerator=1200,
+                         denominator=den, value=1200 * 1000 / POP if measure == "rate" else 1200,
+                         ci95_lower=None, ci95_upper=None, population_year=2008))
+    return rows
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    (tmp_path / "targets.toml").write_text(TARGETS)
+    con = duckdb.connect()
+    rows = mart_rows("events", "count") + mart_rows("crimes", "rate")
+    rows.append(dict(indicator_id="survey_pct", area_code=AREA, period_type="survey",
+                     period_start=pd.Timestamp("2008-09-01").date(),
+                     period_end=pd.Timestamp("2008-12-31").date(), numerator=None,
+                     denominator=None, value=23.0, ci95_lower=21.04, ci95_upper=24.96,
+                     population_year=None))
+    mart = pd.DataFrame(rows)
+    con.register("m", mart)
+    con.execute("create table mart_indicator_values as select * from m")
+    ref = pd.DataFrame({"indicator_id": ["events", "crimes", "survey_pct"],
+                        "measure": ["count", "rate", "percentage"],
+                        "multiplier": [1, 1000, 100], "unit": ["count", "rate per 1,000", "%"]})
+    con.register("r", ref)
+    con.execute("create table ref_indicators as select * from r")
+    settings = get_settings(config_dir=tmp_path, home_area=AREA)
+    yield con, settings
+    con.close()
+
+
+def by_id(frame: pd.DataFrame) -> dict:
+    return {r["target_id"]: r for r in frame.to_dict("records")}
+
+
+def test_a_count_target_gets_trajectory_rag_projection_and_probability(warehouse):
+    con, settings = warehouse
+    frame = track_targets(con, settings, "2009-12")
+    assert list(frame.columns) == COLUMNS
+    row = by_id(frame)["count_down_10"]
+    assert row["as_of"] == pd.Timestamp("2009-12-31").date()
+    assert row["baseline_value"] == 1200 and row["baseline_source"] == "data"
+    assert row["target_value"] == pytest.approx(1080.0)
+    assert row["actual_value"] == 720.0  # nine months of 80
+    assert row["trajectory_value"] == pytest.approx(1080 * 9 / 12)  # flat history: flat profile
+    assert row["rag"] == "green"
+    assert row["method"] == "pro_rata"  # every method is exact on a flat history: the first wins
+    assert row["projected_year_end"] == pytest.approx(960.0)
+    assert row["projection_lower_95"] < 960 < row["projection_upper_95"]
+    assert row["probability_met"] == pytest.approx(1.0, abs=1e-6)
+    assert row["assurance"] is None or pd.isna(row["assurance"])
+    assert "no SPC limits" in row["note"]
+
+
+def test_a_rate_target_is_projected_as_counts_per_thousand_residents(warehouse):
+    con, settings = warehouse
+    row = by_id(track_targets(con, settings, "2009-12"))["rate_down_10"]
+    assert row["target_value"] == pytest.approx(6.0 * 0.9)
+    assert row["projected_year_end"] == pytest.approx(960 * 1000 / POP)
+    assert row["unit"] == "rate per 1,000" and "population 200,000" in row["note"]
+
+
+def test_the_stretch_target_shows_percent_achieved_and_the_reward_it_implies(warehouse):
+    con, settings = warehouse
+    row = by_id(track_targets(con, settings, "2009-12"))["stretch_26"]
+    # (960 - 1100) / (888 - 1100) = 66.04% of the stretch: pro rata reward.
+    assert row["target_value"] == pytest.approx(888.0)
+    assert row["without_stretch"] == 1100.0
+    assert row["stretch_pct_achieved"] == pytest.approx(100 * 140 / 212)
+    assert row["reward_implied"] == pytest.approx(550000 * 140 / 212)
+    # Reward needs 60%: at most 1100 - 0.6 × 212 = 972.8; pro-rata sd √(3·80·12/9) = √320.
+    assert row["probability_reward"] == pytest.approx(NormalDist().cdf(12.8 / 320**0.5))
+
+
+def test_unset_survey_and_missing_targets_are_reported_not_invented(warehouse):
+    con, settings = warehouse
+    rows = by_id(track_targets(con, settings, "2009-12"))
+    blank = rows["blank"]
+    assert blank["target_value"] is None or pd.isna(blank["target_value"])
+    assert blank["note"].startswith('target unset in the plan ("from x% to y%")')
+    assert blank["projected_year_end"] == pytest.approx(960.0)  # the projection is still shown
+    survey = rows["survey_up"]
+    assert survey["method"] == "latest_survey" and survey["actual_value"] == 23.0
+    assert survey["rag"] == "red"  # still at the baseline a year on, trajectory rising to 30
+    assert survey["probability_met"] < 1e-6
+    assert "no survey since the baseline" in survey["note"]
+    assert rows["nothing"]["note"].startswith("no data: not_ingested")
+
+
+def test_assurance_uses_the_latest_spc_limits_when_mart_spc_exists(warehouse):
+    con, settings = warehouse
+    con.execute("create table mart_spc as select 'events' as indicator_id, '"
+                + AREA + "' as area_code, date '2009-12-01' as period_start, 80.0 as value, "
+                "60.0 as lpl, 85.0 as upl")
+    row = by_id(track_targets(con, settings, "2009-12"))["count_down_10"]
+    # 1080 a year is 90 a month, above the upper limit: the process will consistently pass.
+    assert row["assurance"] == "consistent_pass"
+    assert "monthly average (90)" in row["note"]
+
+
+def test_missing_months_are_stated_in_the_tracking_note(warehouse):
+    con, settings = warehouse
+    con.execute("delete from mart_indicator_values where indicator_id = 'events' and "
+                "period_type = 'month' and period_start = date '2009-07-01'")
+    row = by_id(track_targets(con, settings, "2009-12"))["count_down_10"]
+    assert row["months_observed"] == 8 and row["months_missing"] == "2009-07"
+    assert row["actual_value"] == 640.0
+    assert row["trajectory_value"] == pytest.approx(1080 * 8 / 12)  # like for like
+    assert "2009-07" in row["note"] and "not filled" in row["note"]
