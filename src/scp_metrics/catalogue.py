@@ -67,6 +67,7 @@ def read_indicators(config_dir: Path) -> list[Indicator]:
             night_start_hour=item.get("night_start_hour"),
             night_end_hour=item.get("night_end_hour"),
         ))
+    out.extend(police_uk_indicators(config_dir))
     return out
 
 
@@ -126,3 +127,88 @@ def read_series_breaks(config_dir: Path, indicators: list[Indicator] | None = No
     frame["area_code"] = frame["area_code"].astype("string")
     frame["break_date"] = pd.to_datetime(frame["break_date"]).dt.date
     return frame.sort_values(["indicator_id", "break_date"]).reset_index(drop=True)
+
+
+# ---- data.police.uk street-level data (config/police_uk_crime_types.csv and lookups) ----
+
+POLICE_UK_PREFIX = "police_uk:"
+POLICE_UK_ALL_CRIME = "police_uk:all-crime"
+
+
+def _text() -> pd.Series:
+    return pd.Series(dtype=object)
+
+
+def read_police_uk_crime_types(config_dir: Path) -> pd.DataFrame:
+    """police.uk crime categories: ``crime_type, slug, in_all_crime, valid_from, valid_to,
+    note`` (empty when the file is absent)."""
+    path = config_dir / "police_uk_crime_types.csv"
+    cols = ["crime_type", "slug", "in_all_crime", "valid_from", "valid_to", "note"]
+    if not path.is_file():
+        return pd.DataFrame({"crime_type": _text(), "slug": _text(),
+                             "in_all_crime": pd.Series(dtype=bool),
+                             "valid_from": pd.Series(dtype="datetime64[us]"),
+                             "valid_to": pd.Series(dtype="datetime64[us]"), "note": _text()})
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["in_all_crime"] = frame["in_all_crime"].str.strip().str.lower() == "true"
+    for col in ("valid_from", "valid_to"):
+        frame[col] = pd.to_datetime(frame[col].replace("", None)).dt.date
+    return frame[cols]
+
+
+def read_lsoa_prefix_lookup(config_dir: Path) -> pd.DataFrame:
+    """LSOA-name prefixes (local authority names as police.uk spells them) whose ONS area
+    differs from an exact name match: ``lsoa_prefix, area_code, area_name, reason``."""
+    path = config_dir / "lsoa_prefix_lookup.csv"
+    if not path.is_file():
+        return pd.DataFrame({c: _text() for c in ("lsoa_prefix", "area_code", "area_name",
+                                                  "reason")})
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def read_police_forces(config_dir: Path) -> pd.DataFrame:
+    """Police force areas: ``pfa_code, pfa_name, police_uk_name, checked_against_real_data``."""
+    path = config_dir / "police_forces.csv"
+    if not path.is_file():
+        return pd.DataFrame({"pfa_code": _text(), "pfa_name": _text(), "police_uk_name": _text(),
+                             "checked_against_real_data": pd.Series(dtype=bool)})
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["checked_against_real_data"] = frame["checked_against_real_data"].str.lower() == "true"
+    return frame
+
+
+def read_police_force_areas(config_dir: Path) -> pd.DataFrame:
+    """Local authority (April 2020 codes) → police force area: ``area_code, area_name,
+    pfa_code``. An area-month has police.uk values only when its force's file is loaded."""
+    path = config_dir / "police_force_areas.csv"
+    if not path.is_file():
+        return pd.DataFrame({c: _text() for c in ("area_code", "area_name", "pfa_code")})
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def police_uk_slug(crime_type: str) -> str:
+    """``'Violence and sexual offences'`` → ``'violence-and-sexual-offences'``."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", crime_type.lower()).strip("-")
+
+
+def police_uk_indicators(config_dir: Path) -> list[Indicator]:
+    """The police.uk indicators: all crime (every category counted in all crime, i.e. not
+    anti-social behaviour) and one per crime category, rates per 1,000 residents."""
+    types = read_police_uk_crime_types(config_dir)
+    if types.empty:
+        return []
+    common = dict(unit="rate per 1,000", multiplier=1000, polarity="lower",
+                  denominator="Resident population (ONS mid-year estimate)",
+                  source="data.police.uk street-level crime (rows placed by LSOA name)",
+                  family="police_uk", measure="rate", source_table="police_uk_street")
+    included = types.loc[types["in_all_crime"], "crime_type"].tolist()
+    out = [Indicator(id=POLICE_UK_ALL_CRIME, title="All crime (police.uk, excluding ASB)",
+                     numerator="police.uk rows in the categories: " + ", ".join(included),
+                     **common)]
+    for row in types.itertuples(index=False):
+        out.append(Indicator(id=POLICE_UK_PREFIX + row.slug, title=f"{row.crime_type} (police.uk)",
+                             numerator=f"police.uk rows with crime type '{row.crime_type}'",
+                             **common))
+    return out

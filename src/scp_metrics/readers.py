@@ -242,3 +242,79 @@ def _read_xls(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
             table.notes.append(f"read sheet '{name}'")
             return table
     raise ReadError(f"{path.name}: no sheet has a recognisable header row.")
+
+
+def read_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
+    """Every sheet of a workbook (XLSX or legacy XLS, plain or gzipped) as rows of text cells.
+
+    For layouts that need more than one sheet (see :mod:`scp_metrics.layouts`); a file that is
+    not a workbook raises :class:`ReadError`. Cells are text as in :func:`read_table`.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path.name}: cannot be opened ({exc.strerror}).") from exc
+    if path.suffix.lower() == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except OSError as exc:
+            raise ReadError(f"{path.name}: is not a valid gzip file.") from exc
+    out: list[tuple[str, list[list[str]]]] = []
+    if raw[:4] == b"PK\x03\x04":
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear sentence
+            raise ReadError(f"{path.name}: is not a readable XLSX workbook "
+                            f"({type(exc).__name__}).") from exc
+        try:
+            for sheet in book.worksheets:
+                out.append((sheet.title, [[_cell_text(v) for v in row]
+                                          for row in sheet.iter_rows(values_only=True)]))
+        finally:
+            book.close()
+        return out
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        import xlrd
+
+        try:
+            book = xlrd.open_workbook(file_contents=raw, on_demand=True)
+        except Exception as exc:  # noqa: BLE001
+            raise ReadError(f"{path.name}: is not a readable XLS workbook "
+                            f"({type(exc).__name__}).") from exc
+        for name in book.sheet_names():
+            sheet = book.sheet_by_name(name)
+            rows = []
+            for r in range(sheet.nrows):
+                cells = []
+                for cell in sheet.row(r):
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                        cells.append(_cell_text(value))
+                    else:
+                        cells.append(_cell_text(cell.value if cell.value != "" else None))
+                rows.append(cells)
+            out.append((name, rows))
+        return out
+    raise ReadError(f"{path.name}: is not a spreadsheet workbook.")
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether ``path`` holds an XLSX or XLS workbook (by content, plain or gzipped)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(8)
+    except OSError:
+        return False
+    return head[:4] == b"PK\x03\x04" or head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def table_from_rows(path: Path, sheet: str | None, rows: Iterable[Iterable[object]],
+                    is_header: HeaderTest) -> RawTable | None:
+    """The table in ``rows`` (title rows, then a header found by ``is_header``), if any."""
+    return _scan_rows(Path(path), sheet or "", rows, is_header, [])

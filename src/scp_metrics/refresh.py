@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gzip
 import hashlib
 import os
 import shutil
@@ -115,6 +116,19 @@ class RefreshSummary:
 
 
 def sha256_file(path: Path) -> str:
+    """sha256 of the file's content: of the uncompressed bytes for a gzipped file, so one
+    extract delivered plain and gzipped (or renamed) is recognised as already loaded."""
+    with open(path, "rb") as fh:
+        gzipped = fh.read(2) == b"\x1f\x8b"
+    if gzipped:
+        digest = hashlib.sha256()
+        try:
+            with gzip.open(path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(chunk)
+            return digest.hexdigest()
+        except (OSError, EOFError):
+            pass  # not a valid gzip: fingerprint the bytes; validation reports the file
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -281,3 +281,109 @@ CHECK_COLUMNS = {
     "assault_before_arrival": ("assault_datetime", "the assault happened before arrival at the ED"),
     "unique_member": ("area_code", "each area appears once per group"),
 }
+
+
+class RawPoliceUkStreet(_Extract):
+    """data.police.uk street-level crime and anti-social behaviour: one row per crime or
+    incident, one file per force and month (``YYYY-MM-<force>-street.csv``, plain or gzipped).
+
+    Rows are never de-duplicated: anti-social behaviour has no Crime ID and separate incidents
+    at one snapped location are exact duplicate rows. The local authority of a row is its LSOA
+    name without the trailing `` NNNX`` (placed by ``stg_police_uk``).
+    """
+
+    crime_id: Series[str] = field(
+        ["Crime ID"], "str",
+        "Crime identifier (64 hex characters); empty for anti-social behaviour. Not always "
+        "unique: a crime can appear on more than one row (reported, never refused).",
+        nullable=True,
+    )
+    month: Series[str] = field(
+        ["Month"], "str", "Month of the crime or incident, YYYY-MM.",
+        str_matches=r"^\d{4}-(0[1-9]|1[0-2])$",
+    )
+    reported_by: Series[str] = field(["Reported by"], "str", "Force that supplied the row.")
+    falls_within: Series[str] = field(
+        ["Falls within"], "str", "Force whose area the row falls within (the file's force)."
+    )
+    longitude: Series[float] = field(
+        ["Longitude"], "float", "Snapped (anonymised) longitude; empty without a location.",
+        nullable=True, ge=-180, le=180,
+    )
+    latitude: Series[float] = field(
+        ["Latitude"], "float", "Snapped (anonymised) latitude; empty without a location.",
+        nullable=True, ge=-90, le=90,
+    )
+    location: Series[str] = field(
+        ["Location"], "str", "Snap-point description ('On or near …', 'No Location').",
+        nullable=True,
+    )
+    lsoa_code: Series[str] = field(
+        ["LSOA code"], "str", "2011 Lower Super Output Area code; empty without a location.",
+        nullable=True, str_matches=r"^[EW]01\d{6}$",
+    )
+    lsoa_name: Series[str] = field(
+        ["LSOA name"], "str",
+        "LSOA name, '<local authority> NNNX' (e.g. 'Southampton 023C'); empty without a location.",
+        nullable=True,
+    )
+    crime_type: Series[str] = field(
+        ["Crime type"], "str",
+        "police.uk crime category (config/police_uk_crime_types.csv), incl. anti-social behaviour.",
+    )
+    last_outcome_category: Series[str] = field(
+        ["Last outcome category"], "str", "Latest outcome at extraction time; empty for ASB.",
+        nullable=True,
+    )
+    context: Series[str] = field(["Context"], "str", "Free-text context (usually empty).",
+                                 nullable=True)
+
+    @pa.dataframe_check(description="LSOA code and LSOA name are both present or both empty")
+    def lsoa_code_with_name(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["lsoa_code"].isna() == df["lsoa_name"].isna()
+
+
+class RawOnsPfaTable(_Extract):
+    """ONS 'Police Force Area data tables' (tables P1 counts and P3 rates with populations),
+    reshaped by :mod:`scp_metrics.layouts` to one row per area and measure."""
+
+    table_id: Series[str] = field(
+        ["PFA Table"], "str", "ONS table: P1 (number of offences) or P3 (rates per 1,000, "
+        "with the populations used).", isin=["P1", "P3"],
+    )
+    area_code: Series[str] = field(
+        ["Area Code"], "str", "ONS code of the police force area, region or country.",
+        str_matches=r"^[EWKN]\d{8}$",
+    )
+    area_name: Series[str] = field(["Area Name"], "str", "Area name (footnote marks removed).")
+    measure: Series[str] = field(
+        ["Measure"], "str",
+        "Column heading without footnote marks, e.g. 'Total recorded crime (excluding fraud)'.",
+    )
+    value: Series[float] = field(
+        ["Value"], "float", "Count (P1) or rate / population (P3); empty where ONS shows '..'.",
+        nullable=True,
+    )
+    year_ending: Series[pd.Timestamp] = field(
+        ["Year Ending"], "date", "Last day of the 12 months the table covers."
+    )
+
+
+class RawNhsAeAttendances(_Extract):
+    """NHS England A&E attendances, 4-hour breaches and emergency admissions by provider,
+    department type and month (loaded as context; no indicator uses it yet)."""
+
+    period: Series[pd.Timestamp] = field(["period"], "date", "First day of the month.")
+    org_code: Series[str] = field(["org_code"], "str", "ODS code of the provider (RHM = "
+                                  "University Hospital Southampton).")
+    department_type: Series[str] = field(
+        ["type"], "str", "A&E department type: 1 (major), 2 (single specialty), other.",
+        isin=["1", "2", "3", "other"],
+    )
+    attendances: Series[int] = field(["attendances"], "int", "Attendances.", ge=0)
+    breaches: Series[int] = field(["breaches"], "int", "Attendances over 4 hours.", ge=0)
+    admissions: Series[int] = field(["admissions"], "int", "Emergency admissions via A&E.", ge=0)
+
+
+CHECK_COLUMNS["lsoa_code_with_name"] = (
+    "lsoa_name", "LSOA code and LSOA name are both present or both empty")

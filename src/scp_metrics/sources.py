@@ -13,7 +13,7 @@ import pandera.pandas as pa
 
 from scp_metrics import schemas
 
-PeriodRule = Literal["quarter", "year", "snapshot"]
+PeriodRule = Literal["quarter", "month", "year", "snapshot"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ class Source:
     period_column: str | None
     """Column whose value places a row in its period (``None`` for snapshots)."""
     personal_data_guard: bool = False
+    replace_key: tuple[str, ...] = ()
+    """Columns that, with ``period_start``, identify the slice a file re-issues (police.uk: the
+    force, so one force's re-issued month does not replace another force's same month)."""
 
     @property
     def table(self) -> str:
@@ -97,6 +100,15 @@ SOURCES: tuple[Source, ...] = (
            ("code", "name", "all_ages"), "year", "mid_year"),
     Source("msg_membership", "Most Similar Group membership", schemas.RawMsgMembership,
            ("group_id", "area_code", "area_name"), "snapshot", None),
+    Source("police_uk_street", "data.police.uk street-level crime and ASB (force, month)",
+           schemas.RawPoliceUkStreet, ("month", "falls_within", "lsoa_name", "crime_type"),
+           "month", "month", replace_key=("falls_within",)),
+    Source("ons_pfa", "ONS police force area tables (P1 counts, P3 rates and populations)",
+           schemas.RawOnsPfaTable, ("table_id", "area_code", "measure", "value"), "year",
+           "year_ending"),
+    Source("nhs_ae", "NHS England A&E attendances by provider and month",
+           schemas.RawNhsAeAttendances, ("org_code", "attendances", "breaches"), "month",
+           "period"),
 )
 
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}

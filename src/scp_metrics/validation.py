@@ -17,9 +17,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scp_metrics import catalogue
+from scp_metrics.layouts import read_tables
 from scp_metrics.periods import Quarter, parse_financial_year, quarter_from_name
+from scp_metrics.readers import RawTable, ReadError
 from scp_metrics.schemas import CHECK_COLUMNS
-from scp_metrics.readers import RawTable, ReadError, read_table
 from scp_metrics.settings import get_settings
 from scp_metrics.sources import SOURCES, Column, Source, match_columns
 
@@ -135,14 +136,37 @@ def validate_file(path: Path, *, today: date | None = None) -> ValidationResult:
     path = Path(path)
     today = today or date.today()
     try:
-        table = read_table(path, _is_header)
+        tables = read_tables(path, _is_header)
     except ReadError as exc:
         fail = [_failure(path, None, None, "readable file", str(exc))]
         return ValidationResult(path, None, None, pd.DataFrame(fail, columns=FAILURE_COLUMNS))
-    identified = identify(table.headers)
-    assert identified is not None  # the header test guarantees one
-    source, found = identified
-    return _validate_table(table, source, found, today)
+    results = []
+    for table in tables:
+        identified = identify(table.headers)
+        if identified is None:  # a reshaped workbook table no source recognises
+            fail = [_failure(path, table.header_line, None, "recognisable header",
+                             f"sheet '{table.sheet}'")]
+            return ValidationResult(path, None, None, pd.DataFrame(fail, columns=FAILURE_COLUMNS))
+        source, found = identified
+        results.append(_validate_table(table, source, found, today))
+    return results[0] if len(results) == 1 else _combine(path, results)
+
+
+def _combine(path: Path, results: list[ValidationResult]) -> ValidationResult:
+    """One result for a workbook read as several tables of one source (see layouts.py)."""
+    sources = {r.source.name for r in results if r.source is not None}
+    failures = pd.concat([r.failures for r in results], ignore_index=True)
+    if len(sources) != 1:
+        extra = pd.DataFrame([_failure(path, None, None, "one source per file",
+                                       ", ".join(sorted(sources)))], columns=FAILURE_COLUMNS)
+        failures = pd.concat([failures, extra], ignore_index=True)
+    notes = list(dict.fromkeys(n for r in results for n in r.notes))
+    frames = [r.frame for r in results if r.frame is not None]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) == len(results) else None
+    labels = sorted({r.period_label for r in results if r.period_label})
+    label = None if not labels else labels[0] if len(labels) == 1 else \
+        f"{labels[0]} … {labels[-1]} ({len(labels)} periods)"
+    return ValidationResult(path, results[0].source, frame, failures, notes, label)
 
 
 def _validate_table(table: RawTable, source: Source, found: dict[str, int], today: date) -> ValidationResult:
@@ -177,6 +201,8 @@ def _validate_table(table: RawTable, source: Source, found: dict[str, int], toda
     if frame.empty:
         failures.append(_failure(path, table.header_line, None, "has data rows", "header only"))
     period_label = _add_period(source, table, frame, failures, notes, today)
+    if source.name == "police_uk_street":
+        notes.extend(_police_uk_notes(frame))
     schema = _runtime_schema(source, frame, table, failures, today)
     try:
         schema.validate(frame, lazy=True)
@@ -212,6 +238,13 @@ def _add_period(source: Source, table: RawTable, frame: pd.DataFrame, failures: 
         frame["mid_year"] = pd.Series(year, index=frame.index, dtype="Int64")
         frame["period_start"] = pd.Timestamp(year, 6, 30)
         return f"mid-{year}"
+    elif source.period_rule == "month" and source.period_column:
+        return _add_month(source, table, frame, failures, today)
+    elif source.period_rule == "year" and source.period_column in frame:
+        ends = pd.to_datetime(frame[source.period_column])
+        frame["period_start"] = ends - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+        labels = sorted({f"year ending {d:%b %Y}" for d in ends.dropna()})
+        return ", ".join(labels) or None
     elif source.period_rule == "quarter" and source.period_column:
         dates = frame[source.period_column]
         quarter, how = _file_quarter(path, dates)
@@ -229,11 +262,55 @@ def _add_period(source: Source, table: RawTable, frame: pd.DataFrame, failures: 
     return ", ".join(labels) if len(labels) <= 2 else f"{labels[0]} … {labels[-1]}"
 
 
+def _add_month(source: Source, table: RawTable, frame: pd.DataFrame, failures: list[dict],
+               today: date) -> str | None:
+    """Month-level periods: each row's own month (``YYYY-MM`` text or a date) places it; a
+    re-issued month replaces that month (for police.uk, that force's month)."""
+    values = frame[source.period_column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        starts = values.dt.to_period("M").dt.to_timestamp()
+    else:
+        starts = pd.to_datetime(values.astype("string").str.strip() + "-01", format="%Y-%m-%d",
+                                errors="coerce")
+    frame["period_start"] = starts.astype("datetime64[us]")
+    future = starts > pd.Timestamp(today)
+    if future.any():
+        header = source.column(source.period_column).headers[0]
+        for idx in future[future].index[:200]:
+            failures.append(_failure(table.path, table.line_of(idx), header,
+                                     "month is not in the future", values.at[idx]))
+    months = sorted({f"{d:%Y-%m}" for d in starts.dropna()})
+    if not months:
+        return None
+    return months[0] if len(months) == 1 else f"{months[0]} … {months[-1]} ({len(months)} months)"
+
+
+def _police_uk_notes(frame: pd.DataFrame) -> list[str]:
+    """Facts about a police.uk file worth a line in the ledger (none of them refuse it)."""
+    notes = []
+    ids = frame["crime_id"].dropna()
+    repeated = ids[ids.duplicated(keep=False)]
+    if not repeated.empty:
+        notes.append(f"{repeated.nunique():,} Crime IDs appear on more than one row "
+                     f"({len(repeated):,} rows): every row is counted, as police.uk does")
+    asb = frame["crime_id"].isna()
+    if asb.any():
+        notes.append(f"{int(asb.sum()):,} rows without a Crime ID (anti-social behaviour), "
+                     "not de-duplicated")
+    no_lsoa = frame["lsoa_name"].isna()
+    if no_lsoa.any():
+        notes.append(f"{int(no_lsoa.sum()):,} rows without an LSOA (no location): loaded, "
+                     "reported as unplaced")
+    return notes
+
+
 @functools.lru_cache(maxsize=4)
 def _reference_for(config_dir: Path) -> dict[str, frozenset[str]]:
     codes = catalogue.read_offence_codes(config_dir)["offence_code"]
     names = catalogue.read_area_name_lookup(config_dir)["name"].str.strip().str.lower()
-    return {"offence_codes": frozenset(codes), "area_names": frozenset(names)}
+    crime_types = catalogue.read_police_uk_crime_types(config_dir)["crime_type"]
+    return {"offence_codes": frozenset(codes), "area_names": frozenset(names),
+            "police_uk_crime_types": frozenset(crime_types)}
 
 
 def _reference() -> dict[str, frozenset[str]]:
@@ -275,6 +352,12 @@ def _runtime_schema(source: Source, frame: pd.DataFrame, table: RawTable, failur
         updates.setdefault("csp_name", {})["checks"] = [
             pa.Check(lambda s: s.str.strip().str.lower().isin(names) | s.isna(),
                      error="CSP name known (config/area_name_lookup.csv)"),
+        ]
+    if source.name == "police_uk_street" and reference["police_uk_crime_types"]:
+        types = reference["police_uk_crime_types"]
+        updates.setdefault("crime_type", {})["checks"] = [
+            pa.Check(lambda s: s.isin(types) | s.isna(), element_wise=False,
+                     error="known police.uk crime type (config/police_uk_crime_types.csv)"),
         ]
     quarter = frame.attrs.get("quarter")
     if quarter is not None and source.period_column in frame:

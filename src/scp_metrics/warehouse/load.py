@@ -53,6 +53,12 @@ def load_frame(
         earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
         if source.period_rule == "snapshot":
             where, params = earlier, [run_id]
+        elif source.replace_key:
+            # a re-issued slice (police.uk: one force's month) replaces only that slice
+            same = " and ".join(f'i."{c}" is not distinct from {table}."{c}"'
+                                for c in ("period_start", *source.replace_key))
+            where = f"{earlier} and exists (select 1 from incoming as i where {same})"
+            params = [run_id]
         else:
             where = f"{earlier} and period_start in (select distinct period_start from incoming)"
             params = [run_id]

@@ -13,8 +13,10 @@ import duckdb
 import pandas as pd
 
 from scp_metrics import catalogue
+from scp_metrics.breaks import build_recording_breaks
 from scp_metrics.data_quality import build_data_quality
 from scp_metrics.indicators import compute_indicator_values
+from scp_metrics.police_uk import AREA_NAMES_SQL, build_police_uk_vs_ons, build_unplaced_rows
 from scp_metrics.rankings import build_msg_rankings
 from scp_metrics.settings import Settings
 from scp_metrics.spc_mart import build_spc
@@ -26,7 +28,7 @@ MartBuilder = Callable[[duckdb.DuckDBPyConnection, Settings], pd.DataFrame]
 
 def build_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
     counts = con.execute("select * from int_indicator_counts order by all").df()
-    names = con.execute("select area_code, area_name from ref_areas").df()
+    names = con.execute(AREA_NAMES_SQL).df()  # configured areas, then ONS names (police.uk)
     values = compute_indicator_values(counts, catalogue.read_indicators(settings.config_dir), names)
     survey = build_survey_values(con, settings)  # Place Survey rows, period_type "survey"
     return values if survey.empty else pd.concat([values, survey], ignore_index=True)
@@ -34,6 +36,9 @@ def build_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -
 
 PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_indicator_values", build_indicator_values),
+    ("mart_unplaced_rows", build_unplaced_rows),
+    ("mart_police_uk_vs_ons", build_police_uk_vs_ons),
+    ("mart_recording_breaks", build_recording_breaks),
     ("mart_msg_rankings", build_msg_rankings),
     ("mart_data_quality", build_data_quality),
     ("mart_spc", build_spc),

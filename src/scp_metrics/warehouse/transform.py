@@ -20,6 +20,8 @@ MODELS: tuple[tuple[str, str], ...] = (
     ("staging", "stg_police_crime"),
     ("staging", "stg_ho_csp_crime"),
     ("staging", "stg_population"),
+    ("staging", "stg_police_uk"),
+    ("staging", "stg_ons_pfa"),
     ("staging", "stg_istv"),
     ("staging", "stg_fire"),
     ("staging", "stg_marac"),
@@ -28,6 +30,8 @@ MODELS: tuple[tuple[str, str], ...] = (
     ("intermediate", "int_months_covered"),
     ("intermediate", "int_units_offence_codes"),
     ("intermediate", "int_units_events"),
+    ("intermediate", "int_police_uk_coverage"),
+    ("intermediate", "int_units_police_uk"),
     ("intermediate", "int_indicator_units"),
     ("intermediate", "int_indicator_periods"),
     ("intermediate", "int_indicator_counts"),
@@ -55,6 +59,10 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) ->
     replace_table(con, "ref_indicator_offence_codes",
                    catalogue.indicator_offence_codes(indicators, codes))
     replace_table(con, "ref_home_area", pd.DataFrame({"area_code": [settings.home_area]}))
+    replace_table(con, "ref_police_uk_crime_types", catalogue.read_police_uk_crime_types(cfg))
+    replace_table(con, "ref_lsoa_prefix_lookup", catalogue.read_lsoa_prefix_lookup(cfg))
+    replace_table(con, "ref_police_forces", catalogue.read_police_forces(cfg))
+    replace_table(con, "ref_police_force_areas", catalogue.read_police_force_areas(cfg))
     replace_table(con, "ref_series_breaks", catalogue.read_series_breaks(cfg, indicators))
 
 

@@ -2,3 +2,5 @@
 select * from int_units_offence_codes
 union all
 select * from int_units_events
+union all
+select * from int_units_police_uk
