@@ -198,7 +198,7 @@ def funnel_significance(numerator: Any, denominator: Any, pooled: Any,
     -----
     A member is outside the funnel at its population exactly when the pooled value is outside
     the member's own interval: the funnel limit at population n is the value whose interval
-    just touches the pooled value ([1]_, [4]_). For the exact Poisson method this is the exact
+    just touches the pooled value ([1]_, [3]_). For the exact Poisson method this is the exact
     test against a Poisson with mean E = pooled × population: the 0.025 upper limit is
     exceeded when P(X ≥ O | E) < 0.025, and the lower one when P(X ≤ O | E) < 0.025 ([2]_).
     The limits are 95% (0.025 in each tail) and 99.8% (0.001 in each tail).
@@ -208,7 +208,7 @@ def funnel_significance(numerator: Any, denominator: Any, pooled: Any,
     .. [1] Public Health England (2017). *Technical Guide: Funnel Plots*.
     .. [2] Spiegelhalter D.J. (2005). Funnel plots for comparing institutional performance.
        *Statistics in Medicine* 24: 1185-1202.
-    .. [4] PHEindicatormethods v2.1.0, ``assign_funnel_significance`` (rates: crude; and
+    .. [3] PHEindicatormethods v2.1.0, ``assign_funnel_significance`` (rates: crude; and
        proportions).
 
     Examples
