@@ -74,9 +74,59 @@ def monthly_series(con: duckdb.DuckDBPyConnection, indicator: str | None = None,
             for key, g in frame.groupby(["indicator_id", "area_code"], sort=True)}
 
 
+def series_projections(series: pd.Series, as_of: object) -> pd.DataFrame:
+    """Every method's projection of one monthly count series (no target), calibrated."""
+    from scp_metrics.backtest import choice_for, dispersion_factor
+    from scp_metrics.projections import fiscal_year, fy_label, project_all
+
+    month = pd.Period(as_of, "M")
+    fy = fiscal_year(month)
+    choice, raw = choice_for(series, before_fy=fy)
+    rows = []
+    for method, p in project_all(series, month).items():
+        p = p.calibrated(dispersion_factor(raw, method, fy)) if p.available else p
+        lo80, hi80 = p.interval(0.80)
+        lo95, hi95 = p.interval(0.95)
+        rows.append({"method": method, "year": fy_label(fy), "as_of": str(month),
+                     "months_observed": len(p.observed_months),
+                     "months_missing": ", ".join(map(str, p.missing_months)),
+                     "ytd": p.ytd, "projected_year_end": p.point, "lower_80": lo80,
+                     "upper_80": hi80, "lower_95": lo95, "upper_95": hi95,
+                     "calibration": p.calibration, "chosen": method == choice.chosen,
+                     "note": p.note})
+    return pd.DataFrame(rows)
+
+
+def _project_series(args: argparse.Namespace) -> int:
+    con, settings = _connect(args.warehouse)
+    area = args.area or settings.home_area
+    try:
+        found = monthly_series(con, args.indicator, area)
+    finally:
+        con.close()
+    if not found:
+        raise UserError(f"no monthly count or rate values for {args.indicator} in {area}")
+    frame = series_projections(found[(args.indicator, area)], args.as_of)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    print(markdown(frame.drop(columns=["note"]), digits=0))
+    for row in frame.itertuples(index=False):
+        say(f"{row.method}: {row.note or 'ok'}")
+    say(f"{args.indicator} in {area}: monthly counts (numerators); intervals widened by the "
+        "backtest's calibration where earlier complete years allow it.")
+    return 0
+
+
 def cmd_project(args: argparse.Namespace) -> int:
     from scp_metrics.tracking import track_targets
 
+    try:
+        pd.Period(args.as_of, "M")
+    except ValueError:
+        raise UserError(f"--as-of {args.as_of!r} is not a month (YYYY-MM)") from None
+    if args.indicator:
+        return _project_series(args)
     con, settings = _connect(args.warehouse)
     try:
         frame = track_targets(con, settings, args.as_of)
@@ -137,6 +187,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                        "projection with intervals, probability of meeting")
     p.add_argument("--as-of", required=True, help="YYYY-MM: the last month of data to use")
     p.add_argument("--target", action="append", help="only this target id (repeatable)")
+    p.add_argument("--indicator", help="instead of targets: every method's projection of this "
+                                       "indicator's monthly counts (e.g. police_uk:all-crime)")
+    p.add_argument("--area", help="with --indicator: ONS area code (default: the home area)")
     p.add_argument("--warehouse")
     p.add_argument("--format", choices=["table", "csv"], default="table")
     p.add_argument("--wide", action="store_true", help="table: add assessed period, milestone, "

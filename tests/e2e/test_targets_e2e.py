@@ -1,0 +1,114 @@
+"""Targets, projections and the backtest on the full embedded sample (local engine, no Prefect)."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+#: Every numeric target of the plan that the sample has data for (NI 17 and Stretch Target 5 are
+#: unset in the plan; Neighbourhood Watch and Community Payback have no data source).
+PROJECTED = ["all_crime_2010_11", "all_crime_year_on_year", "all_crime_2009_10",
+             "violent_crime_2009_10", "NI15_2010_11", "criminal_damage_2010_11",
+             "criminal_damage_stretch", "NI21_2010_11", "NI41_2010_11"]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    from scp_metrics.refresh import run_refresh
+    from scp_metrics.sample import generate_sample
+    from scp_metrics.settings import get_settings
+
+    base = tmp_path_factory.mktemp("targets")
+    generate_sample(base / "raw")
+    settings = get_settings(raw_dir=base / "raw", warehouse=base / "wh" / "scp.duckdb",
+                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
+    summary = run_refresh(settings)
+    assert summary.quarantined == []
+    return settings
+
+
+def run_cli(capsys, *argv: str) -> str:
+    from scp_metrics.cli import main
+
+    capsys.readouterr()
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+def test_the_refresh_tracks_every_target_as_of_the_latest_month(warehouse):
+    from scp_metrics.warehouse import connect
+
+    con = connect(warehouse.warehouse, read_only=True)
+    try:
+        mart = con.execute("select * from mart_target_tracking").df()
+    finally:
+        con.close()
+    assert set(mart["as_of"].astype(str)) == {"2009-12-31"}
+    assert len(mart) == len(set(mart["target_id"])) >= len(PROJECTED)
+
+
+def test_as_of_december_2009_every_numeric_target_has_projection_interval_rag_probability(
+        warehouse, capsys):
+    out = run_cli(capsys, "project", "--as-of", "2009-12", "--format", "csv",
+                  "--warehouse", str(warehouse.warehouse))
+    frame = pd.read_csv(io.StringIO(out)).set_index("target_id")
+    for target_id in PROJECTED:
+        row = frame.loc[target_id]
+        for column in ("projected_year_end", "projection_lower_80", "projection_upper_80",
+                       "projection_lower_95", "projection_upper_95", "target_value",
+                       "trajectory_value", "actual_value", "probability_met"):
+            assert pd.notna(row[column]), (target_id, column)
+        assert row["rag"] in {"green", "amber", "red"}, target_id
+        assert isinstance(row["method"], str) and row["method"], target_id
+        assert (row["projection_lower_95"] <= row["projection_lower_80"]
+                <= row["projected_year_end"] <= row["projection_upper_80"]
+                <= row["projection_upper_95"]), target_id
+        assert 0.0 <= row["probability_met"] <= 1.0, target_id
+    # The plan's 2009/10 story: all crime about 12% down on 2008/09 by the year end.
+    all_crime = frame.loc["all_crime_2009_10"]
+    assert all_crime["projected_year_end"] / all_crime["baseline_value"] == pytest.approx(
+        0.88, abs=0.03)
+    assert all_crime["probability_met"] > 0.95  # the 6% target
+
+
+def test_the_criminal_damage_stretch_target_shows_percent_achieved_and_reward(warehouse,
+                                                                               capsys):
+    out = run_cli(capsys, "project", "--as-of", "2009-12", "--format", "csv",
+                  "--target", "criminal_damage_stretch", "--warehouse",
+                  str(warehouse.warehouse))
+    row = pd.read_csv(io.StringIO(out)).iloc[0]
+    assert row["stretch"] and row["reward_max_gbp"] == 550000
+    assert pd.notna(row["without_stretch"]) and pd.notna(row["stretch_pct_achieved"])
+    assert pd.notna(row["reward_implied"]) and 0 <= row["reward_implied"] <= 550000
+    assert pd.notna(row["probability_reward"])
+    assert "projection without stretch: log-linear trend" in row["note"]
+
+
+def test_unset_and_untracked_targets_say_why(warehouse, capsys):
+    out = run_cli(capsys, "project", "--as-of", "2009-12", "--format", "csv",
+                  "--warehouse", str(warehouse.warehouse))
+    frame = pd.read_csv(io.StringIO(out)).set_index("target_id")
+    for target_id in ("NI17_2010_11", "ed_assaults_night_stretch"):
+        assert frame.loc[target_id, "note"].startswith("target unset in the plan")
+        assert pd.isna(frame.loc[target_id, "target_value"])
+    assert frame.loc["community_payback_hours", "note"].startswith("no data")
+
+
+def test_the_backtest_csv_has_the_agreed_columns_and_runs_within_a_minute(warehouse, capsys):
+    started = time.monotonic()
+    out = run_cli(capsys, "backtest", "--format", "csv", "--warehouse", str(warehouse.warehouse))
+    seconds = time.monotonic() - started
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == ["indicator_id", "area_code", "method", "n", "mape",
+                                   "bias_pct", "coverage_80", "coverage_95", "chosen"]
+    scored = table[table["n"] > 0]
+    assert {"all_crime", "vap", "cd_arson", "ed_assaults_night"} <= set(scored["indicator_id"])
+    assert set(scored["method"]) == {"pro_rata", "seasonal_share", "carry_forward",
+                                     "poisson_glm", "ets"}
+    assert (scored.groupby(["indicator_id", "area_code"])["chosen"].sum() == 1).all()
+    assert seconds < 90, seconds
