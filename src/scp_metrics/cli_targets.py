@@ -113,8 +113,10 @@ def _project_series(args: argparse.Namespace) -> int:
     print(markdown(frame.drop(columns=["note"]), digits=0))
     for row in frame.itertuples(index=False):
         say(f"{row.method}: {row.note or 'ok'}")
-    say(f"{args.indicator} in {area}: monthly counts (numerators); intervals widened by the "
-        "backtest's calibration where earlier complete years allow it.")
+    say(f"{args.indicator} in {area}: monthly counts (numerators). Intervals: each method's own "
+        "(Poisson noise for pro_rata, seasonal_share, carry_forward), widened by the backtest's "
+        "calibration; calibration 1 = not widened (fewer than 6 errors from earlier complete "
+        "years to calibrate on).")
     return 0
 
 

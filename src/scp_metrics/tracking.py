@@ -357,5 +357,10 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_target_tracking(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
-    """Mart builder for ``mart_target_tracking``: every target as of the latest month."""
-    return track_targets(con, settings)
+    """Mart builder for ``mart_target_tracking``: every target as of the latest month of the
+    home area (empty, with its columns, when the warehouse has no monthly values for it)."""
+    try:
+        month = latest_month(con, settings.home_area)
+    except ValueError:
+        return _typed(pd.DataFrame(columns=COLUMNS))
+    return track_targets(con, settings, month)

@@ -211,3 +211,15 @@ def test_missing_months_are_stated_in_the_tracking_note(warehouse):
     assert row["actual_value"] == 640.0
     assert row["trajectory_value"] == pytest.approx(1080 * 8 / 12)  # like for like
     assert "2009-07" in row["note"] and "not filled" in row["note"]
+
+
+def test_the_mart_is_empty_but_well_formed_when_the_home_area_has_no_months(warehouse):
+    from scp_metrics.tracking import build_target_tracking
+
+    con, settings = warehouse
+    con.execute("delete from mart_indicator_values")
+    mart = build_target_tracking(con, settings)
+    assert mart.empty and list(mart.columns) == COLUMNS
+    con.register("mart", mart)
+    con.execute("create table t as select * from mart")  # DuckDB accepts the typed columns
+    assert con.execute("select count(*) from t").fetchall() == [(0,)]
