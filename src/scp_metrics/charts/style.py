@@ -1,0 +1,510 @@
+"""One style for every chart: size, fonts, palettes, titles, polarity and the lineage footnote.
+
+Charts are drawn on :class:`matplotlib.figure.Figure` objects created directly (never through
+``pyplot``), so nothing here selects a GUI backend: the package works headless without
+``matplotlib.use("Agg")``, and saving picks the right canvas for PNG or SVG.
+
+Layout (board paper, legible at 100%): 10 × 5.6 inches at 150 dpi; a bold title that says what
+the chart shows, a subtitle with the unit, the period and the polarity ("lower is better"), the
+legend on one row above the plot, and a footnote with the source, the extract date and the load
+batches (lineage) at the bottom.
+
+Colours
+-------
+* General palette: Okabe & Ito (2008), safe for the common colour-vision deficiencies [1]_.
+* SPC charts: the NHS "Making Data Count" colours as NHSRplotthedots v0.1-0.2 defines them in
+  ``ptd_spc_colours()`` [2]_ [3]_: common cause grey ``#7B7D7D``, special cause improvement
+  blue ``#289de0``, special cause concern orange ``#fab428``, neutral special cause purple
+  ``#361475``, mean line black, process limits grey, target red ``#de1b1b``. (NHSRplotthedots
+  0.3 changed its defaults to ``#a6a6a6`` / ``#00b0f0`` / ``#490092``; we keep the MDC Excel
+  tool's colours, which partners' NHS charts show.) Blue and orange stay distinguishable with
+  deuteranopia and protanopia, and every category is also named in the legend and labels.
+
+References
+----------
+.. [1] Okabe M., Ito K. (2008). *Color Universal Design (CUD): how to make figures and
+   presentations that are friendly to colorblind people*. https://jfly.uni-koeln.de/color/
+.. [2] NHS England and NHS Improvement (2019). *Making Data Count: Getting Started*.
+.. [3] NHS-R Community. *NHSRplotthedots*, R package v0.1.0-0.2.2, ``R/ptd_spc_colours.R``.
+   https://github.com/nhs-r-community/NHSRplotthedots
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib import rcParams
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter
+
+__all__ = [
+    "DPI",
+    "FIGSIZE",
+    "MDC",
+    "OKABE_ITO",
+    "ChartSubject",
+    "Lineage",
+    "add_footnote",
+    "add_titles",
+    "axis_label",
+    "compact_ids",
+    "finish_figure",
+    "format_value",
+    "legend_above",
+    "new_figure",
+    "ordinal",
+    "period_text",
+    "polarity_text",
+    "save_figure",
+    "start_axis_at_zero",
+]
+
+#: Figure size in inches (a board paper's full text width) and resolution of the PNG.
+FIGSIZE = (10.0, 5.6)
+DPI = 150
+FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib, so every machine draws the same
+
+#: Okabe-Ito colour-blind-safe palette.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+    "light_grey": "#C8C8C8",
+    "text_grey": "#444444",
+}
+
+#: NHS Making Data Count colours (NHSRplotthedots ``ptd_spc_colours()``, v0.1-0.2).
+MDC = {
+    "common_cause": "#7B7D7D",
+    "special_cause_improvement": "#289de0",
+    "special_cause_concern": "#fab428",
+    "special_cause_neutral_high": "#361475",
+    "special_cause_neutral_low": "#361475",
+    "value_line": "#7B7D7D",
+    "mean_line": "#000000",
+    "limits": "#7B7D7D",
+    "target": "#de1b1b",
+    "trajectory": "#361475",
+}
+
+_POLARITY = {
+    "lower": "lower is better",
+    "higher": "higher is better",
+    "neutral": "neither higher nor lower is better (context measure)",
+}
+
+TITLE_SIZE = 14.0
+SUBTITLE_SIZE = 10.5
+BODY_SIZE = 10.0
+SMALL_SIZE = 8.5
+FOOTNOTE_SIZE = 7.5
+
+# Figure fractions shared by every chart.
+_LEFT, _RIGHT, _BOTTOM, _TOP = 0.085, 0.975, 0.175, 0.80
+
+
+@dataclass(frozen=True)
+class ChartSubject:
+    """What a chart is about: the indicator (as in ``ref_indicators``) and the area.
+
+    Parameters
+    ----------
+    indicator_id : str
+        Indicator id, e.g. ``"all_crime"``.
+    title : str
+        Indicator title, e.g. ``"All recorded crime"``.
+    unit : str
+        ``"rate per 1,000"``, ``"rate per 10,000"``, ``"count"`` or ``"%"``.
+    polarity : str
+        ``"lower"``, ``"higher"`` or ``"neutral"``.
+    measure : str
+        ``"rate"``, ``"count"`` or ``"percentage"``.
+    area_code, area_name : str
+        ONS code and name of the area the chart is about.
+    """
+
+    indicator_id: str
+    title: str
+    unit: str
+    polarity: str
+    measure: str
+    area_code: str
+    area_name: str
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a chart's numbers come from, for its footnote.
+
+    Parameters
+    ----------
+    source : str
+        The source in words, e.g. ``"police recorded crime (record-level extract)"``.
+    data_to : date or str, optional
+        End of the latest period the chart's data covers (the extract date a reader cares
+        about: "data to 31 Dec 2009").
+    batch_ids : sequence of int
+        ``load_batches`` ids of the files the chart's mart was built from.
+    loaded_at : datetime or str, optional
+        When the latest of those files was loaded.
+    sources : sequence of str
+        The ledger's source names (``police_crime``, ``population``, ...) the batches belong
+        to; shown after the batch ids.
+    note : str, optional
+        A last sentence, e.g. how many small counts were withheld (disclosure control).
+    """
+
+    source: str
+    data_to: date | str | None = None
+    batch_ids: tuple[int, ...] = ()
+    loaded_at: datetime | date | str | None = None
+    sources: tuple[str, ...] = field(default_factory=tuple)
+    note: str = ""
+
+    def text(self) -> str:
+        """The footnote sentence(s)."""
+        parts = [f"Source: {self.source.rstrip('.')}."]
+        if self.data_to is not None:
+            parts.append(f"Data to {_date_text(self.data_to)}.")
+        if self.loaded_at is not None:
+            parts.append(f"Extract loaded {_date_text(self.loaded_at)}.")
+        if self.batch_ids:
+            which = f" ({', '.join(self.sources)})" if self.sources else ""
+            noun = "batch" if len(self.batch_ids) == 1 else "batches"
+            parts.append(f"Load {noun} {compact_ids(self.batch_ids)}{which}.")
+        else:
+            parts.append("Load batches: not recorded.")
+        if self.note:
+            parts.append(self.note.rstrip(".") + ".")
+        return " ".join(parts)
+
+
+def _date_text(value: Any) -> str:
+    """A date as "31 Dec 2009"; text that is not a date is kept as it is."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return str(value) if pd.isna(ts) else f"{ts.day} {ts:%b %Y}"
+
+
+def compact_ids(ids: Iterable[int]) -> str:
+    """Batch ids as short ranges: ``[1, 2, 3, 7, 9, 10]`` → ``"1-3, 7, 9-10"``.
+
+    Examples
+    --------
+    >>> compact_ids([9, 1, 2, 3, 7, 10])
+    '1-3, 7, 9-10'
+    """
+    values = sorted({int(i) for i in ids})
+    runs: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        runs.append(str(values[i]) if i == j else f"{values[i]}-{values[j]}")
+        i = j + 1
+    return ", ".join(runs)
+
+
+def polarity_text(polarity: str) -> str:
+    """Which way is better, in words.
+
+    Examples
+    --------
+    >>> polarity_text("lower")
+    'lower is better'
+    """
+    key = str(polarity).strip().lower()
+    if key not in _POLARITY:
+        raise ValueError(f"unknown polarity {polarity!r} (expected lower, higher or neutral)")
+    return _POLARITY[key]
+
+
+def axis_label(subject: ChartSubject, per: str | None = "month") -> str:
+    """The value axis label with its unit, e.g. ``"Crimes per 1,000 residents, per month"``.
+
+    Parameters
+    ----------
+    subject : ChartSubject
+    per : str, optional
+        The period each value covers (``"month"``, ``"12 months"``, ``"year to date"``);
+        None for a percentage or a figure whose period is in the title.
+    """
+    unit = subject.unit.strip()
+    if subject.measure == "percentage" or unit == "%":
+        return "Percentage (%)"
+    if subject.measure == "count" or unit == "count":
+        label = "Number"
+    elif unit.lower().startswith("rate per"):
+        label = f"Rate per {unit[len('rate per'):].strip()} residents"
+    else:
+        label = unit[:1].upper() + unit[1:]
+    return f"{label}, per {per}" if per else label
+
+
+def format_value(value: float, subject: ChartSubject, unit: bool = False) -> str:
+    """A value as a reader would quote it; with ``unit``, rates say "per 1,000".
+
+    Examples
+    --------
+    >>> s = ChartSubject("x", "X", "rate per 1,000", "lower", "rate", "E1", "A")
+    >>> format_value(1.2149, s), format_value(106.3049, s, unit=True)
+    ('1.21', '106.3 per 1,000')
+    """
+    if value is None or pd.isna(value):
+        return "n/a"
+    if subject.measure == "percentage" or subject.unit == "%":
+        return f"{value:.1f}%"
+    if subject.measure == "count":
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        text = f"{value:,.1f}"
+    elif abs(value) >= 1:
+        text = f"{value:,.2f}"
+    else:
+        text = f"{value:.3f}"
+    if unit and subject.unit.lower().startswith("rate per"):
+        text += " per " + subject.unit[len("rate per"):].strip()
+    return text
+
+
+def period_text(period_type: str, period_start: Any, period_end: Any) -> str:
+    """A period in words: "12 months to Dec 2009", "2008/09", "Apr to Dec 2009 (year to date)".
+
+    Examples
+    --------
+    >>> period_text("rolling_12m", "2009-01-01", "2009-12-31")
+    '12 months to Dec 2009'
+    >>> period_text("financial_year", "2008-04-01", "2009-03-31")
+    '2008/09'
+    """
+    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    if period_type == "rolling_12m":
+        return f"12 months to {end:%b %Y}"
+    if period_type == "financial_year":
+        return f"{start.year}/{(start.year + 1) % 100:02d}"
+    if period_type == "fytd":
+        return f"{start:%b} to {end:%b %Y} (financial year to date)"
+    if period_type == "quarter":
+        return f"{start:%b} to {end:%b %Y}"
+    if period_type == "month":
+        return f"{end:%b %Y}"
+    if period_type == "survey":
+        return f"survey {start:%b} to {end:%b %Y}"
+    return f"{start:%d %b %Y} to {end:%d %b %Y}"
+
+
+def ordinal(n: int) -> str:
+    """1 → "1st", 13 → "13th".
+
+    Examples
+    --------
+    >>> [ordinal(i) for i in (1, 2, 3, 11, 13, 22)]
+    ['1st', '2nd', '3rd', '11th', '13th', '22nd']
+    """
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def new_figure(figsize: Sequence[float] = FIGSIZE) -> tuple[Figure, Axes]:
+    """A figure with one axes in the house layout.
+
+    No pyplot: the figure gets an Agg canvas of its own (no GUI backend, works headless), which
+    :func:`finish_figure` also uses to measure text for the layout.
+    """
+    fig = Figure(figsize=(float(figsize[0]), float(figsize[1])), dpi=DPI)
+    FigureCanvasAgg(fig)
+    fig.patch.set_facecolor("white")
+    ax = fig.add_axes((_LEFT, _BOTTOM, _RIGHT - _LEFT, _TOP - _BOTTOM))
+    _style_axes(ax)
+    return fig, ax
+
+
+def _style_axes(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#666666")
+    ax.tick_params(labelsize=BODY_SIZE - 0.5, color="#666666")
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.yaxis.label.set_fontsize(BODY_SIZE)
+    ax.xaxis.label.set_fontsize(BODY_SIZE)
+    ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+
+
+def _thousands(value: float, _pos: int) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:g}"
+
+
+def _wrap_to_width(fig: Figure, text: Text, content: str, width: float) -> None:
+    """Wrap ``content`` into ``text`` so it fits ``width`` (figure fraction), by measuring."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    limit = width * fig.bbox.width
+    chars = max(len(content), 1)
+    while True:
+        text.set_text("\n".join(textwrap.wrap(content, width=chars)) or content)
+        if text.get_window_extent(renderer).width <= limit or chars <= 20:
+            return
+        chars = int(chars * 0.93)
+
+
+def add_titles(fig: Figure, title: str, subtitle: str, width: float = 1.0) -> Text:
+    """Title (what the chart shows) and subtitle (unit, period, polarity) at the top left.
+
+    ``width`` is the fraction of the figure's width the text may use (less when icons sit at
+    the top right); longer text wraps onto more lines (measured), never cut. Returns the
+    subtitle.
+    """
+    usable = width - 0.03
+    head = fig.text(0.015, 0.978, title, size=TITLE_SIZE, weight="bold", ha="left", va="top",
+                    gid="title", family=FONT_FAMILY, linespacing=1.15)
+    _wrap_to_width(fig, head, title, usable)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    y = head.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0
+    sub = fig.text(0.015, y - 5 / (72 * fig.get_figheight()), subtitle, size=SUBTITLE_SIZE,
+                   color=OKABE_ITO["text_grey"], ha="left", va="top", gid="subtitle",
+                   family=FONT_FAMILY, linespacing=1.2)
+    _wrap_to_width(fig, sub, subtitle, usable)
+    return sub
+
+
+def add_footnote(fig: Figure, lineage: Lineage | None, method: str = "") -> Text:
+    """The lineage footnote (source, data date, load batches) after a one-line method note."""
+    text = lineage.text() if lineage is not None else "Source and load batches: not recorded."
+    if method:
+        text = f"{method.rstrip('.')}. {text}"
+    note = fig.text(0.015, 0.012, text, size=FOOTNOTE_SIZE, color=OKABE_ITO["text_grey"],
+                    ha="left", va="bottom", gid="footnote", family=FONT_FAMILY,
+                    linespacing=1.3)
+    _wrap_to_width(fig, note, text, 0.97)
+    return note
+
+
+def legend_above(ax: Axes, ncol: int | None = None, **kwargs: Any) -> Legend | None:
+    """The legend in rows just above the plot area (keeps the data clear)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    return ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.005),
+                     ncol=ncol or min(len(handles), 4), frameon=False, fontsize=SMALL_SIZE,
+                     handlelength=2.2, columnspacing=1.4, borderaxespad=0.15, **kwargs)
+
+
+def finish_figure(
+    fig: Figure,
+    ax: Axes,
+    *,
+    title: str,
+    subtitle: str,
+    lineage: Lineage | None,
+    method: str = "",
+    title_width: float = 1.0,
+    legend_ncol: int | None = None,
+) -> Figure:
+    """Titles, legend and lineage footnote, then fit the plot area between them.
+
+    The axes are placed from measured text sizes: below the subtitle and the legend, above
+    the footnote and the x-axis labels, right of the y-axis labels, so nothing overlaps
+    whatever the title's length or the number of legend rows.
+    """
+    add_titles(fig, title, subtitle, width=title_width)
+    legend = legend_above(ax, ncol=legend_ncol)
+    footnote = add_footnote(fig, lineage, method)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    to_fig = fig.transFigure.inverted()
+    pad = 6 / (72 * fig.get_figheight())
+
+    def box(artist: Any) -> Any:
+        return artist.get_window_extent(renderer).transformed(to_fig)
+
+    header_bottom = min(box(t).y0 for t in fig.texts if t.get_gid() in (
+        "subtitle", "title", "variation", "assurance", "variation-icon", "assurance-icon"))
+    legend_h = box(legend).height if legend is not None else 0.0
+    top = header_bottom - pad - legend_h
+    foot_top = box(footnote).y1
+    pos = ax.get_position()
+    tight = ax.get_tightbbox(renderer)
+    below = (pos.y0 - tight.transformed(to_fig).y0) if tight is not None else 0.1
+    left_of = (pos.x0 - tight.transformed(to_fig).x0) if tight is not None else 0.08
+    bottom = foot_top + pad + below
+    left = 0.015 + left_of
+    ax.set_position((left, bottom, _RIGHT - left, max(top - bottom, 0.2)))
+    return fig
+
+
+def start_axis_at_zero(ax: Axes, *values: Any, headroom: float = 0.08) -> None:
+    """Value axis from zero (rates, counts and percentages) up to the data plus headroom.
+
+    The top is the largest finite value among ``values`` (arrays or scalars) times
+    ``1 + headroom``; values below zero (a lower process limit of a count) are left off the
+    axis, never used to move its base.
+    """
+    tops = []
+    for v in values:
+        s = pd.to_numeric(pd.Series(v if hasattr(v, "__len__") else [v]), errors="coerce")
+        s = s[s.notna() & (s != float("inf"))]
+        if not s.empty:
+            tops.append(float(s.max()))
+    top = max(tops) if tops else 1.0
+    ax.set_ylim(0.0, top * (1.0 + headroom) if top > 0 else 1.0)
+
+
+def save_figure(fig: Figure, path_stem: str | Path,
+                formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Save ``fig`` as ``<path_stem>.<format>`` for each format; returns the paths written.
+
+    PNG at :data:`DPI`; SVG keeps text as text (searchable, accessible). The folder is created.
+    """
+    stem = Path(path_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = stem.with_name(f"{stem.name}.{fmt.lstrip('.')}")
+        kwargs: dict[str, Any] = {"dpi": DPI} if fmt.lower() == "png" else {}
+        with _svg_text():
+            fig.savefig(path, format=fmt, facecolor="white", metadata=_metadata(fmt), **kwargs)
+        paths.append(path)
+    return paths
+
+
+def _metadata(fmt: str) -> dict[str, Any] | None:
+    # A fixed (empty) date keeps re-runs byte-identical where the format records one.
+    if fmt.lower() == "svg":
+        return {"Date": None}
+    if fmt.lower() == "png":
+        return {"Software": "scp-metrics (matplotlib)"}
+    return None
+
+
+class _svg_text:
+    """Keep SVG text as <text> elements (not paths) and a fixed hash salt, temporarily."""
+
+    def __enter__(self) -> None:
+        self._saved = (rcParams["svg.fonttype"], rcParams["svg.hashsalt"])
+        rcParams["svg.fonttype"] = "none"
+        rcParams["svg.hashsalt"] = "scp-metrics"
+
+    def __exit__(self, *exc: object) -> None:
+        rcParams["svg.fonttype"], rcParams["svg.hashsalt"] = self._saved
