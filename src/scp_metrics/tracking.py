@@ -7,14 +7,13 @@ baseline to the target, the cumulative year-to-date actual against the year-to-d
 (intervals widened by the backtest's calibration), the probability of meeting the milestone, the
 Making Data Count assurance from ``mart_spc`` when it exists, and for stretch targets the % of the
 stretch achieved and the reward it implies. Counts are projected; rates are the projected count
-per ``multiplier`` of the assessed year's population. Survey targets compare the latest survey
-with the straight line between the baseline and target dates. Anything that cannot be computed
+per ``multiplier`` of the assessed year's population. Survey and MSG-rank targets are judged on
+their latest reading (:mod:`scp_metrics.tracking_readings`). Anything that cannot be computed
 is null with a ``note`` saying why.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import duckdb
@@ -41,7 +40,8 @@ from scp_metrics.targets import (
     without_stretch_value,
     worse_pct,
 )
-from scp_metrics.trajectories import FLAT, level_at, seasonal_profile, yearly_milestones, ytd_share
+from scp_metrics.tracking_readings import table_exists, track_rank, track_survey
+from scp_metrics.trajectories import FLAT, seasonal_profile, yearly_milestones, ytd_share
 
 COLUMNS = [
     "target_id", "indicator_id", "area_code", "as_of", "trajectory_value", "actual_value",
@@ -60,8 +60,6 @@ NUMERIC = {
     "trajectory_seasonal", "worse_pct", "calibration", "without_stretch", "stretch_pct_achieved",
     "reward_max_gbp", "reward_implied", "probability_reward",
 }
-Z80 = 1.2815515655446004
-Z95 = 1.959963984540054
 
 
 @dataclass
@@ -77,12 +75,6 @@ class IndicatorData:
     def counts(self) -> pd.Series:
         return pd.Series(self.months["numerator"].to_numpy(dtype=float),
                          index=pd.PeriodIndex(self.months["period"], freq="M"))
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute("select count(*) from information_schema.tables where table_name = ?",
-                       [name]).fetchall()
-    return rows[0][0] > 0
 
 
 def load_indicator(con: duckdb.DuckDBPyConnection, indicator: str,
@@ -107,7 +99,7 @@ def load_indicator(con: duckdb.DuckDBPyConnection, indicator: str,
 
 
 def _spc_limits(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[float, float]]:
-    if not _table_exists(con, "mart_spc"):
+    if not table_exists(con, "mart_spc"):
         return {}
     rows = con.execute("select indicator_id, area_code, lpl, upl from mart_spc where value is "
                        "not null qualify row_number() over (partition by indicator_id, area_code "
@@ -223,89 +215,17 @@ def _stretch(t: Target, cat: TargetCatalogue, p, scale: float, yearly: dict, goa
     notes.append(f"projection without stretch: {how}")
     if without is None:
         return
+    row["without_stretch"] = without
+    if (goal - without) * (1 if t.polarity == "higher" else -1) <= 0:
+        notes.append("the stretch target is not beyond the projection without stretch: "
+                     "% achieved is undefined")
+        return
     pct = stretch_pct_achieved(row["projected_year_end"], without, goal)
     threshold = (without + cat.reward_rule.min_pct / 100.0 * (goal - without)) / scale
-    row.update(without_stretch=without, stretch_pct_achieved=pct,
+    row.update(stretch_pct_achieved=pct,
                reward_implied=reward_implied(pct, t.reward_max_gbp, cat.reward_rule),
                probability_reward=p.probability_at_most(threshold) if t.polarity == "lower"
                else p.probability_at_least(threshold))
-
-
-def _track_survey(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatalogue,
-                  row: dict) -> dict:
-    end_of_month = as_of.to_timestamp(how="end").normalize()
-    s = d.survey[pd.to_datetime(d.survey["period_end"]) <= end_of_month]
-    if s.empty:
-        return {**row, "note": f"no {t.indicator} survey values up to {as_of} (no data)"}
-    last = s.iloc[-1]
-    last_end = pd.Timestamp(last["period_end"])
-    base_rows = s[pd.to_datetime(s["period_end"]).dt.year == t.baseline_fy]
-    baseline = t.baseline_value if t.baseline_value is not None else (
-        float(base_rows["value"].iloc[-1]) if len(base_rows) else None)
-    goal = t.target_for(baseline)
-    sd = (float(last["ci95_upper"]) - float(last["ci95_lower"])) / (2 * Z95)
-    value = float(last["value"])
-    row.update(unit="%", actual_value=value, projected_year_end=value, method="latest_survey",
-               projection_lower_80=value - Z80 * sd, projection_upper_80=value + Z80 * sd,
-               projection_lower_95=float(last["ci95_lower"]),
-               projection_upper_95=float(last["ci95_upper"]), baseline_value=baseline,
-               baseline_source="plan" if t.baseline_value is not None else "data",
-               target_value=goal, assessed_period=f"survey ending {last_end.date()}")
-    notes = [f"latest survey {last_end.date()}: {value:.1f}%; projected as unchanged (interval is "
-             "sampling error only)"]
-    if len(base_rows):
-        notes.append(f"baseline survey in the data: {float(base_rows['value'].iloc[-1]):.1f}%")
-    if goal is None or baseline is None:
-        why = "target unset in the plan" if not t.is_set else "no baseline"
-        return {**row, "note": "; ".join([f'{why} ("{t.plan_quote}")', *notes])}
-    start = pd.Timestamp(base_rows["period_end"].iloc[-1]) if len(base_rows) else \
-        pd.Timestamp(f"{t.baseline_fy}-12-31")
-    deadline = fy_months(t.target_fy)[-1].to_timestamp(how="end").normalize()
-    trajectory = level_at(end_of_month, start, baseline, deadline, goal)
-    z = (goal - value) / sd if sd > 0 else math.copysign(math.inf, goal - value)
-    prob = float(0.5 * math.erfc(-z / math.sqrt(2)))  # P(true value <= goal)
-    row.update(trajectory_value=trajectory, milestone_value=goal,
-               rag=rag(value, trajectory, t.polarity, cat.rag),
-               worse_pct=worse_pct(value, trajectory, t.polarity),
-               probability_met=prob if t.polarity == "lower" else 1.0 - prob)
-    if last_end.year == t.baseline_fy:
-        notes.append("no survey since the baseline: RAG compares the baseline reading with the "
-                     f"trajectory as of {as_of}")
-    return {**row, "note": "; ".join(notes)}
-
-
-def _track_rank(con: duckdb.DuckDBPyConnection, t: Target, as_of: pd.Period,
-                cat: TargetCatalogue, row: dict) -> dict:
-    """Position in the Most Similar Group (1 = best) from ``mart_msg_rankings``; not projected."""
-    if not _table_exists(con, "mart_msg_rankings"):
-        return {**row, "note": "no data: mart_msg_rankings is absent"}
-    ranks = con.execute(
-        "select period_type, period_start, period_end, rank, n_areas from mart_msg_rankings "
-        "where is_focus and indicator_id = ? and area_code = ? and rank is not null and "
-        "period_type in ('fytd', 'financial_year') and period_end <= ? order by period_end",
-        [t.indicator, row["area_code"], row["as_of"]]).df()
-    if ranks.empty:
-        return {**row, "note": f"no MSG rank for {t.indicator} up to {as_of}"}
-    last = ranks.iloc[-1]
-    base = ranks[(ranks["period_type"] == "financial_year")
-                 & (pd.to_datetime(ranks["period_start"]).dt.year == t.baseline_fy)]
-    baseline = float(base["rank"].iloc[-1]) if len(base) else None
-    goal = float(t.target_value)
-    deadline = fy_months(t.target_fy)[-1].to_timestamp(how="end").normalize()
-    period = f"{last['period_type']} to {pd.Timestamp(last['period_end']).date()}"
-    row.update(unit="rank (1 = best)", actual_value=float(last["rank"]), target_value=goal,
-               milestone_value=goal, baseline_value=baseline, baseline_source="data",
-               assessed_period=period)
-    note = (f"rank {int(last['rank'])} of {int(last['n_areas'])} ({period}); "
-            "ranks are not projected")
-    if baseline is not None:
-        start = pd.Timestamp(base["period_end"].iloc[-1])
-        end = pd.Timestamp(last["period_end"])
-        trajectory = level_at(end, start, baseline, deadline, goal)
-        row.update(trajectory_value=trajectory, rag=rag(row["actual_value"], trajectory,
-                                                         "lower", cat.rag))
-        note += f"; {t.baseline_period} rank {int(baseline)}, straight line to {goal:g}"
-    return {**row, "note": note}
 
 
 def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: object = None,
@@ -326,11 +246,11 @@ def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: obj
             cache[key] = load_indicator(con, t.indicator, area)
         data = cache[key]
         if t.kind == "rank":
-            row = _track_rank(con, t, month, cat, row)
+            row = track_rank(con, t, month, cat, row)
         elif data is None:
             row["note"] = f"no data: {t.indicator} has no values for {area} in the warehouse"
         elif t.kind == "survey":
-            row = _track_survey(t, data, month, cat, row)
+            row = track_survey(t, data, month, cat, row)
         elif data.months.empty:
             row["note"] = f"no data: {t.indicator} has no monthly values for {area}"
         else:

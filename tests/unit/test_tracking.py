@@ -223,3 +223,14 @@ def test_the_mart_is_empty_but_well_formed_when_the_home_area_has_no_months(ware
     con.register("mart", mart)
     con.execute("create table t as select * from mart")  # DuckDB accepts the typed columns
     assert con.execute("select count(*) from t").fetchall() == [(0,)]
+
+
+def test_a_stretch_target_easier_than_the_counterfactual_has_no_percent_achieved(warehouse,
+                                                                                 tmp_path):
+    con, settings = warehouse
+    text = (tmp_path / "targets.toml").read_text().replace("value = 1100.0", "value = 850.0")
+    (tmp_path / "targets.toml").write_text(text)
+    row = by_id(track_targets(con, settings, "2009-12"))["stretch_26"]
+    assert row["without_stretch"] == 850.0
+    assert pd.isna(row["stretch_pct_achieved"]) and pd.isna(row["reward_implied"])
+    assert "% achieved is undefined" in row["note"]
