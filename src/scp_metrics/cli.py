@@ -167,7 +167,8 @@ def print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
 
 
 #: Modules that add sub-commands: each has ``register(subparsers)`` (keeps this file small).
-COMMAND_MODULES: list[str] = ["scp_metrics.cli_spc", "scp_metrics.cli_quality", "scp_metrics.cli_rank"]
+COMMAND_MODULES: list[str] = ["scp_metrics.cli_spc", "scp_metrics.cli_quality",
+                              "scp_metrics.cli_rank", "scp_metrics.cli_targets"]
 
 
 def build_parser() -> argparse.ArgumentParser:

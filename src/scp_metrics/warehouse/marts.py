@@ -21,6 +21,7 @@ from scp_metrics.rankings import build_msg_rankings
 from scp_metrics.settings import Settings
 from scp_metrics.spc_mart import build_spc
 from scp_metrics.survey import build_survey_values
+from scp_metrics.tracking import build_target_tracking
 from scp_metrics.trends import build_trends
 
 MartBuilder = Callable[[duckdb.DuckDBPyConnection, Settings], pd.DataFrame]
@@ -43,4 +44,5 @@ PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_data_quality", build_data_quality),
     ("mart_spc", build_spc),
     ("mart_trends", build_trends),
+    ("mart_target_tracking", build_target_tracking),  # after mart_spc (assurance reads it)
 ]
