@@ -23,8 +23,9 @@ PROJECT_COLUMNS = [
     "projected_year_end", "projection_lower_80", "projection_upper_80", "projection_lower_95",
     "projection_upper_95", "method", "target_value", "rag", "probability_met",
 ]
-EXTRA_COLUMNS = ["assessed_period", "milestone_value", "stretch_pct_achieved", "reward_implied",
-                 "assurance"]
+CONTEXT_COLUMNS = ["assessed_period", "milestone_value"]
+EXTRA_COLUMNS = ["without_stretch", "stretch_pct_achieved", "reward_max_gbp", "reward_implied",
+                 "probability_reward", "assurance"]
 
 
 def markdown(frame: pd.DataFrame, digits: int = 2) -> str:
@@ -141,14 +142,16 @@ def cmd_project(args: argparse.Namespace) -> int:
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
         return 0
-    shown = frame[PROJECT_COLUMNS + (EXTRA_COLUMNS if args.wide else [])].copy()
+    shown = frame[PROJECT_COLUMNS + CONTEXT_COLUMNS + (EXTRA_COLUMNS if args.wide else [])].copy()
     shown["as_of"] = [str(d)[:7] for d in shown["as_of"]]
     print(markdown(shown))
     for row in frame.itertuples(index=False):
         say(f"{row.target_id}: {row.note}")
-    say("Values in the indicator's unit (rates per 1,000 residents unless stated; stretch target "
-        "in offences). trajectory/actual: year to date; projected_year_end: the assessed year "
-        "(see assessed_period with --wide); probability_met: of meeting that year's milestone.")
+    say("Values in the indicator's unit (rates per 1,000 residents unless stated; the stretch "
+        "target in offences). trajectory/actual: year to date; projected_year_end: the end of "
+        "assessed_period; target_value: the plan's target for its own year; milestone_value: the "
+        "assessed year's point on the straight line from the baseline to it; probability_met: of "
+        "meeting the milestone; rag: year-to-date actual against trajectory.")
     return 0
 
 
