@@ -213,6 +213,15 @@ def test_trend_chart_marks_a_break_and_dots_rolling_windows_that_span_it():
     assert "spanning a series break" in all_text(fig)
 
 
+def test_trend_chart_warns_when_the_year_on_year_comparison_straddles_a_break():
+    late_break = BREAK.assign(break_date=[pd.Timestamp("2008-09-01").date()])
+    fig = plot_trend(trend_frame(), SUBJECT, lineage=LINEAGE, breaks=late_break)
+    box = " ".join(by_gid(fig, "same-period-box")[0].get_text().split())
+    assert "straddle the Sep 2008 series break" in box and "not like for like" in box
+    clean = plot_trend(trend_frame(), SUBJECT, lineage=LINEAGE)
+    assert "straddle" not in by_gid(clean, "same-period-box")[0].get_text()
+
+
 def test_trend_chart_of_a_percentage_draws_the_rolling_value_as_it_is():
     pct = ChartSubject("NI32", "Repeat MARAC cases", "%", "lower", "percentage", AREA, "S")
     frame = trend_frame()

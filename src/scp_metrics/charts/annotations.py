@@ -16,7 +16,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from scp_metrics.charts.style import OKABE_ITO, SMALL_SIZE
 
-__all__ = ["Break", "as_breaks", "badge", "mark_breaks", "short_reason"]
+__all__ = ["Break", "as_breaks", "badge", "keep_clear", "mark_breaks", "short_reason"]
 
 
 @dataclass(frozen=True)
@@ -121,3 +121,22 @@ def badge(fig: Figure, x: float, y: float, letter: str, colour: str, label: str,
              gid=f"{gid}-icon")
     fig.text(x + 0.022, y, label, ha="left", va="center", size=SMALL_SIZE + 0.5,
              color=OKABE_ITO["black"], gid=gid)
+
+
+def keep_clear(fig: Figure, artist: Any, others: Iterable[Any], step: float = 0.03,
+               max_steps: int = 12) -> None:
+    """Move a text box (axes coordinates) down until it overlaps none of ``others``.
+
+    Call after the layout is final (:func:`~scp_metrics.charts.style.finish_figure`): it
+    measures the drawn extents with the figure's own renderer.
+    """
+    others = [o for o in others if o is not artist]
+    if not others:
+        return
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for _ in range(max_steps):
+        box = artist.get_window_extent(renderer).expanded(1.04, 1.3)
+        if not any(box.overlaps(o.get_window_extent(renderer)) for o in others):
+            return
+        x, y = artist.get_position()
+        artist.set_position((x, y - step))

@@ -79,6 +79,7 @@ def plot_funnel(
     period: str | None = None,
     x_label: str | None = None,
     title: str | None = None,
+    note: str = "",
 ) -> Figure:
     """Funnel plot of one indicator across a Most Similar Group, the area highlighted.
 
@@ -99,6 +100,8 @@ def plot_funnel(
         Overrides the ``multiplier`` column (default 1,000 for rates, 100 for percentages).
     period, x_label, title : str, optional
         Override the generated texts.
+    note : str, optional
+        A caveat added to the method note (e.g. survey weighting).
 
     Returns
     -------
@@ -166,6 +169,7 @@ def plot_funnel(
     ax.annotate(f"{subject.area_name}\n{format_value(me['value'], subject, unit=True)}",
                 (me["denominator"], me["value"]), xytext=(10, 10), textcoords="offset points",
                 size=SMALL_SIZE + 0.5, weight="bold", gid="focus-label", zorder=6,
+                bbox={"boxstyle": "square,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
                 arrowprops={"arrowstyle": "-", "color": "#333333", "linewidth": 0.8})
     n_min = float(frame["denominator"].min())
     # From zero when members' sizes differ widely; otherwise around them (the funnel's mouth
@@ -192,12 +196,13 @@ def plot_funnel(
         fig, ax,
         title=title or f"{subject.title}: {subject.area_name} {verdict}{level}",
         subtitle=(f"Funnel plot · {axis_label(subject, None)}"
-                  f"{', ' + period if period else ''}, against population · "
+                  f"{', ' + period if period else ''}, against "
+                  f"{'population' if subject.measure == 'rate' else 'sample size'} · "
                   f"{polarity_text(subject.polarity).capitalize()}"),
         lineage=lineage,
         method=("Funnel limits around the group's pooled value, PHE method (exact Poisson / "
                 "Byars for rates, Wilson for percentages); 99.8% limits: about 3 standard "
-                "errors"),
+                "errors" + (f"; {note.rstrip('.')}" if note else "")),
         legend_ncol=3,
     )
     return fig

@@ -137,8 +137,12 @@ def draw_charts(con: duckdb.DuckDBPyConnection, kind: str, indicator_id: str, ar
         if members["denominator"].isna().all():
             raise ChartDataMissing(f"no denominators for {indicator_id}: nothing to plot "
                                    "against population")
-        x_label = ("Respondents (survey sample size)" if period_type == "survey" else None)
-        return [(stem, plot_funnel(members, subject, lineage=lineage, x_label=x_label))]
+        survey = period_type == "survey"
+        return [(stem, plot_funnel(
+            members, subject, lineage=lineage,
+            x_label="Respondents (survey sample size)" if survey else None,
+            note=("survey percentages are weighted: limits on the sample sizes as published "
+                  "ignore the design effect and are narrower than the truth") if survey else ""))]
     # trajectory: one chart per target of the indicator
     if not table_exists(con, "mart_target_tracking"):
         raise ChartDataMissing("mart_target_tracking is not in the warehouse (not built yet)")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from scp_metrics.charts.annotations import as_breaks, mark_breaks
+from scp_metrics.charts.annotations import Break, as_breaks, keep_clear, mark_breaks
 from scp_metrics.charts.style import (
     OKABE_ITO,
     SMALL_SIZE,
@@ -143,7 +143,7 @@ def plot_trend(
                         linewidth=1.6, linestyle=(0, (1, 1.5)), zorder=4, gid="rolling-spans",
                         label="Rolling 12 months spanning a series break" if i == _segments(
                             spans)[0][0] else None)
-        _same_period_box(ax, rolling, subject, scale)
+        _same_period_box(ax, rolling, subject, scale, brk)
 
     mark_breaks(ax, brk, x_min=start, x_max=end)
     start_axis_at_zero(
@@ -171,12 +171,20 @@ def plot_trend(
                 "10 events, Byars above; percentages: Wilson)"),
         legend_ncol=2,
     )
+    boxes = [t for t in ax.texts if t.get_gid() == "same-period-box"]
+    labels = [t for t in ax.texts if str(t.get_gid()).startswith("break-label")]
+    if boxes:
+        keep_clear(fig, boxes[0], labels)
     return fig
 
 
 def _same_period_box(ax: Any, rolling: pd.DataFrame, subject: ChartSubject,
-                     scale: float) -> None:
-    """Latest 12 months against the same period last year: a marker and a text box."""
+                     scale: float, breaks: list[Break]) -> None:
+    """Latest 12 months against the same period last year: a marker and a text box.
+
+    When a series break falls inside the two years compared, the box says the comparison is
+    not like for like.
+    """
     last = rolling[rolling["value"].notna()]
     if last.empty:
         return
@@ -200,6 +208,11 @@ def _same_period_box(ax: Any, rolling: pd.DataFrame, subject: ChartSubject,
         if verdict is not None and not pd.isna(verdict):
             text += f" ({verdict})"
         lines.append(text)
+        first = pd.Timestamp(row["period_start"]) - pd.DateOffset(years=1)
+        crossed = [b for b in breaks if first < b.date <= pd.Timestamp(row["period_end"])]
+        if crossed:
+            lines.append(f"Caution: the two years compared straddle the {crossed[-1].date:%b %Y}"
+                         "\nseries break, so the change is not like for like")
     ax.text(0.01, 0.975, "\n".join(lines), transform=ax.transAxes, ha="left", va="top",
             size=SMALL_SIZE, gid="same-period-box", zorder=7,
             bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": "#BBBBBB", "alpha": 0.95})
