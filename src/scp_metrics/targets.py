@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 KINDS = ("level", "year_on_year", "survey", "rank")
+FALLBACK_ORDER = ("poisson_glm", "seasonal_share", "carry_forward", "pro_rata")
 
 
 def _fy(fy: int) -> str:
@@ -139,7 +140,7 @@ def load_targets(config_dir: Path) -> TargetCatalogue:
     ids = [t.id for t in targets]
     if len(ids) != len(set(ids)):
         raise ValueError("config/targets.toml: target ids must be unique")
-    order = tuple(data.get("projection", {}).get("fallback_order", ["pro_rata"]))
+    order = tuple(data.get("projection", {}).get("fallback_order", FALLBACK_ORDER))
     return TargetCatalogue(targets, RagThresholds(**data.get("rag", {})),
                            RewardRule(**data.get("reward_rule", {})), order)
 
