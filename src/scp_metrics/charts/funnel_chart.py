@@ -138,11 +138,13 @@ def plot_funnel(
 
     fig, ax = new_figure()
     n_max = float(frame["denominator"].max())
-    grid = np.linspace(max(n_max * 0.005, 1.0), n_max * 1.12, 600)
+    grid = np.linspace(max(n_max * 0.005, 1.0), n_max * 1.12, 300)
     ax.axhline(pooled, color=OKABE_ITO["black"], linewidth=1.5, zorder=3, gid="pooled",
                label=f"Group pooled value: {format_value(pooled, subject)}")
+    upper_998 = np.array([])
     for conf, style, name in ((0.95, (0, (5, 3)), "95%"), (0.998, "-", "99.8%")):
         lo, hi = funnel_limits(grid, pooled / multiplier, subject.measure, conf=conf)
+        upper_998 = hi
         ax.plot(grid, hi * multiplier, color="#555555", linewidth=1.2, linestyle=style,
                 zorder=2, label=f"{name} control limits", gid=f"limit-upper-{name}")
         ax.plot(grid, lo * multiplier, color="#555555", linewidth=1.2, linestyle=style,
@@ -175,7 +177,6 @@ def plot_funnel(
     # From zero when members' sizes differ widely; otherwise around them (the funnel's mouth
     # at tiny denominators would only waste the width).
     ax.set_xlim(0 if n_min < 0.5 * n_max else n_min * 0.85, n_max * 1.12)
-    upper_998 = funnel_limits(grid, pooled / multiplier, subject.measure, conf=0.998)[1]
     visible = upper_998[grid >= frame["denominator"].min() * 0.6] * multiplier
     start_axis_at_zero(ax, frame["value"], visible, headroom=0.1)
     ax.xaxis.set_major_formatter(ax.yaxis.get_major_formatter())

@@ -362,12 +362,17 @@ def _wrap_to_width(fig: Figure, text: Text, content: str, width: float) -> None:
     """Wrap ``content`` into ``text`` so it fits ``width`` (figure fraction), by measuring."""
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     limit = width * fig.bbox.width
-    chars = max(len(content), 1)
+    text.set_text(content)
+    full = text.get_window_extent(renderer).width
+    if full <= limit:
+        return
+    # Start from the proportional guess, then tighten (a few measurements, not dozens).
+    chars = max(int(len(content) * limit / full), 20)
     while True:
         text.set_text("\n".join(textwrap.wrap(content, width=chars)) or content)
         if text.get_window_extent(renderer).width <= limit or chars <= 20:
             return
-        chars = int(chars * 0.93)
+        chars = max(int(chars * 0.96), 20)
 
 
 def add_titles(fig: Figure, title: str, subtitle: str, width: float = 1.0) -> Text:
