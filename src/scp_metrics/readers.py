@@ -137,9 +137,12 @@ def _fit_width(path: Path, frame: pd.DataFrame, headers: list[str], header_line:
     width = len(headers)
     if frame.shape[1] > width:
         extra = frame.iloc[:, width:]
+        # only rows with some non-empty extra cell need the (slow) strip test
+        candidates = (extra.to_numpy(dtype=object) != "").any(axis=1).nonzero()[0]
+        extra = extra.iloc[candidates]
         filled = extra.apply(lambda col: col.astype(str).str.strip() != "").any(axis=1)
         if filled.any():
-            first = int(filled.to_numpy().nonzero()[0][0])
+            first = int(candidates[filled.to_numpy().nonzero()[0][0]])
             raise ReadError(
                 f"{path.name}: row {header_line + 1 + first} has more values than the header has columns."
             )
@@ -153,9 +156,9 @@ def _fit_width(path: Path, frame: pd.DataFrame, headers: list[str], header_line:
 def _drop_trailing_blank(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
-    blank = (frame.apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy()
-    keep = len(blank)
-    while keep > 0 and blank[keep - 1]:
+    keep = len(frame)  # only the trailing rows need looking at
+    while keep > 0 and all(isinstance(v, str) and v.strip() == ""
+                           for v in frame.iloc[keep - 1].tolist()):
         keep -= 1
     return frame.iloc[:keep]
 

@@ -279,7 +279,7 @@ def _add_month(source: Source, table: RawTable, frame: pd.DataFrame, failures: l
         for idx in future[future].index[:200]:
             failures.append(_failure(table.path, table.line_of(idx), header,
                                      "month is not in the future", values.at[idx]))
-    months = sorted({f"{d:%Y-%m}" for d in starts.dropna()})
+    months = sorted(f"{d:%Y-%m}" for d in pd.DatetimeIndex(starts.dropna().unique()))
     if not months:
         return None
     return months[0] if len(months) == 1 else f"{months[0]} … {months[-1]} ({len(months)} months)"

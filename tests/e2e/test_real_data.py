@@ -1,0 +1,273 @@
+"""All of ../shared/realdata through the pipeline (local engine), checked against the raw files.
+
+Counts come straight from the gzipped police.uk files with DuckDB (explicit CSV quoting: a few
+locations contain commas), areas from the LSOA names with the same config lookups but none of
+the pipeline's code, populations straight from the ONS workbook with pandas. The figures the
+assertions pin are stated in docs/real-data.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from scp_metrics import catalogue
+from scp_metrics.refresh import run_refresh
+from scp_metrics.warehouse import connect, table_checksums
+from tests.conftest import shared_or_skip
+
+pytestmark = pytest.mark.e2e
+
+ASB = "Anti-social behaviour"
+TOTAL_ROWS = 691_200  # 221,272 Hampshire + 469,928 comparator forces (README)
+NO_LSOA_ROWS = 20_817
+AREA_NOT_COVERED_ROWS = 980
+ONS_TOLERANCE_PCT = 12.0  # police.uk monthly mean vs ONS year ÷ 12, see docs/real-data.md
+
+
+def direct_rows(realdata: Path) -> pd.DataFrame:
+    """Every police.uk row, read with DuckDB from the .csv.gz files (no pipeline code)."""
+    glob = str(realdata / "police_uk_street" / "*" / "*-street.csv.gz")
+    con = duckdb.connect()
+    try:
+        return con.execute(
+            "select parse_filename(filename) as file, \"Month\" as month, "
+            "\"Falls within\" as force, \"LSOA name\" as lsoa_name, \"Crime type\" as crime_type "
+            "from read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', "
+            "all_varchar = true, filename = true, strict_mode = true)", [glob]).df()
+    finally:
+        con.close()
+
+
+def ons_population(realdata: Path) -> pd.DataFrame:
+    """MYE 5 read with pandas: code, name, mid_year, population."""
+    path = realdata / "ons_population" / "ukmidyearestimates20192020ladcodes.xls"
+    wide = pd.read_excel(path, sheet_name="MYE 5", header=4, dtype={"Code": str})
+    wide = wide[wide["Code"].fillna("").str.match(r"^[EWSNK]\d{8}$")]
+    cols = {c: int(c.split("mid-")[1]) for c in wide.columns if "Population mid-" in str(c)}
+    long = wide.melt(id_vars=["Code", "Name"], value_vars=list(cols), var_name="col",
+                     value_name="population")
+    long["mid_year"] = long["col"].map(cols)
+    return long.rename(columns={"Code": "code", "Name": "name"})[
+        ["code", "name", "mid_year", "population"]]
+
+
+@pytest.fixture(scope="module")
+def realdata() -> Path:
+    return shared_or_skip("realdata")
+
+
+def mart_checksums(settings) -> dict[str, str]:
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        return table_checksums(con, "mart_")
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def run(realdata: Path, tmp_path_factory) -> dict:
+    """Load all of realdata into a fresh warehouse (timed); then the same folder again; then
+    the folder with a renamed copy of one file, rebuilding every mart (``force``)."""
+    from scp_metrics.settings import get_settings
+
+    base = tmp_path_factory.mktemp("real")
+    settings = get_settings(raw_dir=realdata, warehouse=base / "scp.duckdb",
+                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
+    started = time.monotonic()
+    summary = run_refresh(settings, publish=False)
+    seconds = time.monotonic() - started
+    marts = mart_checksums(settings)
+    again = run_refresh(settings, publish=False)
+    marts_again = mart_checksums(settings)
+    copies = base / "raw_with_copies"  # the same files (linked) plus a renamed copy
+    for path in realdata.rglob("*"):
+        if path.is_file():
+            target = copies / path.relative_to(realdata)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(path, target)
+    source = realdata / "police_uk_street" / "hampshire" / "2018-10-hampshire-street.csv.gz"
+    shutil.copy(source, copies / "zz-renamed-copy-of-october.csv.gz")
+    forced = run_refresh(dataclasses.replace(settings, raw_dir=copies), publish=False,
+                         force=True)  # every mart rebuilt from the warehouse
+    return {"settings": settings, "summary": summary, "seconds": seconds, "marts": marts,
+            "again": again, "marts_again": marts_again, "forced": forced,
+            "marts_forced": mart_checksums(settings)}
+
+
+@pytest.fixture(scope="module")
+def con(run):
+    connection = connect(run["settings"].warehouse, read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def rows(realdata) -> pd.DataFrame:
+    return direct_rows(realdata)
+
+
+@pytest.fixture(scope="module")
+def placed(rows, realdata) -> pd.DataFrame:
+    """The direct rows with their area (same config lookups, independent code) and whether
+    the area-month is reported (the area's own force's file for the month is in the folder)."""
+    cfg = Path(__file__).resolve().parents[2] / "config"
+    lookup = dict(pd.read_csv(cfg / "lsoa_prefix_lookup.csv", dtype=str)[
+        ["lsoa_prefix", "area_code"]].itertuples(index=False))
+    population = ons_population(realdata)
+    las = population[population["code"].str.match(r"^(E0[6-9]|W06|S12|N09)")]
+    by_name = dict(las.drop_duplicates("code")[["name", "code"]].itertuples(index=False))
+    forces = pd.read_csv(cfg / "police_forces.csv", dtype=str)
+    pfa_of_force = dict(forces[["police_uk_name", "pfa_code"]].itertuples(index=False))
+    pfa_of_area = dict(pd.read_csv(cfg / "police_force_areas.csv", dtype=str)[
+        ["area_code", "pfa_code"]].itertuples(index=False))
+    frame = rows.copy()
+    frame["prefix"] = frame["lsoa_name"].str.replace(r"\s+\d{3}[A-Z]$", "", regex=True)
+    frame["area_code"] = frame["prefix"].map(lambda p: lookup.get(p, by_name.get(p)))
+    loaded = {(pfa_of_force[f], m) for f, m in frame[["force", "month"]].drop_duplicates()
+              .itertuples(index=False)}
+    frame["covered"] = [(pfa_of_area.get(a), m) in loaded
+                        for a, m in zip(frame["area_code"], frame["month"], strict=True)]
+    return frame
+
+
+def test_every_supported_file_loads_and_nothing_is_refused(run):
+    summary = run["summary"]
+    by_source: dict[str, int] = {}
+    for f in summary.files:
+        by_source[f.source] = by_source.get(f.source, 0) + 1
+    assert not summary.quarantined, [(f.file, f.first_failures) for f in summary.quarantined]
+    assert by_source == {"police_uk_street": 59, "population": 1, "ons_pfa": 4, "nhs_ae": 1}
+    print(f"\nreal data: {summary.headline()} in {run['seconds']:.0f} s")
+
+
+def test_raw_rows_equal_the_files_and_ledger_hashes_the_published_sha256(con, rows, realdata):
+    assert len(rows) == TOTAL_ROWS
+    loaded = con.execute("select count(*) from raw_police_uk_street").fetchall()[0][0]
+    assert loaded == TOTAL_ROWS
+    per_file = con.execute(
+        "select b.file_name, count(*) from raw_police_uk_street r join load_batches b "
+        "using (batch_id) group by 1").fetchall()
+    assert dict(per_file) == rows.groupby("file").size().to_dict()
+    published = {}
+    for name in ("hampshire", "comparator"):
+        for line in (realdata / "police_uk_street" / f"{name}_sha256_uncompressed.txt"
+                     ).read_text().splitlines():
+            sha, file = line.split()
+            published[file + ".gz"] = sha
+    ledger = dict(con.execute("select file_name, sha256 from load_batches where source = "
+                              "'police_uk_street'").fetchall())
+    assert ledger == published  # the content hash is of the uncompressed file
+
+
+def test_counts_per_area_equal_a_direct_count_except_the_reported_unplaced_rows(con, placed):
+    types = catalogue.read_police_uk_crime_types(Path(__file__).resolve().parents[2] / "config")
+    in_all = set(types.loc[types["in_all_crime"], "crime_type"])
+    counted = placed[placed["area_code"].notna() & placed["covered"]]
+    expected = []
+    for crime_type, grp in counted.groupby("crime_type"):
+        slug = types.set_index("crime_type").loc[crime_type, "slug"]
+        expected.append(grp.groupby(["area_code", "month"]).size().rename(f"police_uk:{slug}"))
+    expected.append(counted[counted["crime_type"].isin(in_all)]
+                    .groupby(["area_code", "month"]).size().rename("police_uk:all-crime"))
+    expected = pd.concat(expected, axis=1).fillna(0).astype(int)
+    mart = con.execute(
+        "select indicator_id, area_code, strftime(period_start, '%Y-%m') as month, numerator "
+        "from mart_indicator_values where period_type = 'month' and "
+        "starts_with(indicator_id, 'police_uk:')").df()
+    got = mart.pivot_table(index=["area_code", "month"], columns="indicator_id",
+                           values="numerator", aggfunc="sum")
+    got = got[[c for c in got.columns if got[c].notna().any()]]
+    expected = expected.reindex(index=got.index, columns=got.columns, fill_value=0)
+    pd.testing.assert_frame_equal(got.astype(int), expected, check_names=False)
+    # 14 Hampshire areas x 14 months + 78 areas of the other forces x 5 months
+    assert got.index.nunique() == counted.groupby(["area_code", "month"]).ngroups == 586
+    # every row is counted in exactly one area-month or reported as unplaced
+    unplaced = dict(con.execute("select reason, sum(rows) from mart_unplaced_rows group by 1")
+                    .fetchall())
+    assert unplaced == {"no_lsoa": NO_LSOA_ROWS, "area_not_covered": AREA_NOT_COVERED_ROWS}
+    assert placed["lsoa_name"].isna().sum() == NO_LSOA_ROWS
+    assert (placed["lsoa_name"].notna() & placed["area_code"].isna()).sum() == 0  # all resolve
+    assert (placed["area_code"].notna() & ~placed["covered"]).sum() == AREA_NOT_COVERED_ROWS
+    total = int(got["police_uk:all-crime"].sum() + got["police_uk:anti-social-behaviour"].sum())
+    assert total + NO_LSOA_ROWS + AREA_NOT_COVERED_ROWS == TOTAL_ROWS
+
+
+def test_asb_duplicates_are_counted_and_repeated_crime_ids_are_kept(con):
+    dup = con.execute(
+        "select count(*) - count(distinct (falls_within, month, longitude, latitude, location, "
+        "lsoa_code, crime_type)) from raw_police_uk_street where crime_id is null").fetchall()[0][0]
+    assert dup > 10_000  # exact duplicate ASB rows, each an incident
+    repeated = con.execute(
+        "select count(*) from (select crime_id from raw_police_uk_street where crime_id is not "
+        "null group by crime_id, batch_id having count(*) > 1)").fetchall()[0][0]
+    assert repeated == 1_701  # the README says IDs never repeat within a file; in 19 they do
+
+
+def test_rates_are_count_over_the_stated_population_times_1000(con, realdata):
+    population = ons_population(realdata).set_index(["code", "mid_year"])["population"]
+    values = con.execute(
+        "select area_code, period_type, period_start, period_end, numerator, denominator, "
+        "value, population_year from mart_indicator_values "
+        "where starts_with(indicator_id, 'police_uk:')").df()
+    assert values["population_year"].notna().all()
+    end = pd.to_datetime(values["period_end"])
+    fy = np.where(end.dt.month >= 4, end.dt.year, end.dt.year - 1)
+    assert (values["population_year"] == fy).all()  # mid-year inside the financial year
+    pops = [population[(a, int(y))] for a, y in
+            zip(values["area_code"], values["population_year"], strict=True)]
+    assert (values["denominator"].to_numpy() == np.asarray(pops)).all()
+    np.testing.assert_allclose(values["value"], values["numerator"] / np.asarray(pops) * 1000,
+                               rtol=1e-12)
+    bcp = values[values["area_code"] == "E06000058"]
+    assert len(bcp) > 0  # Bournemouth, Christchurch and Poole combined on April 2020 codes
+    assert set(values["period_type"]) == {"month", "quarter", "fytd"}  # no complete year
+
+
+def test_the_hampshire_asb_break_is_flagged_and_all_crime_is_not(con):
+    breaks = con.execute("select * from mart_recording_breaks").df()
+    assert not breaks["indicator_id"].eq("police_uk:all-crime").any()
+    force = breaks[(breaks["indicator_id"] == "police_uk:anti-social-behaviour")
+                   & (breaks["area_code"] == "E23000030")].iloc[0]
+    assert (str(force["break_after"])[:7], str(force["break_before"])[:7]) == \
+        ("2018-03", "2018-10")
+    assert force["change_pct"] == pytest.approx(-80.0, abs=1.0)
+    assert abs(force["reference_change_pct"]) < 10  # all crime level
+    asb_areas = set(breaks.loc[breaks["indicator_id"] == "police_uk:anti-social-behaviour",
+                               "area_code"])
+    hampshire = {"E06000044", "E06000045", "E06000046", *(f"E070000{n}" for n in range(84, 95))}
+    assert hampshire <= asb_areas
+    assert "Southampton" in " ".join(breaks["message"])
+
+
+def test_police_uk_agrees_with_the_ons_force_tables(con):
+    compared = con.execute("select * from mart_police_uk_vs_ons").df()
+    year = compared[compared["year_ending"].astype(str).str.startswith("2019-03-31")]
+    assert len(year) == 10 and (year["police_uk_months"] == 5).all()
+    assert (year["difference_pct"].abs() <= ONS_TOLERANCE_PCT).all(), year[
+        ["police_force", "difference_pct"]]
+    pooled = 100 * (year["police_uk_per_month"].sum() / year["ons_per_month"].sum() - 1)
+    assert -6 < pooled < 0  # Oct-Feb run below the year's monthly average
+    # the force-area populations ONS used (P3, rounded to 100) equal the sum of each force's
+    # local authorities: config/police_force_areas.csv is right for all 10 forces
+    assert ((compared["ons_population"] - compared["la_population"]).abs() <= 50).all()
+
+
+def test_twice_or_with_a_file_duplicated_under_another_name_gives_identical_marts(run, con):
+    assert run["again"].nothing_changed and len(run["again"].unchanged) == 65
+    assert run["marts_again"] == run["marts"]
+    forced = run["forced"]
+    status = {f.file: f.status for f in forced.files}
+    assert status["zz-renamed-copy-of-october.csv.gz"] == "unchanged"  # same sha256
+    assert not forced.loaded and forced.marts_rebuilt
+    assert run["marts_forced"] == run["marts"]
+    assert con.execute("select count(*) from raw_police_uk_street").fetchall()[0][0] == \
+        TOTAL_ROWS
