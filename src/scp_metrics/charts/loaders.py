@@ -145,14 +145,18 @@ def lineage_for(
     extra_sources: Iterable[str] = (),
     config_dir: Path | None = None,
     note: str = "",
+    population: bool = True,
 ) -> Lineage:
     """The footnote's lineage: the indicator's source, the data date and the live load batches.
 
     The batches are every live ``load_batches`` row of the ledger sources the values were
     counted from (``mart_indicator_values.source`` mapped to the raw source, plus
-    ``population`` for rates and any ``extra_sources``, e.g. ``msg_membership``).
+    ``population`` for rates unless ``population`` is False, and any ``extra_sources``, e.g.
+    ``msg_membership``).
     """
     sources = _ledger_sources(con, indicator_id, areas, period_types)
+    if not population:  # a count-based figure of a rate indicator uses no population
+        sources = [s for s in sources if s != "population"]
     sources += [s for s in extra_sources if s not in sources]
     batches: list[int] = []
     loaded_at = None

@@ -159,7 +159,8 @@ def draw_charts(con: duckdb.DuckDBPyConnection, kind: str, indicator_id: str, ar
         seen = path[path["actual_ytd"].notna()]
         lineage = lineage_for(con, indicator_id, [area_code],
                               seen["period_end"].max() if len(seen) else None,
-                              period_types=["month", "fytd"], config_dir=config_dir)
+                              period_types=["month", "fytd"], config_dir=config_dir,
+                              population=str(row.get("unit")) != "count")
         out.append((f"trajectory_{_safe(target_id)}_{_safe(area_code)}",
                     plot_trajectory(path, row, subject, lineage=lineage)))
     return out

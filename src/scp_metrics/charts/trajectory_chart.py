@@ -148,11 +148,15 @@ def plot_trajectory(
         xl, yl = x[seen].iloc[-1], frame.loc[seen, "actual_ytd"].iloc[-1]
         ax.annotate(f"{xl:%b %Y}: {format_value(yl, subject)}", (mdates.date2num(xl), yl),
                     xytext=(-6, 8), textcoords="offset points", ha="right",
-                    size=SMALL_SIZE + 0.5, gid="actual-label")
+                    size=SMALL_SIZE + 0.5, gid="actual-label", zorder=7,
+                    bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none",
+                          "alpha": 0.85})
 
     status = _status_text(row, subject)
     if status:
-        ax.text(0.01, 0.975, status, transform=ax.transAxes, ha="left", va="top",
+        # Bottom right: a cumulative chart leaves that corner empty.
+        ax.text(0.985, 0.03, status, transform=ax.transAxes, ha="right", va="bottom",
+                multialignment="left",
                 size=SMALL_SIZE + 0.5, gid="status-box", zorder=7,
                 bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "#BBBBBB"})
 
