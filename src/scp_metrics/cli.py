@@ -121,12 +121,17 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         frame = con.execute(
             f"select * from mart_indicator_values where {' and '.join(where)} "
             "order by indicator_id, area_code, period_type, period_start, period_end", params).df()
+        from scp_metrics.breaks import break_messages
+
+        breaks = break_messages(con, frame["indicator_id"].tolist(), frame["area_code"].tolist())
     finally:
         con.close()
     if frame.empty:
         raise UserError("no indicator values match those options")
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
+        for message in breaks:  # never mixed into the CSV
+            err.print(f"WARNING {message}", markup=False)
         return 0
     shown = frame[["indicator_id", "area_name", "period_type", "period_start", "period_end",
                    "numerator", "denominator", "value", "unit", "ci95_lower", "ci95_upper",
@@ -139,6 +144,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         "percentages: Wilson; survey: Wilson on the Kish effective size); change_pct: against "
         "the same period a year earlier; change_verdict: Poisson test (rates, counts) or "
         "two-proportion z test (percentages) at 95%.")
+    for message in breaks:
+        say(f"WARNING {message}")
     return 0
 
 

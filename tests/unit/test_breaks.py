@@ -42,9 +42,12 @@ def test_level_all_crime_and_a_drop_shared_with_the_reference_are_not_flagged():
     found = detect_breaks(units({("asb", "A"): noisy(1000, 360), ("crime", "A"): crime,
                                  ("crime", "B"): noisy(2000, 2050)}), REF)
     # area A: ASB fell with all crime (a real fall, or a shared change): not a recording break;
-    # area A's all crime has no comparison series and is flagged on its own shift only
-    assert ("asb", "A") not in set(zip(found["indicator_id"], found["area_code"], strict=True))
-    assert ("crime", "B") not in set(zip(found["indicator_id"], found["area_code"], strict=True))
+    # area A's all crime fell too, but with nothing to compare it with (no other force) a real
+    # change cannot be ruled out: a recording break needs a comparison that does not share it
+    assert found.empty
+    peers = detect_breaks(units({("crime", "A"): crime, ("crime", "B"): noisy(2000, 2050)}),
+                          REF, {"A": "F1", "B": "F2"})
+    assert peers["area_code"].tolist() == ["A"]  # another force stayed level: flagged
 
 
 def test_other_forces_moving_the_same_way_clear_a_break():
@@ -73,3 +76,17 @@ def test_small_counts_and_short_series_are_left_alone():
     assert best_level_shift(tiny.iloc[:5]) is None
     strict = BreakSettings(min_level=0, min_change_pct=0)
     assert best_level_shift(tiny, strict) is not None
+
+
+def test_break_messages_are_found_for_the_series_shown():
+    import duckdb
+
+    from scp_metrics.breaks import break_messages
+
+    con = duckdb.connect()
+    assert break_messages(con, ["asb"], ["A"]) == []  # no mart yet: nothing to say
+    con.execute("create table mart_recording_breaks as select 'asb' as indicator_id, "
+                "'A' as area_code, 'ASB in A fell 80%' as message")
+    assert break_messages(con, ["asb", "crime"], ["A", "B"]) == ["ASB in A fell 80%"]
+    assert break_messages(con, ["crime"], ["A"]) == []
+    con.close()
