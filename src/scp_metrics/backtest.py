@@ -49,15 +49,19 @@ def complete_years(series: pd.Series) -> list[int]:
 
 
 def backtest_series(series: pd.Series, methods: Iterable[str] = METHODS,
-                    origins: Iterable[int] = ORIGINS) -> pd.DataFrame:
-    """One row per complete year, origin and method: the raw projection and the outturn."""
+                    origins: Iterable[int] = ORIGINS, breaks: object = ()) -> pd.DataFrame:
+    """One row per complete year, origin and method: the raw projection and the outturn.
+
+    ``breaks``: series-break dates, passed to every projection (see :func:`projections.project`).
+    """
     s = monthly(series)
     rows = []
     for fy in complete_years(s):
         months = fy_months(fy)
         actual = float(s.reindex(months).sum())
         for origin in origins:
-            for method, p in project_all(s, months[origin - 1], tuple(methods)).items():
+            for method, p in project_all(s, months[origin - 1], tuple(methods),
+                                         breaks).items():
                 rows.append({"fy": fy, "origin": origin, "method": method, "actual": actual,
                              "projection": p, "available": p.available})
     raw = pd.DataFrame(rows, columns=["fy", "origin", "method", "actual", "projection",
@@ -154,33 +158,39 @@ def choose(raw: pd.DataFrame, score_years: int = SCORE_YEARS) -> Choice:
 
 
 @lru_cache(maxsize=128)
-def _choice_cached(values: bytes, index: tuple[str, ...], origins: tuple[int, ...]) -> Choice:
-    return choose(_raw_cached(values, index, origins))
+def _choice_cached(values: bytes, index: tuple[str, ...], origins: tuple[int, ...],
+                   breaks: tuple[str, ...]) -> Choice:
+    return choose(_raw_cached(values, index, origins, breaks))
 
 
 def choice_for(series: pd.Series, before_fy: int | None = None,
-               origins: tuple[int, ...] = ORIGINS) -> tuple[Choice, pd.DataFrame]:
+               origins: tuple[int, ...] = ORIGINS,
+               breaks: object = ()) -> tuple[Choice, pd.DataFrame]:
     """The backtest choice using only complete years before ``before_fy`` (cached), and raw rows."""
     s = monthly(series)
     if before_fy is not None:
         s = s[s.index < fy_months(before_fy)[0]]
-    key = (s.to_numpy(dtype=float).tobytes(), tuple(str(p) for p in s.index), tuple(origins))
+    key = (s.to_numpy(dtype=float).tobytes(), tuple(str(p) for p in s.index), tuple(origins),
+           tuple(sorted(str(pd.Timestamp(d).date()) for d in breaks or ())))
     choice = _choice_cached(*key)
     return choice, _raw_cached(*key)
 
 
 @lru_cache(maxsize=128)
-def _raw_cached(values: bytes, index: tuple[str, ...], origins: tuple[int, ...]) -> pd.DataFrame:
+def _raw_cached(values: bytes, index: tuple[str, ...], origins: tuple[int, ...],
+                breaks: tuple[str, ...]) -> pd.DataFrame:
     s = pd.Series(np.frombuffer(values, dtype=float), index=pd.PeriodIndex(index, freq="M"))
-    return backtest_series(s, origins=origins)
+    return backtest_series(s, origins=origins, breaks=breaks)
 
 
 def backtest_frame(series_by_key: dict[tuple[str, str], pd.Series],
-                   origins: tuple[int, ...] = ORIGINS) -> tuple[pd.DataFrame, dict]:
+                   origins: tuple[int, ...] = ORIGINS,
+                   breaks_by_key: dict | None = None) -> tuple[pd.DataFrame, dict]:
     """The CSV table (``SUMMARY_COLUMNS``) for many series, and each key's :class:`Choice`."""
     frames, choices = [], {}
     for (indicator_id, area_code), series in sorted(series_by_key.items()):
-        choice, _ = choice_for(series, origins=origins)
+        breaks = (breaks_by_key or {}).get((indicator_id, area_code), ())
+        choice, _ = choice_for(series, origins=origins, breaks=breaks)
         choices[(indicator_id, area_code)] = choice
         frames.append(choice.summary.assign(indicator_id=indicator_id, area_code=area_code))
     if not frames:

@@ -24,8 +24,9 @@ PROJECT_COLUMNS = [
     "projection_upper_95", "method", "target_value", "rag", "probability_met",
 ]
 CONTEXT_COLUMNS = ["assessed_period", "milestone_value"]
-EXTRA_COLUMNS = ["without_stretch", "stretch_pct_achieved", "reward_max_gbp", "reward_implied",
-                 "probability_reward", "assurance"]
+EXTRA_COLUMNS = ["target_year_projection", "target_year_lower_95", "target_year_upper_95",
+                 "probability_met_target_year", "without_stretch", "stretch_pct_achieved",
+                 "reward_max_gbp", "reward_implied", "probability_reward", "assurance"]
 
 
 def markdown(frame: pd.DataFrame, digits: int = 2) -> str:
@@ -75,16 +76,16 @@ def monthly_series(con: duckdb.DuckDBPyConnection, indicator: str | None = None,
             for key, g in frame.groupby(["indicator_id", "area_code"], sort=True)}
 
 
-def series_projections(series: pd.Series, as_of: object) -> pd.DataFrame:
+def series_projections(series: pd.Series, as_of: object, breaks: tuple = ()) -> pd.DataFrame:
     """Every method's projection of one monthly count series (no target), calibrated."""
     from scp_metrics.backtest import choice_for, dispersion_factor
     from scp_metrics.projections import fiscal_year, fy_label, project_all
 
     month = pd.Period(as_of, "M")
     fy = fiscal_year(month)
-    choice, raw = choice_for(series, before_fy=fy)
+    choice, raw = choice_for(series, before_fy=fy, breaks=breaks)
     rows = []
-    for method, p in project_all(series, month).items():
+    for method, p in project_all(series, month, breaks=breaks).items():
         p = p.calibrated(dispersion_factor(raw, method, fy)) if p.available else p
         lo80, hi80 = p.interval(0.80)
         lo95, hi95 = p.interval(0.95)
@@ -99,15 +100,18 @@ def series_projections(series: pd.Series, as_of: object) -> pd.DataFrame:
 
 
 def _project_series(args: argparse.Namespace) -> int:
+    from scp_metrics.tracking import series_breaks
+
     con, settings = _connect(args.warehouse)
     area = args.area or settings.home_area
     try:
         found = monthly_series(con, args.indicator, area)
+        breaks = series_breaks(con, args.indicator, area)
     finally:
         con.close()
     if not found:
         raise UserError(f"no monthly count or rate values for {args.indicator} in {area}")
-    frame = series_projections(found[(args.indicator, area)], args.as_of)
+    frame = series_projections(found[(args.indicator, area)], args.as_of, breaks)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
         return 0
@@ -157,6 +161,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     from scp_metrics.backtest import ORIGINS, backtest_frame
+    from scp_metrics.tracking import series_breaks
 
     origins = ORIGINS if not args.origins else tuple(int(x) for x in args.origins.split(","))
     if any(not 1 <= o <= 11 for o in origins):
@@ -164,12 +169,13 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     con, _ = _connect(args.warehouse)
     try:
         series = monthly_series(con, args.indicator, args.area)
+        breaks = {key: series_breaks(con, *key) for key in series}
     finally:
         con.close()
     if not series:
         raise UserError("no monthly count or rate series match those options")
     started = time.monotonic()
-    table, choices = backtest_frame(series, origins=origins)
+    table, choices = backtest_frame(series, origins=origins, breaks_by_key=breaks)
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False, float_format="%.4f")
         return 0

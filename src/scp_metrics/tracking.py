@@ -22,10 +22,12 @@ import pandas as pd
 from scp_metrics.backtest import choice_for, dispersion_factor
 from scp_metrics.projections import (
     METHODS,
+    MODELS,
     as_month,
     fiscal_year,
     fy_label,
     fy_months,
+    project,
     project_all,
 )
 from scp_metrics.settings import Settings
@@ -51,14 +53,16 @@ COLUMNS = [
     "baseline_value", "baseline_source", "milestone_value", "trajectory_straight",
     "trajectory_seasonal", "worse_pct", "months_observed", "months_missing", "calibration",
     "stretch", "without_stretch", "stretch_pct_achieved", "reward_max_gbp", "reward_implied",
-    "probability_reward", "assurance", "note",
+    "probability_reward", "target_year_projection", "target_year_lower_95",
+    "target_year_upper_95", "probability_met_target_year", "assurance", "note",
 ]
 NUMERIC = {
     "trajectory_value", "actual_value", "projected_year_end", "projection_lower_80",
     "projection_upper_80", "projection_lower_95", "projection_upper_95", "target_value",
     "probability_met", "baseline_value", "milestone_value", "trajectory_straight",
     "trajectory_seasonal", "worse_pct", "calibration", "without_stretch", "stretch_pct_achieved",
-    "reward_max_gbp", "reward_implied", "probability_reward",
+    "reward_max_gbp", "reward_implied", "probability_reward", "target_year_projection",
+    "target_year_lower_95", "target_year_upper_95", "probability_met_target_year",
 }
 
 
@@ -70,6 +74,7 @@ class IndicatorData:
     months: pd.DataFrame  # period (Period), numerator, denominator, population_year
     years: pd.DataFrame   # fy, numerator, value
     survey: pd.DataFrame  # period_end, value, ci95_lower, ci95_upper
+    breaks: tuple = ()    # series-break dates (ref_series_breaks)
 
     @property
     def counts(self) -> pd.Series:
@@ -95,7 +100,18 @@ def load_indicator(con: duckdb.DuckDBPyConnection, indicator: str,
     years["fy"] = [fiscal_year(pd.Timestamp(d).to_period("M")) for d in years["period_start"]]
     survey = rows[rows["period_type"] == "survey"].copy()
     return IndicatorData(measure, float(multiplier or 1), unit, months.reset_index(drop=True),
-                         years.reset_index(drop=True), survey.reset_index(drop=True))
+                         years.reset_index(drop=True), survey.reset_index(drop=True),
+                         series_breaks(con, indicator, area))
+
+
+def series_breaks(con: duckdb.DuckDBPyConnection, indicator: str, area: str) -> tuple:
+    """Break dates of one indicator in one area from ``ref_series_breaks`` (none if absent)."""
+    if not table_exists(con, "ref_series_breaks"):
+        return ()
+    rows = con.execute("select distinct break_date from ref_series_breaks where indicator_id = ? "
+                       "and (area_code is null or area_code = ?) order by 1",
+                       [indicator, area]).fetchall()
+    return tuple(r[0] for r in rows)
 
 
 def _spc_limits(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[float, float]]:
@@ -162,8 +178,8 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
         if t.is_set and baseline is None:
             notes.append(f"no {t.baseline_period} outturn in the data for the baseline")
     counts = d.counts
-    projections = project_all(counts, month)
-    choice, raw = choice_for(counts, before_fy=fy)
+    projections = project_all(counts, month, breaks=d.breaks)
+    choice, raw = choice_for(counts, before_fy=fy, breaks=d.breaks)
     method, why = _pick_method(choice, projections, cat.fallback_order)
     notes.append(why)
     profile, profile_note = seasonal_profile(counts, fy, cat.rag.profile_years)
@@ -201,12 +217,33 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
         notes.append(f"assurance: {fy_label(fy)} milestone as a monthly average ({per_month:.4g}) "
                      f"against the latest mart_spc limits {limits[0]:.4g}..{limits[1]:.4g}"
                      if limits else "no SPC limits (mart_spc absent or no series): no assurance")
+    if goal is not None and goal_fy > fy and t.kind != "year_on_year":
+        _target_year(t, d, month, fy, goal_fy, goal, method, raw, scale, row, notes)
     if t.stretch and goal is not None and fy == goal_fy:
         _stretch(t, cat, p, scale, yearly, goal, row, notes)
     if rate:
         year = pop_rows["population_year"].iloc[-1]
         notes.append(f"rate on population {pop:,.0f} (mid-{year})")
     return {**row, "note": "; ".join(notes)}
+
+
+def _target_year(t: Target, d: IndicatorData, month: pd.Period, fy: int, goal_fy: int,
+                 goal: float, method: str, raw: pd.DataFrame, scale: float, row: dict,
+                 notes: list) -> None:
+    """The target year itself forecast by a model (the chosen one if it is a model)."""
+    model = method if method in MODELS else "poisson_glm"
+    p = project(d.counts, month, model, year=goal_fy, breaks=d.breaks)
+    if not p.available:
+        notes.append(f"no forecast of {fy_label(goal_fy)}: {p.note}")
+        return
+    p = p.calibrated(dispersion_factor(raw, model, fy))
+    lo, hi = p.interval(0.95)
+    need = goal / scale
+    met = p.probability_at_most(need) if t.polarity == "lower" else p.probability_at_least(need)
+    row.update(target_year_projection=p.point * scale, target_year_lower_95=lo * scale,
+               target_year_upper_95=hi * scale, probability_met_target_year=met)
+    notes.append(f"{fy_label(goal_fy)} itself forecast by {model} from data to {month} "
+                 "(population held at the latest; interval calibrated on errors within a year)")
 
 
 def _stretch(t: Target, cat: TargetCatalogue, p, scale: float, yearly: dict, goal: float,

@@ -69,6 +69,12 @@ def test_as_of_december_2009_every_numeric_target_has_projection_interval_rag_pr
                 <= row["projected_year_end"] <= row["projection_upper_80"]
                 <= row["projection_upper_95"]), target_id
         assert 0.0 <= row["probability_met"] <= 1.0, target_id
+    for target_id in ("all_crime_2010_11", "NI15_2010_11", "criminal_damage_2010_11"):
+        row = frame.loc[target_id]  # a 2010/11 target: the year itself forecast by a model
+        assert row["assessed_period"] == "2009/10"
+        assert (row["target_year_lower_95"] < row["target_year_projection"]
+                < row["target_year_upper_95"]), target_id
+        assert 0.0 <= row["probability_met_target_year"] <= 1.0, target_id
     # The plan's 2009/10 story: all crime about 12% down on 2008/09 by the year end.
     all_crime = frame.loc["all_crime_2009_10"]
     assert all_crime["projected_year_end"] / all_crime["baseline_value"] == pytest.approx(

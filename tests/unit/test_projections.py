@@ -157,3 +157,49 @@ def test_methods_that_need_last_years_missing_months_say_so_instead_of_guessing(
     glm = got["poisson_glm"]
     assert glm.available and "no month effects" in glm.note
     assert [str(m) for m in glm.missing_months] == [f"2018-{m:02d}" for m in range(4, 10)]
+
+
+def test_the_glm_fit_is_the_same_as_statsmodels():
+    import statsmodels.api as sm
+
+    from scp_metrics.projections import _design, poisson_glm_fit
+
+    s = seasonal_series(noise=True)[:40]
+    ords = s.index.to_period("M").asi8
+    x = _design(ords, int(ords[-1]), seasonal=True)
+    y = s.to_numpy()
+    params, cov, phi = poisson_glm_fit(y, x)
+    ref = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    assert params == pytest.approx(ref.params, rel=1e-8, abs=1e-10)
+    assert cov == pytest.approx(ref.cov_params(), rel=1e-6, abs=1e-12)
+    assert phi == pytest.approx(max(1.0, ref.pearson_chi2 / ref.df_resid), rel=1e-8)
+
+
+def test_only_the_models_forecast_a_later_year_and_they_recover_the_trend():
+    s = seasonal_series()
+    truth = s[(s.index >= "2008-04-01") & (s.index <= "2009-03-01")].sum()
+    for method in METHODS:
+        p = project(s, "2007-12", method, year=2008)  # 15 months ahead
+        if method in ("poisson_glm", "ets"):
+            assert p.fy == 2008 and p.ytd == 0.0 and p.observed_months == ()
+            assert p.point == pytest.approx(truth, rel=0.02), method
+            lo, hi = p.interval(0.95)
+            assert lo < truth < hi, method
+        else:
+            assert not p.available and "cannot project a later year (2008/09)" in p.note
+
+
+def test_a_series_break_gets_a_step_in_the_glm_and_restarts_ets():
+    s = seasonal_series()
+    s[s.index >= "2008-04-01"] *= 2.0  # a counting-rule change doubles the series
+    truth = s["2008-04-01":"2009-03-01"].sum()
+    plain = project(s, "2008-09", "poisson_glm")
+    stepped = project(s, "2008-09", "poisson_glm", breaks=["2008-04-01"])
+    assert abs(stepped.point - truth) < abs(plain.point - truth)
+    assert stepped.point == pytest.approx(truth, rel=0.01)
+    assert "a step at the series break 2008-04" in stepped.note
+    ets = project(s, "2008-09", "ets", breaks=["2008-04-01"])  # its level adapts: a note only
+    assert ets.available and "straddle a series break (2008-04)" in ets.note
+    carry = project(s, "2008-09", "carry_forward", breaks=["2008-04-01"])
+    assert "straddle a series break (2008-04)" in carry.note
+    assert "straddle" not in project(s, "2009-09", "pro_rata", breaks=["2008-04-01"]).note
