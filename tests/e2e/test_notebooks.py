@@ -11,16 +11,8 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    from scp_metrics.refresh import run_refresh
-    from scp_metrics.sample import generate_sample
-    from scp_metrics.settings import get_settings
-
-    base = tmp_path_factory.mktemp("nb")
-    generate_sample(base / "raw")
-    settings = get_settings(raw_dir=base / "raw", warehouse=base / "scp.duckdb",
-                            quarantine_dir=base / "q", outputs_dir=base / "out")
-    run_refresh(settings, publish=False)
+def warehouse(sample_refresh):
+    settings, _ = sample_refresh
     return settings.warehouse
 
 

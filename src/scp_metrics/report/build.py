@@ -10,6 +10,7 @@ import pandas as pd
 from scp_metrics.report.facts import Facts
 from scp_metrics.report.narrative import (
     Section,
+    clean_title,
     did_sentence,
     fmt_count,
     fmt_pct,
@@ -180,7 +181,7 @@ def headline_table(facts: Facts) -> pd.DataFrame:
             if not pd.isna(r.get("projection_lower_80")):
                 interval += f" ({r['projection_lower_80']:,.1f}–{r['projection_upper_80']:,.1f})"
         rows.append({
-            "target": r.get("title") or r.get("target_id"),
+            "target": clean_title(str(r.get("title") or r.get("target_id"))),
             "baseline": _fmt(r.get("baseline_value")),
             "year to date": _fmt(r.get("actual_value")),
             "projected year end (80%)": interval or "—",
@@ -214,10 +215,25 @@ METHODS = [
 ]
 
 
+#: The charts a board reads, in the report's order (the full pack stays in charts/).
+REPORT_CHARTS = (
+    "trajectory_all_crime_2009_10", "trend_all_crime", "spc_all_crime", "ranking_all_crime",
+    "funnel_all_crime", "trajectory_violent_crime_2009_10", "trend_vap", "ranking_vap",
+    "ranking_NI15", "trajectory_criminal_damage_stretch", "trend_cd_arson", "ranking_cd_arson",
+    "trend_ed_assaults_night", "ranking_NI21", "ranking_NI41",
+)
+
+
+def select_report_charts(paths: list[Path], area_code: str) -> list[Path]:
+    """The pack's PNGs that the report embeds, in :data:`REPORT_CHARTS` order."""
+    by_stem = {p.stem: p for p in paths}
+    return [by_stem[f"{stem}_{area_code}"] for stem in REPORT_CHARTS if f"{stem}_{area_code}" in by_stem]
+
+
 def build_report(facts: Facts, as_of: str, charts: list[Path] | None = None) -> Report:
     return Report(
         title=f"{facts.area_name()} Safe City Partnership: how did we do? Year-end projection report",
         as_of=as_of, area_name=facts.area_name(), headline=headline_table(facts),
         sections=priority_sections(facts), quality=facts.data_quality(),
         breaks=facts.series_breaks(), lineage=facts.lineage(), methods=METHODS,
-        charts=list(charts or []))
+        charts=select_report_charts(list(charts or []), facts.area))

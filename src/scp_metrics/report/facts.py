@@ -114,7 +114,7 @@ class Facts:
         cols = {r[0] for r in self.con.execute(
             "select column_name from information_schema.columns where table_name = 'mart_msg_rankings'"
         ).fetchall()}
-        change = "rank_last_year" if "rank_last_year" in cols else None
+        change = "rank_change" if "rank_change" in cols else None
         for period_type in ("rolling_12m", "fytd"):
             sel = ", ".join(["rank", "n_areas"] + ([change] if change else []))
             rows = self.con.execute(
@@ -122,7 +122,9 @@ class Facts:
                 "and period_type = ? and period_end = ?",
                 [indicator_id, self.area, period_type, self.as_of_end]).fetchall()
             if rows and rows[0][0] is not None:
-                last = rows[0][2] if change and len(rows[0]) > 2 else None
+                gained = rows[0][2] if change and len(rows[0]) > 2 else None
+                # rank_change = last year's rank minus this year's (positive: places gained)
+                last = None if gained is None or pd.isna(gained) else int(rows[0][0]) + int(gained)
                 label = ("rolling 12 months" if period_type == "rolling_12m"
                          else "financial year to date")
                 return Rank(indicator_id, int(rows[0][0]), int(rows[0][1]),

@@ -6,6 +6,7 @@ All Crime rate (to Dec 09) by 12%…"). No blanks: a value that cannot be found 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -58,16 +59,16 @@ def verdict_phrase(change: Change) -> str:
 
 def did_sentence(change: Change | None, name: str, polarity: str = "lower") -> str:
     if change is None or change.change_pct is None:
-        return (f"We cannot yet say how {name} moved: the warehouse has no year-to-date figure "
+        return (f"not yet know how {name} moved: the warehouse has no year-to-date figure "
                 "for this month and the same months last year.")
     fell = change.change_pct < 0
     good = fell if polarity == "lower" else not fell
     verb = "reduce" if polarity == "lower" else "increase"
     if good:
-        head = f"We did {verb} the {name} rate (to {month_label(change)}) by {fmt_pct(change.change_pct)}"
+        head = f"{verb} the {name} rate (to {month_label(change)}) by {fmt_pct(change.change_pct)}"
     else:
         moved = "rose" if not fell else "fell"
-        head = (f"We did not {verb} the {name} rate (to {month_label(change)}): it {moved} by "
+        head = (f"not {verb} the {name} rate (to {month_label(change)}): it {moved} by "
                 f"{fmt_pct(change.change_pct)}")
     counts = ""
     if change.numerator_last_year is not None:
@@ -100,13 +101,19 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def clean_title(title: str) -> str:
+    """The plan's own blanks ("from x% to y%") replaced by what they mean."""
+    return re.sub(r"\s*from x% to y%", " (the draft plan leaves the values blank)", title)
+
+
 def target_sentence(row: pd.Series) -> str:
     """A target's projection, interval, RAG and probability in one sentence."""
-    title = str(row.get("title") or row.get("target_id"))
+    title = clean_title(str(row.get("title") or row.get("target_id")))
     target = row.get("target_value")
     if target is None or pd.isna(target):
         note = row.get("note")
-        reason = str(note) if note is not None and not pd.isna(note) else "the plan sets no number"
+        reason = (re.sub(r"from x% to y%", "from [blank] to [blank]", str(note))
+                  if note is not None and not pd.isna(note) else "the plan sets no number")
         return f"{title}: not tracked numerically ({reason})."
     projected = row.get("projected_year_end")
     if projected is None or pd.isna(projected):

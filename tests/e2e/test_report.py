@@ -1,0 +1,103 @@
+"""The year-end projection report on the sample: numbers match the marts, no blanks, small
+numbers suppressed, and a real headless browser shows every image."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def report(sample_refresh, tmp_path_factory):
+    from scp_metrics.report import make_report
+    from scp_metrics.warehouse import connect
+
+    settings, summary = sample_refresh
+    out = tmp_path_factory.mktemp("report")
+    charts = sorted((settings.outputs_dir / "2009-12" / "charts").glob("*.png"))
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        html_path, pdf_path = make_report(con, settings, "2009-12", out, charts)
+        marts = {
+            "fytd": con.execute(
+                "select indicator_id, numerator, change_pct from mart_indicator_values where "
+                "area_code = 'E06000045' and period_type = 'fytd' and period_end = date '2009-12-31'"
+            ).df().set_index("indicator_id"),
+        }
+    finally:
+        con.close()
+    text = html.unescape(re.sub(r"<[^>]+>", " ", html_path.read_text()))
+    return html_path, pdf_path, " ".join(text.split()), marts, charts
+
+
+def test_the_report_states_the_plans_figures_from_the_marts(report):
+    _, _, text, marts, _ = report
+    fytd = marts["fytd"]
+    all_crime = fytd.loc["all_crime"]
+    assert (f"We did reduce the All Crime rate (to Dec 09) by {abs(all_crime['change_pct']):.1f}%"
+            in text)
+    assert f"{int(all_crime['numerator']):,} offences from April 2009" in text
+    assert f"dwelling burglary (up {fytd.loc['dwelling_burglary', 'change_pct']:.1f}%)" in text
+    assert f"criminal damage and arson (down {abs(fytd.loc['cd_arson', 'change_pct']):.1f}%)" in text
+    assert "currently 13th out of 15, up from 14th a year earlier" in text
+    assert "currently 15th out of 15" in text and "currently 3rd out of 15" in text
+    assert "statistically significant fall" in text
+
+
+def test_no_placeholder_is_left_unfilled(report):
+    _, _, text, _, _ = report
+    assert not re.search(r"\bx%|\by%|\bfrom x to y\b|\bnan\b|\bNone\b", text)
+    for label in ("We said", "We did", "We intend to"):
+        assert text.count(label) >= 4
+
+
+def test_small_counts_are_published_as_less_than_five():
+    from scp_metrics.report.narrative import fmt_count
+
+    assert [fmt_count(n) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", "1,234"]
+
+
+def test_the_pdf_has_the_same_content_and_the_charts(report):
+    _, pdf_path, _, _, charts = report
+    data = pdf_path.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + data.count(b"/Type/Page")
+    assert pages >= 3 or len(data) > 50_000
+
+
+def test_every_image_loads_in_a_headless_browser(report, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    html_path, _, _, _, charts = report
+    assert charts, "the chart pack wrote no PNGs to embed"
+    probe = tmp_path / "probe.html"
+    probe.write_text(html_path.read_text().replace(
+        "</body>",
+        "<script>window.addEventListener('load', () => { const imgs = [...document.images];"
+        " document.body.setAttribute('data-images', imgs.length);"
+        " document.body.setAttribute('data-broken',"
+        " imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length); });</script></body>"))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
+    dom = subprocess.run([browser, *flags, "--dump-dom", probe.as_uri()], capture_output=True,
+                         text=True, timeout=120).stdout
+    match = re.search(r'data-images="(\d+)" data-broken="(\d+)"', dom)
+    assert match, dom[-500:]
+    from scp_metrics.report.build import select_report_charts
+
+    embedded = select_report_charts(charts, "E06000045")
+    assert len(embedded) >= 10  # trajectories, trends, SPC, rankings, funnel
+    assert int(match.group(1)) == len(embedded)
+    assert int(match.group(2)) == 0
+    shot = html_path.with_suffix(".png")
+    subprocess.run([browser, *flags, f"--screenshot={shot}", "--window-size=1200,2400",
+                    html_path.as_uri()], capture_output=True, timeout=120)
+    assert shot.is_file() and shot.stat().st_size > 10_000
