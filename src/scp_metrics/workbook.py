@@ -64,9 +64,18 @@ def _read(con: duckdb.DuckDBPyConnection, spec: SheetSpec, home: str) -> pd.Data
     return con.execute(sql + " order by all", params).df()
 
 
+COUNT_COLUMNS = ("numerator", "denominator", "population", "actual_value", "rows")
+DECIMAL_COLUMNS = ("value", "ci95_lower", "ci95_upper", "rate", "group_mean", "group_pooled_rate",
+                   "group_sd", "mean", "lpl", "upl", "near_lpl", "near_upl")
+
+
 def _number_format(column: str, series: pd.Series) -> str | None:
     if pd.api.types.is_datetime64_any_dtype(series) or column.endswith(("_start", "_end", "as_of")):
         return "yyyy-mm-dd"
+    if column in COUNT_COLUMNS:  # may hold "<5" text after suppression
+        return "#,##0"
+    if column in DECIMAL_COLUMNS:
+        return "#,##0.00"
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return None
     if column.endswith(("_year", "_id", "rank", "n_areas", "batch_id", "rows", "n")):
