@@ -1,0 +1,346 @@
+"""Measure scp-metrics at a chosen scale, every figure and ratio in one run.
+
+    python benchmarks/run.py [--scale small|medium|large] [--format table|json] [--repeat N]
+
+Inputs come from ``benchmarks/generate.py`` (written to ``--data``, default
+``/tmp/scp-bench/<scale>``, when missing). Each figure is the median of ``--repeat`` runs
+(default 1): the machine's 2 cores are shared, so single runs are noisy. Figures:
+
+* ingest: our ingest and validation of the record-level police extracts (refresh.ingest_file:
+  fingerprint, validate, load) vs DuckDB's bare ``read_csv`` of the same files into a table vs
+  the obvious baseline (``pandas.read_csv`` + parsing + Pandera's pandas validation + insert);
+  ``ratio_vs_duckdb`` = our throughput ÷ DuckDB's, ``speedup_vs_pandas`` = pandas ÷ ours;
+* compute: every indicator, period type and the MSG ranking (the SQL models, the indicator
+  values mart, the rankings mart, timed inside the refresh's build) vs a naive pandas loop
+  over areas (``benchmarks/naive.py``);
+* incremental: a full rebuild (fresh warehouse, every file, every mart) vs adding the held-back
+  newest quarter, and a refresh with nothing new (pipeline work only; Prefect's start-up is
+  reported separately by the fan-out);
+* memory: peak resident memory of the full refresh (a child process, ``ru_maxrss``);
+* fan-out: the all-area chart pack as Prefect tasks on ``ProcessPoolTaskRunner`` with 1 and 2
+  worker processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE))
+
+from scales import SCALES  # noqa: E402
+
+COMPUTE_STEPS = ("stg_", "int_", "mart_indicator_values", "mart_msg_rankings")
+PANDAS_MAX_ROWS = 5_000_000  # the pandas baseline runs on at most this many rows, scaled up
+
+
+def _settings(data: Path, raw: Path, warehouse: Path):  # noqa: ANN202
+    from scp_metrics.settings import get_settings
+
+    return get_settings(config_dir=data / "config", raw_dir=raw, warehouse=warehouse,
+                        quarantine_dir=data / "work" / "quarantine",
+                        outputs_dir=data / "work" / "outputs")
+
+
+def child_refresh(data: Path, raw: Path, warehouse: Path) -> dict:
+    """One refresh (run in a child process): seconds, build steps, peak RSS."""
+    from scp_metrics import refresh
+
+    settings = _settings(data, raw, warehouse)
+    marks: list[tuple[float, str]] = []
+    summary = refresh.run_refresh(settings, progress=lambda m: marks.append(
+        (time.perf_counter(), m)))
+    end = time.perf_counter()
+    steps: dict[str, float] = {}
+    for (t0, message), (t1, _) in zip(marks, [*marks[1:], (end, "")], strict=True):
+        if message.startswith("building "):
+            steps[message.removeprefix("building ")] = t1 - t0
+    first_build = next((t for t, m in marks if m.startswith("building ")), end)
+    started = end - summary.seconds
+    return {"seconds": summary.seconds, "ingest_s": first_build - started, "steps": steps,
+            "loaded": len(summary.loaded), "unchanged": len(summary.unchanged),
+            "quarantined": [f.file for f in summary.quarantined],
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _run_child(data: Path, raw: Path, warehouse: Path) -> dict:
+    env = {**os.environ, "SCP_CONFIG_DIR": str(data / "config")}
+    proc = subprocess.run([sys.executable, __file__, "--child", "refresh", "--data", str(data),
+                           "--raw", str(raw), "--warehouse", str(warehouse)],
+                          capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"refresh child failed:\n{proc.stderr[-3000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    if out["quarantined"]:
+        raise RuntimeError(f"benchmark files refused: {out['quarantined'][:5]}")
+    return out
+
+
+def _fresh(path: Path) -> Path:
+    for p in path.parent.glob(path.name + "*"):
+        p.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """``target`` mirrors ``source`` with symbolic links (the refresh reads through them)."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            link = target / path.relative_to(source)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if not link.exists():
+                link.symlink_to(path)
+
+
+def measure_ingest(data: Path, work: Path) -> dict:
+    import duckdb
+
+    from scp_metrics import refresh
+    from scp_metrics.warehouse.connection import connect
+
+    files = sorted((data / "raw" / "police_crime").glob("*.csv"))
+    rows = sum(1 for _ in files)
+    settings = _settings(data, data / "raw", _fresh(work / "ingest_ours.duckdb"))
+    con = connect(settings.warehouse)
+    started = time.perf_counter()
+    for path in files:
+        outcome = refresh.ingest_file(con, path, settings, "bench")
+        if outcome.status != "loaded":
+            raise RuntimeError(f"{path.name}: {outcome.status} {outcome.first_failures[:2]}")
+    ours = time.perf_counter() - started
+    rows = con.execute("select count(*) from raw_police_crime").fetchall()[0][0]
+    con.close()
+    bare = duckdb.connect(str(_fresh(work / "ingest_bare.duckdb")))
+    started = time.perf_counter()
+    for i, path in enumerate(files):
+        verb = "create table t as" if i == 0 else "insert into t"
+        bare.execute(f"{verb} select * from read_csv('{path}')")
+    bare.execute("checkpoint")
+    duck = time.perf_counter() - started
+    bare.close()
+    pandas_s, pandas_rows = _pandas_baseline(files, work)
+    pandas_s *= rows / max(pandas_rows, 1)
+    return {"ours_s": ours, "duckdb_read_csv_s": duck, "pandas_s": pandas_s, "rows": rows,
+            "pandas_rows_measured": pandas_rows}
+
+
+def _pandas_baseline(files: list[Path], work: Path) -> tuple[float, int]:
+    """pandas.read_csv, parse, Pandera's pandas validation, insert: file by file."""
+    import duckdb
+    import pandas as pd
+
+    from scp_metrics.sources import SOURCES_BY_NAME
+
+    source = SOURCES_BY_NAME["police_crime"]
+    schema = source.model.to_schema()
+    rename = {c.headers[0]: c.name for c in source.columns}
+    con = duckdb.connect(str(_fresh(work / "ingest_pandas.duckdb")))
+    done = 0
+    started = time.perf_counter()
+    for i, path in enumerate(files):
+        if done >= PANDAS_MAX_ROWS:
+            break
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=rename)
+        for c in source.columns:
+            text = frame[c.name].str.strip()
+            if c.parse == "date":
+                frame[c.name] = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+            elif c.parse == "flag":
+                frame[c.name] = text.str.upper().map({"Y": True, "N": False}).astype(bool)
+            else:
+                frame[c.name] = text.where(text != "", None)
+        frame = schema.validate(frame, lazy=True)
+        con.register("incoming", frame)
+        verb = "create table t as" if i == 0 else "insert into t"
+        con.execute(f"{verb} select * from incoming")
+        con.unregister("incoming")
+        done += len(frame)
+    con.execute("checkpoint")
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed, done
+
+
+def measure_refreshes(data: Path, work: Path, repeat: int) -> dict:
+    """Full rebuild (with peak memory), one new quarter, nothing new."""
+    raw = work / "raw"
+    warehouse = work / "warehouse" / "scp.duckdb"
+    rebuilds = []
+    for _ in range(repeat):
+        if raw.exists():
+            shutil.rmtree(raw)
+        _link_tree(data / "raw", raw)
+        for sub in ("quarantine", "outputs"):
+            shutil.rmtree(data / "work" / sub, ignore_errors=True)
+        rebuilds.append(_run_child(data, raw, _fresh(warehouse)))
+    base = warehouse.with_name("base.duckdb")
+    shutil.copyfile(warehouse, base)
+    quarters, nothing = [], []
+    for i in range(repeat):
+        if i:
+            shutil.copyfile(base, warehouse)
+            for p in (data / "new_quarter").rglob("*"):
+                link = raw / p.relative_to(data / "new_quarter")
+                if link.is_symlink():
+                    link.unlink()
+        _link_tree(data / "new_quarter", raw)
+        quarters.append(_run_child(data, raw, warehouse))
+        nothing.append(_run_child(data, raw, warehouse))
+    median = statistics.median
+    last = rebuilds[-1]
+    compute = sum(v for k, v in last["steps"].items() if k.startswith(COMPUTE_STEPS))
+    return {
+        "rebuild_s": median(r["seconds"] for r in rebuilds),
+        "rebuild_ingest_s": median(r["ingest_s"] for r in rebuilds),
+        "build_s": median(sum(r["steps"].values()) for r in rebuilds),
+        "compute_s": compute, "steps": last["steps"],
+        "one_quarter_s": median(q["seconds"] for q in quarters),
+        "one_quarter_loaded": quarters[-1]["loaded"],
+        "no_change_s": median(n["seconds"] for n in nothing),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in rebuilds + quarters + nothing),
+        "warehouse": str(warehouse),
+    }
+
+
+def measure_naive(warehouse: Path) -> tuple[float, int]:
+    import duckdb
+    import naive
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    started = time.perf_counter()
+    values = naive.compute(con)
+    elapsed = time.perf_counter() - started
+    con.close()
+    return elapsed, len(values)
+
+
+def measure_fanout(warehouse: Path, work: Path, areas: int) -> dict:
+    import duckdb
+    import fanout
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    codes = [r[0] for r in con.execute(
+        "select distinct area_code from mart_indicator_values where indicator_id = ? "
+        "and period_type = 'rolling_12m' order by 1 limit ?",
+        [fanout.INDICATOR, areas]).fetchall()]
+    con.close()
+    return fanout.measure(warehouse, codes, work / "charts")
+
+
+def run(scale_name: str, data: Path, repeat: int, fanout_areas: int | None) -> dict:
+    scale = SCALES[scale_name]
+    manifest = data / "manifest.json"
+    if not manifest.is_file() or json.loads(manifest.read_text()).get("scale") != scale.name \
+            or json.loads(manifest.read_text()).get("record_rows") != scale.record_rows:
+        import generate
+
+        generate.generate(scale, data, progress=False)
+    os.environ["SCP_CONFIG_DIR"] = str(data / "config")
+    work = data / "work"
+    work.mkdir(exist_ok=True)
+    median = statistics.median
+    ingests = [measure_ingest(data, work) for _ in range(repeat)]
+    ingest = {k: median(i[k] for i in ingests) for k in ("ours_s", "duckdb_read_csv_s",
+                                                         "pandas_s")}
+    refreshes = measure_refreshes(data, work, repeat)
+    warehouse = Path(refreshes["warehouse"])
+    naive_runs = [measure_naive(warehouse) for _ in range(repeat)]
+    naive_s = median(r[0] for r in naive_runs)
+    fan = [measure_fanout(warehouse, work, fanout_areas or min(scale.areas, 40))
+           for _ in range(repeat)]
+    one, two = median(f["one_worker_s"] for f in fan), median(f["two_workers_s"] for f in fan)
+    result = {
+        "scale": scale.name,
+        "ingest": {**ingest, "ratio_vs_duckdb": ingest["duckdb_read_csv_s"] / ingest["ours_s"],
+                   "speedup_vs_pandas": ingest["pandas_s"] / ingest["ours_s"]},
+        "compute": {"ours_s": refreshes["compute_s"], "pandas_loop_s": naive_s,
+                    "speedup": naive_s / refreshes["compute_s"]},
+        "incremental": {"rebuild_s": refreshes["rebuild_s"],
+                        "one_quarter_s": refreshes["one_quarter_s"],
+                        "ratio": refreshes["one_quarter_s"] / refreshes["rebuild_s"],
+                        "no_change_s": refreshes["no_change_s"]},
+        "memory": {"peak_rss_mb": refreshes["peak_rss_mb"]},
+        "fanout": {"one_worker_s": one, "two_workers_s": two, "speedup": one / two},
+    }
+    extra = {"rows": ingests[-1]["rows"], "pandas_rows_measured": ingests[-1]["pandas_rows_measured"],
+             "areas": scale.areas, "years": scale.years, "repeat": repeat,
+             "rebuild_ingest_s": refreshes["rebuild_ingest_s"], "build_s": refreshes["build_s"],
+             "prefect_startup_s": median(f["prefect_startup_s"] for f in fan),
+             "fanout_areas": fanout_areas or min(scale.areas, 40),
+             "naive_rows": naive_runs[-1][1], "slowest_steps": sorted(
+                 refreshes["steps"].items(), key=lambda kv: -kv[1])[:5]}
+    return {"result": result, "extra": extra}
+
+
+GOALS = [
+    ("ingest", "ratio_vs_duckdb", ">=", 0.7, "ingest ≥ 0.7 × DuckDB read_csv throughput"),
+    ("ingest", "speedup_vs_pandas", ">=", 3.0, "ingest ≥ 3 × pandas baseline"),
+    ("compute", "speedup", ">=", 20.0, "compute ≥ 20 × per-area pandas loop"),
+    ("incremental", "ratio", "<=", 0.15, "one new quarter ≤ 15% of a rebuild"),
+    ("incremental", "no_change_s", "<", 2.0, "no-change refresh < 2 s"),
+    ("memory", "peak_rss_mb", "<", 2048.0, "peak memory < 2 GB (goal set at 20M rows)"),
+    ("fanout", "speedup", ">=", 1.6, "2 workers ≥ 1.6 × 1 worker"),
+]
+
+
+def table(out: dict) -> str:
+    result, extra = out["result"], out["extra"]
+    lines = [f"scp-metrics benchmark — scale {result['scale']} ({extra['areas']} areas, "
+             f"{extra['years']} years, {extra['rows']:,} record-level rows; median of "
+             f"{extra['repeat']})", "", f"{'figure':<36}{'value':>14}", "-" * 50]
+    for group, figures in result.items():
+        if group == "scale":
+            continue
+        for key, value in figures.items():
+            unit = "" if key in ("ratio_vs_duckdb", "speedup_vs_pandas", "speedup", "ratio") \
+                else (" MB" if key.endswith("_mb") else " s")
+            lines.append(f"{group + '.' + key:<36}{value:>12.2f}{unit}")
+    lines += ["", "goals:"]
+    for group, key, op, target, text in GOALS:
+        value = result[group][key]
+        met = value >= target if op == ">=" else value <= target if op == "<=" else value < target
+        lines.append(f"  [{'met' if met else 'NOT met'}] {text}: {value:.2f}")
+    lines += ["", f"rebuild: ingest {extra['rebuild_ingest_s']:.1f} s + build "
+              f"{extra['build_s']:.1f} s; Prefect start-up {extra['prefect_startup_s']:.1f} s "
+              f"(not in no_change_s); fan-out over {extra['fanout_areas']} areas",
+              "slowest build steps: " + ", ".join(f"{k} {v:.1f} s"
+                                                  for k, v in extra["slowest_steps"]),
+              f"pandas baseline measured on {extra['pandas_rows_measured']:,} rows, scaled to "
+              f"{extra['rows']:,}"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure scp-metrics at a chosen scale.")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--fanout-areas", type=int)
+    parser.add_argument("--child", choices=["refresh"], help=argparse.SUPPRESS)
+    parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    data = args.data or Path("/tmp/scp-bench") / args.scale
+    if args.child:
+        print(json.dumps(child_refresh(data, args.raw, args.warehouse)))
+        return 0
+    out = run(args.scale, data, max(1, args.repeat), args.fanout_areas)
+    print(json.dumps(out["result"]) if args.format == "json" else table(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

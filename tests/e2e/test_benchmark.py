@@ -1,0 +1,37 @@
+"""The benchmark runner at the small scale prints one JSON object of positive figures.
+
+No timing thresholds: the figures depend on the machine and on what else runs on it.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHAPE = {
+    "ingest": {"ours_s", "duckdb_read_csv_s", "pandas_s", "ratio_vs_duckdb", "speedup_vs_pandas"},
+    "compute": {"ours_s", "pandas_loop_s", "speedup"},
+    "incremental": {"rebuild_s", "one_quarter_s", "ratio", "no_change_s"},
+    "memory": {"peak_rss_mb"},
+    "fanout": {"one_worker_s", "two_workers_s", "speedup"},
+}
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(1800)
+def test_the_small_benchmark_prints_every_figure_as_json(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--scale", "small", "--format",
+         "json", "--data", str(tmp_path / "bench"), "--fanout-areas", "6"],
+        capture_output=True, text=True, check=False, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["scale"] == "small"
+    assert set(result) == {"scale", *SHAPE}
+    for group, keys in SHAPE.items():
+        assert set(result[group]) == keys, group
+        for key, value in result[group].items():
+            assert isinstance(value, int | float) and value > 0, (group, key, value)
