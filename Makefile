@@ -50,6 +50,9 @@ serve: install
 	  trap 'kill %1' EXIT; \
 	  PREFECT_API_URL=http://127.0.0.1:4200/api $(BIN)/python pipelines/deployment.py
 
+bench: install
+	@$(BIN)/python benchmarks/run.py --scale $(or $(SCALE),small) --format $(or $(FORMAT),table)
+
 lock:
 	@$(BIN)/python -m pip freeze --exclude-editable | grep -v '^scp-metrics' > requirements.lock.new
 	@mv requirements.lock.new requirements.lock
