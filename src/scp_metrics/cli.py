@@ -86,7 +86,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     else:
         from scp_metrics.refresh import run_refresh
 
-        summary = run_refresh(settings, progress=say, force=args.force)
+        summary = run_refresh(settings, progress=say, force=args.force, wait_seconds=args.wait,
+                              publish=not args.no_publish)
     say("")
     say(summary.headline())
     for f in summary.quarantined:
@@ -175,7 +176,8 @@ def print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
 
 #: Modules that add sub-commands: each has ``register(subparsers)`` (keeps this file small).
 COMMAND_MODULES: list[str] = ["scp_metrics.cli_spc", "scp_metrics.cli_quality",
-                              "scp_metrics.cli_rank", "scp_metrics.cli_targets"]
+                              "scp_metrics.cli_rank", "scp_metrics.cli_targets",
+                              "scp_metrics.cli_history"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=["prefect", "local"], default="prefect",
                    help="prefect: run the flow (default); local: same steps without Prefect")
     p.add_argument("--force", action="store_true", help="rebuild the marts even if nothing is new")
+    p.add_argument("--wait", type=float, default=300.0, metavar="SECONDS",
+                   help="if another refresh holds the warehouse, wait this long "
+                        "(default 300; 0: exit at once)")
+    p.add_argument("--no-publish", action="store_true",
+                   help="do not write data/outputs (CSV, charts); local engine only")
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("indicators", help="show indicator values from the warehouse")
@@ -238,4 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the package module's main, so that commands raising scp_metrics.cli.UserError
+    # are recognised under ``python -m scp_metrics.cli`` too (not a second __main__ class)
+    from scp_metrics.cli import main as package_main
+
+    sys.exit(package_main())

@@ -11,6 +11,8 @@ import csv
 import gzip
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -57,8 +59,9 @@ def read_table(path: Path, is_header: HeaderTest) -> RawTable:
     if suffixes and suffixes[-1] == ".gz":
         try:
             raw = gzip.decompress(raw)
-        except OSError as exc:
-            raise ReadError(f"{path.name}: is not a valid gzip file.") from exc
+        except (OSError, EOFError, zlib.error) as exc:  # EOFError: a truncated gzip
+            raise ReadError(f"{path.name}: is not a valid gzip file (damaged or truncated)."
+                            ) from exc
         suffixes = suffixes[:-1]
     if not raw.strip():
         raise ReadError(f"{path.name}: the file is empty.")
@@ -180,7 +183,10 @@ def _cell_text(value: object) -> str:
 
 
 def _scan_rows(path: Path, sheet: str, rows: Iterable[Iterable[object]], is_header: HeaderTest,
-               notes: list[str]) -> RawTable | None:
+               notes: list[str], merges: list[tuple[int, int, int, int]] | None = None
+               ) -> RawTable | None:
+    if merges:
+        return _scan_merged(path, sheet, [list(r) for r in rows], is_header, notes, merges)
     iterator = iter(rows)
     title_lines: list[str] = []
     for i in range(HEADER_SCAN_ROWS):
@@ -202,16 +208,89 @@ def _scan_rows(path: Path, sheet: str, rows: Iterable[Iterable[object]], is_head
     return None
 
 
+
+def _has_merged_cells(raw: bytes) -> bool:
+    """Whether any worksheet of an XLSX declares merged cells."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            return any(name.startswith("xl/worksheets/") and b"mergeCell " in archive.read(name)
+                       for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        return False  # openpyxl then says the workbook is unreadable
+
+
+def _scan_merged(path: Path, sheet: str, rows: list[list[object]], is_header: HeaderTest,
+                 notes: list[str], merges: list[tuple[int, int, int, int]]) -> RawTable | None:
+    """Like :func:`_scan_rows` for a sheet with merged cells. A merged cell's text is in the
+    first cell of its range. A header whose cells are merged down over several rows (a tall
+    header, or a two-level header: a group label over sub-labels) is read as one header row,
+    each column's label being its texts top to bottom ('Authority' over 'Code' → 'Authority
+    Code'); the rows it spans are not data."""
+    anchor: dict[tuple[int, int], tuple[int, int]] = {}
+    for r0, c0, r1, c1 in merges:
+        for rr in range(r0, r1 + 1):
+            for cc in range(c0, c1 + 1):
+                anchor[(rr, cc)] = (r0, c0)
+
+    def own(r: int, c: int) -> str:
+        row = rows[r - 1] if r - 1 < len(rows) else []
+        return _cell_text(row[c - 1]) if c - 1 < len(row) else ""
+
+    def shown(r: int, c: int) -> str:
+        return own(*anchor.get((r, c), (r, c)))
+
+    title_lines: list[str] = []
+    for i in range(min(HEADER_SCAN_ROWS, len(rows))):
+        r = i + 1
+        last = max([r1 for r0, _, r1, _ in merges if r0 == r], default=r)
+        if last == r:
+            cells = [own(r, c) for c in range(1, len(rows[i]) + 1)]
+        else:
+            width = max(len(rows[k - 1]) for k in range(r, min(last, len(rows)) + 1))
+            cells = []
+            for c in range(1, width + 1):
+                parts: list[str] = []
+                for rr in range(r, last + 1):
+                    text = shown(rr, c)
+                    if text and (not parts or parts[-1] != text):
+                        parts.append(text)
+                label = " ".join(parts)
+                if c > 1 and label == cells[-1] and not any(
+                        own(rr, c) for rr in range(r, last + 1)):
+                    label = ""  # a label merged across columns names its first column only
+                cells.append(label)
+        if is_header(cells):
+            while cells and cells[-1] == "":
+                cells.pop()
+            width = len(cells)
+            body = [[_cell_text(v) for v in row][:width] for row in rows[last:]]
+            frame = pd.DataFrame(body, dtype=str) if body else pd.DataFrame(columns=range(width))
+            frame = _fit_width(path, frame, cells, header_line=last)
+            frame = _drop_trailing_blank(frame)
+            if last > r:
+                notes = [*notes, f"header cells merged over rows {r}–{last} read as one "
+                                 "header row"]
+            return RawTable(path, cells, frame, last, title_lines, sheet, notes)
+        row_text = [own(r, c) for c in range(1, len(rows[i]) + 1)]
+        if any(row_text):
+            title_lines.append(" ".join(c for c in row_text if c))
+    return None
+
+
 def _read_xlsx(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        merged = _has_merged_cells(raw)  # merged ranges need the full (not read-only) reader
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=not merged, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear sentence
         raise ReadError(f"{path.name}: is not a readable XLSX workbook ({type(exc).__name__}).") from exc
     try:
         for sheet in book.worksheets:
-            table = _scan_rows(path, sheet.title, sheet.iter_rows(values_only=True), is_header, [])
+            ranges = [(r.min_row, r.min_col, r.max_row, r.max_col)
+                      for r in sheet.merged_cells.ranges] if merged else None
+            table = _scan_rows(path, sheet.title, sheet.iter_rows(values_only=True), is_header, [],
+                               ranges)
             if table is not None:
                 if len(book.worksheets) > 1:
                     table.notes.append(f"read sheet '{sheet.title}'")

@@ -21,10 +21,17 @@ from pathlib import Path
 
 import duckdb
 
+from scp_metrics.privacy import carries_personal_data, publish_table
 from scp_metrics.settings import Settings
 from scp_metrics.validation import ValidationResult, validate_file
 from scp_metrics.warehouse.connection import connect
-from scp_metrics.warehouse.ledger import live_batch_for
+from scp_metrics.warehouse.history import (
+    LoadConflict,
+    known_batch_for,
+    marts_current,
+    record_marts_built,
+)
+from scp_metrics.warehouse.ledger import LIVE
 from scp_metrics.warehouse.load import load_frame
 from scp_metrics.warehouse.transform import build_models
 
@@ -147,22 +154,33 @@ def discover_extracts(raw_dir: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def warehouse_lock(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the warehouse's lock file; another refresh waits ``wait_seconds`` then gives up."""
+def warehouse_lock(settings: Settings, wait_seconds: float = 0.0,
+                   progress: Progress | None = None) -> Iterator[None]:
+    """Hold the warehouse's lock file; another refresh waits ``wait_seconds`` then gives up.
+
+    The lock is an ``flock`` on ``<warehouse>.lock``: the OS releases it when its holder dies
+    (even by SIGKILL), so a stale lock file never blocks the next run; the pid written into it
+    is only for the message."""
     settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(settings.lock_path, "a+") as fh:
         deadline = time.monotonic() + wait_seconds
+        told = False
         while True:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
                 if time.monotonic() >= deadline:
-                    fh.seek(0)
-                    holder = fh.read().strip() or "another process"
+                    waited = f"waited {wait_seconds:g} s; " if wait_seconds > 0 else ""
                     raise RefreshLocked(
-                        f"another refresh ({holder}) is using {settings.warehouse}; "
-                        "try again when it finishes") from None
+                        f"another refresh ({holder}) is using {settings.warehouse}; {waited}"
+                        "try again when it finishes (or pass --wait SECONDS)") from None
+                if not told and progress is not None:
+                    progress(f"waiting up to {wait_seconds:g} s for another refresh ({holder}) "
+                             f"to finish with {settings.warehouse} …")
+                    told = True
                 time.sleep(0.2)
         fh.seek(0)
         fh.truncate()
@@ -185,14 +203,21 @@ def quarantine(result: ValidationResult, settings: Settings, run_id: str) -> Pat
     folder = settings.quarantine_dir / run_id
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / result.path.name
-    shutil.copy2(result.path, target)
+    personal = carries_personal_data(result.failures)
+    if not personal:  # a file carrying personal data is not copied anywhere (privacy.py)
+        shutil.copy2(result.path, target)
     report_csv = folder / f"{result.path.name}.report.csv"
     result.failures.to_csv(report_csv, index=False)
     source = result.source.title if result.source else "unrecognised"
     lines = [f"# {result.path.name}: refused", "",
              f"Source: {source}. Original: `{result.path}`.", "",
              f"{len(result.failures)} problem(s); the file was not loaded and nothing already "
-             "in the warehouse changed.", "", "| row | column | check | value |", "|---:|---|---|---|"]
+             "in the warehouse changed.", ""]
+    if personal:
+        lines += ["**The file carries personal data**: it was not copied here and no value is "
+                  "shown below. Delete the original, tell the sender, and ask for an extract "
+                  "without personal identifiers.", ""]
+    lines += ["| row | column | check | value |", "|---:|---|---|---|"]
     for f in result.failures.head(500).itertuples(index=False):
         lines.append(f"| {'' if f.row is None or f.row != f.row else int(f.row)} | "
                      f"{f.column or ''} | {f.check} | {f.value or ''} |")
@@ -206,8 +231,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, 
                 today: date | None = None) -> FileOutcome:
     """Validate one file and load it, skip it (already loaded) or quarantine it."""
     sha = sha256_file(path)
-    if live_batch_for(con, sha) is not None:
-        return FileOutcome(path.name, sha, "unchanged")
+    known = known_batch_for(con, sha)
+    if known is not None:  # same content already loaded: live, or superseded on purpose
+        batch, status = known
+        notes = [] if status in LIVE else [
+            f"same content as batch {batch}, which a later delivery superseded: not reloaded "
+            f"(scp-metrics restore {batch} brings it back)"]
+        return FileOutcome(path.name, sha, "unchanged", batch_id=batch, notes=notes)
     result = validate_file(path, today=today)
     source = result.source.name if result.source else None
     if not result.ok:
@@ -217,8 +247,17 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, 
                            first_failures=result.failures.head(5).to_dict("records"),
                            notes=result.notes, report=str(report))
     assert result.source is not None and result.frame is not None
-    outcome = load_frame(con, result.source, result.frame, file_name=path.name, sha256=sha,
-                         run_id=run_id, period=result.period_label, notes="; ".join(result.notes))
+    try:
+        outcome = load_frame(con, result.source, result.frame, file_name=path.name, sha256=sha,
+                             run_id=run_id, period=result.period_label,
+                             notes="; ".join(result.notes))
+    except LoadConflict as exc:  # rows already live from another file: refused, rolled back
+        result.failures = exc.frame()
+        report = quarantine(result, settings, run_id)
+        return FileOutcome(path.name, sha, "quarantined", source, result.rows, result.period_label,
+                           failures=len(result.failures),
+                           first_failures=result.failures.head(5).to_dict("records"),
+                           notes=result.notes, report=str(report))
     return FileOutcome(path.name, sha, "loaded", source, outcome.rows, result.period_label,
                        outcome.batch_id, outcome.replaced_rows, notes=result.notes)
 
@@ -252,9 +291,12 @@ def build_marts(settings: Settings, outcomes: list[FileOutcome], force: bool = F
     """Rebuild the models when something was loaded (or they are missing, or ``force``)."""
     con = connect(settings.warehouse)
     try:
-        if not force and marts_present(con) and not any(o.status == "loaded" for o in outcomes):
-            return {}
-        return build_models(con, settings, progress)
+        if not force and marts_present(con) and marts_current(con) \
+                and not any(o.status == "loaded" for o in outcomes):
+            return {}  # (not current: a run died between loading and building, or a restore)
+        rows = build_models(con, settings, progress)
+        record_marts_built(con)
+        return rows
     finally:
         con.close()
 
@@ -280,9 +322,8 @@ def publish_outputs(settings: Settings, summary_markdown: str) -> Path:
         marts = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where starts_with(table_name, 'mart_') "
             "order by 1").fetchall()]
-        for name in marts:
-            con.execute(f"copy (select * from \"{name}\" order by all) to '{folder / (name + '.csv')}' "
-                        "(header, delimiter ',')")
+        for name in marts:  # counts 1-4 published as "<5" (privacy.py, config/privacy.toml)
+            publish_table(con, name, folder / f"{name}.csv", settings.config_dir)
     finally:
         con.close()
     (folder / "refresh_summary.md").write_text(summary_markdown)
@@ -290,12 +331,12 @@ def publish_outputs(settings: Settings, summary_markdown: str) -> Path:
 
 
 def run_refresh(settings: Settings, *, progress: Progress | None = None, force: bool = False,
-                publish: bool = True) -> RefreshSummary:
+                publish: bool = True, wait_seconds: float = 0.0) -> RefreshSummary:
     """The whole refresh without Prefect (same steps as the flow)."""
     started = time.monotonic()
     run_id = new_run_id()
     say = progress or (lambda _m: None)
-    with warehouse_lock(settings):
+    with warehouse_lock(settings, wait_seconds, say):
         paths = discover_extracts(settings.raw_dir)
         say(f"found {len(paths)} files in {settings.raw_dir}")
         outcomes = ingest_files(paths, settings, run_id, say)

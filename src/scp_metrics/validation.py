@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from scp_metrics import catalogue
+from scp_metrics import catalogue, tidy
 from scp_metrics.layouts import read_tables
 from scp_metrics.periods import Quarter, parse_financial_year, quarter_from_name
 from scp_metrics.readers import RawTable, ReadError
@@ -148,7 +148,8 @@ def validate_file(path: Path, *, today: date | None = None) -> ValidationResult:
                              f"sheet '{table.sheet}'")]
             return ValidationResult(path, None, None, pd.DataFrame(fail, columns=FAILURE_COLUMNS))
         source, found = identified
-        results.append(_validate_table(table, source, found, today))
+        # tidy: total rows, extra columns, truncation, personal data guard (privacy.py)
+        results.append(tidy.checked(table, source, found, today, _validate_table))
     return results[0] if len(results) == 1 else _combine(path, results)
 
 
@@ -189,9 +190,10 @@ def _validate_table(table: RawTable, source: Source, found: dict[str, int], toda
             continue
         position = found[column.name]
         header_of[column.name] = table.headers[position]
-        values, bad = _parse(column, table.data[position])
+        text, marked = tidy.suppressed_cells(table, position, column, failures, notes)
+        values, bad = _parse(column, text)
         typed[column.name] = values
-        bad_cells[column.name] = bad
+        bad_cells[column.name] = bad | marked
         for idx in bad[bad].index[:200]:
             failures.append(_failure(path, table.line_of(idx), header_of[column.name],
                                      f"parse as {column.parse}", table.data.at[idx, position]))

@@ -49,6 +49,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
     for source in SOURCES:
         con.execute(raw_table_ddl(source))
+    from scp_metrics.warehouse.history import ensure_history_tables
+
+    ensure_history_tables(con)  # raw_<source>_history: superseded rows, restorable
 
 
 def table_checksums(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str, str]:

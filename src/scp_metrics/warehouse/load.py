@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from scp_metrics.sources import Source
+from scp_metrics.warehouse.history import archive_rows, check_no_duplicates
 from scp_metrics.warehouse.ledger import LIVE, next_batch_id
 
 
@@ -36,8 +37,9 @@ def load_frame(
 
     Rows already in the warehouse for the same periods (quarters, mid-years; the whole source
     for snapshot sources) from earlier runs are replaced: a re-issued quarter replaces that
-    quarter, and the ledger keeps the earlier batch as ``superseded``. Files of the same run
-    for the same period add up (a quarter split across files).
+    quarter, and the ledger keeps the earlier batch as ``superseded``; its rows move to
+    ``raw_<source>_history`` (restorable). Files of the same run for the same period add
+    up (a quarter split across files); a unique key already live refuses the load.
     """
     table = source.table
     columns = [c.name for c in source.columns]
@@ -64,7 +66,9 @@ def load_frame(
             params = [run_id]
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where}", params).fetchall()]
-        replaced = con.execute(f"delete from {table} where {where}", params).fetchall()[0][0]
+        # replaced rows move to raw_<source>_history (restorable: warehouse/history.py)
+        replaced = archive_rows(con, source, where, params, batch_id)
+        check_no_duplicates(con, source, "incoming", file_name)
         col_sql = ", ".join(f'"{c}"' for c in [*columns, "batch_id"])
         con.execute(f"insert into {table} ({col_sql}) select {col_sql} from incoming")
         con.unregister("incoming")

@@ -1,0 +1,299 @@
+"""Nothing loaded is ever lost: superseded rows are archived, batches can be listed and restored.
+
+Design (see ``docs/reliability.md``): when a load replaces rows from an earlier run (a re-issued
+quarter, a new snapshot), :func:`scp_metrics.warehouse.load.load_frame` *moves* them, in the same
+transaction, from ``raw_<source>`` to ``raw_<source>_history`` (same columns plus
+``superseded_by``, the batch that displaced them, and ``archived_at``). The raw tables therefore
+hold exactly the live rows and the SQL models read them unchanged; the history tables hold
+every displaced row. For every batch in the ledger::
+
+    rows in raw_<source> + rows in raw_<source>_history == load_batches.rows
+
+and its status follows from where its rows are: all live ``loaded``, none live ``superseded``,
+some ``partly superseded``.
+
+:func:`restore_batch` makes a superseded batch live again: its archived rows (and those archived
+together with them for the same periods, e.g. the other files of a quarter delivered in parts)
+move back to the raw table, the rows now occupying those periods move to the history table
+(superseded by the restored batch), the ledger is updated, all in one transaction.
+
+The module also keeps the marts honest after a crash: :func:`record_marts_built` stores a
+fingerprint of the ledger when the marts were last built, and :func:`marts_current` says whether
+the ledger has changed since (a refresh killed between loading and building must rebuild).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from scp_metrics.sources import SOURCES, SOURCES_BY_NAME, Source
+
+ARCHIVE_COLUMNS = ("superseded_by", "archived_at")
+STATE_TABLE = "meta_marts_state"
+
+
+class HistoryError(Exception):
+    """A history or restore request that cannot be carried out (one sentence)."""
+
+
+class LoadConflict(Exception):
+    """A file whose rows would duplicate rows already live (one sentence, plus failures)."""
+
+    def __init__(self, message: str, failures: list[dict]):
+        super().__init__(message)
+        self.failures = failures
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.failures, columns=["file", "row", "column", "check", "value"])
+
+
+def history_table(source: Source) -> str:
+    return f"{source.table}_history"
+
+
+def ensure_history_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``raw_<source>_history`` for every source (after the raw tables exist)."""
+    for source in SOURCES:
+        con.execute(
+            f'create table if not exists "{history_table(source)}" as select *, '
+            f"null::bigint as superseded_by, null::timestamp as archived_at "
+            f'from "{source.table}" limit 0')
+
+
+def archive_rows(con: duckdb.DuckDBPyConnection, source: Source, where: str,
+                 params: list[object], by_batch: int) -> int:
+    """Move the rows of ``source.table`` matching ``where`` to its history table (inside the
+    caller's transaction); returns how many moved."""
+    table = source.table
+    con.execute(f'insert into "{history_table(source)}" select *, ?, ? from "{table}" '
+                f"where {where}", [by_batch, datetime.now(), *params])
+    return int(con.execute(f'delete from "{table}" where {where}', params).fetchall()[0][0] or 0)
+
+
+def unique_key(source: Source) -> str | None:
+    """The column the data dictionary declares unique (a crime reference, an incident number)."""
+    schema = source.model.to_schema()
+    for name, column in schema.columns.items():
+        if getattr(column, "unique", False):
+            return name
+    return None
+
+
+def check_no_duplicates(con: duckdb.DuckDBPyConnection, source: Source, incoming: str,
+                        file_name: str, header: str | None = None) -> None:
+    """Refuse a load whose unique keys are already live (inside the caller's transaction,
+    after replaced rows were archived): the same crime delivered in two files would be
+    counted twice."""
+    key = unique_key(source)
+    if key is None:
+        return
+    clash = con.execute(
+        f'select i.source_row, i."{key}", r.batch_id from "{incoming}" i join "{source.table}" r '
+        f'on i."{key}" = r."{key}" order by i.source_row limit 200').fetchall()
+    if not clash:
+        return
+    label = header or source.column(key).headers[0]
+    failures = [{"file": file_name, "row": int(row), "column": label,
+                 "check": f"unique across files (already loaded by batch {batch})",
+                 "value": str(value)} for row, value, batch in clash]
+    raise LoadConflict(f"{file_name}: {len(clash)} {label} value(s) already loaded from another "
+                       f"file (first at row {clash[0][0]}, batch {clash[0][2]})", failures)
+
+
+def batch_status(con: duckdb.DuckDBPyConnection, batch_ids: list[int]) -> None:
+    """Recompute ``status`` of ``batch_ids`` from where their rows are."""
+    for batch_id in batch_ids:
+        rows = con.execute("select source, rows from load_batches where batch_id = ?",
+                           [batch_id]).fetchall()
+        if not rows:
+            continue
+        source = SOURCES_BY_NAME.get(rows[0][0])
+        if source is None:
+            continue
+        live = con.execute(f'select count(*) from "{source.table}" where batch_id = ?',
+                           [batch_id]).fetchall()[0][0]
+        status = "loaded" if live == rows[0][1] else "superseded" if live == 0 else \
+            "partly superseded"
+        if status == "loaded":
+            con.execute("update load_batches set status = ?, superseded_by = null "
+                        "where batch_id = ?", [status, batch_id])
+        else:
+            con.execute("update load_batches set status = ? where batch_id = ?",
+                        [status, batch_id])
+
+
+def known_batch_for(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+    """The newest batch that loaded exactly this content, whatever its status."""
+    rows = con.execute("select batch_id, status from load_batches where sha256 = ? "
+                       "order by batch_id desc limit 1", [sha256]).fetchall()
+    return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def history_frame(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
+    """The ledger with, per batch, the rows live in the raw table and kept in history."""
+    if source is not None and source not in SOURCES_BY_NAME:
+        raise HistoryError(f"unknown source {source!r}; choose from "
+                           f"{', '.join(s.name for s in SOURCES)}")
+    tables = {r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main'"
+    ).fetchall()}
+    parts = [f"select batch_id, count(*) as n, '{kind}' as kind from \"{name}\" group by 1"
+             for s in SOURCES for name, kind in ((s.table, "live"), (history_table(s), "archived"))
+             if name in tables]
+    counts = " union all ".join(parts) or \
+        "select null::bigint as batch_id, 0::bigint as n, 'live' as kind where false"
+    sql = (f"with c as ({counts}) select b.batch_id, b.source, b.file_name, b.period, b.rows, "
+           "coalesce(sum(c.n) filter (where c.kind = 'live'), 0)::bigint as live_rows, "
+           "coalesce(sum(c.n) filter (where c.kind = 'archived'), 0)::bigint as archived_rows, "
+           "b.status, b.superseded_by, b.loaded_at, b.run_id, b.notes "
+           "from load_batches b left join c using (batch_id) "
+           + ("where b.source = ? " if source else "")
+           + "group by all order by b.batch_id")
+    return con.execute(sql, [source] if source else []).df()
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    batch_id: int
+    source: str
+    restored_batches: tuple[int, ...]
+    restored_rows: int
+    archived_batches: tuple[int, ...]
+    archived_rows: int
+
+    def sentence(self) -> str:
+        together = [b for b in self.restored_batches if b != self.batch_id]
+        extra = f" (with batch{'es' if len(together) > 1 else ''} " \
+                f"{', '.join(map(str, together))} of the same delivery)" if together else ""
+        replaced = (f"; {self.archived_rows:,} rows of batch"
+                    f"{'es' if len(self.archived_batches) > 1 else ''} "
+                    f"{', '.join(map(str, self.archived_batches))} moved to history"
+                    if self.archived_batches else "")
+        return (f"Restored batch {self.batch_id} ({self.source}){extra}: "
+                f"{self.restored_rows:,} rows live again{replaced}.")
+
+
+def restore_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> RestoreOutcome:
+    """Make the archived rows of ``batch_id`` live again, in one transaction."""
+    found = con.execute("select source, status from load_batches where batch_id = ?",
+                        [batch_id]).fetchall()
+    if not found:
+        raise HistoryError(f"there is no batch {batch_id} in the ledger "
+                           "(see 'scp-metrics history')")
+    source_name, status = found[0]
+    source = SOURCES_BY_NAME.get(source_name)
+    if source is None:
+        raise HistoryError(f"batch {batch_id} is of source {source_name!r}, which this version "
+                           "does not know")
+    hist = history_table(source)
+    archived = con.execute(f'select count(*) from "{hist}" where batch_id = ?',
+                           [batch_id]).fetchall()[0][0]
+    if archived == 0:
+        if status == "loaded":
+            raise HistoryError(f"batch {batch_id} is live already: nothing to restore")
+        raise HistoryError(f"batch {batch_id} has no archived rows to restore (it was "
+                           "superseded before history was kept)")
+    keys = ["period_start", *source.replace_key]
+    if source.period_rule == "snapshot":
+        same_slice = "true"
+    else:
+        same_slice = " and ".join(f'h."{k}" is not distinct from t."{k}"' for k in keys)
+    con.execute("begin transaction")
+    try:
+        # The rows displaced together with the batch's rows: same slices, same displacing batch.
+        con.execute(
+            f"create or replace temp table _restore as select h.* from \"{hist}\" h where exists "
+            f"(select 1 from \"{hist}\" t where t.batch_id = ? and t.superseded_by is not "
+            f"distinct from h.superseded_by and {same_slice})", [batch_id])
+        restored = [int(r[0]) for r in con.execute(
+            "select distinct batch_id from _restore order by 1").fetchall()]
+        # The rows now live in those slices move to history, superseded by the restored batch.
+        live_where = "true" if source.period_rule == "snapshot" else (
+            'exists (select 1 from _restore t where '
+            + " and ".join(f't."{k}" is not distinct from "{source.table}"."{k}"' for k in keys)
+            + ")")
+        displaced = [int(r[0]) for r in con.execute(
+            f'select distinct batch_id from "{source.table}" where {live_where} order by 1'
+        ).fetchall()]
+        moved = archive_rows(con, source, live_where, [], batch_id)
+        columns = [r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_name = ? "
+            "and table_schema = 'main' order by ordinal_position", [source.table]).fetchall()]
+        col_sql = ", ".join(f'"{c}"' for c in columns)
+        con.execute(f'insert into "{source.table}" ({col_sql}) select {col_sql} from _restore')
+        back = con.execute(
+            f'delete from "{hist}" h where exists (select 1 from _restore r where '
+            f"r.batch_id = h.batch_id and r.source_row = h.source_row and r.superseded_by "
+            f"is not distinct from h.superseded_by)").fetchall()[0][0]
+        con.execute("drop table _restore")
+        batch_status(con, [*restored, *displaced])
+        if displaced:
+            con.execute(
+                f"update load_batches set superseded_by = ? where batch_id in "
+                f"({', '.join('?' * len(displaced))}) and status <> 'loaded'",
+                [batch_id, *displaced])
+        stamp = f"restored {datetime.now():%Y-%m-%d %H:%M:%S}"
+        con.execute(
+            f"update load_batches set notes = concat_ws('; ', nullif(notes, ''), ?) where "
+            f"batch_id in ({', '.join('?' * len(restored))})", [stamp, *restored])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return RestoreOutcome(batch_id, source.name, tuple(restored), int(back),
+                          tuple(displaced), moved)
+
+
+def ledger_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    count, digest = con.execute(
+        "select count(*), coalesce(sum(hash(batch_id, status)::hugeint), 0)::varchar "
+        "from load_batches").fetchall()[0]
+    return f"{count}:{digest}"
+
+
+def record_marts_built(con: duckdb.DuckDBPyConnection) -> None:
+    """Remember the ledger the marts were built from (after a successful build)."""
+    con.execute(f"create or replace table {STATE_TABLE} as select ? as ledger_fingerprint, "
+                "?::timestamp as built_at", [ledger_fingerprint(con), datetime.now()])
+
+
+def marts_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the marts were built from the ledger as it is now."""
+    exists = con.execute("select count(*) from information_schema.tables where table_name = ?",
+                         [STATE_TABLE]).fetchall()[0][0]
+    if not exists:
+        return False
+    rows = con.execute(f"select ledger_fingerprint from {STATE_TABLE}").fetchall()
+    return bool(rows) and rows[0][0] == ledger_fingerprint(con)
+
+
+def consistency_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every way the raw tables and the ledger disagree (empty when consistent)."""
+    problems: list[str] = []
+    ledger = {int(b): (s, int(n), st) for b, s, n, st in con.execute(
+        "select batch_id, source, rows, status from load_batches").fetchall()}
+    for source in SOURCES:
+        for table in (source.table, history_table(source)):
+            for batch, n in con.execute(
+                    f'select batch_id, count(*) from "{table}" group by 1').fetchall():
+                entry = ledger.get(int(batch))
+                if entry is None:
+                    problems.append(f"{table}: {n} rows of batch {batch}, which is not in the "
+                                    "ledger")
+                elif entry[0] != source.name:
+                    problems.append(f"{table}: rows of batch {batch}, a {entry[0]} batch")
+    frame = history_frame(con)
+    for row in frame.itertuples(index=False):
+        if row.live_rows + row.archived_rows != row.rows:
+            problems.append(f"batch {row.batch_id}: ledger says {row.rows} rows, warehouse has "
+                            f"{row.live_rows} live + {row.archived_rows} archived")
+        expected = "loaded" if row.live_rows == row.rows else "superseded" \
+            if row.live_rows == 0 else "partly superseded"
+        if row.status != expected:
+            problems.append(f"batch {row.batch_id}: status {row.status!r} but {row.live_rows} "
+                            f"of {row.rows} rows are live")
+    return problems
