@@ -21,19 +21,10 @@ SOUTHAMPTON = "E06000045"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    from scp_metrics.refresh import run_refresh
-    from scp_metrics.sample import generate_sample
-    from scp_metrics.settings import get_settings
-
-    raw = tmp_path_factory.mktemp("raw")
-    generate_sample(raw)
-    base = tmp_path_factory.mktemp("wh")
-    settings = get_settings(raw_dir=raw, warehouse=base / "scp.duckdb",
-                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs",
-                            home_area=SOUTHAMPTON)
-    summary = run_refresh(settings)
+def warehouse(sample_refresh):
+    settings, summary = sample_refresh  # the shared session refresh (tests/e2e/conftest.py)
     assert not summary.quarantined
+    assert settings.home_area == SOUTHAMPTON
     return str(settings.warehouse)
 
 

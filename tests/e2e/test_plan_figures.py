@@ -16,22 +16,13 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 HOME = "E06000045"
-SOURCES = ["police_crime", "ho_csp_crime", "place_survey", "population"]
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    from scp_metrics.refresh import run_refresh
-    from scp_metrics.sample import generate_sample
-    from scp_metrics.settings import get_settings
-
-    raw = tmp_path_factory.mktemp("raw")
-    generate_sample(raw, sources=SOURCES)
-    base = tmp_path_factory.mktemp("wh")
-    settings = get_settings(raw_dir=raw, warehouse=base / "scp.duckdb", home_area=HOME,
-                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
-    summary = run_refresh(settings, publish=False)
+def warehouse(sample_refresh):
+    settings, summary = sample_refresh  # the shared session refresh (tests/e2e/conftest.py)
     assert not summary.quarantined, [f.file for f in summary.quarantined]
+    assert settings.home_area == HOME
     return settings.warehouse
 
 

@@ -19,12 +19,8 @@ def harness():
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    from scp_metrics.sample import generate_sample
-
-    out = tmp_path_factory.mktemp("raw")
-    generate_sample(out)
-    return out
+def sample(sample_raw):
+    return sample_raw
 
 
 @pytest.fixture(scope="module")

@@ -18,16 +18,8 @@ PROJECTED = ["all_crime_2010_11", "all_crime_year_on_year", "all_crime_2009_10",
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    from scp_metrics.refresh import run_refresh
-    from scp_metrics.sample import generate_sample
-    from scp_metrics.settings import get_settings
-
-    base = tmp_path_factory.mktemp("targets")
-    generate_sample(base / "raw")
-    settings = get_settings(raw_dir=base / "raw", warehouse=base / "wh" / "scp.duckdb",
-                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
-    summary = run_refresh(settings)
+def warehouse(sample_refresh):
+    settings, summary = sample_refresh  # the shared session refresh (tests/e2e/conftest.py)
     assert summary.quarantined == []
     return settings
 
