@@ -238,7 +238,8 @@ def suppress_small_numbers(frame: pd.DataFrame, columns: list[str] | tuple[str, 
             hit &= rows
         hit = hit.fillna(False).astype(bool)
         small |= hit
-        text = out[column].map(_count_text).astype(object)
+        text = pd.Series([_count_text(v) for v in out[column]], index=out.index,
+                         dtype=object)
         text[hit] = f"<{threshold}"
         out[column] = text
     for column in derived:

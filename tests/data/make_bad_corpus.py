@@ -1,14 +1,14 @@
 """Write the hostile-input corpus: ``tests/data/bad/`` (+ ``EXPECTED.csv``) and the good
 ``tests/data/baseline/`` the refresh test loads first.
 
-    .venv/bin/python tests/data/make_bad_corpus.py
+    .venv/bin/python tests/data/make_bad_corpus.py [SAMPLE_DIR | --docs-only]
 
 Deterministic: every file starts from rows of the seeded synthetic sample
 (:func:`scp_metrics.sample.generate_sample`, default seed) and is damaged in one stated way;
 XLSX files carry fixed timestamps, so a re-run writes identical bytes. The expected outcome of
 every file is declared *here*, next to the damage, not computed by the code under test;
-``tests/unit/test_bad_corpus.py`` checks the pipeline against it and ``docs/reliability.md``
-shows it as a table.
+``tests/unit/test_bad_corpus.py`` checks the pipeline against it, and the table of cases in
+``docs/reliability.md`` is rewritten from it (``--docs-only`` rewrites just that table).
 
 EXPECTED.csv columns: ``file``; ``source``; ``case`` (what is wrong or unusual); ``validate``
 (``ok``/``fail``: ``scp-metrics validate``); ``refresh`` (``loaded``/``unchanged``/
@@ -701,6 +701,42 @@ def cases(good: Good) -> tuple[list[Case], dict[str, bytes]]:  # noqa: C901, PLR
     return out, baseline
 
 
+DOCS = HERE.parents[1] / "docs" / "reliability.md"
+TABLE_START, TABLE_END = "<!-- corpus-table:start -->", "<!-- corpus-table:end -->"
+
+
+def docs_table(expected: list[dict[str, str]]) -> str:
+    """The Markdown table of ``docs/reliability.md``, from EXPECTED.csv rows."""
+    outcome = {k: sum(e["refresh"] == k for e in expected)
+               for k in ("quarantined", "loaded", "unchanged")}
+    sources = len({e["source"] for e in expected})
+    personal = sum(bool(e["secret"]) for e in expected)
+    lines = [f"{len(expected)} files, {sources} sources: {outcome['quarantined']} refused "
+             f"({personal} of them for personal data), {outcome['loaded']} loaded with their "
+             f"normalisation stated, {outcome['unchanged']} skipped as already loaded.", "",
+             "| file | source | case | validate | refresh | where (row · column · check) or "
+             "normalisation | outcome |", "|---|---|---|---|---|---|---|"]
+    for e in expected:
+        where = " · ".join(x for x in (f"row {e['row']}" if e["row"] else "", e["column"],
+                                         f"`{e['check']}`" if e["check"] else "") if x)
+        if e["note"]:
+            where = f"note: “{e['note']}”"
+        cells = [f"`{e['file']}`", e["source"], e["case"], e["validate"], e["refresh"],
+                 where, e["expected"] + (" (personal data: never echoed)" if e["secret"] else "")]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def write_docs_table() -> None:
+    """Replace the table between the markers in ``docs/reliability.md``."""
+    text = DOCS.read_text(encoding="utf-8")
+    with open(BAD / "EXPECTED.csv", newline="", encoding="utf-8") as fh:
+        table = docs_table(list(csv.DictReader(fh)))
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    DOCS.write_text(f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}", encoding="utf-8")
+
+
 def main(sample: Path | None = None) -> None:
     """``sample``: an already generated sample folder (default seed) to start from."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -727,10 +763,15 @@ def main(sample: Path | None = None) -> None:
             writer.writerow([c.file, c.source, c.case, c.validate, c.refresh, c.run,
                              "" if c.row is None else c.row, c.column, c.check, c.note, c.secret,
                              c.expected])
+    if DOCS.is_file() and TABLE_START in DOCS.read_text(encoding="utf-8"):
+        write_docs_table()
     print(f"{len(found)} corpus files in {BAD}, {len(baseline)} baseline files in {BASELINE}")
 
 
 if __name__ == "__main__":
     import sys
 
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    if sys.argv[1:] == ["--docs-only"]:
+        write_docs_table()
+    else:
+        main(Path(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -123,21 +123,30 @@ def assert_consistent_and_complete(warehouse: Path, reference: Path) -> None:
             assert got[name].split(":")[0] == value.split(":")[0], name  # same live row counts
 
 
+# Runs the CLI with a pause inside the n-th load transaction, after the replaced rows were
+# moved to history and before the new rows are inserted (both load paths: load_frame's
+# duplicate-key check, and the DuckDB fast path's unique_key lookup at the same point).
 HOOK = """
 import os, sys, time
-import scp_metrics.warehouse.load as load
-real = load.check_no_duplicates
 calls = [0]
-def paused(*args, **kwargs):
-    calls[0] += 1
-    print(f"IN-TRANSACTION {calls[0]}", flush=True)
-    if calls[0] == int(os.environ["SCP_TEST_PAUSE_AT_LOAD"]):
-        release = os.environ["SCP_TEST_RELEASE"]
-        deadline = time.monotonic() + 600
-        while not os.path.exists(release) and time.monotonic() < deadline:
-            time.sleep(0.05)
-    return real(*args, **kwargs)
-load.check_no_duplicates = paused
+def pausing(real):
+    def paused(*args, **kwargs):
+        calls[0] += 1
+        print(f"IN-TRANSACTION {calls[0]}", flush=True)
+        if calls[0] == int(os.environ["SCP_TEST_PAUSE_AT_LOAD"]):
+            release = os.environ["SCP_TEST_RELEASE"]
+            deadline = time.monotonic() + 600
+            while not os.path.exists(release) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        return real(*args, **kwargs)
+    return paused
+import scp_metrics.warehouse.load as load
+load.check_no_duplicates = pausing(load.check_no_duplicates)
+try:
+    import scp_metrics.validation_duckdb as fast
+    fast.unique_key = pausing(fast.unique_key)
+except (ImportError, AttributeError):
+    pass
 from scp_metrics.cli import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -216,3 +216,16 @@ def test_restore_explains_what_it_cannot_do(baseline, refresh, capsys):
     assert "is live already" in capsys.readouterr().err
     assert main(["history", "--warehouse", str(refresh.warehouse.parent / "none.duckdb")]) == 2
     assert "run 'scp-metrics refresh' first" in capsys.readouterr().err
+
+
+def test_the_reliability_doc_shows_every_case_as_expected():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_bad_corpus", DATA / "make_bad_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.modules[spec.name] = module  # its dataclass needs its module registered
+    spec.loader.exec_module(module)
+    doc = (DATA.parents[1] / "docs" / "reliability.md").read_text(encoding="utf-8")
+    assert module.docs_table(EXPECTED) in doc, "run make_bad_corpus.py --docs-only"
