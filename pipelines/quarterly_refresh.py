@@ -51,6 +51,7 @@ def quarterly_refresh(
     force: bool = False,
     quarantine_dir: str | None = None,
     outputs_dir: str | None = None,
+    publish_outputs: bool = True,
 ) -> refresh.RefreshSummary:
     """Refresh the warehouse from the extracts in ``raw_dir`` and publish the marts.
 
@@ -70,7 +71,7 @@ def quarterly_refresh(
         mart_rows = transform(settings, outcomes, force)
         summary = refresh.RefreshSummary(run_id, str(settings.warehouse), outcomes,
                                          bool(mart_rows), mart_rows, None, 0.0)
-        if mart_rows or not settings.outputs_dir.exists():
+        if publish_outputs and (mart_rows or not settings.outputs_dir.exists()):
             summary.outputs_dir = publish(settings, summary.to_markdown())
     summary.seconds = time.monotonic() - started
     logger.info(summary.headline())

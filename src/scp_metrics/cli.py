@@ -82,7 +82,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
              "(a temporary Prefect server starts first: ~15 s) …")
         summary = quarterly_refresh(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse),
                                     force=args.force, quarantine_dir=str(settings.quarantine_dir),
-                                    outputs_dir=str(settings.outputs_dir))
+                                    outputs_dir=str(settings.outputs_dir),
+                                    publish_outputs=not args.no_publish)
     else:
         from scp_metrics.refresh import run_refresh
 
@@ -96,7 +97,17 @@ def cmd_refresh(args: argparse.Namespace) -> int:
              f"column {first.get('column')}, {first.get('check')} (value {first.get('value')!r}); "
              f"report: {f.report}")
     if summary.outputs_dir:
-        say(f"Outputs written to {summary.outputs_dir}")
+        out = Path(summary.outputs_dir)
+        say(f"Outputs written to {out}:")
+        for pattern, what in (("year_end_projection_report_*.html", "report (HTML)"),
+                              ("year_end_projection_report_*.pdf", "report (PDF)"),
+                              ("scp_metrics_tables_*.xlsx", "workbook"), ("mart_*.csv", "mart CSVs")):
+            found = sorted(out.glob(pattern))
+            if found:
+                say(f"  {what}: {found[0] if len(found) == 1 else f'{len(found)} files in {out}'}")
+        charts = sorted((out / "charts").glob("*.png"))
+        if charts:
+            say(f"  chart pack: {len(charts)} charts (PNG and SVG) in {out / 'charts'}")
     say(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
     return 1 if summary.quarantined else 0
 
@@ -177,7 +188,8 @@ def print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
 #: Modules that add sub-commands: each has ``register(subparsers)`` (keeps this file small).
 COMMAND_MODULES: list[str] = ["scp_metrics.cli_spc", "scp_metrics.cli_quality",
                               "scp_metrics.cli_rank", "scp_metrics.cli_targets",
-                              "scp_metrics.cli_history"]
+                              "scp_metrics.cli_history", "scp_metrics.cli_report",
+                              "scp_metrics.cli_charts"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -206,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="if another refresh holds the warehouse, wait this long "
                         "(default 300; 0: exit at once)")
     p.add_argument("--no-publish", action="store_true",
-                   help="do not write data/outputs (CSV, charts); local engine only")
+                   help="load and build the marts only: no CSVs, charts, report or workbook")
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("indicators", help="show indicator values from the warehouse")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from scp_metrics import validation_duckdb
 from scp_metrics.privacy import carries_personal_data, publish_table
 from scp_metrics.settings import Settings
 from scp_metrics.validation import ValidationResult, validate_file
@@ -238,7 +239,10 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, 
             f"same content as batch {batch}, which a later delivery superseded: not reloaded "
             f"(scp-metrics restore {batch} brings it back)"]
         return FileOutcome(path.name, sha, "unchanged", batch_id=batch, notes=notes)
-    result = validate_file(path, today=today)
+    # large plain CSVs: validated and loaded inside DuckDB, same outcome (None: pandas path)
+    fast = validation_duckdb.ingest_csv(con, path, sha256=sha, run_id=run_id, today=today) \
+        if validation_duckdb.eligible(path) else None
+    result = fast[0] if fast else validate_file(path, today=today)
     source = result.source.name if result.source else None
     if not result.ok:
         report = quarantine(result, settings, run_id)
@@ -246,6 +250,10 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, 
                            failures=len(result.failures),
                            first_failures=result.failures.head(5).to_dict("records"),
                            notes=result.notes, report=str(report))
+    if fast and fast[1] is not None:
+        outcome = fast[1]
+        return FileOutcome(path.name, sha, "loaded", source, outcome.rows, result.period_label,
+                           outcome.batch_id, outcome.replaced_rows, notes=result.notes)
     assert result.source is not None and result.frame is not None
     try:
         outcome = load_frame(con, result.source, result.frame, file_name=path.name, sha256=sha,
@@ -326,6 +334,20 @@ def publish_outputs(settings: Settings, summary_markdown: str) -> Path:
             publish_table(con, name, folder / f"{name}.csv", settings.config_dir)
     finally:
         con.close()
+    from scp_metrics.charts import write_chart_pack  # matplotlib only when publishing
+
+    write_chart_pack(settings.warehouse, settings.home_area, folder / "charts",  # PNG + SVG
+                     None if as_of == "no-data" else as_of, config_dir=settings.config_dir)
+    if as_of != "no-data":
+        from scp_metrics.report import make_report
+        from scp_metrics.workbook import write_workbook
+
+        con = connect(settings.warehouse, read_only=True)
+        try:
+            make_report(con, settings, as_of, folder, sorted((folder / "charts").glob("*.png")))
+            write_workbook(con, settings, folder / f"scp_metrics_tables_{as_of}.xlsx", as_of)
+        finally:
+            con.close()
     (folder / "refresh_summary.md").write_text(summary_markdown)
     return folder
 

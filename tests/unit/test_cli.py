@@ -41,7 +41,8 @@ def test_local_refresh_then_indicators_as_csv(mini_raw, tmp_path, monkeypatch, c
     monkeypatch.setenv("SCP_QUARANTINE_DIR", str(tmp_path / "q"))
     monkeypatch.setenv("SCP_OUTPUTS_DIR", str(tmp_path / "out"))
     wh = str(tmp_path / "scp.duckdb")
-    assert main(["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh]) == 0
+    assert main(["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh,
+                 "--no-publish"]) == 0
     assert "4 files loaded (15 rows); 0 unchanged; 0 refused" in capsys.readouterr().out
     assert main(["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh]) == 0
     assert "Nothing changed: all 4 files were already loaded" in capsys.readouterr().out

@@ -12,7 +12,8 @@ def warehouse(mini_raw, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SCP_QUARANTINE_DIR", str(tmp_path / "q"))
     monkeypatch.setenv("SCP_OUTPUTS_DIR", str(tmp_path / "out"))
     wh = str(tmp_path / "scp.duckdb")
-    args = ["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh]
+    args = ["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh,
+            "--no-publish"]
     assert main(args) == 0
     capsys.readouterr()
     return wh

@@ -143,7 +143,8 @@ def test_the_quality_command_lists_findings_first_and_hides_passed_checks(mini_r
     monkeypatch.setenv("SCP_QUARANTINE_DIR", str(tmp_path / "q"))
     monkeypatch.setenv("SCP_OUTPUTS_DIR", str(tmp_path / "out"))
     wh = str(tmp_path / "scp.duckdb")
-    refresh = ["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh]
+    refresh = ["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh,
+            "--no-publish"]
     assert main(refresh) == 0
     capsys.readouterr()
     assert main(["quality", "--warehouse", wh, "--format", "csv"]) == 0
