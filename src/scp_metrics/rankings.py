@@ -621,7 +621,7 @@ def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
     rows = con.execute(
         "select indicator_id, period_type, period_start, period_end, area_code, numerator, "
         "denominator, population_year, value, ci95_lower, ci95_upper from mart_indicator_values "
-        f"where period_type in ({types})"
+        f"where period_type in ({types}) order by all"  # a fixed order: bit-identical group sums
     ).df()
     focus = settings.home_area.strip().upper()
     return compute_rankings(rows, indicators, members, group_id=focus, focus_area=focus)
