@@ -264,7 +264,9 @@ class RawPopulation(_Extract):
 class RawMsgMembership(_Extract):
     """Most Similar Group membership (each CSP's own, asymmetric group)."""
 
-    group_id: Series[str] = field(["group_id"], "str", "The group (usually the ONS code of the area whose group it is).")
+    group_id: Series[str] = field(
+        ["group_id"], "str", "The group (usually the ONS code of the area whose group it is)."
+    )
     area_code: Series[str] = field(
         ["area_code"], "str", "ONS code of a member.", str_matches=r"^[EW]0\d{7}$"
     )

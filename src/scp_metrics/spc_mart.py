@@ -98,10 +98,8 @@ def spc_table(
         observed = pd.DatetimeIndex(series["period_start"])
         full = pd.date_range(observed[0], observed[-1], freq="MS")
         values = series.set_index("period_start")["value"]
-        if len(full) == len(observed) and (full == observed).all():
-            y = values
-        else:
-            y = values.reindex(full.union(observed))  # gaps as NaN: runs never span them
+        complete = len(full) == len(observed) and (full == observed).all()
+        y = values if complete else values.reindex(full.union(observed))  # gaps as NaN: runs never span them
         applies = breaks[(breaks["indicator_id"] == ind)
                          & (breaks["area_code"].isna() | (breaks["area_code"] == area))]
         rebase = break_starts(pd.DatetimeIndex(y.index), applies["break_date"])

@@ -389,10 +389,7 @@ def _schema_failures(cases: pd.DataFrame, table: RawTable, header_of: dict[str, 
         if column in bad_cells and index is not None and not pd.isna(index) \
                 and bool(bad_cells[column].get(index, False)) and "null" in str(case.check):
             continue  # already reported as unparseable
-        if column == table.path.name or column not in header_of:
-            column_label = None
-        else:
-            column_label = header_of[column]
+        column_label = None if column == table.path.name or column not in header_of else header_of[column]
         row = None if index is None or pd.isna(index) else table.line_of(int(index))
         if frame_check and row is not None and column in header_of:
             position = table.headers.index(header_of[column])
