@@ -1,0 +1,65 @@
+"""Remembered file fingerprints: a file whose size and modification time are unchanged since it
+was last fingerprinted is not read again to recompute its sha256.
+
+A refresh with nothing new used to read every delivered file end to end (sha256) to learn that
+it was already loaded: about a second per GB, growing with the history kept in the raw folder.
+The ledger still identifies content by sha256 (``load_batches.sha256``); this cache only
+remembers which sha256 a file had at a given (path, size, mtime in ns), as ``git``, ``rsync``
+and ``make`` do. A file rewritten in place changes its mtime, so it is fingerprinted again; a
+file modified in the last few seconds is not remembered at all (like git's "racy" entries: a
+second write within the file system's timestamp granularity could keep size and mtime).
+
+The cache is a JSON file beside the warehouse (``<warehouse>.fingerprints.json``), not a table:
+it is not warehouse content (table checksums, backups and restores ignore it), and losing it
+only costs the re-reading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+RACY_SECONDS = 3.0
+
+
+def cache_path(warehouse: Path | str) -> Path | None:
+    if str(warehouse) == ":memory:":
+        return None
+    warehouse = Path(warehouse)
+    return warehouse.with_name(warehouse.name + ".fingerprints.json")
+
+
+def _read(cache: Path) -> dict[str, list]:
+    try:
+        data = json.loads(cache.read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def cached_sha256(warehouse: Path | str, path: Path, compute: Callable[[Path], str]) -> str:
+    """``compute(path)``, or the sha256 remembered for the file's current size and mtime."""
+    path = Path(path)
+    cache = cache_path(warehouse)
+    if cache is None:
+        return compute(path)
+    stat = path.stat()
+    key = str(path.resolve())
+    known = _read(cache)
+    entry = known.get(key)
+    if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+        return str(entry[2])
+    sha = compute(path)
+    if time.time() - stat.st_mtime < RACY_SECONDS:
+        return sha
+    known[key] = [stat.st_size, stat.st_mtime_ns, sha]
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(known))
+        os.replace(tmp, cache)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # an unwritable cache only costs the re-reading
+    return sha
