@@ -26,6 +26,7 @@ from scp_metrics.privacy import carries_personal_data, publish_table
 from scp_metrics.settings import Settings
 from scp_metrics.validation import ValidationResult, validate_file
 from scp_metrics.warehouse.connection import connect
+from scp_metrics.warehouse.fingerprints import cached_sha256
 from scp_metrics.warehouse.history import (
     LoadConflict,
     known_batch_for,
@@ -231,7 +232,7 @@ def quarantine(result: ValidationResult, settings: Settings, run_id: str) -> Pat
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, run_id: str,
                 today: date | None = None) -> FileOutcome:
     """Validate one file and load it, skip it (already loaded) or quarantine it."""
-    sha = sha256_file(path)
+    sha = cached_sha256(settings.warehouse, path, sha256_file)  # re-read only when changed
     known = known_batch_for(con, sha)
     if known is not None:  # same content already loaded: live, or superseded on purpose
         batch, status = known
