@@ -189,7 +189,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--format", choices=["table", "csv"], default="table")
     p.set_defaults(func=cmd_spc)
 
-    p = subparsers.add_parser("trend", help="underlying annual % change of a monthly series")
+    p = subparsers.add_parser("trend", help="underlying annual %% change of a monthly series")
     p.add_argument("--indicator", help="indicator id (default: every indicator in the area)")
     p.add_argument("--area", required=True, help="ONS area code, e.g. E06000045")
     p.add_argument("--warehouse")

@@ -60,3 +60,15 @@ def test_the_deployment_definition_loads_with_a_quarterly_schedule():
     deployment = build_deployment()
     assert deployment.name == DEPLOYMENT_NAME
     assert deployment.schedules[0].schedule.cron == QUARTERLY_CRON == "0 6 15 1,4,7,10 *"
+
+
+def test_help_lists_every_command(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("sample", "validate", "refresh", "indicators", "spc", "trend", "rank", "project",
+                    "backtest", "charts", "report", "workbook", "quality", "history", "restore"):
+        assert f"    {command}" in out, command
