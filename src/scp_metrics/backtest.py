@@ -24,6 +24,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from scp_metrics.memo import disk_memo
 from scp_metrics.projections import (
     METHODS,
     Projection,
@@ -176,11 +177,19 @@ def choice_for(series: pd.Series, before_fy: int | None = None,
     return choice, _raw_cached(*key)
 
 
+_MEMO_MODULES = ("scp_metrics.backtest", "scp_metrics.projections",
+                 "scp_metrics.projection_models")
+
+
 @lru_cache(maxsize=128)
 def _raw_cached(values: bytes, index: tuple[str, ...], origins: tuple[int, ...],
                 breaks: tuple[str, ...]) -> pd.DataFrame:
     s = pd.Series(np.frombuffer(values, dtype=float), index=pd.PeriodIndex(index, freq="M"))
-    return backtest_series(s, origins=origins, breaks=breaks)
+    # stored beside the warehouse by content and code (scp_metrics.memo): a new quarter leaves
+    # the history these back-tests fit unchanged, so later refreshes do not refit them
+    return disk_memo("backtest", (values, index, origins, breaks),
+                     lambda: backtest_series(s, origins=origins, breaks=breaks),
+                     modules=_MEMO_MODULES)
 
 
 def backtest_frame(series_by_key: dict[tuple[str, str], pd.Series],

@@ -50,6 +50,7 @@ from scp_metrics import privacy, tidy
 from scp_metrics.periods import Quarter, quarter_from_name
 from scp_metrics.readers import HEADER_SCAN_ROWS, RawTable
 from scp_metrics.schemas import CHECK_COLUMNS
+from scp_metrics.settings import get_settings
 from scp_metrics.sources import Source
 from scp_metrics.validation import (
     FAILURE_COLUMNS,
@@ -783,56 +784,85 @@ def _last_line_is_total(path: Path, delimiter: str) -> bool:
 
 def _check_clean(con: duckdb.DuckDBPyConnection, source: Source, shell: RawTable, batch_id: int,
                  quarter: Quarter, today: date, expected_rows: int) -> int:
-    """Rows in the batch when every check passes; raises :class:`_NotClean` otherwise."""
-    batch = f"(select * from {source.table} where batch_id = {int(batch_id)})"
+    """Rows in the batch when every check passes; raises :class:`_NotClean` otherwise. One scan
+    of the batch's rows gathers the counts and every column's distinct values."""
+    schema = _clean_schema(source, shell, quarter, today)
+    unique = [c.name for c in source.columns if schema.columns[c.name].unique]
     aggs = ["count(*)"]
     for c in source.columns:
         if not c.nullable:
             aggs.append(f'count(*) filter (where "{c.name}" is null)')
         if c.parse == "time":
             aggs.append(f'count(*) filter (where "{c.name}" = {_sql_text(_SENTINEL)})')
-    unique = [c.name for c in source.columns if source.model.to_schema().columns[c.name].unique]
     aggs += [f'count("{u}") - count(distinct "{u}")' for u in unique]
-    row = con.execute(f"select {', '.join(aggs)} from {batch}").fetchall()[0]
-    n = int(row[0])
-    if n != expected_rows or n == 0 or any(int(v) for v in row[1:]):
-        raise _NotClean("nulls, odd text, duplicates or blank lines")
-    stub = pd.DataFrame({c.name: pd.Series(dtype=_clean_dtype(c.parse)) for c in source.columns})
-    stub.attrs["quarter"] = quarter
-    schema = _runtime_schema(source, stub, shell, [], today)
+    counted = len(aggs)
+    lists: list[tuple[str, str]] = []  # (purpose, column)
     for c in source.columns:
-        spec = schema.columns[c.name]
-        checks = [k for k in spec.checks if not _trivial(k, c.parse)]
-        if c.parse == "str" and source.personal_data_guard:
-            prefilter = "" if c.name not in unique else \
-                f" and regexp_matches(\"{c.name}\", {_sql_text(PRIVACY_PREFILTER)})"
-            values = [r[0] for r in con.execute(
-                f'select distinct "{c.name}" from {batch} where "{c.name}" is not null'
-                f"{prefilter}").fetchall()]
-            if values and privacy._content_hits(pd.Series(values, dtype=str)):
-                raise _NotClean("personal data")
-        if not checks:
-            continue
-        values = con.execute(f'select distinct "{c.name}" from {batch} '
-                             f'where "{c.name}" is not null').df()[c.name]
-        values = values.astype(_clean_dtype(c.parse))
-        one = pa.DataFrameSchema({c.name: pa.Column(spec.dtype, checks=checks, nullable=True,
-                                                    name=c.name)})
-        try:
-            one.validate(pd.DataFrame({c.name: values}), lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            raise _NotClean(f"{c.name} fails a check") from exc
+        checks = [k for k in schema.columns[c.name].checks if not _trivial(k, c.parse)]
+        if c.parse == "str" and source.personal_data_guard and c.name in unique:
+            lists.append(("privacy", c.name))
+            aggs.append(f'list(distinct "{c.name}") filter (where regexp_matches("{c.name}", '
+                        f"{_sql_text(PRIVACY_PREFILTER)}))")
+        if checks or (c.parse == "str" and source.personal_data_guard and c.name not in unique):
+            lists.append(("values", c.name))
+            aggs.append(f'list(distinct "{c.name}") filter (where "{c.name}" is not null)')
+    frame_checks = []
     for check in schema.checks:
         cols = FRAME_CHECK_COLUMNS.get(str(check.name))
         if cols is None:
             raise _NotClean("a dataframe check this module does not know")
-        combos = con.execute(f"select distinct {', '.join(chr(34) + x + chr(34) for x in cols)} "
-                             f"from {batch}").df()
+        frame_checks.append((check, cols))
+        aggs.append("list(distinct struct_pack("
+                    + ", ".join(f'"{x}" := "{x}"' for x in cols) + "))")
+    row = con.execute(f"select {', '.join(aggs)} from {source.table} "
+                      f"where batch_id = {int(batch_id)}").fetchall()[0]
+    n = int(row[0])
+    if n != expected_rows or n == 0 or any(int(v) for v in row[1:counted]):
+        raise _NotClean("nulls, odd text, duplicates or blank lines")
+    found = dict(zip(lists, row[counted:counted + len(lists)], strict=True))
+    for (purpose, name), values in found.items():
+        values = values or []
+        column = source.column(name)
+        if column.parse == "str" and source.personal_data_guard and values \
+                and privacy._content_hits(pd.Series(values, dtype=str)):
+            raise _NotClean("personal data")
+        if purpose == "privacy":
+            continue
+        spec = schema.columns[name]
+        checks = [k for k in spec.checks if not _trivial(k, column.parse)]
+        if not checks or not values:
+            continue
+        series = pd.Series(values, dtype=object).astype(_clean_dtype(column.parse))
+        one = pa.DataFrameSchema({name: pa.Column(spec.dtype, checks=checks, nullable=True,
+                                                  name=name)})
+        try:
+            one.validate(pd.DataFrame({name: series}), lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            raise _NotClean(f"{name} fails a check") from exc
+    for (check, cols), combos in zip(frame_checks, row[counted + len(lists):], strict=True):
+        frame = pd.DataFrame(list(combos or []), columns=list(cols))
         for x in cols:
-            combos[x] = combos[x].astype(_clean_dtype(source.column(x).parse))
-        if not bool(check(combos).check_output.all()):
+            frame[x] = frame[x].astype(_clean_dtype(source.column(x).parse))
+        if not bool(check(frame).check_output.all()):
             raise _NotClean(f"{check.name} fails")
     return n
+
+
+_SCHEMAS: dict[tuple, pa.DataFrameSchema] = {}
+
+
+def _clean_schema(source: Source, shell: RawTable, quarter: Quarter,
+                  today: date) -> pa.DataFrameSchema:
+    """The pandas path's runtime schema for a file of ``quarter`` (built once per quarter)."""
+    key = (source.name, quarter, today, str(get_settings().config_dir))
+    if key not in _SCHEMAS:
+        stub = pd.DataFrame({c.name: pd.Series(dtype=_clean_dtype(c.parse))
+                             for c in source.columns})
+        stub.attrs["quarter"] = quarter
+        if len(_SCHEMAS) > 256:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = _runtime_schema(source, stub, shell, [], today)
+    return _SCHEMAS[key]
 
 
 def _clean_dtype(parse: str) -> object:

@@ -1,0 +1,70 @@
+"""A content-addressed disk memo for expensive, pure computations (the projection back-tests).
+
+A refresh rebuilds every mart; the target-tracking back-tests refit ETS and Poisson-GLM
+projections for every origin of every target series, which at national scale costs minutes on
+every build although a new quarter changes none of the history they are fitted on. Their result
+depends only on their arguments and on the code that computes them, so it is stored under a
+hash of both: the same series and the same code give the stored result, anything else computes
+again. Entries live beside the warehouse (``<warehouse>.cache/<namespace>/<hash>.pkl``, not
+warehouse content); deleting the folder only costs the recomputation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import os
+import pickle
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+from scp_metrics.settings import get_settings
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=32)
+def code_version(modules: tuple[str, ...]) -> str:
+    """A hash of the source of ``modules`` (a change to any of them invalidates the memo)."""
+    digest = hashlib.sha256()
+    for name in modules:
+        try:
+            digest.update(inspect.getsource(importlib.import_module(name)).encode())
+        except (ImportError, OSError, TypeError):
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def cache_dir(namespace: str) -> Path | None:
+    warehouse = get_settings().warehouse
+    if str(warehouse) == ":memory:":
+        return None
+    return warehouse.with_name(warehouse.name + ".cache") / namespace
+
+
+def disk_memo(namespace: str, key: object, compute: Callable[[], T], *,
+              modules: tuple[str, ...]) -> T:
+    """``compute()``, or its stored result for the same ``key`` and the same code."""
+    folder = cache_dir(namespace)
+    if folder is None:
+        return compute()
+    digest = hashlib.sha256(pickle.dumps((key, code_version(modules)), protocol=4)).hexdigest()
+    path = folder / f"{digest}.pkl"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - written by this module only
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        pass
+    value = compute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(value, fh, protocol=4)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs the recomputation
+    return value
