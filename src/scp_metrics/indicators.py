@@ -25,6 +25,12 @@ MART_COLUMNS = [
 PERIOD_TYPES = ("month", "quarter", "fytd", "financial_year", "rolling_12m")
 
 
+def _attribute(by_id: dict[str, Indicator], name: str) -> dict[str, object]:
+    """``indicator_id → attribute`` as a dict, so that ``Series.map`` looks it up in one hashed
+    pass (a lambda per row cost seconds on every area's rows)."""
+    return {key: getattr(indicator, name) for key, indicator in by_id.items()}
+
+
 def _values_with_intervals(
     frame: pd.DataFrame, measure: pd.Series, by_id: dict[str, Indicator]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -39,7 +45,7 @@ def _values_with_intervals(
     method = np.full(n, None, dtype=object)
     num = frame["numerator"].to_numpy(dtype=float)
     den = pd.to_numeric(frame["denominator"], errors="coerce").to_numpy(dtype=float)
-    multiplier = frame["indicator_id"].map(lambda i: by_id[i].multiplier).to_numpy(dtype=float)
+    multiplier = frame["indicator_id"].map(_attribute(by_id, "multiplier")).to_numpy(dtype=float)
     is_rate = (measure == "rate").to_numpy() & np.isfinite(den) & (den > 0)
     if is_rate.any():
         v, lo, hi, m = rate_ci(num[is_rate], den[is_rate], multiplier=1.0)
@@ -109,8 +115,8 @@ def compute_indicator_values(
     frame = counts.merge(area_names, on="area_code", how="left")
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["period_end"] = pd.to_datetime(frame["period_end"])
-    measure = frame["indicator_id"].map(lambda i: by_id[i].measure)
-    frame["unit"] = frame["indicator_id"].map(lambda i: by_id[i].unit)
+    measure = frame["indicator_id"].map(_attribute(by_id, "measure"))
+    frame["unit"] = frame["indicator_id"].map(_attribute(by_id, "unit"))
     frame["denominator"] = np.where(measure == "rate", frame["population"],
                                     np.where(measure == "percentage", frame["denominator_count"],
                                              np.nan))
@@ -133,7 +139,7 @@ def compute_indicator_values(
                                        "period_end"], how="left")
     frame["change_pct"] = 100.0 * (frame["value"] / frame["value_same_period_last_year"] - 1.0)
     frame["change_z"], frame["change_p_value"], frame["change_verdict"] = _change_significance(
-        frame, frame["indicator_id"].map(lambda i: by_id[i].measure))
+        frame, frame["indicator_id"].map(_attribute(by_id, "measure")))
     frame["period_start"] = frame["period_start"].dt.date
     frame["period_end"] = frame["period_end"].dt.date
     order = {p: i for i, p in enumerate(PERIOD_TYPES)}
