@@ -71,6 +71,8 @@ class SurveySpec:
     dont_know: str = "include_in_base"
     fieldwork_start: date = date(2008, 9, 1)
     fieldwork_end: date = date(2008, 12, 31)
+    national_pct: float | None = None
+    """The national figure the plan compares with (NI 21: 26%, NI 41: 29%), if any."""
 
 
 def read_survey_specs(config_dir: Path) -> list[SurveySpec]:
@@ -107,6 +109,7 @@ def read_survey_specs(config_dir: Path) -> list[SurveySpec]:
             high_threshold=item.get("high_threshold"), dont_know=dont_know,
             fieldwork_start=item.get("fieldwork_start", SurveySpec.fieldwork_start),
             fieldwork_end=item.get("fieldwork_end", SurveySpec.fieldwork_end),
+            national_pct=item.get("national_pct"),
         ))
     return specs
 
@@ -172,6 +175,39 @@ def headline_values(headline: pd.DataFrame, specs: list[SurveySpec]) -> pd.DataF
     }).reset_index(drop=True)
 
 
+def compare_with_national(frame: pd.DataFrame, specs: dict[str, SurveySpec]) -> None:
+    """A single survey wave has no earlier value, so its verdict compares it with the national
+    figure the plan quotes, the PHE benchmark way: significant when the national value lies
+    outside the area's 95% interval; ``change_z`` = (value − national) ÷ (half-width ÷ 1.96).
+
+    Writes ``change_z``, ``change_p_value`` and ``change_verdict`` in place.
+
+    References
+    ----------
+    Public Health England, *Technical Guide: Confidence Intervals* (2018), comparisons with a
+    benchmark value.
+    """
+    from scipy.stats import norm
+
+    for i, row in frame.iterrows():
+        spec = specs.get(row["indicator_id"])
+        national = spec.national_pct if spec else None
+        lower, upper, value = row.get("ci95_lower"), row.get("ci95_upper"), row.get("value")
+        if national is None or pd.isna(lower) or pd.isna(upper) or pd.isna(value):
+            continue
+        se = (float(upper) - float(lower)) / (2 * 1.959963984540054)
+        z = (float(value) - national) / se if se > 0 else np.nan
+        frame.at[i, "change_z"] = z
+        frame.at[i, "change_p_value"] = 2 * norm.sf(abs(z)) if z == z else np.nan
+        if national < lower:
+            verdict = f"significantly higher than national ({national:g}%)"
+        elif national > upper:
+            verdict = f"significantly lower than national ({national:g}%)"
+        else:
+            verdict = f"not significantly different from national ({national:g}%)"
+        frame.at[i, "change_verdict"] = verdict
+
+
 def build_survey_values(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
     """Survey rows for ``mart_indicator_values`` (same columns, ``period_type`` "survey")."""
     from scp_metrics.indicators import MART_COLUMNS
@@ -211,6 +247,7 @@ def build_survey_values(con: duckdb.DuckDBPyConnection, settings: Settings) -> p
     for col in ("value_same_period_last_year", "change_pct", "change_z", "change_p_value"):
         frame[col] = np.nan
     frame["change_verdict"] = pd.Series([None] * len(frame), dtype=object)
+    compare_with_national(frame, by_id)
     for col in MART_COLUMNS:  # columns another part of the mart may add later
         if col not in frame:
             frame[col] = None

@@ -91,8 +91,12 @@ def test_the_place_survey_figures_match_the_plan_with_kish_intervals(
     assert own["ci95_upper"] - own["ci95_lower"] == pytest.approx(2 * 3.0, abs=1.0)
     assert own["ci_method"] == "Wilson (Kish n_eff)"
     assert own["source"] == "respondent level"
-    # one survey wave (2008; then discontinued): no earlier period, so no change verdict
-    assert pd.isna(own["change_verdict"]) and pd.isna(own["change_pct"])
+    # one survey wave (2008; then discontinued): no earlier period, so the verdict compares with
+    # the national figure the plan quotes (NI 21: 26%, NI 41: 29%)
+    assert pd.isna(own["change_pct"])
+    assert own["change_verdict"] == {"NI21": "significantly lower than national (26%)",
+                                     "NI41": "significantly higher than national (29%)",
+                                     "NI17": None}.get(indicator, own["change_verdict"])
     assert set(frame.loc[frame["area_code"] != HOME, "source"]) == {"published headline"}
 
 

@@ -176,4 +176,25 @@ def test_the_home_area_gets_its_respondent_level_row_and_peers_the_published_one
     assert peer.loc["NI41", "denominator"] == 1081
     assert peer["numerator"].isna().all()  # the table publishes no weighted numerator
     assert peer.loc["NI21", "area_name"] == "Portsmouth"
-    assert rows["change_verdict"].isna().all()
+    # one survey wave: NI 17 has no comparator; NI 21 and NI 41 are judged against the national figure
+    assert rows.loc[rows["indicator_id"] == "NI17", "change_verdict"].isna().all()
+    assert rows.loc[rows["indicator_id"] != "NI17", "change_verdict"].str.contains("national").all()
+
+
+def test_a_single_survey_wave_is_judged_against_the_national_figure():
+    import pandas as pd
+
+    from scp_metrics.survey import SurveySpec, compare_with_national
+
+    frame = pd.DataFrame({"indicator_id": ["NI21", "NI21", "NI41"], "value": [23.0, 25.0, 45.0],
+                          "ci95_lower": [20.5, 22.5, 41.8], "ci95_upper": [25.8, 27.8, 48.4],
+                          "change_z": float("nan"), "change_p_value": float("nan"),
+                          "change_verdict": [None, None, None]})
+    specs = {"NI21": SurveySpec("NI21", "%", "NI 21", ("q_ni21",), national_pct=26.0),
+             "NI41": SurveySpec("NI41", "%", "NI 41", ("q_asb_drunk_rowdy",), national_pct=29.0)}
+    compare_with_national(frame, specs)
+    assert frame["change_verdict"].tolist() == [
+        "significantly lower than national (26%)",
+        "not significantly different from national (26%)",
+        "significantly higher than national (29%)"]
+    assert frame.loc[0, "change_z"] == pytest.approx((23.0 - 26.0) / ((25.8 - 20.5) / 3.919927969080108))
