@@ -608,8 +608,8 @@ def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
     rows of ``mart_indicator_values``, and applies :func:`compute_rankings`. Empty (with its
     columns) when the warehouse holds no group for the home area.
     """
-    membership = con.execute(
-        "select group_id, area_code, area_name from stg_msg_membership").df()
+    membership = con.execute(  # ordered: a group-by's row order varies from run to run
+        "select group_id, area_code, area_name from stg_msg_membership order by all").df()
     names = con.execute("select area_code, area_name from ref_areas").df()
     try:
         members = group_members(membership, settings.home_area, names)
