@@ -120,7 +120,8 @@ def _spc_limits(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[f
     rows = con.execute("select indicator_id, area_code, lpl, upl from mart_spc where value is "
                        "not null qualify row_number() over (partition by indicator_id, area_code "
                        "order by period_start desc) = 1").fetchall()
-    return {(i, a): (lo, hi) for i, a, lo, hi in rows}
+    # a series without limits (too few points, all zero) has none to assure against
+    return {(i, a): (lo, hi) for i, a, lo, hi in rows if lo is not None and hi is not None}
 
 
 def latest_month(con: duckdb.DuckDBPyConnection, area: str) -> pd.Period:
