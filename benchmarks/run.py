@@ -86,9 +86,11 @@ def child_refresh(data: Path, raw: Path, warehouse: Path) -> dict:
     publishing = next((t for t, m, _ in marks if m == "publishing"), marks[-1][0])
     ingest_end = first_build if first_build is not None else publishing
     ingest_rss = max((p for t, _, p in marks if t <= ingest_end), default=0.0)
+    pipeline_rss = max((p for t, _, p in marks if t <= publishing), default=0.0)
     return {"seconds": summary.seconds, "ingest_s": ingest_end - started,
             "build_s": publishing - ingest_end, "publish_s": marks[-1][0] - publishing,
             "steps": steps, "rss_by_step": rss, "ingest_rss_mb": ingest_rss,
+            "pipeline_rss_mb": pipeline_rss,
             "loaded": len(summary.loaded), "unchanged": len(summary.unchanged),
             "quarantined": [f.file for f in summary.quarantined],
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -237,6 +239,7 @@ def measure_refreshes(data: Path, work: Path, repeat: int) -> dict:
         "one_quarter_with_publish_s": median(q["seconds"] for q in quarters),
         "compute_s": compute, "steps": last["steps"], "rss_by_step": last["rss_by_step"],
         "ingest_rss_mb": last["ingest_rss_mb"],
+        "pipeline_rss_mb": max(r["pipeline_rss_mb"] for r in rebuilds + quarters + nothing),
         "one_quarter_s": median(work(q) for q in quarters),
         "one_quarter_loaded": quarters[-1]["loaded"],
         "no_change_s": median(work(n) for n in nothing),
@@ -270,7 +273,8 @@ def measure_fanout(warehouse: Path, work: Path, areas: int) -> dict:
     return fanout.measure(warehouse, codes, work / "charts")
 
 
-def run(scale_name: str, data: Path, repeat: int, fanout_areas: int | None) -> dict:
+def run(scale_name: str, data: Path, repeat: int, fanout_areas: int | None,
+        resume: bool = False) -> dict:
     scale = SCALES[scale_name]
     manifest = data / "manifest.json"
     if not manifest.is_file() or json.loads(manifest.read_text()).get("scale") != scale.name \
@@ -282,15 +286,27 @@ def run(scale_name: str, data: Path, repeat: int, fanout_areas: int | None) -> d
     work = data / "work"
     work.mkdir(exist_ok=True)
     median = statistics.median
-    ingests = [measure_ingest(data, work) for _ in range(repeat)]
+    # each phase's figures are kept in work/phases.json as it finishes: --resume picks up
+    # after an interruption (a long run on a shared machine) without measuring a phase twice
+    saved = work / "phases.json"
+    phases: dict = json.loads(saved.read_text()) if resume and saved.is_file() else {}
+
+    def phase(name: str, measure):  # noqa: ANN001, ANN202
+        if name not in phases:
+            phases[name] = measure()
+            saved.write_text(json.dumps(phases, default=str))
+        return phases[name]
+
+    ingests = phase("ingest", lambda: [measure_ingest(data, work) for _ in range(repeat)])
     ingest = {k: median(i[k] for i in ingests) for k in ("ours_s", "duckdb_read_csv_s",
                                                          "pandas_s")}
-    refreshes = measure_refreshes(data, work, repeat)
+    refreshes = phase("refreshes", lambda: measure_refreshes(data, work, repeat))
     warehouse = Path(refreshes["warehouse"])
-    naive_runs = [measure_naive(warehouse) for _ in range(repeat)]
+    naive_runs = phase("naive", lambda: [measure_naive(warehouse) for _ in range(repeat)])
     naive_s = median(r[0] for r in naive_runs)
-    fan = [measure_fanout(warehouse, work, fanout_areas or min(scale.areas, 100))
-           for _ in range(repeat)]
+    fan = phase("fanout", lambda: [measure_fanout(warehouse, work,
+                                                  fanout_areas or min(scale.areas, 100))
+                                   for _ in range(repeat)])
     one, two = median(f["one_worker_s"] for f in fan), median(f["two_workers_s"] for f in fan)
     result = {
         "scale": scale.name,
@@ -312,6 +328,7 @@ def run(scale_name: str, data: Path, repeat: int, fanout_areas: int | None) -> d
              "rebuild_with_publish_s": refreshes["rebuild_with_publish_s"],
              "one_quarter_with_publish_s": refreshes["one_quarter_with_publish_s"],
              "ingest_rss_mb": refreshes["ingest_rss_mb"],
+             "pipeline_rss_mb": refreshes["pipeline_rss_mb"],
              "peak_rss_step": max(refreshes["rss_by_step"].items(), key=lambda kv: kv[1],
                                   default=("", 0.0)),
              "prefect_startup_s": median(f["prefect_startup_s"] for f in fan),
@@ -354,8 +371,10 @@ def table(out: dict) -> str:
               f"{extra['build_s']:.1f} s; then publishing {extra['publish_s']:.1f} s "
               f"(rebuild with publishing {extra['rebuild_with_publish_s']:.1f} s, one quarter "
               f"with publishing {extra['one_quarter_with_publish_s']:.1f} s)",
-              f"peak RSS: {extra['ingest_rss_mb']:.0f} MB by the end of ingest; the rebuild's "
-              f"peak step {step} ({step_rss:.0f} MB)",
+              f"peak RSS: {extra['ingest_rss_mb']:.0f} MB by the end of ingest, "
+              f"{extra['pipeline_rss_mb']:.0f} MB by the end of the build; with publishing "
+              f"{result['memory']['peak_rss_mb']:.0f} MB (largest after step {step}: "
+              f"{step_rss:.0f} MB)",
               f"Prefect start-up {extra['prefect_startup_s']:.1f} s (not in no_change_s); "
               f"fan-out over {extra['fanout_areas']} areas",
               "slowest build steps: " + ", ".join(f"{k} {v:.1f} s"
@@ -372,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--fanout-areas", type=int)
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse the phases a previous interrupted run finished")
     parser.add_argument("--child", choices=["refresh"], help=argparse.SUPPRESS)
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
@@ -380,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(child_refresh(data, args.raw, args.warehouse)))
         return 0
-    out = run(args.scale, data, max(1, args.repeat), args.fanout_areas)
+    out = run(args.scale, data, max(1, args.repeat), args.fanout_areas, args.resume)
     print(json.dumps(out["result"]) if args.format == "json" else table(out))
     return 0
 
