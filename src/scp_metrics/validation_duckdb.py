@@ -540,7 +540,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, result: StagedResult, *, file_na
         batch_id = next_batch_id(con)
         earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
         where = f"{earlier} and period_start = ?"
-        params = [run_id, result.period_start]
+        params: list[object] = [run_id, result.period_start]
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where}", params).fetchall()]
         replaced = archive_rows(con, source, where, params, batch_id)
@@ -689,8 +689,9 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
     used = set(found.values())
     if quarter is None or source.period_rule != "quarter" or len(used) != width:
         return None  # period from the dates, or columns not loaded (still scanned for privacy)
-    typed = {c.name: _canonical(c, f"r.c{found[c.name]}") for c in source.columns}
-    if any(v is None for v in typed.values()):
+    canonical = {c.name: _canonical(c, f"r.c{found[c.name]}") for c in source.columns}
+    typed = {name: sql for name, sql in canonical.items() if sql is not None}
+    if len(typed) != len(canonical):
         return None
     if _last_line_is_total(path, prepared.delimiter):
         return None
