@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from scp_metrics.charts.style import ordinal
 from scp_metrics.report.facts import Change, Facts
 
 
@@ -94,11 +95,6 @@ def rank_sentence(facts: Facts, indicator_id: str, name: str) -> str:
     return (f"Southampton's comparative ranking on {name} (1 = lowest rate in our Most Similar "
             f"Group, {rank.period_label}) is currently {ordinal(rank.rank)} out of "
             f"{rank.n_areas}{shift}.")
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def clean_title(title: str) -> str:

@@ -6,6 +6,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from scp_metrics.periods import Quarter as FinancialQuarter
+from scp_metrics.periods import financial_year_label, financial_year_start
+
 __all__ = ["FIRST_FY", "LAST", "Month", "Quarter", "months", "quarters"]
 
 FIRST_FY = 2003
@@ -34,7 +37,7 @@ class Month:
     @property
     def fy(self) -> int:
         """Start year of the financial year containing this month."""
-        return self.year if self.month >= 4 else self.year - 1
+        return financial_year_start(self.start)
 
     @property
     def index(self) -> int:
@@ -52,12 +55,12 @@ class Quarter:
     @property
     def label(self) -> str:
         """File-name label, e.g. ``2009-10_Q3``."""
-        return f"{self.fy}-{(self.fy + 1) % 100:02d}_Q{self.q}"
+        return FinancialQuarter(self.fy, self.q).file_tag
 
     @property
     def fy_label(self) -> str:
         """Home Office style financial year, e.g. ``2009/10``."""
-        return f"{self.fy}/{(self.fy + 1) % 100:02d}"
+        return financial_year_label(self.fy)
 
     @property
     def months(self) -> tuple[Month, Month, Month]:
@@ -70,11 +73,11 @@ class Quarter:
 
     @property
     def start(self) -> date:
-        return self.months[0].start
+        return FinancialQuarter(self.fy, self.q).start
 
     @property
     def end(self) -> date:
-        return self.months[2].end
+        return FinancialQuarter(self.fy, self.q).end
 
 
 def quarters(first_fy: int = FIRST_FY) -> list[Quarter]:
