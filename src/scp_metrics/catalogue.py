@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -199,7 +200,7 @@ def police_uk_indicators(config_dir: Path) -> list[Indicator]:
     types = read_police_uk_crime_types(config_dir)
     if types.empty:
         return []
-    common = dict(unit="rate per 1,000", multiplier=1000, polarity="lower",
+    common: dict[str, Any] = dict(unit="rate per 1,000", multiplier=1000, polarity="lower",
                   denominator="Resident population (ONS mid-year estimate)",
                   source="data.police.uk street-level crime (rows placed by LSOA name)",
                   family="police_uk", measure="rate", source_table="police_uk_street")

@@ -247,7 +247,8 @@ def indicator_values_for_population_year(
     """
     from scp_metrics.settings import get_settings
 
-    where, params = ["1 = 1"], [int(population_year)]
+    where: list[str] = ["1 = 1"]
+    params: list[object] = [int(population_year)]
     for column, values in (("indicator_id", indicator_ids), ("area_code", area_codes),
                            ("period_type", period_types)):
         if values is not None:

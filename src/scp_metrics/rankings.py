@@ -546,6 +546,7 @@ def read_group_file(path: Path | str) -> pd.DataFrame:
         more = f" (and {extra} more problems)" if extra else ""
         raise GroupFileError(f"group file {path.name}: {where}{column}check '{first['check']}' "
                              f"failed for value {first['value']!r}{more}")
+    assert result.frame is not None  # a valid result carries its frame
     frame = result.frame[["group_id", "area_code", "area_name"]].copy()
     frame["group_id"] = frame["group_id"].astype(str).str.strip()
     frame["area_code"] = frame["area_code"].astype(str).str.strip().str.upper()

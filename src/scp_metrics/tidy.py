@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -169,7 +170,7 @@ def prepare(table: RawTable, source: Source, found: dict[str, int]) -> RawTable:
 
 
 def checked(table: RawTable, source: Source, found: dict[str, int], today: date,
-            validate: Callable) -> object:
+            validate: Callable) -> Any:
     """``validate`` (validation's per-table check) wrapped in the steps above and the personal
     data guard."""
     table = prepare(table, source, found)

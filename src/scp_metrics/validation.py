@@ -220,7 +220,7 @@ def _add_period(source: Source, table: RawTable, frame: pd.DataFrame, failures: 
     """Add ``period_start`` (the quarter or mid-year that places each row) to ``frame``."""
     path = table.path
     if source.name == "ho_csp_crime":
-        starts = []
+        starts: list[date | None] = []
         for fy, q in zip(frame["financial_year"], frame["financial_quarter"], strict=True):
             try:
                 starts.append(Quarter(parse_financial_year(fy), int(q)).start)
@@ -268,7 +268,9 @@ def _add_month(source: Source, table: RawTable, frame: pd.DataFrame, failures: l
                today: date) -> str | None:
     """Month-level periods: each row's own month (``YYYY-MM`` text or a date) places it; a
     re-issued month replaces that month (for police.uk, that force's month)."""
-    values = frame[source.period_column]
+    period_column = source.period_column
+    assert period_column is not None, f"{source.name} has no period column"  # month sources have one
+    values = frame[period_column]
     if pd.api.types.is_datetime64_any_dtype(values):
         starts = values.dt.to_period("M").dt.to_timestamp()
     else:
@@ -277,7 +279,7 @@ def _add_month(source: Source, table: RawTable, frame: pd.DataFrame, failures: l
     frame["period_start"] = starts.astype("datetime64[us]")
     future = starts > pd.Timestamp(today)
     if future.any():
-        header = source.column(source.period_column).headers[0]
+        header = source.column(period_column).headers[0]
         for idx in future[future].index[:200]:
             failures.append(_failure(table.path, table.line_of(idx), header,
                                      "month is not in the future", values.at[idx]))
@@ -362,8 +364,8 @@ def _runtime_schema(source: Source, frame: pd.DataFrame, table: RawTable, failur
                      error="known police.uk crime type (config/police_uk_crime_types.csv)"),
         ]
     quarter = frame.attrs.get("quarter")
-    if quarter is not None and source.period_column in frame:
-        col = source.period_column
+    col = source.period_column
+    if quarter is not None and col is not None and col in frame:
         start, end = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)
         updates.setdefault(col, {})["checks"] = [
             *updates.get(col, {}).get("checks", schema.columns[col].checks),

@@ -164,7 +164,7 @@ def _headline_page(report: Report):  # type: ignore[no-untyped-def]
         cell.set_height(0.045 if "\n" in text else 0.032)
         if r == 0:
             cell.set_facecolor("#eef3f8")
-            cell.get_text().set_weight("bold")
+            cell.get_text().set_fontweight("bold")
         elif table.columns[c] == "RAG" and text.lower() in colours:
             cell.set_facecolor(colours[text.lower()])
     return page

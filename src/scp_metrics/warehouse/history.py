@@ -24,6 +24,7 @@ the ledger has changed since (a refresh killed between loading and building must
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -65,7 +66,7 @@ def ensure_history_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def archive_rows(con: duckdb.DuckDBPyConnection, source: Source, where: str,
-                 params: list[object], by_batch: int) -> int:
+                 params: Sequence[object], by_batch: int) -> int:
     """Move the rows of ``source.table`` matching ``where`` to its history table (inside the
     caller's transaction); returns how many moved."""
     table = source.table
