@@ -199,7 +199,8 @@ def without_stretch_value(target: Target, yearly: dict[int, float]) -> tuple[flo
     spec = dict(target.without_stretch or {"method": "baseline"})
     method = spec.get("method", "baseline")
     base_fy, goal_fy = target.baseline_fy, target.target_fy
-    baseline = target.baseline_value if target.baseline_value is not None else yearly.get(base_fy)
+    baseline = target.baseline_value if target.baseline_value is not None \
+        else (yearly.get(base_fy) if base_fy is not None else None)
     if method == "value":
         return float(spec["value"]), "stated figure"
     if baseline is None:
@@ -209,6 +210,8 @@ def without_stretch_value(target: Target, yearly: dict[int, float]) -> tuple[flo
     if method == "change_pct":
         return baseline * (1 + spec["change_pct"] / 100), f"{spec['change_pct']:+g}% on baseline"
     if method == "trend":
+        if base_fy is None or goal_fy is None:
+            return None, "a trend needs both the baseline and the target financial year"
         n = max(2, int(spec.get("years", 3)))
         years = [base_fy - k for k in range(n - 1, -1, -1)]
         if any(yearly.get(y) is None or yearly[y] <= 0 for y in years):
