@@ -28,6 +28,12 @@ indicator's polarity.)
 
 Year-on-year and same-period-last-year changes are in ``mart_indicator_values``, not here.
 
+Scale: one fit per series (a few ms; more when the negative binomial is needed), ~15 s for the
+~5,900 series of 300 areas × 15 years. A build fits again only the series whose monthly counts
+or populations changed (:mod:`scp_metrics.warehouse.incremental`); the others keep the
+previous build's rows. A change of the measures, of ``ref_series_breaks``, of the constants
+above or of the code of this module or :mod:`scp_metrics.series_breaks` refits every series.
+
 References
 ----------
 .. [1] McCullagh P., Nelder J.A. (1989). *Generalized Linear Models*, 2nd ed. Chapman & Hall
@@ -51,8 +57,10 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import optimize
 
+from scp_metrics.memo import code_version
 from scp_metrics.series_breaks import break_starts
 from scp_metrics.settings import Settings
+from scp_metrics.warehouse import incremental
 
 __all__ = [
     "MIN_MONTHS",
@@ -73,6 +81,10 @@ MIN_MONTHS = 24
 OVERDISPERSION_LIMIT = 1.5
 _Z95 = 1.959963984540054
 _LOG_ALPHA_BOUNDS = (math.log(1e-8), math.log(10.0))
+#: Modules whose code the rows depend on (a change refits every series).
+CODE_MODULES = ("scp_metrics.trends", "scp_metrics.series_breaks",
+                "scp_metrics.warehouse.incremental")
+SERIES_KEYS = ["indicator_id", "area_code"]
 
 TREND_COLUMNS = [
     "indicator_id", "area_code", "measure", "window_start", "window_end", "n_months",
@@ -271,22 +283,39 @@ def trend_table(
             reason = str(chosen.sort_values("break_date")["reason"].iloc[-1])
         rows.append({"indicator_id": ind, "area_code": area, "measure": measure[ind],
                      **asdict(result), "break_reason": reason})
-    out = pd.DataFrame(rows)
+    return _conform(pd.DataFrame(rows))
+
+
+def _conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """The mart's columns and dtypes (also for rows read back from the previous build)."""
+    out = frame[TREND_COLUMNS].copy()
     out["n_months"] = out["n_months"].astype("int64")
     out["break_warning"] = out["break_warning"].astype(bool)
+    for col in ("annual_change_pct", "ci95_lower_pct", "ci95_upper_pct", "dispersion"):
+        out[col] = out[col].astype(float)
     for col in ("window_start", "window_end", "break_date"):
         out[col] = pd.to_datetime(out[col]).dt.date
     out["break_reason"] = out["break_reason"].astype("string")
-    return out[TREND_COLUMNS]
+    return out
 
 
 def build_trends(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
-    """Mart builder for ``mart_trends`` (runs after ``mart_indicator_values``)."""
+    """Mart builder for ``mart_trends`` (runs after ``mart_indicator_values``).
+
+    Only the series whose monthly counts or populations changed since the previous build are
+    fitted again; the others keep their rows (:mod:`scp_metrics.warehouse.incremental`). The
+    result is the same as :func:`trend_table` of every series.
+    """
     monthly = con.execute(
         "select indicator_id, area_code, period_start, numerator, denominator "
         "from mart_indicator_values where period_type = 'month' "
         "order by indicator_id, area_code, period_start").df()
-    ref = con.execute("select indicator_id, measure from ref_indicators").fetchall()
+    measure = dict(con.execute("select indicator_id, measure from ref_indicators").fetchall())
     breaks = con.execute(
-        "select indicator_id, area_code, break_date, reason from ref_series_breaks").df()
-    return trend_table(monthly, dict(ref), breaks)
+        "select indicator_id, area_code, break_date, reason from ref_series_breaks order by all").df()
+    salt = incremental.salt_of("mart_trends", code_version(CODE_MODULES), sorted(measure.items()),
+                               breaks, WINDOW_MONTHS, MIN_MONTHS, OVERDISPERSION_LIMIT)
+    hashes = incremental.series_hashes(monthly, SERIES_KEYS, salt)
+    plan = incremental.plan_reuse(con, "mart_trends", SERIES_KEYS, hashes, TREND_COLUMNS)
+    computed = trend_table(plan.todo(monthly), measure, breaks)
+    return incremental.finish(con, plan, computed, _conform)

@@ -86,6 +86,8 @@ def build_models(
             mart = builder(con, settings)
             replace_table(con, name, mart)
             rows[name] = len(mart)
+            if mart.attrs.get("progress"):  # e.g. "mart_spc: 20 series recomputed, 5,860 reused"
+                say(str(mart.attrs["progress"]))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

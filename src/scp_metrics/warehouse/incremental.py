@@ -1,0 +1,237 @@
+"""Reusing the unchanged series of a per-series mart from the previous build.
+
+A refresh rebuilds every mart, but a new quarter changes only a few of the series a mart like
+``mart_spc`` or ``mart_trends`` is computed from: the home area's record-level monthly series,
+while the thousands of police.uk series of the other areas are the same as last time. A mart
+whose rows for one series depend only on that series' input rows (and on settings that apply to
+every series) can reuse the previous build's rows of every series whose input is unchanged.
+
+How (one mart, series identified by key columns such as ``indicator_id, area_code``):
+
+1. :func:`series_hashes`: a 64-bit content hash per series of *everything* its rows depend on:
+   its input rows (``pandas.util.hash_pandas_object`` of each row, added up per series: the
+   hash of the set of rows, whatever their order, plus their number) and a ``salt`` for the
+   rest (the code version of the modules that compute the mart, the reference data such as
+   polarity and series breaks, the settings). Vectorised: ~1M input rows hash in well under a
+   second, with no Python loop over series.
+2. :func:`plan_reuse`: compares them with the hashes the previous build stored in the side table
+   :data:`HASH_TABLE` (``mart, series, hash, n_rows``; ``series`` is the key values joined
+   by :data:`SEP`) and reads the rows of the unchanged series from the existing mart (it still
+   holds the previous build's rows inside the build transaction, until it is replaced). When
+   the mart or the hash table is missing, has other columns, or the stored row counts do not
+   match the mart's rows, every series is computed.
+3. The builder computes the other series only (:attr:`ReusePlan.recompute` says which), and
+   :func:`finish` puts the two together in key order (rows inside a series keep their order),
+   casts the reused rows to the computed rows' dtypes (the builder's ``conform``), stores the
+   new hashes through the same connection (so inside the same transaction as the mart) and
+   notes on the result's ``attrs["progress"]`` how many series were recomputed and reused.
+
+A full recomputation and an incremental build give the same rows, dtypes and order. A change
+of code, reference data or settings changes the salt of every series and so recomputes them
+all; dropping :data:`HASH_TABLE` does the same (a forced full recomputation).
+
+Dependencies *between* series are not covered: a mart whose series depend on other series
+must put them in the salt (or in the series' own input rows), or not use this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+__all__ = ["HASH_TABLE", "SEP", "ReusePlan", "finish", "plan_reuse", "salt_of", "series_hashes",
+           "series_labels"]
+
+#: The side table of per-series hashes (one row per mart and series).
+HASH_TABLE = "_series_hashes"
+#: Separator of the key values in :data:`HASH_TABLE`'s ``series`` column.
+SEP = "\x1f"
+_HASH_COLUMNS = [("mart", "VARCHAR"), ("series", "VARCHAR"), ("hash", "UBIGINT"),
+                 ("n_rows", "BIGINT")]
+
+
+def salt_of(*parts: object) -> int:
+    """A 64-bit hash of ``repr`` of ``parts`` (frames by their content, in their order)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            digest.update(repr(list(part.columns)).encode())
+            digest.update(repr([str(t) for t in part.dtypes]).encode())
+            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+        else:
+            digest.update(repr(part).encode())
+        digest.update(b"\x00")
+    return int.from_bytes(digest.digest()[:8], "little")
+
+
+def series_labels(frame: pd.DataFrame, keys: Sequence[str]) -> pd.Series:
+    """The key values of each row joined by :data:`SEP` (the ``series`` of :data:`HASH_TABLE`)."""
+    label = frame[keys[0]].astype(str)
+    for key in keys[1:]:
+        label = label + SEP + frame[key].astype(str)
+    return label.reset_index(drop=True)
+
+
+def series_hashes(frame: pd.DataFrame, keys: Sequence[str], salt: int = 0) -> pd.DataFrame:
+    """One row per series (rows with a null key are left out, as ``groupby`` does): the key
+    columns, ``series`` (:func:`series_labels`) and ``hash`` (uint64) of its rows and ``salt``.
+
+    The hash depends on the set of rows of the series (every column of ``frame``, keys
+    included), not on their order; duplicate rows count (it is a sum, not an exclusive or).
+    """
+    keys = list(keys)
+    if frame.empty:
+        out = pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+        out["series"] = pd.Series(dtype=object)
+        out["hash"] = pd.Series(dtype="uint64")
+        return out
+    grouped = frame.groupby(keys, sort=True, dropna=True)
+    gid = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
+    keep = gid >= 0
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    n = int(gid.max()) + 1
+    sums = np.zeros(n, dtype=np.uint64)
+    np.add.at(sums, gid[keep], rows[keep])  # wraps modulo 2**64
+    counts = np.bincount(gid[keep], minlength=n).astype(np.uint64)
+    out = grouped.size().reset_index()[keys]
+    mixed = pd.DataFrame({"sum": sums, "n": counts, "salt": np.full(n, salt, dtype=np.uint64)})
+    out["series"] = series_labels(out, keys)
+    out["hash"] = pd.util.hash_pandas_object(mixed, index=False).to_numpy()
+    return out
+
+
+@dataclass
+class ReusePlan:
+    """What :func:`plan_reuse` found: which series to compute and the rows of the others."""
+
+    mart: str
+    keys: list[str]
+    hashes: pd.DataFrame
+    """Every series' new hash (:func:`series_hashes`)."""
+    recompute: pd.Series
+    """``series`` labels to compute (a subset of ``hashes["series"]``)."""
+    reused: pd.DataFrame | None
+    """The previous build's rows of the other series, in the mart's row order (None: none)."""
+
+    def todo(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``frame`` (with the key columns) that belong to a series to compute."""
+        if self.reused is None:
+            return frame
+        return frame[series_labels(frame, self.keys).isin(self.recompute).to_numpy()]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'main' and table_name = ? order by ordinal_position",
+        [table]).fetchall()]
+
+
+def plan_reuse(con: duckdb.DuckDBPyConnection, mart: str, keys: Sequence[str],
+               hashes: pd.DataFrame, columns: Sequence[str]) -> ReusePlan:
+    """Which series of ``mart`` to compute; the existing rows of the others.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The build's connection (the mart still holds the previous build's rows).
+    mart : str
+        The mart's table name.
+    keys : sequence of str
+        The key columns of a series (columns of the mart too).
+    hashes : DataFrame
+        :func:`series_hashes` of the new input.
+    columns : sequence of str
+        The mart's columns in order; an existing mart with others is not reused.
+
+    Returns
+    -------
+    ReusePlan
+    """
+    keys = list(keys)
+    everything = ReusePlan(mart, keys, hashes, hashes["series"], None)
+    old = [name for name, _ in _columns(con, mart)]
+    if old != list(columns) or _columns(con, HASH_TABLE) != _HASH_COLUMNS or hashes.empty:
+        return everything
+    stored = con.execute(f'select series, hash, n_rows from "{HASH_TABLE}" where mart = ?',
+                         [mart]).df()
+    if stored.empty:
+        return everything
+    both = hashes[["series", "hash"]].merge(stored, on="series", how="left",
+                                            suffixes=("", "_old"))
+    same = (both["hash_old"].notna() & (both["hash_old"] == both["hash"])).to_numpy()
+    if not same.any():
+        return everything
+    wanted = hashes.loc[same, keys].reset_index(drop=True)
+    con.register("_reuse_keys", wanted)
+    try:
+        on = " and ".join(f'm."{k}" = k."{k}"' for k in keys)
+        reused = con.execute(f'select m.* from "{mart}" as m semi join _reuse_keys as k on {on} '
+                             "order by m.rowid").df()
+    finally:
+        con.unregister("_reuse_keys")
+    counts = series_labels(reused, keys).value_counts()
+    expected = both.loc[same].set_index("series")["n_rows"]
+    got = counts.reindex(expected.index, fill_value=0)
+    if len(counts) > len(expected) or not (got.to_numpy() == expected.to_numpy()).all():
+        return everything  # the mart does not hold what the hash table says: compute it all
+    recompute = both.loc[~same, "series"].reset_index(drop=True)
+    return ReusePlan(mart, keys, hashes, recompute, reused)
+
+
+def finish(con: duckdb.DuckDBPyConnection, plan: ReusePlan, computed: pd.DataFrame,
+           conform: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+    """The whole mart from the computed and the reused rows; stores the new hashes.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The build's connection (the hashes are written through it, in its transaction).
+    plan : ReusePlan
+    computed : DataFrame
+        The builder's rows for ``plan.recompute`` (in key order, as a full computation).
+    conform : callable
+        Casts a frame with the mart's columns to the mart's dtypes (the reused rows come
+        back from DuckDB with DuckDB's types, e.g. dates as datetime64).
+
+    Returns
+    -------
+    DataFrame
+        Reused and computed rows ordered by the key columns (stable: a series' rows keep
+        their order); ``attrs["progress"]`` says how many series were recomputed and reused.
+    """
+    parts = [conform(frame.reset_index(drop=True)) for frame in (plan.reused, computed)
+             if frame is not None and not frame.empty]
+    if len(parts) == 2:
+        # conform again: a column whose dtype follows its content (a date column that is all
+        # null in one part) gets the dtype a full computation gives it
+        out = pd.concat(parts, ignore_index=True)
+        out = conform(out.sort_values(plan.keys, kind="stable").reset_index(drop=True))
+    else:
+        out = parts[0] if parts else computed
+    n_rows = series_labels(out, plan.keys).value_counts() if not out.empty else pd.Series()
+    table = pd.DataFrame({
+        "mart": plan.mart,
+        "series": plan.hashes["series"].astype(str),
+        "hash": plan.hashes["hash"].astype("uint64"),
+        "n_rows": plan.hashes["series"].map(n_rows).fillna(0).astype("int64"),
+    })
+    if _columns(con, HASH_TABLE) != _HASH_COLUMNS:
+        columns = ", ".join(f"{name} {kind}" for name, kind in _HASH_COLUMNS)
+        con.execute(f'create or replace table "{HASH_TABLE}" ({columns})')
+    con.execute(f'delete from "{HASH_TABLE}" where mart = ?', [plan.mart])
+    con.register("_new_hashes", table)
+    try:
+        con.execute(f'insert into "{HASH_TABLE}" select mart, series, hash, n_rows from _new_hashes')
+    finally:
+        con.unregister("_new_hashes")
+    total = len(plan.hashes)
+    recomputed = len(plan.recompute)
+    out.attrs["progress"] = (f"{plan.mart}: {recomputed:,} series recomputed, "
+                             f"{total - recomputed:,} reused")
+    return out
