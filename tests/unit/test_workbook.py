@@ -1,0 +1,123 @@
+"""The Excel workbook: the partnership's peers (not every area), streamed, Excel-shaped.
+
+A small hand-made warehouse (in memory) holds the tables the workbook reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from scp_metrics import workbook
+from scp_metrics.settings import get_settings
+
+HOME = "E06000045"
+PEERS = ("E07000001", "E07000002")
+OTHERS = ("E07000009", "E07000010", "E07000011")
+
+
+def _warehouse(with_msg: bool = True) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("""
+        create table mart_indicator_values as
+        select 'all_crime' as indicator_id, a.code as area_code, 'Area ' || a.code as area_name,
+               p.period_type, p.period_start::date as period_start, p.period_end::date as period_end,
+               case when a.code = $home and p.period_type = 'month' then 3 else 1200 end as numerator,
+               100000 as denominator, 12.5 as value, 11.0 as ci95_lower, 14.0 as ci95_upper,
+               'rate per 1,000' as unit, 2020 as population_year, -3.25 as change_pct
+        from (select unnest($areas) as code) a,
+             (values ('financial_year', '2019-04-01', '2020-03-31'),
+                     ('financial_year', '2020-04-01', '2021-03-31'),
+                     ('rolling_12m', '2020-01-01', '2020-12-31'),
+                     ('rolling_12m', '2020-02-01', '2021-01-31'),
+                     ('month', '2021-01-01', '2021-01-31')) p(period_type, period_start, period_end)
+    """, {"home": HOME, "areas": [HOME, *PEERS, *OTHERS]})
+    if with_msg:
+        con.execute("create table stg_msg_membership as select $home as group_id, unnest($members) "
+                    "as area_code, 'x' as area_name, 1 as batch_id",
+                    {"home": HOME, "members": [HOME, *PEERS]})
+        # another area's group must not leak into the home area's sheet
+        con.execute("insert into stg_msg_membership values ('E07000009', 'E07000010', 'x', 1)")
+    con.execute("create table load_batches as select 1::bigint as batch_id, 'run' as run_id, "
+                "'police_crime' as source, 'f.csv' as file_name, 'abc' as sha256, 10::bigint as rows, "
+                "'2020Q1' as period, timestamp '2021-02-01 10:00' as loaded_at, 'loaded' as status, "
+                "null::bigint as superseded_by, null as notes")
+    return con
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return get_settings(home_area=HOME, warehouse=tmp_path / "wh.duckdb", outputs_dir=tmp_path / "out")
+
+
+def _rows(ws) -> list[tuple]:  # noqa: ANN001
+    return list(ws.iter_rows(values_only=True))
+
+
+def test_the_peer_sheet_holds_the_home_area_and_its_most_similar_group(settings, tmp_path):
+    path = workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx", "2021-01")
+    book = load_workbook(path)
+    assert book.sheetnames[0] == "README"
+    rows = _rows(book["indicators_all_areas"])
+    header, data = rows[0], rows[1:]
+    areas = {r[header.index("area_code")] for r in data}
+    assert areas == {HOME, *PEERS}
+    assert {r[header.index("period_type")] for r in data} == {"financial_year", "rolling_12m"}
+    assert len(data) == 3 * 4
+    readme = {r[0]: r[1] for r in _rows(book["README"])[1:]}
+    detail = readme["sheet: indicators_all_areas"]
+    assert "Most Similar Group" in detail and "3 areas" in detail
+    assert "mart_indicator_values.csv" in detail and "(12 rows" in detail
+
+
+def test_without_a_group_the_peer_sheet_keeps_every_areas_latest_periods(settings, tmp_path):
+    path = workbook.write_workbook(_warehouse(with_msg=False), settings, tmp_path / "wb.xlsx")
+    rows = _rows(load_workbook(path)["indicators_all_areas"])
+    header, data = rows[0], rows[1:]
+    assert len(data) == 6 * 2  # every area, the latest financial year and rolling 12 months
+    starts = {(r[header.index("period_type")], r[header.index("period_start")]) for r in data}
+    assert starts == {("financial_year", datetime(2020, 4, 1)), ("rolling_12m", datetime(2020, 2, 1))}
+
+
+def test_sheets_keep_frozen_headers_filters_formats_and_small_number_suppression(settings, tmp_path):
+    path = workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx", "2021-01")
+    ws = load_workbook(path)["indicators"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:N6"  # 14 columns, 5 rows of the home area
+    header = [c.value for c in ws[1]]
+    assert ws.cell(1, 1).font.bold
+    col = {name: i + 1 for i, name in enumerate(header)}
+    month = next(r for r in range(2, 7) if ws.cell(r, col["period_type"]).value == "month")
+    assert ws.cell(month, col["numerator"]).value == "<5"
+    assert ws.cell(month, col["value"]).value is None  # would give the count back
+    other = 2 if month != 2 else 3
+    assert ws.cell(other, col["numerator"]).value == 1200
+    assert ws.cell(other, col["numerator"]).number_format == "#,##0"
+    assert ws.cell(other, col["value"]).number_format == "#,##0.00"
+    assert ws.cell(other, col["change_pct"]).number_format == "0.0"
+    assert ws.cell(other, col["population_year"]).number_format == "0"
+    start = ws.cell(other, col["period_start"])
+    assert isinstance(start.value, datetime) and start.number_format == "yyyy-mm-dd"
+    loads = load_workbook(path)["load_history"]
+    assert isinstance(loads.cell(2, 8).value, datetime)
+
+
+def test_a_sheet_longer_than_excel_allows_is_cut_and_says_so(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 4)
+    path = workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx")
+    book = load_workbook(path)
+    assert len(_rows(book["indicators_all_areas"])) == 4
+    readme = {r[0]: r[1] for r in _rows(book["README"])[1:]}
+    assert "only the first 3" in readme["sheet: indicators_all_areas"]
+
+
+def test_sheets_are_read_in_chunks_with_the_same_rows(settings, tmp_path, monkeypatch):
+    con = _warehouse()
+    spec = workbook.SHEETS[0]
+    whole = workbook._read(con, spec, HOME)
+    monkeypatch.setattr(workbook, "CHUNK_VECTORS", 1)
+    chunks = list(workbook._chunks(con, spec, HOME, limit=None))
+    assert sum(len(c) for c in chunks) == len(whole) == 5
