@@ -23,6 +23,16 @@ def _find_project_root() -> Path:
 
 PROJECT_ROOT = _find_project_root()
 
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+"""DuckDB's buffer limit per process: beyond it DuckDB spills to ``<warehouse>.tmp``."""
+
+
+def duckdb_memory_limit() -> str | None:
+    """``SCP_DUCKDB_MEMORY_LIMIT`` (a DuckDB size such as ``1GB`` or ``512MB``; ``none`` for
+    DuckDB's own default of 80% of RAM), else :data:`DEFAULT_DUCKDB_MEMORY_LIMIT`."""
+    value = os.environ.get("SCP_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT).strip()
+    return None if value.lower() in ("", "none", "default") else value
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -34,6 +44,8 @@ class Settings:
     quarantine_dir: Path
     outputs_dir: Path
     home_area: str
+    duckdb_memory_limit: str | None = DEFAULT_DUCKDB_MEMORY_LIMIT
+    """Memory DuckDB may use before spilling to disk (``None``: DuckDB's default)."""
 
     @property
     def lock_path(self) -> Path:
@@ -51,8 +63,10 @@ def get_settings(**overrides: object) -> Settings:
         "quarantine_dir": Path(env.get("SCP_QUARANTINE_DIR", root / "data" / "quarantine")),
         "outputs_dir": Path(env.get("SCP_OUTPUTS_DIR", root / "data" / "outputs")),
         "home_area": env.get("SCP_HOME_AREA", "E06000045"),
+        "duckdb_memory_limit": duckdb_memory_limit(),
     }
     for key, value in overrides.items():
         if value is not None:
-            values[key] = Path(value) if key != "home_area" and not isinstance(value, Path) else value
+            is_path = key not in ("home_area", "duckdb_memory_limit")
+            values[key] = Path(value) if is_path and not isinstance(value, Path) else value
     return Settings(**values)  # type: ignore[arg-type]

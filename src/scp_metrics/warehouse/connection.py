@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from pathlib import Path
 
 import duckdb
 
+from scp_metrics.settings import duckdb_memory_limit
 from scp_metrics.sources import SOURCES, Source
+
+FROM_SETTINGS = "from settings"
+"""``connect``'s default limit: ``SCP_DUCKDB_MEMORY_LIMIT`` (1 GB unless set)."""
 
 LEDGER_DDL = """
 create table if not exists load_batches (
@@ -25,16 +31,48 @@ create table if not exists load_batches (
 """
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse at ``path`` with its ledger and raw tables."""
+def connect(path: Path | str, *, read_only: bool = False,
+            memory_limit: str | None = FROM_SETTINGS) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse at ``path`` with its ledger and raw tables.
+
+    DuckDB's memory is capped at ``memory_limit`` (default: ``SCP_DUCKDB_MEMORY_LIMIT``, 1 GB;
+    ``None`` leaves DuckDB's default of 80% of RAM); beyond it DuckDB spills to
+    ``<warehouse>.tmp`` beside the warehouse, so memory does not grow with the warehouse."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         if read_only and not Path(path).exists():
             raise FileNotFoundError(f"no warehouse at {path}: run 'scp-metrics refresh' first")
+    limit = duckdb_memory_limit() if memory_limit == FROM_SETTINGS else memory_limit
+    if limit is not None:
+        _size(limit)  # refused before anything is opened
     con = duckdb.connect(str(path), read_only=read_only)
+    limit_memory(con, path, limit)
     if not read_only:
         ensure_tables(con)
     return con
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, path: Path | str, memory_limit: str | None) -> None:
+    """Cap DuckDB's buffer memory and spill beside the warehouse.
+
+    Set with ``SET`` (not ``duckdb.connect(config=...)``), so other connections to the same
+    file opened without a config (charts, the API) still share the database instance."""
+    if memory_limit is None:
+        return
+    con.execute(f"set memory_limit = '{_size(memory_limit)}'")
+    if str(path) != ":memory:":
+        spill = str(Path(path).with_name(Path(path).name + ".tmp"))
+        current = con.execute("select current_setting('temp_directory')").fetchall()[0][0]
+        if current != spill:
+            with contextlib.suppress(duckdb.Error):  # already spilling elsewhere: keep that
+                con.execute(f"set temp_directory = '{spill}'")
+
+
+def _size(text: str) -> str:
+    size = text.strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]?i?B|\d+(\.\d+)?%", size, flags=re.IGNORECASE):
+        raise ValueError(f"not a DuckDB memory size: {text!r} (e.g. 1GB, 512MB)")
+    return size
 
 
 def raw_table_ddl(source: Source) -> str:
