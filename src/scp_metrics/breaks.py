@@ -44,6 +44,12 @@ not share it. All crime has no comparison series in its own area, so it can be f
 against other forces with data on both sides; on the real data there are none at its largest
 shifts (Basingstoke +29% in April 2017, carried by the violence step below), so it is not
 flagged, and cannot be: a level shift with nothing to compare could be real.
+
+Cost: one pass over each series for its best split (the series' sigma computed once); at
+300 areas × 15 years (~6,500 police.uk series) the mart takes about a second. It is computed in
+full on every build: a series' verdict depends on its comparison series and on every other
+force's series of the same indicator, so it is not a mart of independent series that
+:mod:`scp_metrics.warehouse.incremental` could reuse one by one.
 """
 
 from __future__ import annotations
@@ -140,25 +146,29 @@ def best_level_shift(series: pd.Series, settings: BreakSettings | None = None
     ('2017-06', '2017-07', -69)
     """
     cfg = settings or BreakSettings()
-    series = series.sort_index()
+    if not (series.index.is_monotonic_increasing and series.index.is_unique):
+        series = series.sort_index()
     if len(series) < max(2 * cfg.min_side, cfg.min_months):
         return None
     months = pd.DatetimeIndex(series.index)
     counts = series.to_numpy(dtype=float)
     x = _log(counts)
     ok = _consecutive(months)
-    best: LevelShift | None = None
+    sigma = _sigma(x, ok, cfg.min_moves)  # the same for every split
+    if not np.isfinite(sigma):
+        return None
+    best_k, best_sigmas = -1, -np.inf
     for k in range(cfg.min_side, len(series) - cfg.min_side + 1):
-        before, after = counts[:k].mean(), counts[k:].mean()
-        ratio = x[k:].mean() - x[:k].mean()
-        sigma = _sigma(x, ok, cfg.min_moves)
-        if not np.isfinite(sigma):
-            continue
-        shift = LevelShift(k, months[k - 1], months[k], float(before), float(after),
-                           float(ratio), sigma, k, len(series) - k)
-        if best is None or shift.sigmas > best.sigmas:
-            best = shift
-    return best
+        ratio = float(x[k:].mean() - x[:k].mean())
+        sigmas = abs(ratio) / sigma if sigma > 0 else float("inf")  # LevelShift.sigmas
+        if best_k < 0 or sigmas > best_sigmas:
+            best_k, best_sigmas = k, sigmas
+    if best_k < 0:
+        return None
+    k = best_k
+    return LevelShift(k, months[k - 1], months[k], float(counts[:k].mean()),
+                      float(counts[k:].mean()), float(x[k:].mean() - x[:k].mean()), sigma, k,
+                      len(series) - k)
 
 
 def _shift_at(series: pd.Series, split_month: pd.Timestamp, cfg: BreakSettings
@@ -189,6 +199,29 @@ def same_month_shift(series: pd.Series, split_month: pd.Timestamp) -> tuple[floa
     return (float(np.mean(diffs)), len(diffs)) if diffs else (float("nan"), 0)
 
 
+def _split_series(units: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """``(indicator_id, area_code)`` → its counts indexed by month (sorted), in key order.
+
+    One sort and one slice per series: the same Series as ``groupby`` then ``set_index`` and
+    ``sort_index`` of each group, without their per-group cost (seconds for 6,000 series).
+    """
+    keys = ["indicator_id", "area_code"]
+    frame = units.dropna(subset=keys).sort_values(keys + ["month"], kind="stable")
+    if frame.empty:
+        return {}
+    gid = frame.groupby(keys, sort=True).ngroup().to_numpy()
+    starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+    ends = np.r_[starts[1:], len(frame)]
+    months = pd.DatetimeIndex(frame["month"], name="month")
+    counts = frame["count"].to_numpy()
+    dtype = frame["count"].dtype
+    indicator = frame["indicator_id"].to_numpy()
+    area = frame["area_code"].to_numpy()
+    return {(indicator[start], area[start]):
+            pd.Series(counts[start:end].copy(), index=months[start:end], name="count", dtype=dtype)
+            for start, end in zip(starts, ends, strict=True)}
+
+
 def detect_breaks(units: pd.DataFrame, reference_of: dict[str, str],
                   force_of: dict[str, str] | None = None,
                   settings: BreakSettings | None = None) -> pd.DataFrame:
@@ -210,8 +243,7 @@ def detect_breaks(units: pd.DataFrame, reference_of: dict[str, str],
     """
     cfg = settings or BreakSettings()
     force_of = force_of or {}
-    series = {key: grp.set_index("month")["count"].sort_index()
-              for key, grp in units.groupby(["indicator_id", "area_code"], sort=True)}
+    series = _split_series(units)
     rows = []
     for (indicator, area), values in series.items():
         shift = best_level_shift(values, cfg)
