@@ -81,8 +81,8 @@ def series_hashes(frame: pd.DataFrame, keys: Sequence[str], salt: int = 0) -> pd
     """One row per series (rows with a null key are left out, as ``groupby`` does): the key
     columns, ``series`` (:func:`series_labels`) and ``hash`` (uint64) of its rows and ``salt``.
 
-    The hash depends on the set of rows of the series (every column of ``frame``, keys
-    included), not on their order; duplicate rows count (it is a sum, not an exclusive or).
+    The hash depends on the set of rows of the series (every other column of ``frame``) and
+    their number, not on their order; duplicate rows count (it is a sum, not an exclusive or).
     """
     keys = list(keys)
     if frame.empty:
@@ -93,7 +93,9 @@ def series_hashes(frame: pd.DataFrame, keys: Sequence[str], salt: int = 0) -> pd
     grouped = frame.groupby(keys, sort=True, dropna=True)
     gid = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
     keep = gid >= 0
-    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    values = frame.drop(columns=keys)  # the series is named by its keys (``series``)
+    rows = (pd.util.hash_pandas_object(values, index=False).to_numpy() if values.shape[1]
+            else np.zeros(len(frame), dtype=np.uint64))
     n = int(gid.max()) + 1
     sums = np.zeros(n, dtype=np.uint64)
     np.add.at(sums, gid[keep], rows[keep])  # wraps modulo 2**64
