@@ -13,10 +13,15 @@ No peeking:
   figures reported are measured on the last ``SCORE_YEARS`` scoreable years, and the method is
   chosen (lowest mean absolute percentage error) on the scoreable years before them. Changing the
   data of the reported years cannot change the choice (``tests/unit/test_backtest.py``).
+
+Because a projection from an origin uses only the data up to it, each origin's projections are
+memoised on disk beside the warehouse being built, keyed on that prefix of the series
+(:func:`origin_projections`): a refresh adding a quarter fits only the origins it adds.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +33,7 @@ from scp_metrics.memo import disk_memo
 from scp_metrics.projections import (
     METHODS,
     Projection,
+    as_month,
     fiscal_year,
     fy_months,
     monthly,
@@ -50,31 +56,90 @@ def complete_years(series: pd.Series) -> list[int]:
 
 
 def backtest_series(series: pd.Series, methods: Iterable[str] = METHODS,
-                    origins: Iterable[int] = ORIGINS, breaks: object = ()) -> pd.DataFrame:
+                    origins: Iterable[int] = ORIGINS, breaks: object = (), *,
+                    warehouse: str | os.PathLike | None = None) -> pd.DataFrame:
     """One row per complete year, origin and method: the raw projection and the outturn.
 
-    ``breaks``: series-break dates, passed to every projection (see :func:`projections.project`).
+    Parameters
+    ----------
+    series
+        Monthly counts (see :func:`projections.monthly`).
+    methods, origins
+        The methods, and the months of the year (1 = April) projected from.
+    breaks
+        Series-break dates, passed to every projection (see :func:`projections.project`).
+    warehouse
+        The warehouse being built: each origin's projections are memoised beside it
+        (:func:`origin_projections`); ``None`` or ``":memory:"`` computes them all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        fy, origin, method, actual, projection (:class:`Projection`), available, z.
     """
     s = monthly(series)
-    rows = []
+    methods = tuple(methods)
+    rows, bounds = [], []
     for fy in complete_years(s):
         months = fy_months(fy)
         actual = float(s.reindex(months).sum())
         for origin in origins:
-            for method, p in project_all(s, months[origin - 1], tuple(methods),
-                                         breaks).items():
+            fits = _origin_fits(s, months[origin - 1], methods, breaks, warehouse)
+            for method, (p, lo95, hi95) in fits.items():
                 rows.append({"fy": fy, "origin": origin, "method": method, "actual": actual,
                              "projection": p, "available": p.available})
+                bounds.append((lo95, hi95))
     raw = pd.DataFrame(rows, columns=["fy", "origin", "method", "actual", "projection",
                                       "available"])
-    raw["z"] = [_z(p, a) for p, a in zip(raw["projection"], raw["actual"], strict=True)]
+    raw["z"] = [_z(p, a, b) for p, a, b in zip(raw["projection"], raw["actual"], bounds,
+                                               strict=True)]
     return raw
 
 
-def _z(p: Projection, actual: float) -> float:
+_MEMO_MODULES = ("scp_metrics.backtest", "scp_metrics.projections",
+                 "scp_metrics.projection_models")
+
+
+def _breaks_key(breaks: object) -> tuple[str, ...]:
+    return tuple(sorted(str(pd.Timestamp(d).date()) for d in breaks or ()))
+
+
+def origin_projections(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...] = METHODS,
+                       breaks: object = (), *,
+                       warehouse: str | os.PathLike | None = None) -> dict[str, Projection]:
+    """Every method's projection from ``as_of`` (:func:`projections.project_all`), memoised.
+
+    A projection from ``as_of`` uses only the series up to ``as_of``, so the disk memo
+    (:func:`scp_metrics.memo.disk_memo`, beside ``warehouse``) is keyed on that prefix (values
+    and months), ``as_of``, the methods and the break dates, and on the code: months appended
+    to the series (a new quarter) leave every earlier origin's key unchanged, so only new origins
+    are fitted. ``series`` must already be monthly (:func:`projections.monthly`).
+    """
+    fits = _origin_fits(series, as_of, tuple(methods), breaks, warehouse)
+    return {method: p for method, (p, _, _) in fits.items()}
+
+
+def _origin_fits(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...], breaks: object,
+                 warehouse: str | os.PathLike | None) -> dict[str, tuple[Projection, float, float]]:
+    """:func:`origin_projections` with each projection's raw 95% interval (stored with it)."""
+    month = as_month(as_of)
+    prefix = series[series.index.asi8 <= month.ordinal]
+    key = ("origin", prefix.to_numpy(dtype=float).tobytes(), prefix.index.asi8.tobytes(),
+           month.ordinal, methods, _breaks_key(breaks))
+
+    def compute() -> dict[str, tuple[Projection, float, float]]:
+        return {m: (p, *p.interval(0.95)) for m, p in project_all(prefix, month, methods,
+                                                                   breaks).items()}
+
+    return disk_memo("backtest_origins", key, compute, modules=_MEMO_MODULES,
+                     warehouse=warehouse)
+
+
+def _z(p: Projection, actual: float, bounds: tuple[float, float] | None = None) -> float:
+    """z of the outturn against the raw 95% interval (``bounds``: that interval, if known)."""
     if not p.available:
         return float("nan")
-    lo, hi = p.interval(0.95)
+    lo, hi = p.interval(0.95) if bounds is None else bounds
     scale = (hi - lo) / (2 * Z95)
     return (actual - p.point) / scale if scale > 0 else float("nan")
 
@@ -85,7 +150,15 @@ def dispersion_factor(raw: pd.DataFrame, method: str, fy: int) -> float:
     z = (outturn − point) ÷ (half-width of the raw 95% interval ÷ 1.96). Never below 1 (intervals
     are only widened); 1 with fewer than ``MIN_ERRORS`` earlier errors.
     """
-    z = raw.loc[(raw["method"] == method) & (raw["fy"] < fy), "z"].dropna().to_numpy()
+    return _dispersion(raw["z"].to_numpy(dtype=float), raw["method"].to_numpy(),
+                       raw["fy"].to_numpy(), method, fy)
+
+
+def _dispersion(z: np.ndarray, methods: np.ndarray, years: np.ndarray, method: str,
+                fy: int) -> float:
+    """:func:`dispersion_factor` on the columns of ``raw`` as arrays (same rows, same order)."""
+    z = z[(methods == method) & (years < fy)]
+    z = z[~np.isnan(z)]
     if len(z) < MIN_ERRORS:
         return 1.0
     return max(1.0, float(np.sqrt(np.mean(z**2))))
@@ -97,15 +170,18 @@ def scored(raw: pd.DataFrame) -> pd.DataFrame:
         return raw.assign(scoreable=pd.Series(dtype=bool))
     ok = raw.groupby("fy")["available"].transform("all")
     out = raw[ok].copy()
-    factors = {(m, fy): dispersion_factor(raw, m, fy)
+    cols = (raw["z"].to_numpy(dtype=float), raw["method"].to_numpy(), raw["fy"].to_numpy())
+    factors = {(m, fy): _dispersion(*cols, m, fy)
                for m, fy in out[["method", "fy"]].drop_duplicates().itertuples(index=False)}
     cal = [p.calibrated(factors[(m, fy)])
            for p, m, fy in zip(out["projection"], out["method"], out["fy"], strict=True)]
     out["point"] = [p.point for p in cal]
     out["error_pct"] = 100.0 * (out["point"] - out["actual"]) / out["actual"]
-    for level in (80, 95):
-        bounds = np.array([p.interval(level / 100) for p in cal]).reshape(-1, 2)
-        out[f"hit_{level}"] = (bounds[:, 0] <= out["actual"]) & (out["actual"] <= bounds[:, 1])
+    # both levels' bounds from one quantile pass over each projection's draws
+    bounds = np.array([p.intervals((0.80, 0.95)) for p in cal]).reshape(-1, 4)
+    for i, level in enumerate((80, 95)):
+        lo, hi = bounds[:, 2 * i], bounds[:, 2 * i + 1]
+        out[f"hit_{level}"] = (lo <= out["actual"]) & (out["actual"] <= hi)
     return out
 
 
@@ -160,46 +236,46 @@ def choose(raw: pd.DataFrame, score_years: int = SCORE_YEARS) -> Choice:
 
 @lru_cache(maxsize=128)
 def _choice_cached(values: bytes, index: tuple[str, ...], origins: tuple[int, ...],
-                   breaks: tuple[str, ...]) -> Choice:
-    return choose(_raw_cached(values, index, origins, breaks))
+                   breaks: tuple[str, ...], warehouse: str | None) -> Choice:
+    return choose(_raw_cached(values, index, origins, breaks, warehouse))
 
 
 def choice_for(series: pd.Series, before_fy: int | None = None,
-               origins: tuple[int, ...] = ORIGINS,
-               breaks: object = ()) -> tuple[Choice, pd.DataFrame]:
-    """The backtest choice using only complete years before ``before_fy`` (cached), and raw rows."""
+               origins: tuple[int, ...] = ORIGINS, breaks: object = (), *,
+               warehouse: str | os.PathLike | None = None) -> tuple[Choice, pd.DataFrame]:
+    """The backtest choice using only complete years before ``before_fy``, and the raw rows.
+
+    Cached in the process by the whole series; each origin's projections are also memoised on
+    disk beside ``warehouse`` (:func:`origin_projections`; ``None``: not on disk).
+    """
     s = monthly(series)
     if before_fy is not None:
         s = s[s.index < fy_months(before_fy)[0]]
     key = (s.to_numpy(dtype=float).tobytes(), tuple(str(p) for p in s.index), tuple(origins),
-           tuple(sorted(str(pd.Timestamp(d).date()) for d in breaks or ())))
+           _breaks_key(breaks), None if warehouse is None else str(warehouse))
     choice = _choice_cached(*key)
     return choice, _raw_cached(*key)
 
 
-_MEMO_MODULES = ("scp_metrics.backtest", "scp_metrics.projections",
-                 "scp_metrics.projection_models")
-
-
 @lru_cache(maxsize=128)
 def _raw_cached(values: bytes, index: tuple[str, ...], origins: tuple[int, ...],
-                breaks: tuple[str, ...]) -> pd.DataFrame:
+                breaks: tuple[str, ...], warehouse: str | None) -> pd.DataFrame:
     s = pd.Series(np.frombuffer(values, dtype=float), index=pd.PeriodIndex(index, freq="M"))
-    # stored beside the warehouse by content and code (scp_metrics.memo): a new quarter leaves
-    # the history these back-tests fit unchanged, so later refreshes do not refit them
-    return disk_memo("backtest", (values, index, origins, breaks),
-                     lambda: backtest_series(s, origins=origins, breaks=breaks),
-                     modules=_MEMO_MODULES)
+    return backtest_series(s, origins=origins, breaks=breaks, warehouse=warehouse)
 
 
 def backtest_frame(series_by_key: dict[tuple[str, str], pd.Series],
                    origins: tuple[int, ...] = ORIGINS,
-                   breaks_by_key: dict | None = None) -> tuple[pd.DataFrame, dict]:
-    """The CSV table (``SUMMARY_COLUMNS``) for many series, and each key's :class:`Choice`."""
+                   breaks_by_key: dict | None = None, *,
+                   warehouse: str | os.PathLike | None = None) -> tuple[pd.DataFrame, dict]:
+    """The CSV table (``SUMMARY_COLUMNS``) for many series, and each key's :class:`Choice`.
+
+    ``warehouse``: where the per-origin memo is kept (:func:`origin_projections`).
+    """
     frames, choices = [], {}
     for (indicator_id, area_code), series in sorted(series_by_key.items()):
         breaks = (breaks_by_key or {}).get((indicator_id, area_code), ())
-        choice, _ = choice_for(series, origins=origins, breaks=breaks)
+        choice, _ = choice_for(series, origins=origins, breaks=breaks, warehouse=warehouse)
         choices[(indicator_id, area_code)] = choice
         frames.append(choice.summary.assign(indicator_id=indicator_id, area_code=area_code))
     if not frames:

@@ -4,9 +4,10 @@ A refresh rebuilds every mart; the target-tracking back-tests refit ETS and Pois
 projections for every origin of every target series, which at national scale costs minutes on
 every build although a new quarter changes none of the history they are fitted on. Their result
 depends only on their arguments and on the code that computes them, so it is stored under a
-hash of both: the same series and the same code give the stored result, anything else computes
-again. Entries live beside the warehouse (``<warehouse>.cache/<namespace>/<hash>.pkl``, not
-warehouse content); deleting the folder only costs the recomputation.
+hash of both: the same data and the same code give the stored result, anything else computes
+again. Entries live beside the warehouse being built (``<warehouse>.cache/<namespace>/<hash>.pkl``,
+not warehouse content), which the caller names: an in-memory warehouse, or none, stores nothing.
+Deleting the folder only costs the recomputation.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
-
-from scp_metrics.settings import get_settings
 
 T = TypeVar("T")
 
@@ -38,17 +37,41 @@ def code_version(modules: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def cache_dir(namespace: str) -> Path | None:
-    warehouse = get_settings().warehouse
-    if str(warehouse) == ":memory:":
+def cache_dir(namespace: str, warehouse: str | os.PathLike | None) -> Path | None:
+    """``<warehouse>.cache/<namespace>``, or None (no disk memo) for no or an in-memory warehouse.
+
+    Parameters
+    ----------
+    namespace
+        Sub-folder of the cache, one per kind of result.
+    warehouse
+        The warehouse file being built (``Settings.warehouse`` of the refresh), not the
+        environment's default: the cache sits beside the warehouse it was computed for.
+    """
+    if warehouse is None or str(warehouse) in ("", ":memory:"):
         return None
+    warehouse = Path(warehouse)
     return warehouse.with_name(warehouse.name + ".cache") / namespace
 
 
 def disk_memo(namespace: str, key: object, compute: Callable[[], T], *,
-              modules: tuple[str, ...]) -> T:
-    """``compute()``, or its stored result for the same ``key`` and the same code."""
-    folder = cache_dir(namespace)
+              modules: tuple[str, ...], warehouse: str | os.PathLike | None) -> T:
+    """``compute()``, or its stored result for the same ``key`` and the same code.
+
+    Parameters
+    ----------
+    namespace
+        Sub-folder of the cache (:func:`cache_dir`).
+    key
+        Everything the result depends on besides the code (picklable; hashed).
+    compute
+        The pure computation.
+    modules
+        Modules whose source is part of the key (:func:`code_version`).
+    warehouse
+        The warehouse the result is computed for; ``None`` or ``":memory:"``: compute, store nothing.
+    """
+    folder = cache_dir(namespace, warehouse)
     if folder is None:
         return compute()
     digest = hashlib.sha256(pickle.dumps((key, code_version(modules)), protocol=4)).hexdigest()

@@ -94,6 +94,12 @@ class Predictive:
             value = float(self.loc + self.scale * ndtri(q)) if self.scale > 0 else self.loc
         return max(value, self.floor)
 
+    def quantiles(self, qs: tuple[float, ...]) -> list[float]:
+        """``[self.quantile(q) for q in qs]`` (the same values), draws sorted once for all."""
+        if self.draws is None:
+            return [self.quantile(q) for q in qs]
+        return [max(float(v), self.floor) for v in np.quantile(self.draws, qs)]
+
     def cdf(self, x: float) -> float:
         """P(total ≤ x)."""
         if x < self.floor:
@@ -134,6 +140,13 @@ class Projection:
             return float("nan"), float("nan")
         tail = (1.0 - level) / 2.0
         return self.dist.quantile(tail), self.dist.quantile(1.0 - tail)
+
+    def intervals(self, levels: tuple[float, ...]) -> list[float]:
+        """``interval(level)`` for each level, flattened: [lo₁, hi₁, lo₂, hi₂, ...]."""
+        if self.dist is None:
+            return [float("nan")] * (2 * len(levels))
+        qs = [q for level in levels for q in ((1.0 - level) / 2.0, 1.0 - (1.0 - level) / 2.0)]
+        return self.dist.quantiles(tuple(qs))
 
     def probability_at_most(self, x: float) -> float:
         return float("nan") if self.dist is None else self.dist.cdf(x)

@@ -149,7 +149,7 @@ def _pick_method(choice, projections: dict, fallback: tuple[str, ...]) -> tuple[
 
 
 def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatalogue,
-                   spc: dict, row: dict) -> dict:
+                   spc: dict, row: dict, warehouse: object = None) -> dict:
     notes = []
     goal_fy = t.target_fy if t.target_fy is not None else fiscal_year(as_of)
     first = t.baseline_fy + 1 if t.baseline_fy is not None else goal_fy
@@ -180,7 +180,7 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
             notes.append(f"no {t.baseline_period} outturn in the data for the baseline")
     counts = d.counts
     projections = project_all(counts, month, breaks=d.breaks)
-    choice, raw = choice_for(counts, before_fy=fy, breaks=d.breaks)
+    choice, raw = choice_for(counts, before_fy=fy, breaks=d.breaks, warehouse=warehouse)
     method, why = _pick_method(choice, projections, cat.fallback_order)
     notes.append(why)
     profile, profile_note = seasonal_profile(counts, fy, cat.rag.profile_years)
@@ -268,7 +268,11 @@ def _stretch(t: Target, cat: TargetCatalogue, p, scale: float, yearly: dict, goa
 
 def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: object = None,
                   catalogue: TargetCatalogue | None = None) -> pd.DataFrame:
-    """One row per target as of ``as_of`` (default: the latest month of the home area)."""
+    """One row per target as of ``as_of`` (default: the latest month of the home area).
+
+    The back-tests' projections are memoised beside ``settings.warehouse`` (the warehouse being
+    built, not the environment's default; not at all for ``":memory:"``).
+    """
     cat = catalogue or load_targets(settings.config_dir)
     month = as_month(as_of) if as_of is not None else latest_month(con, settings.home_area)
     spc, cache, rows = _spc_limits(con), {}, []
@@ -292,7 +296,7 @@ def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: obj
         elif data.months.empty:
             row["note"] = f"no data: {t.indicator} has no monthly values for {area}"
         else:
-            row = _track_monthly(t, data, month, cat, spc, row)
+            row = _track_monthly(t, data, month, cat, spc, row, settings.warehouse)
         if not t.is_set and not str(row["note"] or "").startswith("target unset"):
             row["note"] = f"target unset in the plan (\"{t.plan_quote}\"); {row['note'] or ''}"
         rows.append(row)
