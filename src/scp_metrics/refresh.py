@@ -321,6 +321,70 @@ def latest_month(settings: Settings) -> str | None:
     return None if row is None or row[0] is None else f"{row[0]:%Y-%m}"
 
 
+PUBLISH_CHUNK_VECTORS = 50
+"""DuckDB vectors (2,048 rows each) suppressed and written at a time when publishing a mart."""
+
+
+def publish_mart_csv(con: duckdb.DuckDBPyConnection, name: str, target: Path, config_dir: Path) -> int:
+    """:func:`scp_metrics.privacy.publish_table`, a chunk of rows at a time: the same rows, the
+    same suppression (``suppress_small_numbers``) and the same CSV writer (DuckDB ``COPY``), but
+    memory bounded by the chunk, not by the mart (``mart_indicator_values`` has every area's
+    every period). Returns the number of rows suppressed."""
+    import pandas as pd
+
+    from scp_metrics.privacy import suppress_small_numbers, suppression_rules
+
+    rules = suppression_rules(config_dir)
+    types = dict(con.execute(
+        "select column_name, data_type from information_schema.columns where table_name = ? "
+        "order by ordinal_position", [name]).fetchall())
+    columns = list(types)
+    counts = [c for c in rules.count_columns if c in columns]
+    value_is_count = not counts and "value" in columns and "indicator_id" in columns
+    if not counts and not value_is_count:  # nothing to suppress: DuckDB copies it as it is
+        return publish_table(con, name, target, config_dir)
+    measures = {} if counts else dict(con.execute(
+        "select indicator_id, measure from ref_indicators").fetchall())
+    select = ", ".join(f'"{c}"::date as "{c}"' if types[c] == "DATE" else f'"{c}"' for c in columns)
+    part = target.with_name(target.name + ".part")
+    suppressed = 0
+    reader = con.cursor()
+    try:
+        result = reader.execute(f'select * from "{name}" order by all')
+        with open(target, "wb") as out_file:
+            first = True
+            while True:
+                frame = result.fetch_df_chunk(PUBLISH_CHUNK_VECTORS)
+                if frame.empty and not first:
+                    break
+                if counts:
+                    out = suppress_small_numbers(frame, counts, rules.threshold,
+                                                 derived=rules.derived_columns)
+                    small = pd.Series(False, index=frame.index)
+                    for c in counts:
+                        small |= out[c].astype(str).eq(f"<{rules.threshold}")
+                else:
+                    is_count = frame["indicator_id"].map(measures).isin(rules.count_measures)
+                    out = suppress_small_numbers(frame, ["value"], rules.threshold, rows=is_count)
+                    small = out["value"].astype(str).eq(f"<{rules.threshold}")
+                suppressed += int(small.sum())
+                con.register("_published", out)
+                try:  # dates come back from pandas as timestamps: written as the marts hold them
+                    con.execute(f"copy (select {select} from _published) to '{part}' "
+                                f"(header {'true' if first else 'false'}, delimiter ',')")
+                finally:
+                    con.unregister("_published")
+                with open(part, "rb") as chunk_file:
+                    shutil.copyfileobj(chunk_file, out_file)
+                if frame.empty:
+                    break
+                first = False
+    finally:
+        reader.close()
+        part.unlink(missing_ok=True)
+    return suppressed
+
+
 def publish_outputs(settings: Settings, summary_markdown: str) -> Path:
     """Write the marts as CSV and the run summary to ``outputs/<as-of>/``."""
     as_of = latest_month(settings) or "no-data"
@@ -332,7 +396,7 @@ def publish_outputs(settings: Settings, summary_markdown: str) -> Path:
             "select table_name from information_schema.tables where starts_with(table_name, 'mart_') "
             "order by 1").fetchall()]
         for name in marts:  # counts 1-4 published as "<5" (privacy.py, config/privacy.toml)
-            publish_table(con, name, folder / f"{name}.csv", settings.config_dir)
+            publish_mart_csv(con, name, folder / f"{name}.csv", settings.config_dir)
     finally:
         con.close()
     from scp_metrics.charts import write_chart_pack  # matplotlib only when publishing
