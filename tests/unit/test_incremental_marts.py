@@ -103,7 +103,8 @@ def test_first_build_computes_everything_and_equals_spc_table():
     assert len(con.execute("select * from mart_trends").fetchall()) == 8
     hashes = con.execute("select mart, count(*), sum(n_rows) from _series_hashes group by mart "
                          "order by mart").fetchall()
-    assert hashes == [("mart_spc", N_SERIES, N_SERIES * 40), ("mart_trends", N_SERIES, 8)]
+    assert hashes == [("mart_spc", N_SERIES, N_SERIES * 40), ("mart_spc#table", 1, N_SERIES * 40),
+                      ("mart_trends", N_SERIES, 8), ("mart_trends#table", 1, 8)]
 
 
 def test_unchanged_input_reuses_every_series_and_changes_nothing():
@@ -192,6 +193,9 @@ def test_a_mart_that_does_not_match_its_hashes_is_computed_again():
     _build(con)
     want = con.execute("select * from mart_spc").df()
     con.execute("delete from mart_spc where indicator_id = 'asb' and period_start > date '2017-01-01'")
+    assert _build(con)["mart_spc"] == f"mart_spc: {N_SERIES} series recomputed, 0 reused"
+    pd.testing.assert_frame_equal(con.execute("select * from mart_spc").df(), want)
+    con.execute("update mart_spc set mean = 0 where indicator_id = 'crime'")  # same row counts
     assert _build(con)["mart_spc"] == f"mart_spc: {N_SERIES} series recomputed, 0 reused"
     pd.testing.assert_frame_equal(con.execute("select * from mart_spc").df(), want)
     con.execute("drop table _series_hashes")  # a forced full recomputation

@@ -18,8 +18,9 @@ How (one mart, series identified by key columns such as ``indicator_id, area_cod
    :data:`HASH_TABLE` (``mart, series, hash, n_rows``; ``series`` is the key values joined
    by :data:`SEP`) and reads the rows of the unchanged series from the existing mart (it still
    holds the previous build's rows inside the build transaction, until it is replaced). When
-   the mart or the hash table is missing, has other columns, or the stored row counts do not
-   match the mart's rows, every series is computed.
+   the mart or the hash table is missing or has other columns, or the mart is not the one the
+   hashes were stored with (its checksum, stored beside them as ``mart#table``, or a series'
+   row count differs: an older version or a hand rebuilt it), every series is computed.
 3. The builder computes the other series only (:attr:`ReusePlan.recompute` says which), and
    :func:`finish` puts the two together in key order (rows inside a series keep their order),
    casts the reused rows to the computed rows' dtypes (the builder's ``conform``), stores the
@@ -51,6 +52,8 @@ __all__ = ["HASH_TABLE", "SEP", "ReusePlan", "finish", "plan_reuse", "salt_of", 
 HASH_TABLE = "_series_hashes"
 #: Separator of the key values in :data:`HASH_TABLE`'s ``series`` column.
 SEP = "\x1f"
+#: ``mart`` of the row of :data:`HASH_TABLE` with the checksum of the whole mart as written.
+TABLE_SUFFIX = "#table"
 _HASH_COLUMNS = [("mart", "VARCHAR"), ("series", "VARCHAR"), ("hash", "UBIGINT"),
                  ("n_rows", "BIGINT")]
 
@@ -127,6 +130,13 @@ class ReusePlan:
         return frame[series_labels(frame, self.keys).isin(self.recompute).to_numpy()]
 
 
+def _table_checksum(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
+    """(sum of the row hashes modulo 2**64, row count) of a table or registered frame."""
+    rows = con.execute(f"select coalesce(sum(hash(t)) % 18446744073709551616, 0)::ubigint, "
+                       f"count(*) from {relation} as t").fetchall()
+    return int(rows[0][0]), int(rows[0][1])
+
+
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in con.execute(
         "select column_name, data_type from information_schema.columns "
@@ -162,11 +172,14 @@ def plan_reuse(con: duckdb.DuckDBPyConnection, mart: str, keys: Sequence[str],
         return everything
     stored = con.execute(f'select series, hash, n_rows from "{HASH_TABLE}" where mart = ?',
                          [mart]).df()
-    if stored.empty:
-        return everything
-    both = hashes[["series", "hash"]].merge(stored, on="series", how="left",
-                                            suffixes=("", "_old"))
-    same = (both["hash_old"].notna() & (both["hash_old"] == both["hash"])).to_numpy()
+    whole = con.execute(f'select hash, n_rows from "{HASH_TABLE}" where mart = ?',
+                        [mart + TABLE_SUFFIX]).fetchall()
+    if stored.empty or whole != [_table_checksum(con, f'"{mart}"')]:
+        return everything  # no hashes, or the mart is not the one they were stored with
+    stored["hash"] = stored["hash"].astype("UInt64")  # nullable: no float after the merge
+    both = hashes[["series", "hash"]].astype({"hash": "UInt64"}).merge(
+        stored, on="series", how="left", suffixes=("", "_old"))
+    same = (both["hash_old"] == both["hash"]).fillna(False).to_numpy(dtype=bool)
     if not same.any():
         return everything
     wanted = hashes.loc[same, keys].reset_index(drop=True)
@@ -226,12 +239,18 @@ def finish(con: duckdb.DuckDBPyConnection, plan: ReusePlan, computed: pd.DataFra
     if _columns(con, HASH_TABLE) != _HASH_COLUMNS:
         columns = ", ".join(f"{name} {kind}" for name, kind in _HASH_COLUMNS)
         con.execute(f'create or replace table "{HASH_TABLE}" ({columns})')
-    con.execute(f'delete from "{HASH_TABLE}" where mart = ?', [plan.mart])
+    con.execute(f'delete from "{HASH_TABLE}" where mart in (?, ?)',
+                [plan.mart, plan.mart + TABLE_SUFFIX])
     con.register("_new_hashes", table)
+    con.register("_new_mart", out)
     try:
         con.execute(f'insert into "{HASH_TABLE}" select mart, series, hash, n_rows from _new_hashes')
+        checksum, count = _table_checksum(con, "_new_mart")  # as the table made from ``out``
+        con.execute(f'insert into "{HASH_TABLE}" values (?, \'\', ?, ?)',
+                    [plan.mart + TABLE_SUFFIX, checksum, count])
     finally:
         con.unregister("_new_hashes")
+        con.unregister("_new_mart")
     total = len(plan.hashes)
     recomputed = len(plan.recompute)
     out.attrs["progress"] = (f"{plan.mart}: {recomputed:,} series recomputed, "
