@@ -28,7 +28,11 @@ MartBuilder = Callable[[duckdb.DuckDBPyConnection, Settings], pd.DataFrame]
 
 
 def build_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
-    counts = con.execute("select * from int_indicator_counts order by all").df()
+    """``mart_indicator_values``: :func:`compute_indicator_values` on ``int_indicator_counts``,
+    then the Place Survey rows. The counts are read unsorted: the rows' order is set by
+    ``compute_indicator_values`` on keys unique in that table (sorting them in SQL first cost
+    ~1.5 s at 721k rows and changed nothing)."""
+    counts = con.execute("select * from int_indicator_counts").df()
     names = con.execute(AREA_NAMES_SQL).df()  # configured areas, then ONS names (police.uk)
     values = compute_indicator_values(counts, catalogue.read_indicators(settings.config_dir), names)
     survey = build_survey_values(con, settings)  # Place Survey rows, period_type "survey"
