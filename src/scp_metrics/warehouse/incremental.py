@@ -9,18 +9,19 @@ every series) can reuse the previous build's rows of every series whose input is
 How (one mart, series identified by key columns such as ``indicator_id, area_code``):
 
 1. :func:`series_hashes`: a 64-bit content hash per series of *everything* its rows depend on:
-   its input rows (``pandas.util.hash_pandas_object`` of each row, added up per series: the
-   hash of the set of rows, whatever their order, plus their number) and a ``salt`` for the
-   rest (the code version of the modules that compute the mart, the reference data such as
-   polarity and series breaks, the settings). Vectorised: ~1M input rows hash in well under a
-   second, with no Python loop over series.
+   its input rows (``pandas.util.hash_pandas_object`` of each row's value columns, added up
+   per series: the hash of the set of rows, whatever their order, and their number) and a
+   ``salt`` for the rest (the code version of the modules that compute the mart, reference
+   data such as polarity and series breaks, constants). Vectorised, no Python loop over
+   series: 1M input rows in 7,500 series hash in ~0.3 s.
 2. :func:`plan_reuse`: compares them with the hashes the previous build stored in the side table
    :data:`HASH_TABLE` (``mart, series, hash, n_rows``; ``series`` is the key values joined
    by :data:`SEP`) and reads the rows of the unchanged series from the existing mart (it still
    holds the previous build's rows inside the build transaction, until it is replaced). When
    the mart or the hash table is missing or has other columns, or the mart is not the one the
-   hashes were stored with (its checksum, stored beside them as ``mart#table``, or a series'
-   row count differs: an older version or a hand rebuilt it), every series is computed.
+   hashes were stored with (its checksum, stored beside them as ``<mart>#table``, or a
+   series' row count differs: written by an older version, or edited by hand), every series
+   is computed.
 3. The builder computes the other series only (:attr:`ReusePlan.recompute` says which), and
    :func:`finish` puts the two together in key order (rows inside a series keep their order),
    casts the reused rows to the computed rows' dtypes (the builder's ``conform``), stores the
@@ -45,8 +46,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-__all__ = ["HASH_TABLE", "SEP", "ReusePlan", "finish", "plan_reuse", "salt_of", "series_hashes",
-           "series_labels"]
+__all__ = ["HASH_TABLE", "SEP", "TABLE_SUFFIX", "ReusePlan", "finish", "plan_reuse", "salt_of",
+           "series_hashes", "series_labels"]
 
 #: The side table of per-series hashes (one row per mart and series).
 HASH_TABLE = "_series_hashes"
