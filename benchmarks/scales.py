@@ -25,6 +25,8 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
+    # the e2e test's scale (tests/e2e/test_benchmark.py): every phase runs, in about a minute
+    "tiny": Scale("tiny", areas=6, years=3, record_rows=24_000, police_uk_rows=0, start_fy=2007),
     "small": Scale("small", areas=20, years=3, record_rows=150_000, police_uk_rows=0,
                    start_fy=2007),
     "medium": Scale("medium", areas=300, years=15, record_rows=5_000_000,
