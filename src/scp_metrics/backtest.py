@@ -25,6 +25,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -101,7 +102,8 @@ _MEMO_MODULES = ("scp_metrics.backtest", "scp_metrics.projections",
 
 
 def _breaks_key(breaks: object) -> tuple[str, ...]:
-    return tuple(sorted(str(pd.Timestamp(d).date()) for d in breaks or ()))
+    """Break dates as sorted ISO strings (part of the memo keys)."""
+    return tuple(sorted(str(pd.Timestamp(d).date()) for d in cast(Iterable, breaks or ())))
 
 
 def origin_projections(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...] = METHODS,

@@ -14,6 +14,7 @@ is null with a ``note`` saying why.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import duckdb
@@ -149,7 +150,7 @@ def _pick_method(choice, projections: dict, fallback: tuple[str, ...]) -> tuple[
 
 
 def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatalogue,
-                   spc: dict, row: dict, warehouse: object = None) -> dict:
+                   spc: dict, row: dict, warehouse: str | os.PathLike | None = None) -> dict:
     notes = []
     goal_fy = t.target_fy if t.target_fy is not None else fiscal_year(as_of)
     first = t.baseline_fy + 1 if t.baseline_fy is not None else goal_fy
