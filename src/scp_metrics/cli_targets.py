@@ -76,14 +76,16 @@ def monthly_series(con: duckdb.DuckDBPyConnection, indicator: str | None = None,
             for key, g in frame.groupby(["indicator_id", "area_code"], sort=True)}
 
 
-def series_projections(series: pd.Series, as_of: object, breaks: tuple = ()) -> pd.DataFrame:
-    """Every method's projection of one monthly count series (no target), calibrated."""
+def series_projections(series: pd.Series, as_of: object, breaks: tuple = (),
+                       warehouse: Any = None) -> pd.DataFrame:
+    """Every method's projection of one monthly count series (no target), calibrated (back-tests
+    memoised beside ``warehouse`` when given)."""
     from scp_metrics.backtest import choice_for, dispersion_factor
     from scp_metrics.projections import fiscal_year, fy_label, project_all
 
     month = pd.Period(as_of, "M")
     fy = fiscal_year(month)
-    choice, raw = choice_for(series, before_fy=fy, breaks=breaks)
+    choice, raw = choice_for(series, before_fy=fy, breaks=breaks, warehouse=warehouse)
     rows = []
     for method, p in project_all(series, month, breaks=breaks).items():
         p = p.calibrated(dispersion_factor(raw, method, fy)) if p.available else p
@@ -111,7 +113,8 @@ def _project_series(args: argparse.Namespace) -> int:
         con.close()
     if not found:
         raise UserError(f"no monthly count or rate values for {args.indicator} in {area}")
-    frame = series_projections(found[(args.indicator, area)], args.as_of, breaks)
+    frame = series_projections(found[(args.indicator, area)], args.as_of, breaks,
+                               warehouse=settings.warehouse)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
         return 0
@@ -166,7 +169,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     origins = ORIGINS if not args.origins else tuple(int(x) for x in args.origins.split(","))
     if any(not 1 <= o <= 11 for o in origins):
         raise UserError("--origins are month numbers of the financial year, 1 (April) to 11")
-    con, _ = _connect(args.warehouse)
+    con, settings = _connect(args.warehouse)
     try:
         series = monthly_series(con, args.indicator, args.area)
         breaks = {key: series_breaks(con, *key) for key in series}
@@ -175,7 +178,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if not series:
         raise UserError("no monthly count or rate series match those options")
     started = time.monotonic()
-    table, choices = backtest_frame(series, origins=origins, breaks_by_key=breaks)
+    table, choices = backtest_frame(series, origins=origins, breaks_by_key=breaks,
+                                    warehouse=settings.warehouse)
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False, float_format="%.4f")
         return 0
