@@ -142,6 +142,7 @@ def _z(p: Projection, actual: float, bounds: tuple[float, float] | None = None) 
     if not p.available:
         return float("nan")
     lo, hi = p.interval(0.95) if bounds is None else bounds
+    assert p.point is not None  # an available projection has a point
     scale = (hi - lo) / (2 * Z95)
     return (actual - p.point) / scale if scale > 0 else float("nan")
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -182,7 +183,7 @@ def _fy_first(fy: int) -> int:
     return pd.Period(f"{fy}-{FY_START_MONTH:02d}", "M").ordinal
 
 
-def break_months(dates: object) -> tuple[int, ...]:
+def break_months(dates: Any) -> tuple[int, ...]:
     """Month ordinals at which a new series starts: the first month starting on or after each
     break date (as :func:`scp_metrics.series_breaks.break_starts`)."""
     out = set()

@@ -167,7 +167,8 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
     scale = d.multiplier / pop if rate else 1.0
     column = "value" if rate else "numerator"
     yearly = {int(y): float(v) for y, v in zip(d.years["fy"], d.years[column], strict=True)}
-    baseline = t.baseline_value if t.baseline_value is not None else yearly.get(t.baseline_fy)
+    baseline = t.baseline_value if t.baseline_value is not None \
+        else (yearly.get(t.baseline_fy) if t.baseline_fy is not None else None)
     source = "plan" if t.baseline_value is not None else "data"
     if t.kind == "year_on_year":
         baseline, source = yearly.get(fy - 1), f"data ({fy_label(fy - 1)} outturn)"
@@ -175,7 +176,7 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
     else:
         goal = t.target_for(baseline)
         milestone = None
-        if goal is not None and baseline is not None:
+        if goal is not None and baseline is not None and t.baseline_fy is not None:
             milestone = yearly_milestones(t.baseline_fy, baseline, goal_fy, goal).get(fy)
         if t.is_set and baseline is None:
             notes.append(f"no {t.baseline_period} outturn in the data for the baseline")
@@ -191,6 +192,7 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
         return {**row, "note": "; ".join(notes)}
     factor = dispersion_factor(raw, method, fy)
     p = projections[method].calibrated(factor)
+    assert p.point is not None and p.ytd is not None  # the method was picked as available
     if p.note:
         notes.append(p.note)
     lo80, hi80 = p.interval(0.80)
@@ -239,6 +241,7 @@ def _target_year(t: Target, d: IndicatorData, month: pd.Period, fy: int, goal_fy
         notes.append(f"no forecast of {fy_label(goal_fy)}: {p.note}")
         return
     p = p.calibrated(dispersion_factor(raw, model, fy))
+    assert p.point is not None  # only available projections reach here
     lo, hi = p.interval(0.95)
     need = goal / scale
     met = p.probability_at_most(need) if t.polarity == "lower" else p.probability_at_least(need)

@@ -58,8 +58,9 @@ def track_survey(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatal
              "sampling error only)"]
     if len(base_rows):
         notes.append(f"baseline survey in the data: {float(base_rows['value'].iloc[-1]):.1f}%")
-    if goal is None or baseline is None:
-        why = "target unset in the plan" if not t.is_set else "no baseline"
+    if goal is None or baseline is None or t.target_fy is None:
+        why = "target unset in the plan" if not t.is_set else \
+            "no target year" if t.target_fy is None else "no baseline"
         return {**row, "note": "; ".join([f'{why} ("{t.plan_quote}")', *notes])}
     start = pd.Timestamp(base_rows["period_end"].iloc[-1]) if len(base_rows) else \
         pd.Timestamp(f"{t.baseline_fy}-12-31")
@@ -93,6 +94,8 @@ def track_rank(con: duckdb.DuckDBPyConnection, t: Target, as_of: pd.Period,
     base = ranks[(ranks["period_type"] == "financial_year")
                  & (pd.to_datetime(ranks["period_start"]).dt.year == t.baseline_fy)]
     baseline = float(base["rank"].iloc[-1]) if len(base) else None
+    if t.target_value is None or t.target_fy is None:
+        return {**row, "note": f"rank target has no value or year (\"{t.plan_quote}\")"}
     goal = float(t.target_value)
     deadline = fy_months(t.target_fy)[-1].to_timestamp(how="end").normalize()
     period = f"{last['period_type']} to {pd.Timestamp(last['period_end']).date()}"
