@@ -55,6 +55,7 @@ force's series of the same indicator, so it is not a mart of independent series 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -379,7 +380,7 @@ def build_recording_breaks(con: duckdb.DuckDBPyConnection, settings: Settings,
     return typed(found, dates=("break_after", "break_before"))
 
 
-def _message(row: object, indicators: dict[str, catalogue.Indicator]) -> str:
+def _message(row: Any, indicators: dict[str, catalogue.Indicator]) -> str:
     r = row  # a namedtuple of COLUMNS
     title = indicators[r.indicator_id].title if r.indicator_id in indicators else r.indicator_id
     direction = "fell" if r.change_pct < 0 else "rose"

@@ -213,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse")
     p.add_argument("--engine", choices=["prefect", "local"], default="prefect",
                    help="prefect: run the flow (default); local: same steps without Prefect")
-    p.add_argument("--force", action="store_true", help="rebuild the marts even if nothing is new")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild the marts even if nothing is new, recomputing every series")
     p.add_argument("--wait", type=float, default=300.0, metavar="SECONDS",
                    help="if another refresh holds the warehouse, wait this long "
                         "(default 300; 0: exit at once)")

@@ -25,6 +25,7 @@ from scp_metrics import validation_duckdb
 from scp_metrics.privacy import carries_personal_data, publish_table
 from scp_metrics.settings import Settings
 from scp_metrics.validation import ValidationResult, validate_file
+from scp_metrics.warehouse import incremental
 from scp_metrics.warehouse.connection import connect
 from scp_metrics.warehouse.fingerprints import cached_sha256
 from scp_metrics.warehouse.history import (
@@ -297,12 +298,18 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
 
 def build_marts(settings: Settings, outcomes: list[FileOutcome], force: bool = False,
                 progress: Progress | None = None) -> dict[str, int]:
-    """Rebuild the models when something was loaded (or they are missing, or ``force``)."""
+    """Rebuild the models when something was loaded (or they are missing, or ``force``).
+
+    ``force`` also recomputes every series of the incremental marts (``mart_spc``,
+    ``mart_trends``) instead of reusing the unchanged ones (:mod:`scp_metrics.warehouse.incremental`).
+    """
     con = connect(settings.warehouse)
     try:
         if not force and marts_present(con) and marts_current(con) \
                 and not any(o.status == "loaded" for o in outcomes):
             return {}  # (not current: a run died between loading and building, or a restore)
+        if force:  # a full recomputation: nothing is reused (losing the hashes only costs time)
+            con.execute(f"drop table if exists {incremental.HASH_TABLE}")
         rows = build_models(con, settings, progress)
         record_marts_built(con)
         return rows

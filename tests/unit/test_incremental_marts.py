@@ -236,3 +236,19 @@ def test_series_hashes_follow_content_not_row_order():
     salted = incremental.series_hashes(frame, ["k"], salt=2)
     assert (salted["hash"] != base["hash"]).all()
     assert incremental.salt_of("x", 1) == incremental.salt_of("x", 1) != incremental.salt_of("x", 2)
+
+
+def test_a_forced_refresh_recomputes_every_series(mini_raw, settings_for):
+    from scp_metrics.refresh import run_refresh
+
+    settings = settings_for(mini_raw)
+    first: list[str] = []
+    run_refresh(settings, progress=first.append, publish=False)
+    forced: list[str] = []
+    run_refresh(settings, progress=forced.append, publish=False, force=True)
+    spc_first = [m for m in first if m.startswith("mart_spc:")]
+    spc_forced = [m for m in forced if m.startswith("mart_spc:")]
+    assert spc_first and spc_first[0].endswith(", 0 reused")
+    assert spc_forced == spc_first  # the same series all recomputed again, none reused
+    n = int(spc_first[0].split(":")[1].split()[0])
+    assert n > 0
