@@ -162,6 +162,17 @@ def measure(warehouse: Path, areas: list[str], out_dir: Path) -> dict[str, float
                 out[f"{key}_s"] = pack_s
                 assert len(paths) == len(areas)
     finally:
+        _drain_prefect_workers()
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()
     return out
+
+
+def _drain_prefect_workers(timeout: float = 30.0) -> None:
+    """Send the runs' queued logs and events while the server is still up: left queued, they
+    were retried against the stopped server at interpreter exit (about a minute)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout)
