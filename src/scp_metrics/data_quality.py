@@ -136,7 +136,9 @@ def reconcile_crime(con: duckdb.DuckDBPyConnection, home_area: str,
     quarters = [pd.Timestamp(r[0]) for r in con.execute(_QUARTERS_SQL).fetchall()]
     if not quarters:
         return []
-    codes = con.execute(_RECONCILE_SQL).df()
+    # ordered, so that the largest code difference is the same code whatever the scan order (ties
+    # go to the first offence code)
+    codes = con.execute(f"select * from ({_RECONCILE_SQL}) order by all").df()
     codes["quarter_start"] = pd.to_datetime(codes["quarter_start"])
     codes = codes[codes["quarter_start"].isin(quarters)]
     indicators = [r[0] for r in con.execute(

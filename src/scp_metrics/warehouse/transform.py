@@ -2,6 +2,12 @@
 
 SQL lives in ``sql/<layer>/<table>.sql`` (one select each); this module decides the order and
 materialises each as a table, all in one transaction: a failure leaves the marts as they were.
+
+The exception is :data:`VIEW_MODELS`: thin per-row projections of a large raw table (the
+record-level police extract: millions of rows, renamed and one code trimmed) are views, not
+tables. Copying them cost the longest SQL step of every build (3.7 s of 7.6 s for the SQL
+models at 300 areas with 4.9M police rows, ~4× that at 20M) whether or not anything changed,
+and the models that read them aggregate straight from the raw table in the same time.
 """
 
 from __future__ import annotations
@@ -37,9 +43,23 @@ MODELS: tuple[tuple[str, str], ...] = (
     ("intermediate", "int_indicator_counts"),
 )
 
+#: Models created as views over the raw tables instead of copied into tables (see above).
+VIEW_MODELS: frozenset[str] = frozenset({"stg_police_crime"})
+
 
 def read_sql(layer: str, name: str) -> str:
     return resources.files("scp_metrics.warehouse").joinpath("sql", layer, f"{name}.sql").read_text()
+
+
+def materialise(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """``name`` as the result of ``sql``: a view for :data:`VIEW_MODELS`, a table otherwise
+    (an object of the other kind left by an earlier version is dropped first)."""
+    kind = "VIEW" if name in VIEW_MODELS else "BASE TABLE"
+    existing = con.execute("select table_type from information_schema.tables "
+                           "where table_schema = 'main' and table_name = ?", [name]).fetchall()
+    if existing and existing[0][0] != kind:
+        con.execute(f'drop {"view" if existing[0][0] == "VIEW" else "table"} "{name}"')
+    con.execute(f'create or replace {"view" if kind == "VIEW" else "table"} "{name}" as {sql}')
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
@@ -79,7 +99,7 @@ def build_models(
         load_reference_tables(con, settings)
         for layer, name in MODELS:
             say(f"building {name}")
-            con.execute(f'create or replace table "{name}" as {read_sql(layer, name)}')
+            materialise(con, name, read_sql(layer, name))
         rows: dict[str, int] = {}
         for name, builder in PYTHON_MARTS:
             say(f"building {name}")
