@@ -68,5 +68,5 @@ def get_settings(**overrides: object) -> Settings:
     for key, value in overrides.items():
         if value is not None:
             is_path = key not in ("home_area", "duckdb_memory_limit")
-            values[key] = Path(value) if is_path and not isinstance(value, Path) else value
+            values[key] = Path(str(value)) if is_path and not isinstance(value, Path) else value
     return Settings(**values)  # type: ignore[arg-type]
