@@ -248,6 +248,31 @@ def suppress_small_numbers(frame: pd.DataFrame, columns: list[str] | tuple[str, 
     return out
 
 
+def suppress_frame(frame: pd.DataFrame, rules: SuppressionRules,
+                   measures: dict[str, str] | None = None,
+                   extra_counts: tuple[str, ...] = ()) -> tuple[pd.DataFrame, int]:
+    """``frame`` as it may be published under ``rules``, and how many rows were suppressed.
+
+    The one rule for every published form (CSVs, the workbook): counts in ``rules.count_columns``
+    (and ``extra_counts``) from 1 to ``threshold - 1`` shown as ``"<threshold"``, with the
+    ``rules.derived_columns`` of those rows blanked; a table with no count column but an
+    indicator's ``value`` (``mart_spc``) has that value suppressed in the rows whose indicator's
+    measure (``measures``: indicator id → measure) is one of ``rules.count_measures``.
+    """
+    counts = [c for c in (*rules.count_columns, *extra_counts) if c in frame.columns]
+    if counts:
+        out = suppress_small_numbers(frame, counts, rules.threshold, derived=rules.derived_columns)
+        small = pd.Series(False, index=frame.index)
+        for c in counts:
+            small |= out[c].astype(str).eq(f"<{rules.threshold}")
+        return out, int(small.sum())
+    if "value" in frame.columns and "indicator_id" in frame.columns and measures is not None:
+        is_count = frame["indicator_id"].map(measures).isin(rules.count_measures)
+        out = suppress_small_numbers(frame, ["value"], rules.threshold, rows=is_count)
+        return out, int(out["value"].astype(str).eq(f"<{rules.threshold}").sum())
+    return frame, 0
+
+
 def publish_table(con, name: str, target: Path, config_dir: Path) -> int:  # noqa: ANN001
     """Write mart ``name`` to ``target`` as CSV with small numbers suppressed; returns the
     number of rows suppressed. Marts without counts are copied as they are."""
@@ -263,16 +288,9 @@ def publish_table(con, name: str, target: Path, config_dir: Path) -> int:  # noq
                     "(header, delimiter ',')")
         return 0
     frame = con.execute(f'select * from "{name}" order by all').df()
-    if counts:
-        out = suppress_small_numbers(frame, counts, rules.threshold, derived=rules.derived_columns)
-        small = pd.Series(False, index=frame.index)
-        for c in counts:
-            small |= out[c].astype(str).eq(f"<{rules.threshold}")
-    else:
-        measures = dict(con.execute("select indicator_id, measure from ref_indicators").fetchall())
-        is_count = frame["indicator_id"].map(measures).isin(rules.count_measures)
-        out = suppress_small_numbers(frame, ["value"], rules.threshold, rows=is_count)
-        small = out["value"].astype(str).eq(f"<{rules.threshold}")
+    measures = None if counts else dict(
+        con.execute("select indicator_id, measure from ref_indicators").fetchall())
+    out, suppressed = suppress_frame(frame, rules, measures)
     con.register("_published", out)
     try:
         # dates come back from pandas as timestamps: write them as the marts hold them
@@ -282,4 +300,4 @@ def publish_table(con, name: str, target: Path, config_dir: Path) -> int:  # noq
                     "(header, delimiter ',')")
     finally:
         con.unregister("_published")
-    return int(small.sum())
+    return suppressed

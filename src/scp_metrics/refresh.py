@@ -337,9 +337,7 @@ def publish_mart_csv(con: duckdb.DuckDBPyConnection, name: str, target: Path, co
     same suppression (``suppress_small_numbers``) and the same CSV writer (DuckDB ``COPY``), but
     memory bounded by the chunk, not by the mart (``mart_indicator_values`` has every area's
     every period). Returns the number of rows suppressed."""
-    import pandas as pd
-
-    from scp_metrics.privacy import suppress_small_numbers, suppression_rules
+    from scp_metrics.privacy import suppress_frame, suppression_rules
 
     rules = suppression_rules(config_dir)
     types = dict(con.execute(
@@ -364,17 +362,8 @@ def publish_mart_csv(con: duckdb.DuckDBPyConnection, name: str, target: Path, co
                 frame = result.fetch_df_chunk(PUBLISH_CHUNK_VECTORS)
                 if frame.empty and not first:
                     break
-                if counts:
-                    out = suppress_small_numbers(frame, counts, rules.threshold,
-                                                 derived=rules.derived_columns)
-                    small = pd.Series(False, index=frame.index)
-                    for c in counts:
-                        small |= out[c].astype(str).eq(f"<{rules.threshold}")
-                else:
-                    is_count = frame["indicator_id"].map(measures).isin(rules.count_measures)
-                    out = suppress_small_numbers(frame, ["value"], rules.threshold, rows=is_count)
-                    small = out["value"].astype(str).eq(f"<{rules.threshold}")
-                suppressed += int(small.sum())
+                out, small = suppress_frame(frame, rules, measures)
+                suppressed += small
                 con.register("_published", out)
                 try:  # dates come back from pandas as timestamps: written as the marts hold them
                     con.execute(f"copy (select {select} from _published) to '{part}' "

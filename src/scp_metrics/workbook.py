@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from scp_metrics import catalogue
-from scp_metrics.privacy import suppress_small_numbers
+from scp_metrics.privacy import SuppressionRules, suppress_frame, suppression_rules
 from scp_metrics.settings import Settings
 
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence "
@@ -153,15 +153,30 @@ def _number_format(column: str, series: pd.Series) -> str | None:
     return "#,##0.00"
 
 
-def _suppress(frame: pd.DataFrame, suppress_below: int) -> pd.DataFrame:
-    counts = [c for c in ("numerator", "denominator", "actual_value") if c in frame]
-    if not counts or suppress_below <= 1:
+WORKBOOK_EXTRA_COUNTS = ("actual_value",)
+"""Counted as counts in the workbook as well as ``config/privacy.toml``'s ``count_columns``
+(a target's year-to-date outturn is a count for count targets)."""
+
+
+def _suppress(frame: pd.DataFrame, rules: SuppressionRules, measures: dict[str, str]) -> pd.DataFrame:
+    """The published CSVs' suppression (:func:`scp_metrics.privacy.suppress_frame`), with
+    unsuppressed counts kept numeric for Excel."""
+    if rules.threshold <= 1:
         return frame
-    derived = [c for c in ("value", "ci95_lower", "ci95_upper") if c in frame]
-    frame = suppress_small_numbers(frame, counts, threshold=suppress_below, derived=derived)
-    for col in counts:  # keep unsuppressed counts numeric in Excel
-        frame[col] = frame[col].map(lambda v: int(v) if isinstance(v, str) and v.isdigit() else v)
-    return frame
+    out, _ = suppress_frame(frame, rules, measures, extra_counts=WORKBOOK_EXTRA_COUNTS)
+    if out is frame:
+        return frame
+    for col in out.columns:  # columns made text by suppression: numbers back to numbers
+        if out[col].dtype == object and frame[col].dtype != object:
+            out[col] = [_number(v) for v in out[col]]
+    return out
+
+
+def _number(value: object) -> object:
+    if isinstance(value, str) and not value.startswith("<"):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    return value
 
 
 def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
@@ -224,6 +239,9 @@ def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Pat
 
     home = settings.home_area.strip().upper()
     present = _tables(con)
+    rules = replace(suppression_rules(settings.config_dir), threshold=suppress_below)
+    measures = dict(con.execute("select indicator_id, measure from ref_indicators").fetchall()) \
+        if "ref_indicators" in present else {}
     specs = [_peer_scope(con, spec, present, home) for spec in SHEETS if spec.table in present]
     counts = [(spec, _count(con, spec, home)) for spec in specs]
     room = EXCEL_MAX_ROWS - 1
@@ -255,7 +273,7 @@ def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Pat
         formats: list[str | None] | None = None
         written = 0
         for chunk in _chunks(con, spec, home, limit=room if count > room else None):
-            out = _excel_ready(_suppress(chunk, suppress_below))
+            out = _excel_ready(_suppress(chunk, rules, measures))
             if formats is None:  # the first chunk sets the columns' widths and formats
                 formats = _start_sheet(ws, out, header, get_column_letter)
             columns = [_cell_values(out[c]) for c in out.columns]

@@ -121,3 +121,37 @@ def test_sheets_are_read_in_chunks_with_the_same_rows(settings, tmp_path, monkey
     monkeypatch.setattr(workbook, "CHUNK_VECTORS", 1)
     chunks = list(workbook._chunks(con, spec, HOME, limit=None))
     assert sum(len(c) for c in chunks) == len(whole) == 5
+
+
+def test_the_workbook_suppresses_what_the_published_csvs_suppress(settings, tmp_path):
+    con = _warehouse()
+    con.execute("create table ref_indicators as select * from (values ('asb', 'count'), "
+                "('all_crime', 'rate')) t(indicator_id, measure)")
+    con.execute("create table mart_spc as select * from (values "
+                "('asb', $home, date '2021-01-01', 3.0, 10.0), "
+                "('asb', $home, date '2021-02-01', 12.0, 10.0), "
+                "('all_crime', $home, date '2021-01-01', 3.0, 10.0)) "
+                "t(indicator_id, area_code, period_start, value, mean)", {"home": HOME})
+    con.execute("create table mart_data_quality as select * from (values "
+                "('reconcile', 'vap', $home, 2.0, 40.0, 1900.0), "
+                "('reconcile', 'all_crime', $home, 900.0, 910.0, 1.1)) "
+                "t(check_id, indicator_id, area_code, record_level_value, published_value, difference_pct)",
+                {"home": HOME})
+    book = load_workbook(workbook.write_workbook(con, settings, tmp_path / "wb.xlsx", "2021-01"))
+
+    spc = _rows(book["spc"])
+    got = {(r[0], r[2].month): r[3] for r in spc[1:]}
+    assert got == {("asb", 1): "<5", ("asb", 2): 12, ("all_crime", 1): 3}  # a rate is not a count
+
+    quality = _rows(book["data_quality"])
+    header = quality[0]
+    small = next(r for r in quality[1:] if r[1] == "vap")
+    assert small[header.index("record_level_value")] == "<5"
+    assert small[header.index("difference_pct")] is None  # would give the count back
+    big = next(r for r in quality[1:] if r[1] == "all_crime")
+    assert big[header.index("record_level_value")] == 900
+
+    indicators = _rows(book["indicators"])
+    header = indicators[0]
+    month = next(r for r in indicators[1:] if r[header.index("period_type")] == "month")
+    assert month[header.index("change_pct")] is None  # a derived column of a suppressed count
