@@ -273,23 +273,31 @@ def suppress_frame(frame: pd.DataFrame, rules: SuppressionRules,
     return frame, 0
 
 
+def published_columns(con, name: str, rules: SuppressionRules  # noqa: ANN001
+                      ) -> tuple[dict[str, str], dict[str, str] | None, bool]:
+    """Mart ``name``'s column types, the indicator measures when its ``value`` is suppressed by
+    measure (no count column), and whether anything in it can be suppressed at all."""
+    types = dict(con.execute(
+        "select column_name, data_type from information_schema.columns where table_name = ? "
+        "order by ordinal_position", [name]).fetchall())
+    counts = [c for c in rules.count_columns if c in types]
+    value_is_count = not counts and "value" in types and "indicator_id" in types
+    measures = dict(con.execute("select indicator_id, measure from ref_indicators").fetchall()) \
+        if value_is_count else None
+    return types, measures, bool(counts) or value_is_count
+
+
 def publish_table(con, name: str, target: Path, config_dir: Path) -> int:  # noqa: ANN001
     """Write mart ``name`` to ``target`` as CSV with small numbers suppressed; returns the
     number of rows suppressed. Marts without counts are copied as they are."""
     rules = suppression_rules(config_dir)
-    types = dict(con.execute(
-        "select column_name, data_type from information_schema.columns where table_name = ? "
-        "order by ordinal_position", [name]).fetchall())
+    types, measures, suppressible = published_columns(con, name, rules)
     columns = list(types)
-    counts = [c for c in rules.count_columns if c in columns]
-    value_is_count = not counts and "value" in columns and "indicator_id" in columns
-    if not counts and not value_is_count:
+    if not suppressible:
         con.execute(f"copy (select * from \"{name}\" order by all) to '{target}' "
                     "(header, delimiter ',')")
         return 0
     frame = con.execute(f'select * from "{name}" order by all').df()
-    measures = None if counts else dict(
-        con.execute("select indicator_id, measure from ref_indicators").fetchall())
     out, suppressed = suppress_frame(frame, rules, measures)
     con.register("_published", out)
     try:

@@ -337,19 +337,13 @@ def publish_mart_csv(con: duckdb.DuckDBPyConnection, name: str, target: Path, co
     same suppression (``suppress_small_numbers``) and the same CSV writer (DuckDB ``COPY``), but
     memory bounded by the chunk, not by the mart (``mart_indicator_values`` has every area's
     every period). Returns the number of rows suppressed."""
-    from scp_metrics.privacy import suppress_frame, suppression_rules
+    from scp_metrics.privacy import published_columns, suppress_frame, suppression_rules
 
     rules = suppression_rules(config_dir)
-    types = dict(con.execute(
-        "select column_name, data_type from information_schema.columns where table_name = ? "
-        "order by ordinal_position", [name]).fetchall())
+    types, measures, suppressible = published_columns(con, name, rules)
     columns = list(types)
-    counts = [c for c in rules.count_columns if c in columns]
-    value_is_count = not counts and "value" in columns and "indicator_id" in columns
-    if not counts and not value_is_count:  # nothing to suppress: DuckDB copies it as it is
+    if not suppressible:  # nothing to suppress: DuckDB copies it as it is
         return publish_table(con, name, target, config_dir)
-    measures = {} if counts else dict(con.execute(
-        "select indicator_id, measure from ref_indicators").fetchall())
     select = ", ".join(f'"{c}"::date as "{c}"' if types[c] == "DATE" else f'"{c}"' for c in columns)
     part = target.with_name(target.name + ".part")
     suppressed = 0
