@@ -64,11 +64,11 @@ def child_refresh(data: Path, raw: Path, warehouse: Path, publish: bool = True) 
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         marks.append((time.perf_counter(), message, rss))
 
-    publish = refresh.publish_outputs
+    publish_outputs = refresh.publish_outputs
 
     def publish_marked(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         mark("publishing")
-        return publish(*args, **kwargs)
+        return publish_outputs(*args, **kwargs)
 
     refresh.publish_outputs = publish_marked
     started = time.perf_counter()
