@@ -16,7 +16,7 @@ No peeking:
 
 Because a projection from an origin uses only the data up to it, each origin's projections are
 memoised on disk beside the warehouse being built, keyed on that prefix of the series
-(:func:`origin_projections`): a refresh adding a quarter fits only the origins it adds.
+(:func:`_origin_fits`): a refresh adding a quarter fits only the origins it adds.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def backtest_series(series: pd.Series, methods: Iterable[str] = METHODS,
         Series-break dates, passed to every projection (see :func:`projections.project`).
     warehouse
         The warehouse being built: each origin's projections are memoised beside it
-        (:func:`origin_projections`); ``None`` or ``":memory:"`` computes them all.
+        (:func:`_origin_fits`); ``None`` or ``":memory:"`` computes them all.
 
     Returns
     -------
@@ -106,10 +106,10 @@ def _breaks_key(breaks: object) -> tuple[str, ...]:
     return tuple(sorted(str(pd.Timestamp(d).date()) for d in cast(Iterable, breaks or ())))
 
 
-def origin_projections(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...] = METHODS,
-                       breaks: object = (), *,
-                       warehouse: str | os.PathLike | None = None) -> dict[str, Projection]:
-    """Every method's projection from ``as_of`` (:func:`projections.project_all`), memoised.
+def _origin_fits(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...], breaks: object,
+                 warehouse: str | os.PathLike | None) -> dict[str, tuple[Projection, float, float]]:
+    """Every method's projection from ``as_of`` (:func:`projections.project_all`) with its raw
+    95% interval (stored with it), memoised.
 
     A projection from ``as_of`` uses only the series up to ``as_of``, so the disk memo
     (:func:`scp_metrics.memo.disk_memo`, beside ``warehouse``) is keyed on that prefix (values
@@ -117,13 +117,6 @@ def origin_projections(series: pd.Series, as_of: pd.Period, methods: tuple[str, 
     to the series (a new quarter) leave every earlier origin's key unchanged, so only new origins
     are fitted. ``series`` must already be monthly (:func:`projections.monthly`).
     """
-    fits = _origin_fits(series, as_of, tuple(methods), breaks, warehouse)
-    return {method: p for method, (p, _, _) in fits.items()}
-
-
-def _origin_fits(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...], breaks: object,
-                 warehouse: str | os.PathLike | None) -> dict[str, tuple[Projection, float, float]]:
-    """:func:`origin_projections` with each projection's raw 95% interval (stored with it)."""
     month = as_month(as_of)
     prefix = series[series.index.asi8 <= month.ordinal]
     key = ("origin", prefix.to_numpy(dtype=float).tobytes(), prefix.index.asi8.tobytes(),
@@ -137,11 +130,11 @@ def _origin_fits(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...], 
                      warehouse=warehouse)
 
 
-def _z(p: Projection, actual: float, bounds: tuple[float, float] | None = None) -> float:
-    """z of the outturn against the raw 95% interval (``bounds``: that interval, if known)."""
+def _z(p: Projection, actual: float, bounds: tuple[float, float]) -> float:
+    """z of the outturn against the raw 95% interval (``bounds``: that interval)."""
     if not p.available:
         return float("nan")
-    lo, hi = p.interval(0.95) if bounds is None else bounds
+    lo, hi = bounds
     assert p.point is not None  # an available projection has a point
     scale = (hi - lo) / (2 * Z95)
     return (actual - p.point) / scale if scale > 0 else float("nan")
@@ -249,7 +242,7 @@ def choice_for(series: pd.Series, before_fy: int | None = None,
     """The backtest choice using only complete years before ``before_fy``, and the raw rows.
 
     Cached in the process by the whole series; each origin's projections are also memoised on
-    disk beside ``warehouse`` (:func:`origin_projections`; ``None``: not on disk).
+    disk beside ``warehouse`` (:func:`_origin_fits`; ``None``: not on disk).
     """
     s = monthly(series)
     if before_fy is not None:
@@ -273,7 +266,7 @@ def backtest_frame(series_by_key: dict[tuple[str, str], pd.Series],
                    warehouse: str | os.PathLike | None = None) -> tuple[pd.DataFrame, dict]:
     """The CSV table (``SUMMARY_COLUMNS``) for many series, and each key's :class:`Choice`.
 
-    ``warehouse``: where the per-origin memo is kept (:func:`origin_projections`).
+    ``warehouse``: where the per-origin memo is kept (:func:`_origin_fits`).
     """
     frames, choices = [], {}
     for (indicator_id, area_code), series in sorted(series_by_key.items()):
