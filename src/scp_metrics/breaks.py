@@ -158,18 +158,16 @@ def best_level_shift(series: pd.Series, settings: BreakSettings | None = None
     sigma = _sigma(x, ok, cfg.min_moves)  # the same for every split
     if not np.isfinite(sigma):
         return None
-    best_k, best_sigmas = -1, -np.inf
+    # the range is not empty: len(series) >= 2 * min_side; the first of equal splits wins
+    best_k, best_ratio, best_sigmas = -1, float("nan"), -np.inf
     for k in range(cfg.min_side, len(series) - cfg.min_side + 1):
         ratio = float(x[k:].mean() - x[:k].mean())
         sigmas = abs(ratio) / sigma if sigma > 0 else float("inf")  # LevelShift.sigmas
         if best_k < 0 or sigmas > best_sigmas:
-            best_k, best_sigmas = k, sigmas
-    if best_k < 0:
-        return None
+            best_k, best_ratio, best_sigmas = k, ratio, sigmas
     k = best_k
     return LevelShift(k, months[k - 1], months[k], float(counts[:k].mean()),
-                      float(counts[k:].mean()), float(x[k:].mean() - x[:k].mean()), sigma, k,
-                      len(series) - k)
+                      float(counts[k:].mean()), best_ratio, sigma, k, len(series) - k)
 
 
 def _shift_at(series: pd.Series, split_month: pd.Timestamp, cfg: BreakSettings
