@@ -37,13 +37,13 @@ import openpyxl
 from openpyxl.writer.excel import ExcelWriter
 
 from scp_metrics.sample import generate_sample
+from scp_metrics.sample.writers import normalise_zip
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "bad"
 BASELINE = HERE / "baseline"
 ROWS = 30
 FIXED = datetime(2010, 4, 1, 9, 0, 0)
-ZIP_TIME = (2010, 4, 1, 9, 0, 0)
 GZIP_TIME = 1270112400  # 2010-04-01 09:00 UTC
 
 COLUMNS = ["file", "source", "case", "validate", "refresh", "run", "row", "column", "check",
@@ -90,19 +90,6 @@ def gzip_bytes(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(src.namelist()):
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name), compresslevel=6)
-    return out.getvalue()
-
-
 def xlsx_bytes(sheets: list[tuple[str, list[list[object]], list[str]]],
                date_columns: dict[str, list[int]] | None = None) -> bytes:
     """Workbook of ``(title, rows, merged ranges)`` sheets; fixed timestamps."""
@@ -124,7 +111,7 @@ def xlsx_bytes(sheets: list[tuple[str, list[list[object]], list[str]]],
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).save()
-    return _normalise_zip(raw.getvalue())
+    return normalise_zip(raw.getvalue())
 
 
 # --------------------------------------------------------------------------- good rows

@@ -67,10 +67,10 @@ def xlsx_bytes(
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    return _normalise_zip(raw.getvalue())
+    return normalise_zip(raw.getvalue())
 
 
-def _normalise_zip(data: bytes) -> bytes:
+def normalise_zip(data: bytes) -> bytes:
     """Rewrite a zip with sorted entries, fixed times, attributes and compression level."""
     out = io.BytesIO()
     with (
