@@ -246,28 +246,27 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, 
         if validation_duckdb.eligible(path) else None
     result = fast[0] if fast else validate_file(path, today=today)
     source = result.source.name if result.source else None
-    if not result.ok:
+
+    def refused() -> FileOutcome:
         report = quarantine(result, settings, run_id)
         return FileOutcome(path.name, sha, "quarantined", source, result.rows, result.period_label,
                            failures=len(result.failures),
                            first_failures=result.failures.head(5).to_dict("records"),
                            notes=result.notes, report=str(report))
+
+    if not result.ok:
+        return refused()
     if fast and fast[1] is not None:
         outcome = fast[1]
-        return FileOutcome(path.name, sha, "loaded", source, outcome.rows, result.period_label,
-                           outcome.batch_id, outcome.replaced_rows, notes=result.notes)
-    assert result.source is not None and result.frame is not None
-    try:
-        outcome = load_frame(con, result.source, result.frame, file_name=path.name, sha256=sha,
-                             run_id=run_id, period=result.period_label,
-                             notes="; ".join(result.notes))
-    except LoadConflict as exc:  # rows already live from another file: refused, rolled back
-        result.failures = exc.frame()
-        report = quarantine(result, settings, run_id)
-        return FileOutcome(path.name, sha, "quarantined", source, result.rows, result.period_label,
-                           failures=len(result.failures),
-                           first_failures=result.failures.head(5).to_dict("records"),
-                           notes=result.notes, report=str(report))
+    else:
+        assert result.source is not None and result.frame is not None
+        try:
+            outcome = load_frame(con, result.source, result.frame, file_name=path.name,
+                                 sha256=sha, run_id=run_id, period=result.period_label,
+                                 notes="; ".join(result.notes))
+        except LoadConflict as exc:  # rows already live from another file: refused, rolled back
+            result.failures = exc.frame()
+            return refused()
     return FileOutcome(path.name, sha, "loaded", source, outcome.rows, result.period_label,
                        outcome.batch_id, outcome.replaced_rows, notes=result.notes)
 
