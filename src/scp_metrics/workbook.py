@@ -19,6 +19,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from scp_metrics import catalogue
 from scp_metrics.privacy import SuppressionRules, suppress_frame, suppression_rules
@@ -232,11 +236,6 @@ def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Pat
 
     Each sheet is read from DuckDB a chunk at a time and streamed to disk (openpyxl's write-only
     mode): memory stays flat however many rows a sheet has."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     home = settings.home_area.strip().upper()
     present = _tables(con)
     rules = replace(suppression_rules(settings.config_dir), threshold=suppress_below)
@@ -248,22 +247,12 @@ def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Pat
     truncated = {spec.sheet: n - room for spec, n in counts if n > room}
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def header(ws, names: list[str]) -> list[WriteOnlyCell]:  # noqa: ANN001
-        cells = []
-        for name in names:
-            cell = WriteOnlyCell(ws, value=name)
-            cell.font = bold
-            cells.append(cell)
-        return cells
-
     readme = _readme(settings, counts, as_of, truncated)
     ws = wb.create_sheet("README")
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 140
     ws.freeze_panes = "A2"
-    ws.append(header(ws, list(readme.columns)))
+    ws.append(_header(ws, list(readme.columns)))
     for row in readme.itertuples(index=False):
         ws.append(list(row))
 
@@ -275,14 +264,14 @@ def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Pat
         for chunk in _chunks(con, spec, home, limit=room if count > room else None):
             out = _excel_ready(_suppress(chunk, rules, measures))
             if formats is None:  # the first chunk sets the columns' widths and formats
-                formats = _start_sheet(ws, out, header, get_column_letter)
+                formats = _start_sheet(ws, out)
             columns = [_cell_values(out[c]) for c in out.columns]
             for values in zip(*columns, strict=True):
-                ws.append([_cell(ws, v, fmt, WriteOnlyCell) if fmt and v is not None else v
+                ws.append([_cell(ws, v, fmt) if fmt and v is not None else v
                            for v, fmt in zip(values, formats, strict=True)])
             written += len(out)
         if formats is None:  # no rows: the columns alone
-            formats = _start_sheet(ws, _excel_ready(_empty(con, spec, home)), header, get_column_letter)
+            formats = _start_sheet(ws, _excel_ready(_empty(con, spec, home)))
         if formats:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(formats))}{written + 1}"
     tmp = path.with_name(path.name + ".tmp")
@@ -291,8 +280,18 @@ def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Pat
     return path
 
 
-def _cell(ws, value: object, fmt: str, cell_type):  # noqa: ANN001, ANN202
-    cell = cell_type(ws, value=value)
+def _header(ws, names: list[str]) -> list[WriteOnlyCell]:  # noqa: ANN001
+    bold = Font(bold=True)
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = bold
+        cells.append(cell)
+    return cells
+
+
+def _cell(ws, value: object, fmt: str) -> WriteOnlyCell:  # noqa: ANN001
+    cell = WriteOnlyCell(ws, value=value)
     cell.number_format = fmt
     return cell
 
@@ -301,8 +300,8 @@ def _empty(con: duckdb.DuckDBPyConnection, spec: SheetSpec, home: str) -> pd.Dat
     return con.execute(f"select * from ({_query(spec)}) limit 0", _params(spec, home)).df()
 
 
-def _start_sheet(ws, out: pd.DataFrame, header, letter) -> list[str | None]:  # noqa: ANN001
+def _start_sheet(ws, out: pd.DataFrame) -> list[str | None]:  # noqa: ANN001
     for j, col in enumerate(out.columns, start=1):
-        ws.column_dimensions[letter(j)].width = min(max(len(str(col)) + 2, 11), 40)
-    ws.append(header(ws, [str(c) for c in out.columns]))
+        ws.column_dimensions[get_column_letter(j)].width = min(max(len(str(col)) + 2, 11), 40)
+    ws.append(_header(ws, [str(c) for c in out.columns]))
     return [_number_format(str(col), out[col]) for col in out.columns]
