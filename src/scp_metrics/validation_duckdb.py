@@ -797,15 +797,18 @@ def _check_clean(con: duckdb.DuckDBPyConnection, source: Source, shell: RawTable
             aggs.append(f'count(*) filter (where "{c.name}" = {_sql_text(_SENTINEL)})')
     aggs += [f'count("{u}") - count(distinct "{u}")' for u in unique]
     counted = len(aggs)
-    lists: list[tuple[str, str]] = []  # (purpose, column)
+    # (column, scan for personal data, its checks): a unique column is scanned only in the
+    # values the prefilter lets through, its full list (if it has checks) is not scanned again
+    lists: list[tuple[str, bool, list]] = []
     for c in source.columns:
         checks = [k for k in schema.columns[c.name].checks if not _trivial(k, c.parse)]
-        if c.parse == "str" and source.personal_data_guard and c.name in unique:
-            lists.append(("privacy", c.name))
+        guarded = c.parse == "str" and source.personal_data_guard
+        if guarded and c.name in unique:
+            lists.append((c.name, True, []))
             aggs.append(f'list(distinct "{c.name}") filter (where regexp_matches("{c.name}", '
                         f"{_sql_text(PRIVACY_PREFILTER)}))")
-        if checks or (c.parse == "str" and source.personal_data_guard and c.name not in unique):
-            lists.append(("values", c.name))
+        if checks or (guarded and c.name not in unique):
+            lists.append((c.name, guarded and c.name not in unique, checks))
             aggs.append(f'list(distinct "{c.name}") filter (where "{c.name}" is not null)')
     frame_checks = []
     for check in schema.checks:
@@ -820,20 +823,15 @@ def _check_clean(con: duckdb.DuckDBPyConnection, source: Source, shell: RawTable
     n = int(row[0])
     if n != expected_rows or n == 0 or any(int(v) for v in row[1:counted]):
         raise _NotClean("nulls, odd text, duplicates or blank lines")
-    found = dict(zip(lists, row[counted:counted + len(lists)], strict=True))
-    for (purpose, name), values in found.items():
+    for (name, scan, checks), values in zip(lists, row[counted:counted + len(lists)],
+                                            strict=True):
         values = values or []
-        column = source.column(name)
-        if column.parse == "str" and source.personal_data_guard and values \
-                and privacy._content_hits(pd.Series(values, dtype=str)):
+        if scan and values and privacy._content_hits(pd.Series(values, dtype=str)):
             raise _NotClean("personal data")
-        if purpose == "privacy":
-            continue
-        spec = schema.columns[name]
-        checks = [k for k in spec.checks if not _trivial(k, column.parse)]
         if not checks or not values:
             continue
-        series = pd.Series(values, dtype=object).astype(_clean_dtype(column.parse))
+        spec = schema.columns[name]
+        series = pd.Series(values, dtype=object).astype(_clean_dtype(source.column(name).parse))
         one = pa.DataFrameSchema({name: pa.Column(spec.dtype, checks=checks, nullable=True,
                                                   name=name)})
         try:
