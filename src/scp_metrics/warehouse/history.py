@@ -105,6 +105,11 @@ def check_no_duplicates(con: duckdb.DuckDBPyConnection, source: Source, incoming
                        f"file (first at row {clash[0][0]}, batch {clash[0][2]})", failures)
 
 
+def status_of(live: int, rows: int) -> str:
+    """A batch's status from how many of its ``rows`` are live."""
+    return "loaded" if live == rows else "superseded" if live == 0 else "partly superseded"
+
+
 def batch_status(con: duckdb.DuckDBPyConnection, batch_ids: list[int]) -> None:
     """Recompute ``status`` of ``batch_ids`` from where their rows are."""
     for batch_id in batch_ids:
@@ -117,8 +122,7 @@ def batch_status(con: duckdb.DuckDBPyConnection, batch_ids: list[int]) -> None:
             continue
         live = con.execute(f'select count(*) from "{source.table}" where batch_id = ?',
                            [batch_id]).fetchall()[0][0]
-        status = "loaded" if live == rows[0][1] else "superseded" if live == 0 else \
-            "partly superseded"
+        status = status_of(live, rows[0][1])
         if status == "loaded":
             con.execute("update load_batches set status = ?, superseded_by = null "
                         "where batch_id = ?", [status, batch_id])
@@ -292,8 +296,7 @@ def consistency_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         if row.live_rows + row.archived_rows != row.rows:
             problems.append(f"batch {row.batch_id}: ledger says {row.rows} rows, warehouse has "
                             f"{row.live_rows} live + {row.archived_rows} archived")
-        expected = "loaded" if row.live_rows == row.rows else "superseded" \
-            if row.live_rows == 0 else "partly superseded"
+        expected = status_of(row.live_rows, row.rows)
         if row.status != expected:
             problems.append(f"batch {row.batch_id}: status {row.status!r} but {row.live_rows} "
                             f"of {row.rows} rows are live")
