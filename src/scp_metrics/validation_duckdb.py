@@ -60,7 +60,12 @@ from scp_metrics.validation import (
     _runtime_schema,
     identify,
 )
-from scp_metrics.warehouse.history import archive_rows, unique_key
+from scp_metrics.warehouse.history import (
+    LoadConflict,
+    archive_rows,
+    duplicate_conflict,
+    unique_key,
+)
 from scp_metrics.warehouse.ledger import LIVE, next_batch_id
 from scp_metrics.warehouse.load import LoadOutcome
 
@@ -529,8 +534,6 @@ def load_staged(con: duckdb.DuckDBPyConnection, result: StagedResult, *, file_na
     """Load a :func:`validate_csv` result as one batch, as ``load_frame`` loads a frame: one
     transaction; rows of the same quarter from earlier runs move to history; a unique key
     already live refuses the load (:class:`~scp_metrics.warehouse.history.LoadConflict`)."""
-    from scp_metrics.warehouse.history import LoadConflict
-
     source, staged = result.source, result.staged
     assert source is not None and staged is not None
     table = source.table
@@ -551,13 +554,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, result: StagedResult, *, file_na
                 f'select i._i + {line} as source_row, i."{key}", r.batch_id from "{staged}" i '
                 f'join "{table}" r on i."{key}" = r."{key}" order by 1 limit 200').fetchall()
             if clash:
-                label = source.column(key).headers[0]
-                failures = [{"file": file_name, "row": int(row), "column": label,
-                             "check": f"unique across files (already loaded by batch {b})",
-                             "value": str(value)} for row, value, b in clash]
-                raise LoadConflict(
-                    f"{file_name}: {len(clash)} {label} value(s) already loaded from another "
-                    f"file (first at row {clash[0][0]}, batch {clash[0][2]})", failures)
+                raise duplicate_conflict(file_name, source.column(key).headers[0], clash)
         names = [c.name for c in source.columns]
         col_sql = ", ".join(f'"{c}"' for c in columns)
         values = ", ".join(f'"{c}"' for c in names)
@@ -649,8 +646,6 @@ def ingest_csv(con: duckdb.DuckDBPyConnection, path: Path, *, sha256: str, run_i
     """Validate and load a large CSV inside DuckDB: ``(result, load outcome)``, the outcome
     ``None`` when the file is refused (failures in ``result``, nothing changed); ``None`` when
     the file needs the pandas path."""
-    from scp_metrics.warehouse.history import LoadConflict
-
     path = Path(path)
     prepared = _prepare(path)
     if prepared is None:
@@ -681,8 +676,6 @@ class _NotClean(Exception):
 def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256: str,
                   run_id: str, today: date,
                   loaded_at: datetime | None) -> tuple[StagedResult, LoadOutcome | None] | None:
-    from scp_metrics.warehouse.history import LoadConflict
-
     path, source, found, shell = prepared.path, prepared.source, prepared.found, prepared.shell
     quarter = quarter_from_name(path.name)
     width = len(shell.headers)
@@ -732,13 +725,7 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
                 f'on i."{key}" = r."{key}" and r.batch_id <> i.batch_id where i.batch_id = ? '
                 "order by 1 limit 200", [batch_id]).fetchall()
             if clash:
-                label = source.column(key).headers[0]
-                raise LoadConflict(
-                    f"{path.name}: {len(clash)} {label} value(s) already loaded from another "
-                    f"file (first at row {clash[0][0]}, batch {clash[0][2]})",
-                    [{"file": path.name, "row": int(row), "column": label,
-                      "check": f"unique across files (already loaded by batch {b})",
-                      "value": str(value)} for row, value, b in clash])
+                raise duplicate_conflict(path.name, source.column(key).headers[0], clash)
         for old in touched:
             remaining = con.execute(
                 f"select count(*) from {table} where batch_id = ?", [old]).fetchall()[0][0]

@@ -97,12 +97,18 @@ def check_no_duplicates(con: duckdb.DuckDBPyConnection, source: Source, incoming
         f'on i."{key}" = r."{key}" order by i.source_row limit 200').fetchall()
     if not clash:
         return
-    label = header or source.column(key).headers[0]
+    raise duplicate_conflict(file_name, header or source.column(key).headers[0], clash)
+
+
+def duplicate_conflict(file_name: str, label: str, clash: Sequence[tuple]) -> LoadConflict:
+    """The refusal of ``file_name`` whose ``label`` values are already live; ``clash``: its
+    (row, value, loading batch) triples, first row first."""
     failures = [{"file": file_name, "row": int(row), "column": label,
                  "check": f"unique across files (already loaded by batch {batch})",
                  "value": str(value)} for row, value, batch in clash]
-    raise LoadConflict(f"{file_name}: {len(clash)} {label} value(s) already loaded from another "
-                       f"file (first at row {clash[0][0]}, batch {clash[0][2]})", failures)
+    return LoadConflict(f"{file_name}: {len(clash)} {label} value(s) already loaded from "
+                        f"another file (first at row {clash[0][0]}, batch {clash[0][2]})",
+                        failures)
 
 
 def status_of(live: int, rows: int) -> str:
