@@ -64,9 +64,10 @@ from scp_metrics.warehouse.history import (
     LoadConflict,
     archive_rows,
     duplicate_conflict,
+    mark_superseded,
     unique_key,
 )
-from scp_metrics.warehouse.ledger import LIVE, next_batch_id
+from scp_metrics.warehouse.ledger import next_batch_id
 from scp_metrics.warehouse.load import LoadOutcome
 
 #: Sources whose every check this module mirrors (others always take the pandas path).
@@ -561,13 +562,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, result: StagedResult, *, file_na
         con.execute(f'insert into {table} ({col_sql}, batch_id) select {values}, ?::date, '
                     f'_i + {line}, ? from "{staged}"',
                     [result.period_start, batch_id])
-        for old in touched:
-            remaining = con.execute(
-                f"select count(*) from {table} where batch_id = ?", [old]).fetchall()[0][0]
-            con.execute(
-                "update load_batches set status = ?, superseded_by = ? where batch_id = ? "
-                "and status in (?, ?)",
-                ["superseded" if remaining == 0 else "partly superseded", batch_id, old, *LIVE])
+        mark_superseded(con, source, touched, batch_id)
         con.execute(
             "insert into load_batches values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?)",
             [batch_id, run_id, source.name, file_name, sha256, result.staged_rows,
@@ -726,13 +721,7 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
                 "order by 1 limit 200", [batch_id]).fetchall()
             if clash:
                 raise duplicate_conflict(path.name, source.column(key).headers[0], clash)
-        for old in touched:
-            remaining = con.execute(
-                f"select count(*) from {table} where batch_id = ?", [old]).fetchall()[0][0]
-            con.execute(
-                "update load_batches set status = ?, superseded_by = ? where batch_id = ? "
-                "and status in (?, ?)",
-                ["superseded" if remaining == 0 else "partly superseded", batch_id, old, *LIVE])
+        mark_superseded(con, source, touched, batch_id)
         con.execute(
             "insert into load_batches values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?)",
             [batch_id, run_id, source.name, path.name, sha256, n, quarter.label,

@@ -32,6 +32,7 @@ import duckdb
 import pandas as pd
 
 from scp_metrics.sources import SOURCES, SOURCES_BY_NAME, Source
+from scp_metrics.warehouse.ledger import LIVE
 
 ARCHIVE_COLUMNS = ("superseded_by", "archived_at")
 STATE_TABLE = "meta_marts_state"
@@ -135,6 +136,19 @@ def batch_status(con: duckdb.DuckDBPyConnection, batch_ids: list[int]) -> None:
         else:
             con.execute("update load_batches set status = ? where batch_id = ?",
                         [status, batch_id])
+
+
+def mark_superseded(con: duckdb.DuckDBPyConnection, source: Source, touched: Sequence[int],
+                    by_batch: int) -> None:
+    """After ``by_batch`` displaced rows of the live batches ``touched``: each is superseded
+    by it, wholly or partly (inside the caller's transaction)."""
+    for old in touched:
+        remaining = con.execute(
+            f"select count(*) from {source.table} where batch_id = ?", [old]).fetchall()[0][0]
+        con.execute(
+            "update load_batches set status = ?, superseded_by = ? where batch_id = ? "
+            "and status in (?, ?)",
+            ["superseded" if remaining == 0 else "partly superseded", by_batch, old, *LIVE])
 
 
 def known_batch_for(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
