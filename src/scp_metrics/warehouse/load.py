@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 
 from scp_metrics.sources import Source
-from scp_metrics.warehouse.history import archive_rows, check_no_duplicates
-from scp_metrics.warehouse.ledger import LIVE, next_batch_id
+from scp_metrics.warehouse.history import archive_rows, check_no_duplicates, mark_superseded
+from scp_metrics.warehouse.ledger import next_batch_id
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,7 @@ def load_frame(
         col_sql = ", ".join(f'"{c}"' for c in [*columns, "batch_id"])
         con.execute(f"insert into {table} ({col_sql}) select {col_sql} from incoming")
         con.unregister("incoming")
-        for old in touched:
-            remaining = con.execute(
-                f"select count(*) from {table} where batch_id = ?", [old]).fetchall()[0][0]
-            con.execute(
-                "update load_batches set status = ?, superseded_by = ? where batch_id = ? "
-                "and status in (?, ?)",
-                ["superseded" if remaining == 0 else "partly superseded", batch_id, old, *LIVE],
-            )
+        mark_superseded(con, source, touched, batch_id)
         con.execute(
             "insert into load_batches values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?)",
             [batch_id, run_id, source.name, file_name, sha256, len(staged), period,
