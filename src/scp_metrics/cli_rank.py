@@ -91,6 +91,9 @@ def _month_end(month: date) -> date:
     return (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
 
 
+_GAPS_NAMED = 20  # a whole Most Similar Group (15 members) is named before "and N more"
+
+
 def _label(months: list[date]) -> str:
     """2009-08, 2009-09, 2009-10 → '2009-08 … 2009-10' (runs joined by commas)."""
     runs: list[list[date]] = []
@@ -148,7 +151,8 @@ def _members(con: duckdb.DuckDBPyConnection, focus: str, group_file: str | None)
             raise UserError("the warehouse has no Most Similar Group membership "
                             "(stg_msg_membership): run 'scp-metrics refresh' or pass --group-file")
         membership = con.execute(
-            "select group_id, area_code, area_name from stg_msg_membership").df()
+            "select group_id, area_code, area_name from stg_msg_membership "
+            "order by group_id, area_name, area_code").df()  # a fixed order: by name
         where = "the warehouse"
     try:
         return group_members(membership, focus, names)
@@ -255,8 +259,11 @@ def rank_span(con: duckdb.DuckDBPyConnection, indicator: str, start: date, end: 
         parts.append(rows.assign(area_code=code))
     if gaps:
         named = dict(zip(members["area_code"], members["area_name"], strict=False))
-        shown = "; ".join(f"{named.get(c) or c} ({c}) lacks {_label(m)}" for c, m in gaps[:3])
-        more = f"; and {len(gaps) - 3} more members" if len(gaps) > 3 else ""
+        gaps.sort(key=lambda gap: (str(named.get(gap[0]) or gap[0]), gap[0]))
+        shown = "; ".join(f"{named.get(c) or c} ({c}) lacks {_label(m)}"
+                          for c, m in gaps[:_GAPS_NAMED])
+        more = (f"; and {len(gaps) - _GAPS_NAMED} more members"
+                if len(gaps) > _GAPS_NAMED else "")
         hint = (" (some members have only quarterly data: start and end the span on financial "
                 "quarter boundaries)") if straddled else ""
         raise UserError(f"cannot rank {ind['indicator_id']} over {start:%Y-%m} … {end:%Y-%m} "

@@ -113,7 +113,7 @@ def test_population_year_overrides_every_members_mid_year(warehouse, capsys):
                          "--period-end", "2009-06", "--population-year", "2005",
                          "--warehouse", warehouse)
     assert message == ("error: no mid-2005 population in the warehouse for Southampton "
-                       "(E06000045), Portsmouth (E06000044), Bristol, City of (E06000023) "
+                       "(E06000045), Bristol, City of (E06000023), Portsmouth (E06000044) "
                        "(mid-years loaded: 2007–2008)")
 
 
