@@ -35,7 +35,8 @@ def cmd_quality(args: argparse.Namespace) -> int:
         frame = con.execute(
             f"select * from mart_data_quality where {' and '.join(where)} "
             "order by case severity when 'warning' then 0 when 'info' then 1 else 2 end, "
-            "check_id, indicator_id, period_start", params).df()
+            "check_id, indicator_id, period_start, area_code, period_end, message",  # no ties
+            params).df()
         counts = dict(con.execute(
             "select severity, count(*) from mart_data_quality group by 1").fetchall())
     finally:
