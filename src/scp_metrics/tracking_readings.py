@@ -86,7 +86,8 @@ def track_rank(con: duckdb.DuckDBPyConnection, t: Target, as_of: pd.Period,
     ranks = con.execute(
         "select period_type, period_start, period_end, rank, n_areas from mart_msg_rankings "
         "where is_focus and indicator_id = ? and area_code = ? and rank is not null and "
-        "period_type in ('fytd', 'financial_year') and period_end <= ? order by period_end",
+        "period_type in ('fytd', 'financial_year') and period_end <= ? "
+        "order by period_end, period_type",  # a March fytd and its financial_year: fytd last
         [t.indicator, row["area_code"], row["as_of"]]).df()
     if ranks.empty:
         return {**row, "note": f"no MSG rank for {t.indicator} up to {as_of}"}
