@@ -304,7 +304,7 @@ def consistency_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     for source in SOURCES:
         for table in (source.table, history_table(source)):
             for batch, n in con.execute(
-                    f'select batch_id, count(*) from "{table}" group by 1').fetchall():
+                    f'select batch_id, count(*) from "{table}" group by 1 order by 1').fetchall():
                 entry = ledger.get(int(batch))
                 if entry is None:
                     problems.append(f"{table}: {n} rows of batch {batch}, which is not in the "
