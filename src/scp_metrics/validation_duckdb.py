@@ -451,14 +451,15 @@ def _column_failures(con: duckdb.DuckDBPyConnection, source: Source, schema: pa.
         failing = pd.DataFrame({"k": keys["k"].iloc[cases["index"].astype(int)].to_numpy(),
                                 "check": [_label(c) for c in cases["check"]],
                                 "value": [None if v is None else str(v)[:80]
-                                          for v in cases["failure_case"]]})
+                                          for v in cases["failure_case"]],
+                                "o": range(len(cases))})  # Pandera's order within a row
         con.register("_scp_failing", failing)
         try:
             join = (f'join "{raw}" as raw on raw.rowid = s._i '
                     f"join _scp_failing as r on r.k = coalesce(raw.c{found[name]}, '')"
                     if name in lookups else f'join _scp_failing as r on r.k = s."{name}"')
             rows = con.execute(f'select s._i, r."check", r.value from "{staged}" as s {join} '
-                               "order by s._i").fetchall()
+                               "order by s._i, r.o").fetchall()
         finally:
             con.unregister("_scp_failing")
         out.extend(_failure(path, header_line + 1 + i, header, check, value)
