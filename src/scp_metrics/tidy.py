@@ -131,12 +131,26 @@ def truncated_last_row(table: RawTable) -> dict | None:
             "value": f"{len(fields)} of {len(table.headers)} values"}
 
 
-def _delimiter(table: RawTable) -> str | None:
-    raw = _raw_text(table) if table.sheet is None else None
-    if not raw:
+def _header_bytes(table: RawTable) -> bytes | None:
+    """The header line's bytes (without its line end), reading no further than it."""
+    try:
+        with open(table.path, "rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+        opener = gzip.open if gzipped else open
+        with opener(table.path, "rb") as stream:
+            lines = [stream.readline() for _ in range(table.header_line)]  # 1-based, ≥ 1
+    except (OSError, EOFError, zlib.error):
         return None
-    lines = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n", table.header_line)
-    header = lines[table.header_line - 1] if len(lines) >= table.header_line else b""
+    if not lines or not lines[0]:
+        return None
+    lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+    return lines[-1].removesuffix(b"\n")
+
+
+def _delimiter(table: RawTable) -> str | None:
+    header = _header_bytes(table) if table.sheet is None else None
+    if header is None:
+        return None
     try:
         return csv.Sniffer().sniff(header.decode("utf-8", "replace"), delimiters=",;\t|").delimiter
     except csv.Error:
