@@ -32,6 +32,13 @@ identical outcomes; a new check in validation.py, tidy.py or privacy.py must be 
 
 The typed rows stay in DuckDB (a temporary table) and :func:`load_staged` moves them into
 ``raw_<source>`` with the transaction semantics of :func:`scp_metrics.warehouse.load.load_frame`.
+
+Month-level sources (``police_uk_street``): each row's own month places it, as
+``validation._add_month`` places it (the pandas expression run on the column's distinct texts),
+with the same "month is not in the future" failures and period label; the source's own notes
+(repeated Crime IDs, rows without a Crime ID or an LSOA) are counted in SQL; a load replaces the
+earlier runs' rows of the same (month, ``replace_key``) slices only, as ``load_frame`` does.
+``tests/unit/test_validation_duckdb_police_uk.py`` compares both paths on those files.
 """
 
 from __future__ import annotations
@@ -71,7 +78,7 @@ from scp_metrics.warehouse.ledger import next_batch_id
 from scp_metrics.warehouse.load import LoadOutcome
 
 #: Sources whose every check this module mirrors (others always take the pandas path).
-FAST_SOURCES = frozenset({"police_crime"})
+FAST_SOURCES = frozenset({"police_crime", "police_uk_street"})
 #: Files at least this big take this path in a refresh (smaller ones: pandas is as quick).
 MIN_BYTES = 1_000_000
 #: Columns each dataframe-level check reads (evaluated on their distinct combinations).
@@ -328,6 +335,16 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path, source: Source, found:
         joins.append(f'left join {name} on {name}.k = coalesce({cell}, \'\')')
         typed_sql[column.name] = f"{name}.v"
         typed_sql[f"_bad_{column.name}"] = f"coalesce({name}.bad, false)"
+    monthly = source.period_rule == "month"
+    months: pd.DataFrame | None = None
+    if monthly:  # each row's own month places it (validation._add_month)
+        months = _month_lookup(con, source, found, raw, n)
+        if months is None:
+            return None
+        con.register("_lk_period", months)
+        joins.append(f"left join _lk_period on _lk_period.k = "
+                     f"coalesce(r.c{found[str(source.period_column)]}, '')")
+        typed_sql["period_start"] = "_lk_period.v::date"
     try:
         select = ", ".join(f'{expr} as "{name}"' for name, expr in typed_sql.items())
         con.execute(f'create or replace temp table "{staged}" as select r.rowid as _i, {select} '
@@ -335,6 +352,8 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path, source: Source, found:
     finally:
         for name in lookups:
             con.unregister(f"_lk_{name}")
+        if monthly:
+            con.unregister("_lk_period")
     # parse failures, as validation._validate_table reports them (first 200 per column)
     for column in source.columns:
         if column.name not in lookups:
@@ -346,11 +365,18 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path, source: Source, found:
                 f"limit {PARSE_FAILURES_PER_COLUMN}").fetchall():
             failures.append(_failure(path, header_line + 1 + i, header_of[column.name],
                                      f"parse as {column.parse}", "" if value is None else value))
-    quarter, period_label = _period(con, source, path, staged, notes)
-    if quarter is None:
-        return None
     frame_stub = pd.DataFrame({c.name: pd.Series(dtype=_dtype(c, lookups)) for c in source.columns})
-    frame_stub.attrs["quarter"] = quarter
+    quarter: Quarter | None = None
+    if months is not None:
+        period_label = _month_period(con, source, staged, months, path, header_line, failures,
+                                     today)
+        if source.name == "police_uk_street":
+            notes.extend(_police_uk_notes(con, f'"{staged}"'))
+    else:
+        quarter, period_label = _period(con, source, path, staged, notes)
+        if quarter is None:
+            return None
+        frame_stub.attrs["quarter"] = quarter
     schema = _runtime_schema(source, frame_stub, shell, failures, today)
     schema_failures = _column_failures(con, source, schema, staged, raw, found, header_of,
                                        lookups, header_line, path)
@@ -364,10 +390,70 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path, source: Source, found:
     frame = pd.DataFrame(failures, columns=FAILURE_COLUMNS)
     result = StagedResult(path, source, None, frame, notes, period_label,
                           staged=staged if frame.empty else None, staged_rows=n,
-                          period_start=quarter.start, first_line=header_line + 1)
+                          period_start=None if quarter is None else quarter.start,
+                          first_line=header_line + 1)
     if not frame.empty:
         con.execute(f'drop table if exists "{staged}"')
     return result
+
+
+def _month_lookup(con: duckdb.DuckDBPyConnection, source: Source, found: dict[str, int],
+                  raw: str, n: int) -> pd.DataFrame | None:
+    """Each distinct text of the period column with the month it places a row in, computed as
+    :func:`scp_metrics.validation._add_month` computes it (``NaT`` when it names no month)."""
+    column = source.column(str(source.period_column))
+    if column.parse != "str":
+        return None
+    distinct = [r[0] for r in con.execute(
+        f'select distinct coalesce(c{found[column.name]}, \'\') from "{raw}" '
+        f"where rowid < {n}").fetchall()]
+    text = pd.Series(distinct, dtype=object).astype(str)
+    values, _ = _parse(column, text)
+    starts = pd.to_datetime(values.astype("string").str.strip() + "-01", format="%Y-%m-%d",
+                            errors="coerce")
+    return pd.DataFrame({"k": text, "v": starts.astype("datetime64[us]")})
+
+
+def _month_period(con: duckdb.DuckDBPyConnection, source: Source, staged: str,
+                  months: pd.DataFrame, path: Path, header_line: int, failures: list[dict],
+                  today: date) -> str | None:
+    """Months in the future (first 200 rows) and the period label, as ``_add_month`` words
+    them: a single ``YYYY-MM`` or ``first … last (n months)``."""
+    name = str(source.period_column)
+    header = source.column(name).headers[0]
+    for i, value in con.execute(
+            f'select _i, "{name}" from "{staged}" where period_start > ? order by _i '
+            f"limit {PARSE_FAILURES_PER_COLUMN}", [today]).fetchall():
+        failures.append(_failure(path, header_line + 1 + i, header, "month is not in the future",
+                                 value))
+    labels = sorted(f"{d:%Y-%m}" for d in pd.DatetimeIndex(months["v"].dropna().unique()))
+    if not labels:
+        return None
+    return labels[0] if len(labels) == 1 else \
+        f"{labels[0]} … {labels[-1]} ({len(labels)} months)"
+
+
+def _police_uk_notes(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    """:func:`scp_metrics.validation._police_uk_notes`, counted in SQL over ``relation``."""
+    ids, rows, asb, no_lsoa = con.execute(
+        f"with s as (select crime_id, lsoa_name from {relation}), "
+        "rep as (select crime_id from s where crime_id is not null group by 1 "
+        "having count(*) > 1) "
+        "select (select count(*) from rep), "
+        "(select count(*) from s where crime_id in (select crime_id from rep)), "
+        "(select count(*) from s where crime_id is null), "
+        "(select count(*) from s where lsoa_name is null)").fetchall()[0]
+    notes = []
+    if rows:
+        notes.append(f"{ids:,} Crime IDs appear on more than one row "
+                     f"({rows:,} rows): every row is counted, as police.uk does")
+    if asb:
+        notes.append(f"{int(asb):,} rows without a Crime ID (anti-social behaviour), "
+                     "not de-duplicated")
+    if no_lsoa:
+        notes.append(f"{int(no_lsoa):,} rows without an LSOA (no location): loaded, "
+                     "reported as unplaced")
+    return notes
 
 
 def _dtype(column: object, lookups: dict[str, pd.DataFrame]) -> object:
@@ -534,18 +620,28 @@ def load_staged(con: duckdb.DuckDBPyConnection, result: StagedResult, *, file_na
                 sha256: str, run_id: str, notes: str = "",
                 loaded_at: datetime | None = None) -> LoadOutcome:
     """Load a :func:`validate_csv` result as one batch, as ``load_frame`` loads a frame: one
-    transaction; rows of the same quarter from earlier runs move to history; a unique key
-    already live refuses the load (:class:`~scp_metrics.warehouse.history.LoadConflict`)."""
+    transaction; rows of the same quarter (month-level sources: the same month and
+    ``replace_key`` slice) from earlier runs move to history; a unique key already live refuses
+    the load (:class:`~scp_metrics.warehouse.history.LoadConflict`)."""
     source, staged = result.source, result.staged
     assert source is not None and staged is not None
     table = source.table
     columns = [c.name for c in source.columns] + ["period_start", "source_row"]
+    per_row = source.period_rule == "month"  # the staged rows carry their own period_start
     con.execute("begin transaction")
     try:
         batch_id = next_batch_id(con)
         earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
-        where = f"{earlier} and period_start = ?"
-        params: list[object] = [run_id, result.period_start]
+        params: list[object] = [run_id]
+        if per_row:
+            # each row's own period; a re-issued slice (police.uk: one force's month) replaces
+            # only that slice, as load_frame replaces it
+            same = " and ".join(f'i."{c}" is not distinct from {table}."{c}"'
+                                for c in ("period_start", *source.replace_key))
+            where = f'{earlier} and exists (select 1 from "{staged}" as i where {same})'
+        else:
+            where = f"{earlier} and period_start = ?"
+            params.append(result.period_start)
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where}", params).fetchall()]
         replaced = archive_rows(con, source, where, params, batch_id)
@@ -560,9 +656,12 @@ def load_staged(con: duckdb.DuckDBPyConnection, result: StagedResult, *, file_na
         names = [c.name for c in source.columns]
         col_sql = ", ".join(f'"{c}"' for c in columns)
         values = ", ".join(f'"{c}"' for c in names)
-        con.execute(f'insert into {table} ({col_sql}, batch_id) select {values}, ?::date, '
-                    f'_i + {line}, ? from "{staged}"',
-                    [result.period_start, batch_id])
+        if per_row:
+            con.execute(f'insert into {table} ({col_sql}, batch_id) select {values}, '
+                        f'period_start, _i + {line}, ? from "{staged}"', [batch_id])
+        else:
+            con.execute(f'insert into {table} ({col_sql}, batch_id) select {values}, ?::date, '
+                        f'_i + {line}, ? from "{staged}"', [result.period_start, batch_id])
         mark_superseded(con, source, touched, batch_id)
         con.execute(
             "insert into load_batches values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?)",
@@ -601,13 +700,20 @@ __all__ = ["FAST_SOURCES", "MIN_BYTES", "StagedResult", "eligible", "load_staged
 # on its distinct values, dataframe checks on distinct tuples, the personal-data guard on
 # distinct text values). If anything at all is not clean, the transaction is rolled back and the
 # exact route above (:func:`validate_csv`) words the outcome: the same outcome as the pandas
-# path either way.
+# path either way. Month-level files (police.uk) take it too: canonical ``YYYY-MM`` text gives
+# each row its month, canonical decimals (at most 15 digits) their double; the period label,
+# the source's notes and the slices it replaces are read back from the inserted rows.
 
 _SENTINEL = "\x00not canonical"
 _CANONICAL_DATES = {  # validation._DATE_FORMATS whose canonical (zero-padded) text is unambiguous
     "%d/%m/%Y": r"\d\d/\d\d/\d\d\d\d",
     "%Y-%m-%d": r"\d\d\d\d-\d\d-\d\d",
 }
+#: Canonical float text: plain decimals with at most 15 digits, which pandas and DuckDB both
+#: parse to the correctly rounded double (checked against ``validation._parse`` in the tests).
+_CANONICAL_FLOAT = r"-?\d{1,3}\.\d{1,12}"
+#: Canonical month text (``YYYY-MM``, years 1900-2099): its first day, as ``_add_month`` reads it.
+_CANONICAL_MONTH = r"(19|20)\d\d-(0[1-9]|1[0-2])"
 _YES_SQL = "('y', 'yes', 'true', '1')"
 _NO_SQL = "('n', 'no', 'false', '0')"
 
@@ -630,6 +736,10 @@ def _canonical(column: object, cell: str) -> str | None:
         return (f"(case when {cell} is null or {cell} = '' then null when "
                 rf"regexp_full_match({cell}, '\d\d:\d\d') then {cell} "
                 f"else {_sql_text(_SENTINEL)} end)")
+    if parse == "float":  # NaN (which pandas never loads) marks text that is not canonical
+        return (f"(case when {cell} is null or {cell} = '' then null when "
+                f"regexp_full_match({cell}, {_sql_text(_CANONICAL_FLOAT)}) then {cell}::double "
+                "else 'nan'::double end)")
     if parse == "flag":
         return (f"(case when lower({cell}) in {_YES_SQL} then true "
                 f"when lower({cell}) in {_NO_SQL} then false else null end)")
@@ -673,15 +783,24 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
                   run_id: str, today: date,
                   loaded_at: datetime | None) -> tuple[StagedResult, LoadOutcome | None] | None:
     path, source, found, shell = prepared.path, prepared.source, prepared.found, prepared.shell
-    quarter = quarter_from_name(path.name)
+    monthly = source.period_rule == "month" and source.period_column in found
+    quarter = None if monthly else quarter_from_name(path.name)
     width = len(shell.headers)
     used = set(found.values())
-    if quarter is None or source.period_rule != "quarter" or len(used) != width:
+    if (quarter is None and not monthly) or (source.period_rule != "quarter" and not monthly) \
+            or len(used) != width:
         return None  # period from the dates, or columns not loaded (still scanned for privacy)
     canonical = {c.name: _canonical(c, f"r.c{found[c.name]}") for c in source.columns}
     typed = {name: sql for name, sql in canonical.items() if sql is not None}
     if len(typed) != len(canonical):
         return None
+    if monthly:  # canonical YYYY-MM text places the row in that month (else NULL: not clean)
+        month = f"r.c{found[str(source.period_column)]}"
+        period_sql = (f"(case when regexp_full_match({month}, {_sql_text(_CANONICAL_MONTH)}) "
+                      f"then strptime({month} || '-01', '%Y-%m-%d')::date else null end)")
+    else:
+        assert quarter is not None
+        period_sql = f"{_sql_text(quarter.start.isoformat())}::date"
     if _last_line_is_total(path, prepared.delimiter):
         return None
     lines = _line_count(path) - _trailing_blank_lines(path)
@@ -693,7 +812,11 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
               "encoding = 'utf-8', parallel = false)")  # numbered in one thread: 10% faster
     table = source.table
     names = [c.name for c in source.columns]
-    notes = [*shell.notes, f"quarter {quarter.label} (from the file name)"]
+    notes = list(shell.notes)
+    label = None
+    if quarter is not None:
+        notes.append(f"quarter {quarter.label} (from the file name)")
+        label = quarter.label
     con.execute("begin transaction")
     try:
         batch_id = next_batch_id(con)
@@ -702,15 +825,29 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
         try:
             con.execute(
                 f"insert into {table} ({col_sql}, period_start, source_row, batch_id) "
-                f"select {select}, ?::date, r._n + {header_line}, ? from "
-                f"(select row_number() over () as _n, * from {reader}) as r",
-                [quarter.start, batch_id])
+                f"select {select}, {period_sql}, r._n + {header_line}, ? from "
+                f"(select row_number() over () as _n, * from {reader}) as r", [batch_id])
         except duckdb.Error as exc:
             raise _NotClean("unreadable by DuckDB") from exc
         n = _check_clean(con, source, shell, batch_id, quarter, today, lines - header_line)
         earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
-        where = f"{earlier} and period_start = ?"
-        params = [run_id, quarter.start]
+        params: list[object] = [run_id]
+        if monthly:
+            label = _clean_month_label(con, source, batch_id, today)
+            if source.name == "police_uk_street":
+                notes.extend(_police_uk_notes(
+                    con, f"(select * from {table} where batch_id = {int(batch_id)})"))
+            # a re-issued slice (police.uk: one force's month) replaces only that slice
+            slice_columns = ", ".join(f'"{c}"' for c in ("period_start", *source.replace_key))
+            con.execute(f"create or replace temp table _scp_slices as select distinct "
+                        f"{slice_columns} from {table} where batch_id = {int(batch_id)}")
+            same = " and ".join(f'i."{c}" is not distinct from {table}."{c}"'
+                                for c in ("period_start", *source.replace_key))
+            where = f"{earlier} and exists (select 1 from _scp_slices as i where {same})"
+        else:
+            assert quarter is not None
+            where = f"{earlier} and period_start = ?"
+            params.append(quarter.start)
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where}", params).fetchall()]
         replaced = archive_rows(con, source, where, params, batch_id)
@@ -725,7 +862,7 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
         mark_superseded(con, source, touched, batch_id)
         con.execute(
             "insert into load_batches values (?, ?, ?, ?, ?, ?, ?, ?, 'loaded', null, ?)",
-            [batch_id, run_id, source.name, path.name, sha256, n, quarter.label,
+            [batch_id, run_id, source.name, path.name, sha256, n, label,
              loaded_at or datetime.now(), "; ".join(notes)])
         con.execute("commit")
     except _NotClean:
@@ -734,16 +871,35 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
     except LoadConflict as exc:
         con.execute("rollback")
         empty = pd.DataFrame(columns=FAILURE_COLUMNS)
-        result = StagedResult(path, source, None, empty, notes, quarter.label, staged_rows=0)
+        result = StagedResult(path, source, None, empty, notes, label, staged_rows=0)
         result.failures = exc.frame()
         return result, None
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        if monthly:
+            con.execute("drop table if exists _scp_slices")
     result = StagedResult(path, source, None, pd.DataFrame(columns=FAILURE_COLUMNS), notes,
-                          quarter.label, staged_rows=n, period_start=quarter.start,
+                          label, staged_rows=n,
+                          period_start=None if quarter is None else quarter.start,
                           first_line=header_line + 1)
     return result, LoadOutcome(batch_id, n, int(replaced or 0), tuple(sorted(touched)))
+
+
+def _clean_month_label(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int,
+                       today: date) -> str:
+    """The period label of a clean month-level batch (``_add_month``'s wording); raises
+    :class:`_NotClean` for a row without a canonical month or a month in the future."""
+    months, bad = con.execute(
+        f"select list(distinct period_start) filter (where period_start is not null), "
+        f"count(*) filter (where period_start is null or period_start > ?) "
+        f"from {source.table} where batch_id = {int(batch_id)}", [today]).fetchall()[0]
+    if bad or not months:
+        raise _NotClean("a month that is not canonical, or in the future")
+    labels = sorted(f"{d:%Y-%m}" for d in months)
+    return labels[0] if len(labels) == 1 else \
+        f"{labels[0]} … {labels[-1]} ({len(labels)} months)"
 
 
 def _last_line_is_total(path: Path, delimiter: str) -> bool:
@@ -761,7 +917,7 @@ def _last_line_is_total(path: Path, delimiter: str) -> bool:
 
 
 def _check_clean(con: duckdb.DuckDBPyConnection, source: Source, shell: RawTable, batch_id: int,
-                 quarter: Quarter, today: date, expected_rows: int) -> int:
+                 quarter: Quarter | None, today: date, expected_rows: int) -> int:
     """Rows in the batch when every check passes; raises :class:`_NotClean` otherwise. One scan
     of the batch's rows gathers the counts and every column's distinct values."""
     schema = _clean_schema(source, shell, quarter, today)
@@ -772,6 +928,8 @@ def _check_clean(con: duckdb.DuckDBPyConnection, source: Source, shell: RawTable
             aggs.append(f'count(*) filter (where "{c.name}" is null)')
         if c.parse == "time":
             aggs.append(f'count(*) filter (where "{c.name}" = {_sql_text(_SENTINEL)})')
+        if c.parse == "float":
+            aggs.append(f'count(*) filter (where isnan("{c.name}"))')
     aggs += [f'count("{u}") - count(distinct "{u}")' for u in unique]
     counted = len(aggs)
     # (column, scan for personal data, its checks): a unique column is scanned only in the
@@ -827,9 +985,10 @@ def _check_clean(con: duckdb.DuckDBPyConnection, source: Source, shell: RawTable
 _SCHEMAS: dict[tuple, pa.DataFrameSchema] = {}
 
 
-def _clean_schema(source: Source, shell: RawTable, quarter: Quarter,
+def _clean_schema(source: Source, shell: RawTable, quarter: Quarter | None,
                   today: date) -> pa.DataFrameSchema:
-    """The pandas path's runtime schema for a file of ``quarter`` (built once per quarter)."""
+    """The pandas path's runtime schema for a file of ``quarter`` (built once per quarter;
+    ``None``: a month-level source, whose schema does not depend on the file)."""
     key = (source.name, quarter, today, str(get_settings().config_dir))
     if key not in _SCHEMAS:
         stub = pd.DataFrame({c.name: pd.Series(dtype=_clean_dtype(c.parse))
