@@ -246,12 +246,19 @@ def test_canonical_float_text_parses_as_the_pandas_path_parses_it():
         f"select {vd._canonical(column, 'o.c')} from o").fetchall())
 
 
-def test_a_reissued_force_month_replaces_only_that_force_month(tmp_path):
+@pytest.mark.parametrize("route", ["clean", "exact"])
+def test_a_reissued_force_month_replaces_only_that_force_month(tmp_path, route):
     """Run 1 loads Hampshire and Sussex for 2018-10; run 2 re-issues Hampshire 2018-10 (and
-    brings Hampshire 2018-11): only Hampshire's 2018-10 rows move to history, on both paths."""
+    brings Hampshire 2018-11): only Hampshire's 2018-10 rows move to history, on both paths.
+    ``exact``: an integer latitude (not canonical) sends every file through validate_csv and
+    load_staged instead of the clean route."""
     def write(name: str, rows: list[str]) -> Path:
         path = tmp_path / name
+        if route == "exact":
+            rows = [*rows, row(99, lat="51", month=rows[0].split(",")[1],
+                               force=rows[0].split(",")[2])]
         path.write_text("\n".join([HEADER, *rows]) + "\n")
+        assert _takes_clean_route(path) == (route == "clean")
         return path
 
     deliveries = [
@@ -270,9 +277,11 @@ def test_a_reissued_force_month_replaces_only_that_force_month(tmp_path):
         _same_outcome(expected, fast[0])
     state = _state(duck_con)
     _assert_same_state(state, _state(pandas_con))
+    extra = 1 if route == "exact" else 0  # the row(99) each file then carries
     live = state["live"].groupby(["falls_within", "month"]).size().to_dict()
-    assert live == {(HANTS, "2018-10"): 4, (SUSSEX, "2018-10"): 2, (HANTS, "2018-11"): 2}
-    assert len(state["history"]) == 3 and set(state["history"]["batch_id"]) == {1}
+    assert live == {(HANTS, "2018-10"): 4 + extra, (SUSSEX, "2018-10"): 2 + extra,
+                    (HANTS, "2018-11"): 2 + 2 * extra}
+    assert len(state["history"]) == 3 + extra and set(state["history"]["batch_id"]) == {1}
     assert list(state["ledger"]["status"]) == ["superseded", "loaded", "loaded", "loaded",
                                                "loaded"]
 
