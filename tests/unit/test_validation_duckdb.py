@@ -66,7 +66,7 @@ CASES = {
 
 def _failure_set(frame: pd.DataFrame) -> list[tuple]:
     out = []
-    for row in frame[["row", "column", "check", "value"]].itertuples(index=False):
+    for row in frame[["file", "row", "column", "check", "value"]].itertuples(index=False):
         out.append(tuple(None if isinstance(v, float) and v != v else v for v in row))
     return sorted(out, key=repr)
 
