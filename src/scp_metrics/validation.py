@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -283,7 +284,13 @@ def _add_month(source: Source, table: RawTable, frame: pd.DataFrame, failures: l
         for idx in future[future].index[:200]:
             failures.append(_failure(table.path, table.line_of(idx), header,
                                      "month is not in the future", values.at[idx]))
-    months = sorted(f"{d:%Y-%m}" for d in pd.DatetimeIndex(starts.dropna().unique()))
+    return month_label(starts.dropna().unique())
+
+
+def month_label(starts: Iterable) -> str | None:
+    """The period label of a month-level file from its rows' month starts: ``2018-10``, or
+    ``2018-09 … 2018-11 (3 months)``; ``None`` when there are none."""
+    months = sorted({f"{pd.Timestamp(d):%Y-%m}" for d in starts})
     if not months:
         return None
     return months[0] if len(months) == 1 else f"{months[0]} … {months[-1]} ({len(months)} months)"
@@ -291,19 +298,24 @@ def _add_month(source: Source, table: RawTable, frame: pd.DataFrame, failures: l
 
 def _police_uk_notes(frame: pd.DataFrame) -> list[str]:
     """Facts about a police.uk file worth a line in the ledger (none of them refuse it)."""
-    notes = []
     ids = frame["crime_id"].dropna()
     repeated = ids[ids.duplicated(keep=False)]
-    if not repeated.empty:
-        notes.append(f"{repeated.nunique():,} Crime IDs appear on more than one row "
-                     f"({len(repeated):,} rows): every row is counted, as police.uk does")
-    asb = frame["crime_id"].isna()
-    if asb.any():
-        notes.append(f"{int(asb.sum()):,} rows without a Crime ID (anti-social behaviour), "
+    return police_uk_notes(repeated.nunique(), len(repeated), int(frame["crime_id"].isna().sum()),
+                           int(frame["lsoa_name"].isna().sum()))
+
+
+def police_uk_notes(repeated_ids: int, repeated_rows: int, without_id: int,
+                    without_lsoa: int) -> list[str]:
+    """The ledger notes of a police.uk file from its counts (both ingest routes word them here)."""
+    notes = []
+    if repeated_rows:
+        notes.append(f"{repeated_ids:,} Crime IDs appear on more than one row "
+                     f"({repeated_rows:,} rows): every row is counted, as police.uk does")
+    if without_id:
+        notes.append(f"{without_id:,} rows without a Crime ID (anti-social behaviour), "
                      "not de-duplicated")
-    no_lsoa = frame["lsoa_name"].isna()
-    if no_lsoa.any():
-        notes.append(f"{int(no_lsoa.sum()):,} rows without an LSOA (no location): loaded, "
+    if without_lsoa:
+        notes.append(f"{without_lsoa:,} rows without an LSOA (no location): loaded, "
                      "reported as unplaced")
     return notes
 

@@ -66,6 +66,8 @@ from scp_metrics.validation import (
     _parse,
     _runtime_schema,
     identify,
+    month_label,
+    police_uk_notes,
 )
 from scp_metrics.warehouse.history import (
     LoadConflict,
@@ -426,11 +428,7 @@ def _month_period(con: duckdb.DuckDBPyConnection, source: Source, staged: str,
             f"limit {PARSE_FAILURES_PER_COLUMN}", [today]).fetchall():
         failures.append(_failure(path, header_line + 1 + i, header, "month is not in the future",
                                  value))
-    labels = sorted(f"{d:%Y-%m}" for d in pd.DatetimeIndex(months["v"].dropna().unique()))
-    if not labels:
-        return None
-    return labels[0] if len(labels) == 1 else \
-        f"{labels[0]} … {labels[-1]} ({len(labels)} months)"
+    return month_label(months["v"].dropna().unique())
 
 
 def _police_uk_notes(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -443,17 +441,7 @@ def _police_uk_notes(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]
         "(select count(*) from s where crime_id in (select crime_id from rep)), "
         "(select count(*) from s where crime_id is null), "
         "(select count(*) from s where lsoa_name is null)").fetchall()[0]
-    notes = []
-    if rows:
-        notes.append(f"{ids:,} Crime IDs appear on more than one row "
-                     f"({rows:,} rows): every row is counted, as police.uk does")
-    if asb:
-        notes.append(f"{int(asb):,} rows without a Crime ID (anti-social behaviour), "
-                     "not de-duplicated")
-    if no_lsoa:
-        notes.append(f"{int(no_lsoa):,} rows without an LSOA (no location): loaded, "
-                     "reported as unplaced")
-    return notes
+    return police_uk_notes(int(ids), int(rows), int(asb), int(no_lsoa))
 
 
 def _dtype(column: object, lookups: dict[str, pd.DataFrame]) -> object:
@@ -616,6 +604,20 @@ def _privacy_candidates(con: duckdb.DuckDBPyConnection, raw: str, width: int, n:
     return False
 
 
+def _replaced(source: Source, run_id: str, period_start: date | None, *,
+              slices: str | None = None) -> tuple[str, list[object]]:
+    """Which live rows a load replaces (``where`` over ``raw_<source>``, and its parameters):
+    earlier runs' rows of the same quarter, or, given ``slices`` (a relation of the
+    ``period_start`` and ``replace_key`` values loaded: month-level sources), of those slices
+    only (police.uk: a re-issued force-month replaces that force's month), as ``load_frame``."""
+    earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
+    if slices is None:
+        return f"{earlier} and period_start = ?", [run_id, period_start]
+    same = " and ".join(f'i."{c}" is not distinct from {source.table}."{c}"'
+                        for c in ("period_start", *source.replace_key))
+    return f"{earlier} and exists (select 1 from {slices} as i where {same})", [run_id]
+
+
 def load_staged(con: duckdb.DuckDBPyConnection, result: StagedResult, *, file_name: str,
                 sha256: str, run_id: str, notes: str = "",
                 loaded_at: datetime | None = None) -> LoadOutcome:
@@ -631,17 +633,8 @@ def load_staged(con: duckdb.DuckDBPyConnection, result: StagedResult, *, file_na
     con.execute("begin transaction")
     try:
         batch_id = next_batch_id(con)
-        earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
-        params: list[object] = [run_id]
-        if per_row:
-            # each row's own period; a re-issued slice (police.uk: one force's month) replaces
-            # only that slice, as load_frame replaces it
-            same = " and ".join(f'i."{c}" is not distinct from {table}."{c}"'
-                                for c in ("period_start", *source.replace_key))
-            where = f'{earlier} and exists (select 1 from "{staged}" as i where {same})'
-        else:
-            where = f"{earlier} and period_start = ?"
-            params.append(result.period_start)
+        where, params = _replaced(source, run_id, result.period_start,
+                                  slices=f'"{staged}"' if per_row else None)
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where}", params).fetchall()]
         replaced = archive_rows(con, source, where, params, batch_id)
@@ -830,8 +823,6 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
         except duckdb.Error as exc:
             raise _NotClean("unreadable by DuckDB") from exc
         n = _check_clean(con, source, shell, batch_id, quarter, today, lines - header_line)
-        earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
-        params: list[object] = [run_id]
         if monthly:
             label = _clean_month_label(con, source, batch_id, today)
             if source.name == "police_uk_street":
@@ -841,13 +832,10 @@ def _ingest_clean(con: duckdb.DuckDBPyConnection, prepared: _Prepared, *, sha256
             slice_columns = ", ".join(f'"{c}"' for c in ("period_start", *source.replace_key))
             con.execute(f"create or replace temp table _scp_slices as select distinct "
                         f"{slice_columns} from {table} where batch_id = {int(batch_id)}")
-            same = " and ".join(f'i."{c}" is not distinct from {table}."{c}"'
-                                for c in ("period_start", *source.replace_key))
-            where = f"{earlier} and exists (select 1 from _scp_slices as i where {same})"
+            where, params = _replaced(source, run_id, None, slices="_scp_slices")
         else:
             assert quarter is not None
-            where = f"{earlier} and period_start = ?"
-            params.append(quarter.start)
+            where, params = _replaced(source, run_id, quarter.start)
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where}", params).fetchall()]
         replaced = archive_rows(con, source, where, params, batch_id)
@@ -895,11 +883,10 @@ def _clean_month_label(con: duckdb.DuckDBPyConnection, source: Source, batch_id:
         f"select list(distinct period_start) filter (where period_start is not null), "
         f"count(*) filter (where period_start is null or period_start > ?) "
         f"from {source.table} where batch_id = {int(batch_id)}", [today]).fetchall()[0]
-    if bad or not months:
+    label = month_label(months or [])
+    if bad or label is None:
         raise _NotClean("a month that is not canonical, or in the future")
-    labels = sorted(f"{d:%Y-%m}" for d in months)
-    return labels[0] if len(labels) == 1 else \
-        f"{labels[0]} … {labels[-1]} ({len(labels)} months)"
+    return label
 
 
 def _last_line_is_total(path: Path, delimiter: str) -> bool:
