@@ -29,6 +29,7 @@ keeps the exact figures.
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,25 +288,49 @@ def published_columns(con, name: str, rules: SuppressionRules  # noqa: ANN001
     return types, measures, bool(counts) or value_is_count
 
 
-def publish_table(con, name: str, target: Path, config_dir: Path) -> int:  # noqa: ANN001
+def publish_table(con, name: str, target: Path, config_dir: Path,  # noqa: ANN001
+                  chunk_vectors: int | None = None) -> int:
     """Write mart ``name`` to ``target`` as CSV with small numbers suppressed; returns the
-    number of rows suppressed. Marts without counts are copied as they are."""
+    number of rows suppressed. Marts without counts are copied as they are.
+
+    ``chunk_vectors``: suppress and write that many DuckDB vectors (2,048 rows each) at a time,
+    so memory is bounded by the chunk rather than the mart; the bytes written are the same.
+    ``None``: the whole mart at once."""
     rules = suppression_rules(config_dir)
     types, measures, suppressible = published_columns(con, name, rules)
-    columns = list(types)
     if not suppressible:
         con.execute(f"copy (select * from \"{name}\" order by all) to '{target}' "
                     "(header, delimiter ',')")
         return 0
-    frame = con.execute(f'select * from "{name}" order by all').df()
-    out, suppressed = suppress_frame(frame, rules, measures)
-    con.register("_published", out)
+    # dates come back from pandas as timestamps: written as the marts hold them
+    select = ", ".join(f'"{c}"::date as "{c}"' if t == "DATE" else f'"{c}"'
+                       for c, t in types.items())
+    part = target.with_name(target.name + ".part")
+    suppressed = 0
+    reader = con.cursor()
     try:
-        # dates come back from pandas as timestamps: write them as the marts hold them
-        select = ", ".join(f'"{c}"::date as "{c}"' if types[c] == "DATE" else f'"{c}"'
-                           for c in columns)
-        con.execute(f"copy (select {select} from _published) to '{target}' "
-                    "(header, delimiter ',')")
+        result = reader.execute(f'select * from "{name}" order by all')
+        with open(target, "wb") as out_file:
+            first = True
+            while True:
+                frame = result.df() if chunk_vectors is None \
+                    else result.fetch_df_chunk(chunk_vectors)
+                if frame.empty and not first:
+                    break
+                out, small = suppress_frame(frame, rules, measures)
+                suppressed += small
+                con.register("_published", out)
+                try:
+                    con.execute(f"copy (select {select} from _published) to '{part}' "
+                                f"(header {'true' if first else 'false'}, delimiter ',')")
+                finally:
+                    con.unregister("_published")
+                with open(part, "rb") as chunk_file:
+                    shutil.copyfileobj(chunk_file, out_file)
+                if frame.empty or chunk_vectors is None:
+                    break
+                first = False
     finally:
-        con.unregister("_published")
+        reader.close()
+        part.unlink(missing_ok=True)
     return suppressed

@@ -332,46 +332,10 @@ PUBLISH_CHUNK_VECTORS = 50
 
 
 def publish_mart_csv(con: duckdb.DuckDBPyConnection, name: str, target: Path, config_dir: Path) -> int:
-    """:func:`scp_metrics.privacy.publish_table`, a chunk of rows at a time: the same rows, the
-    same suppression (``suppress_small_numbers``) and the same CSV writer (DuckDB ``COPY``), but
-    memory bounded by the chunk, not by the mart (``mart_indicator_values`` has every area's
-    every period). Returns the number of rows suppressed."""
-    from scp_metrics.privacy import published_columns, suppress_frame, suppression_rules
-
-    rules = suppression_rules(config_dir)
-    types, measures, suppressible = published_columns(con, name, rules)
-    columns = list(types)
-    if not suppressible:  # nothing to suppress: DuckDB copies it as it is
-        return publish_table(con, name, target, config_dir)
-    select = ", ".join(f'"{c}"::date as "{c}"' if types[c] == "DATE" else f'"{c}"' for c in columns)
-    part = target.with_name(target.name + ".part")
-    suppressed = 0
-    reader = con.cursor()
-    try:
-        result = reader.execute(f'select * from "{name}" order by all')
-        with open(target, "wb") as out_file:
-            first = True
-            while True:
-                frame = result.fetch_df_chunk(PUBLISH_CHUNK_VECTORS)
-                if frame.empty and not first:
-                    break
-                out, small = suppress_frame(frame, rules, measures)
-                suppressed += small
-                con.register("_published", out)
-                try:  # dates come back from pandas as timestamps: written as the marts hold them
-                    con.execute(f"copy (select {select} from _published) to '{part}' "
-                                f"(header {'true' if first else 'false'}, delimiter ',')")
-                finally:
-                    con.unregister("_published")
-                with open(part, "rb") as chunk_file:
-                    shutil.copyfileobj(chunk_file, out_file)
-                if frame.empty:
-                    break
-                first = False
-    finally:
-        reader.close()
-        part.unlink(missing_ok=True)
-    return suppressed
+    """:func:`scp_metrics.privacy.publish_table` a chunk of :data:`PUBLISH_CHUNK_VECTORS` at a
+    time: the same bytes, memory bounded by the chunk, not by the mart
+    (``mart_indicator_values`` has every area's every period). Returns the rows suppressed."""
+    return publish_table(con, name, target, config_dir, chunk_vectors=PUBLISH_CHUNK_VECTORS)
 
 
 def publish_outputs(settings: Settings, summary_markdown: str) -> Path:
