@@ -132,6 +132,8 @@ def ets(data: _Months, fy: int, base: Projection, observed: list, unobserved: li
     s = data.series
     full = np.arange(s.index.asi8.min(), base.as_of.ordinal + 1)
     present = np.isin(full, s.index.asi8)
+    if not present[-1]:  # the latest month is missing: no run ends at as_of
+        return replace(base, note=f"ETS needs the month {base.as_of} itself, which has no data")
     start = full[np.flatnonzero(~present)[-1] + 1] if not present.all() else full[0]
     run = s[s.index.asi8 >= start]
     history = run[run.index.asi8 < _fy_ordinals(fiscal_year(base.as_of))[0]]

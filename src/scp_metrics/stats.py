@@ -152,9 +152,13 @@ def z_for(conf: float = 0.95) -> float:
 
 def _byars_raw(x: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower = x * (1.0 - 1.0 / (9.0 * x) - z / (3.0 * np.sqrt(x))) ** 3
+        # cubes as products: numpy's vectorised ``** 3`` and its scalar path can differ in
+        # the last bit, and a count must get the same limits alone or in an array
+        lo = 1.0 - 1.0 / (9.0 * x) - z / (3.0 * np.sqrt(x))
+        lower = x * (lo * lo * lo)
         x1 = x + 1.0
-        upper = x1 * (1.0 - 1.0 / (9.0 * x1) + z / (3.0 * np.sqrt(x1))) ** 3
+        hi = 1.0 - 1.0 / (9.0 * x1) + z / (3.0 * np.sqrt(x1))
+        upper = x1 * (hi * hi * hi)
     # At x = 0 the expression is 0·(−∞)³ (NaN); its limit is negative, so NaN is right.
     lower = np.where(lower < 0, np.nan, lower)
     return lower, upper

@@ -203,3 +203,13 @@ def test_a_series_break_gets_a_step_in_the_glm_and_restarts_ets():
     carry = project(s, "2008-09", "carry_forward", breaks=["2008-04-01"])
     assert "straddle a series break (2008-04)" in carry.note
     assert "straddle" not in project(s, "2009-09", "pro_rata", breaks=["2008-04-01"]).note
+
+
+def test_every_method_answers_when_the_as_of_month_itself_has_no_data():
+    """A source delivered ahead of the others leaves the latest month of a series empty: no
+    method may raise (ETS indexed past the end of its months here and stopped the build)."""
+    s = seasonal_series(years=7, noise=True)
+    holed = s[s.index != "2009-12-01"]
+    projections = project_all(holed[holed.index <= "2009-12-01"], "2009-12")
+    assert set(projections) == set(METHODS)
+    assert "2009-12" in projections["ets"].note and projections["ets"].point is None
