@@ -56,8 +56,8 @@ def _draw(warehouse: str, area_code: str, out_dir: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from scp_metrics.charts.style import ChartSubject
-    from scp_metrics.charts.trend_chart import plot_trend
+    from scp_metrics.publish.charts.style import ChartSubject
+    from scp_metrics.publish.charts.trend_chart import plot_trend
 
     con = _reader(warehouse).cursor()
     try:

@@ -5,7 +5,7 @@ month, where the record-level extract covers it), build each period type (quarte
 year, financial year to date, rolling 12 months), join the population, compute the rate with
 its PHE interval and the change on last year; then rank every area within its Most Similar
 Group for every indicator and period. The same statistics functions as the pipeline
-(:func:`scp_metrics.stats.rate_ci`); the difference is the shape: per-area Python loops over
+(:func:`scp_metrics.stats.intervals.rate_ci`); the difference is the shape: per-area Python loops over
 pandas frames instead of SQL over whole tables.
 """
 
@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from scp_metrics.stats import rate_ci
+from scp_metrics.stats.intervals import rate_ci
 
 
 def _fy(d: pd.Series) -> pd.Series:

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from run import _settings
 
-    from scp_metrics import refresh
+    from scp_metrics import steps as refresh
     from scp_metrics.warehouse.connection import connect
 
     files = sorted((args.data / "raw" / RAW_DIRS[args.source]).rglob("*.csv"))

@@ -55,7 +55,7 @@ def _settings(data: Path, raw: Path, warehouse: Path):  # noqa: ANN202
 
 def child_refresh(data: Path, raw: Path, warehouse: Path, publish: bool = True) -> dict:
     """One refresh (run in a child process): seconds by phase, build steps, peak RSS by phase."""
-    from scp_metrics import refresh
+    from scp_metrics import steps as refresh
 
     settings = _settings(data, raw, warehouse)
     marks: list[tuple[float, str, float]] = []
@@ -134,7 +134,7 @@ def _link_tree(source: Path, target: Path) -> None:
 def measure_ingest(data: Path, work: Path) -> dict:
     import duckdb
 
-    from scp_metrics import refresh
+    from scp_metrics import steps as refresh
     from scp_metrics.warehouse.connection import connect
 
     files = sorted((data / "raw" / "police_crime").glob("*.csv"))

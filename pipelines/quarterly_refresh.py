@@ -1,6 +1,6 @@
 """The quarterly refresh flow: ingest → validate → load → transform → publish.
 
-Tasks are thin: they open paths, call pure functions from ``scp_metrics.refresh`` and return
+Tasks are thin: they open paths, call pure functions from ``scp_metrics.steps`` and return
 plain data. Runs with no Prefect server configured (Prefect starts a temporary one).
 """
 
@@ -14,7 +14,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 
-from scp_metrics import refresh  # noqa: E402
+from scp_metrics import steps as refresh  # noqa: E402
 from scp_metrics.settings import Settings, get_settings  # noqa: E402
 
 

@@ -57,8 +57,8 @@ def sample_refresh(sample_raw, tmp_path_factory):
     """``(settings, summary)`` of one local-engine refresh of the sample, outputs published.
 
     Treat the warehouse as read-only: tests that change it make their own."""
-    from scp_metrics.refresh import run_refresh
     from scp_metrics.settings import get_settings
+    from scp_metrics.steps import run_refresh
 
     base = tmp_path_factory.mktemp("sample_wh")
     settings = get_settings(raw_dir=sample_raw, warehouse=base / "scp.duckdb",

@@ -68,7 +68,7 @@ class Warehouse:
     def chart(self, kind: str, indicator_id: str, area: str | None = None,
               as_of: str | None = None) -> Figure:
         """Draw one chart (``spc``, ``trend``, ``trajectory``, ``ranking``, ``funnel``)."""
-        from scp_metrics.charts.pack import draw_charts
+        from scp_metrics.publish.charts.pack import draw_charts
 
         figures = draw_charts(self.con, kind, indicator_id, area or self.area, as_of=as_of,
                               config_dir=self.settings.config_dir)

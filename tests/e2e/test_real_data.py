@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics import catalogue
-from scp_metrics.refresh import run_refresh
+from scp_metrics.config import catalogue
+from scp_metrics.steps import run_refresh
 from scp_metrics.warehouse import connect, table_checksums
 from tests.conftest import shared_or_skip
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def report(sample_refresh, tmp_path_factory):
-    from scp_metrics.report import make_report
+    from scp_metrics.publish.report import make_report
     from scp_metrics.warehouse import connect
 
     settings, summary = sample_refresh
@@ -58,7 +58,7 @@ def test_no_placeholder_is_left_unfilled(report):
 
 
 def test_small_counts_are_published_as_less_than_five():
-    from scp_metrics.report.narrative import fmt_count
+    from scp_metrics.publish.report.narrative import fmt_count
 
     assert [fmt_count(n) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", "1,234"]
 
@@ -91,7 +91,7 @@ def test_every_image_loads_in_a_headless_browser(report, tmp_path):
                          text=True, timeout=120).stdout
     match = re.search(r'data-images="(\d+)" data-broken="(\d+)"', dom)
     assert match, dom[-500:]
-    from scp_metrics.report.build import select_report_charts
+    from scp_metrics.publish.report.build import select_report_charts
 
     embedded = select_report_charts(charts, "E06000045")
     assert len(embedded) >= 10  # trajectories, trends, SPC, rankings, funnel

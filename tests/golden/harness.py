@@ -67,7 +67,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def validate_record(path: Path) -> dict:
     """``scp-metrics validate``'s outcome for one file."""
-    from scp_metrics.validation import validate_file
+    from scp_metrics.ingest.validation import validate_file
 
     result = validate_file(path)
     failures = result.failures.copy()
@@ -145,7 +145,7 @@ def ingest_folder(raw_dir: Path, workdir: Path, *, build: bool,
                   warehouse: Path | None = None) -> dict:
     """Refresh ``workdir/scp.duckdb`` (or ``warehouse``) from ``raw_dir`` as a user would
     (local engine, no publishing): every file's outcome and the ledger."""
-    from scp_metrics.refresh import build_marts, ingest_files, new_run_id
+    from scp_metrics.steps import build_marts, ingest_files, new_run_id
 
     warehouse = warehouse or workdir / "scp.duckdb"
     settings = _settings(warehouse, raw_dir)

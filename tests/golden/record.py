@@ -21,8 +21,8 @@ from tests.golden.harness import (
     ingest_each,
     ingest_folder,
     validate_record,
-    write_marts,
     write_json,
+    write_marts,
 )
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"

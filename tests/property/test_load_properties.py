@@ -19,18 +19,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scp_metrics.refresh import ingest_file
 from scp_metrics.settings import get_settings
+from scp_metrics.steps import ingest_file
 from scp_metrics.warehouse import connect, table_checksums
-from scp_metrics.warehouse.history import consistency_problems
-from scp_metrics.warehouse.marts import build_indicator_values
-from scp_metrics.warehouse.transform import (
+from scp_metrics.warehouse.build import (
     MODELS,
     _macros,
     load_reference_tables,
     read_sql,
     replace_table,
 )
+from scp_metrics.warehouse.history import consistency_problems
+from scp_metrics.warehouse.marts import build_indicator_values
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mini_raw"
 POLICE_HEADER = ["Crime Reference", "Recorded Date", "Offence Date", "Offence Time",

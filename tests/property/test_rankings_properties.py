@@ -1,4 +1,4 @@
-"""Property-based tests for scp_metrics.rankings: ranks depend only on the values."""
+"""Property-based tests for scp_metrics.rankings.ranks: ranks depend only on the values."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scp_metrics.rankings import compute_rankings
+from scp_metrics.rankings.ranks import compute_rankings
 
 members = st.integers(min_value=2, max_value=20).flatmap(
     lambda n: st.lists(

@@ -1,4 +1,4 @@
-"""Property-based tests for scp_metrics.stats and scp_metrics.spc."""
+"""Property-based tests for scp_metrics.stats.intervals and scp_metrics.stats.spc."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scp_metrics.spc import xmr
-from scp_metrics.stats import rate_ci, wilson_ci
+from scp_metrics.stats.intervals import rate_ci, wilson_ci
+from scp_metrics.stats.spc import xmr
 
 confs = st.one_of(st.sampled_from([0.95, 0.998]), st.floats(0.5, 0.9999))
 counts = st.integers(min_value=0, max_value=1_000_000)

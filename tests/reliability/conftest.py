@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from reliability_helpers import write_raw
 
-from scp_metrics.refresh import run_refresh
 from scp_metrics.settings import get_settings
+from scp_metrics.steps import run_refresh
 
 
 @pytest.fixture(scope="session")

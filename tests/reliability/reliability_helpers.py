@@ -160,7 +160,7 @@ def pausing(real):
 import scp_metrics.warehouse.load as load
 load.check_no_duplicates = pausing(load.check_no_duplicates)
 try:
-    import scp_metrics.validation_duckdb as fast
+    import scp_metrics.ingest.validation_duckdb as fast
     fast.unique_key = pausing(fast.unique_key)
 except (ImportError, AttributeError):
     pass

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics.backtest import (
+from scp_metrics.targets.backtest import (
     SUMMARY_COLUMNS,
     backtest_frame,
     backtest_series,

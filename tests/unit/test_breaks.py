@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scp_metrics.breaks import BreakSettings, best_level_shift, detect_breaks, same_month_shift
+from scp_metrics.warehouse.marts.recording_breaks import (
+    BreakSettings,
+    best_level_shift,
+    detect_breaks,
+    same_month_shift,
+)
 
 MONTHS = pd.DatetimeIndex(
     [*pd.date_range("2017-02-01", "2017-09-01", freq="MS"), pd.Timestamp("2018-03-01"),
@@ -81,7 +86,7 @@ def test_small_counts_and_short_series_are_left_alone():
 def test_break_messages_are_found_for_the_series_shown():
     import duckdb
 
-    from scp_metrics.breaks import break_messages
+    from scp_metrics.warehouse.marts.recording_breaks import break_messages
 
     con = duckdb.connect()
     assert break_messages(con, ["asb"], ["A"]) == []  # no mart yet: nothing to say

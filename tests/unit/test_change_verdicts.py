@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from scp_metrics.catalogue import Indicator
-from scp_metrics.indicators import MART_COLUMNS, compute_indicator_values
-from scp_metrics.stats import two_proportion_change_test
+from scp_metrics.config.catalogue import Indicator
+from scp_metrics.indicators.values import MART_COLUMNS, compute_indicator_values
+from scp_metrics.stats.change import two_proportion_change_test
 
 RATE = Indicator("crime", "Crime", "rate per 1,000", 1000, "lower", "", "", "")
 COUNT = Indicator("night", "Night", "count", 1, "lower", "", "", "", family="ed_night",

@@ -1,4 +1,4 @@
-"""scp_metrics.charts: each chart from hand-made frames, the style, saving, and the pack.
+"""scp_metrics.publish.charts: each chart from hand-made frames, the style, saving, and the pack.
 
 The frames mimic the marts' columns (mart_spc, mart_indicator_values, mart_target_tracking,
 mart_msg_rankings) so the charts are tested without a warehouse; the pack runs on a tiny
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from scp_metrics.charts import (
+from scp_metrics.publish.charts import (
     ChartSubject,
     Lineage,
     plot_funnel,
@@ -30,8 +30,8 @@ from scp_metrics.charts import (
     save_figure,
     write_chart_pack,
 )
-from scp_metrics.charts.style import MDC, compact_ids
-from scp_metrics.spc_mart import spc_table
+from scp_metrics.publish.charts.style import MDC, compact_ids
+from scp_metrics.warehouse.marts.spc import spc_table
 
 AREA = "E06000045"
 SUBJECT = ChartSubject("NI15", "Serious violent crime rate", "rate per 1,000", "lower", "rate",
@@ -358,7 +358,7 @@ def test_lineage_lists_batch_ids_as_ranges_and_says_when_none_are_recorded():
 
 
 def test_the_chart_library_never_imports_pyplot():
-    code = ("import sys, scp_metrics.charts, scp_metrics.cli_charts; "
+    code = ("import sys, scp_metrics.publish.charts, scp_metrics.cli.charts; "
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -419,7 +419,7 @@ def test_chart_pack_draws_what_exists_skips_missing_marts_and_indexes_both(tiny_
 
 
 def test_chart_pack_footnotes_carry_the_live_batches_and_withhold_small_counts(tiny_warehouse):
-    from scp_metrics.charts import draw_charts
+    from scp_metrics.publish.charts import draw_charts
 
     ((_, fig),) = draw_charts(tiny_warehouse, "trend", "NI15", AREA, "2009-03")
     foot = figure_text(fig, "footnote")

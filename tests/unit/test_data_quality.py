@@ -8,12 +8,12 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from scp_metrics.data_quality import COLUMNS, read_thresholds
+from scp_metrics.ingest.validation import validate_file
 from scp_metrics.settings import get_settings
-from scp_metrics.validation import validate_file
 from scp_metrics.warehouse import connect
+from scp_metrics.warehouse.build import build_models
 from scp_metrics.warehouse.load import load_frame
-from scp_metrics.warehouse.transform import build_models
+from scp_metrics.warehouse.marts.data_quality import COLUMNS, read_thresholds
 
 HOME = "E06000045"
 

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics import spc_mart, trends
-from scp_metrics.spc_mart import build_spc, spc_table
-from scp_metrics.trends import build_trends
 from scp_metrics.warehouse import incremental, table_checksums
-from scp_metrics.warehouse.transform import replace_table
+from scp_metrics.warehouse.build import replace_table
+from scp_metrics.warehouse.marts import spc as spc_mart
+from scp_metrics.warehouse.marts import trends
+from scp_metrics.warehouse.marts.spc import build_spc, spc_table
+from scp_metrics.warehouse.marts.trends import build_trends
 
 INDICATORS = [("crime", "lower", "rate"), ("asb", "lower", "count"), ("share", "higher", "percentage")]
 AREAS = ["E0001", "E0002", "E0003", "E0004"]
@@ -239,7 +240,7 @@ def test_series_hashes_follow_content_not_row_order():
 
 
 def test_a_forced_refresh_recomputes_every_series(mini_raw, settings_for):
-    from scp_metrics.refresh import run_refresh
+    from scp_metrics.steps import run_refresh
 
     settings = settings_for(mini_raw)
     first: list[str] = []

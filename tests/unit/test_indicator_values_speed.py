@@ -8,15 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics.catalogue import Indicator
-from scp_metrics.indicators import (
+from scp_metrics.config.catalogue import Indicator
+from scp_metrics.indicators.values import (
     MART_COLUMNS,
     PERIOD_TYPES,
     _attribute,
     _change_significance,
     compute_indicator_values,
 )
-from scp_metrics.stats import rate_ci, wilson_ci
+from scp_metrics.stats.intervals import rate_ci, wilson_ci
 
 RATE = Indicator("crime", "Crime", "rate per 1,000", 1000, "lower", "", "", "")
 COUNT = Indicator("night", "Night", "count", 1, "lower", "", "", "", family="ed_night",

@@ -11,16 +11,21 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from scp_metrics.catalogue import police_uk_indicators, police_uk_slug, read_police_uk_crime_types
-from scp_metrics.layouts import clean_label, read_tables
-from scp_metrics.police_uk import indicator_values_for_population_year
-from scp_metrics.readers import ReadError
-from scp_metrics.refresh import run_refresh, sha256_file
+from scp_metrics.config.catalogue import (
+    police_uk_indicators,
+    police_uk_slug,
+    read_police_uk_crime_types,
+)
+from scp_metrics.ingest.files import sha256_file
+from scp_metrics.ingest.layouts import clean_label, read_tables
+from scp_metrics.ingest.readers import ReadError
+from scp_metrics.ingest.validation import _is_header, validate_file
 from scp_metrics.settings import get_settings
-from scp_metrics.validation import _is_header, validate_file
+from scp_metrics.steps import run_refresh
 from scp_metrics.warehouse import connect
+from scp_metrics.warehouse.build import build_models
 from scp_metrics.warehouse.load import load_frame
-from scp_metrics.warehouse.transform import build_models
+from scp_metrics.warehouse.marts.police_uk import indicator_values_for_population_year
 
 TODAY = date(2019, 6, 1)
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"

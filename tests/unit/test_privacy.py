@@ -7,15 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scp_metrics.privacy import (
-    header_kind,
-    nhs_number_valid,
-    publish_table,
-    scan_table,
-    suppress_small_numbers,
-    suppression_rules,
-)
-from scp_metrics.readers import RawTable
+from scp_metrics.ingest.guard import header_kind, nhs_number_valid, scan_table
+from scp_metrics.ingest.readers import RawTable
+from scp_metrics.publish.suppression import publish_table, suppress_small_numbers, suppression_rules
 from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.warehouse import connect
 

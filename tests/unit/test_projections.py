@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics.projections import METHODS, fiscal_year, fy_months, project, project_all
+from scp_metrics.targets.projections import METHODS, fiscal_year, fy_months, project, project_all
 
 
 def months(start: str, values) -> pd.Series:
@@ -162,7 +162,7 @@ def test_methods_that_need_last_years_missing_months_say_so_instead_of_guessing(
 def test_the_glm_fit_is_the_same_as_statsmodels():
     import statsmodels.api as sm
 
-    from scp_metrics.projection_models import _design, poisson_glm_fit
+    from scp_metrics.targets.projection_models import _design, poisson_glm_fit
 
     s = seasonal_series(noise=True)[:40]
     ords = s.index.to_period("M").asi8

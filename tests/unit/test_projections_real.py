@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scp_metrics.projections import project_all
+from scp_metrics.targets.projections import project_all
 from tests.conftest import shared_or_skip
 
 pytestmark = pytest.mark.shared

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from scp_metrics import refresh
-from scp_metrics.privacy import publish_table
+from scp_metrics import steps as refresh
+from scp_metrics.publish.suppression import publish_table
 from scp_metrics.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "config"

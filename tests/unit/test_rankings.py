@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from scp_metrics.rankings import (
+from scp_metrics.rankings.ranks import (
     FUNNEL_LABELS,
     GroupFileError,
     competition_rank,

@@ -3,7 +3,7 @@ import gzip
 import openpyxl
 import pytest
 
-from scp_metrics.readers import ReadError, read_table
+from scp_metrics.ingest.readers import ReadError, read_table
 
 
 def is_header(cells):

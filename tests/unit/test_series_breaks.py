@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scp_metrics import catalogue
-from scp_metrics.series_breaks import break_starts, breaks_for
+from scp_metrics.config import catalogue
+from scp_metrics.warehouse.series_breaks import break_starts, breaks_for
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 

@@ -1,4 +1,4 @@
-"""Tests for scp_metrics.spc (Making Data Count XmR) against NHSRplotthedots v0.2.x.
+"""Tests for scp_metrics.stats.spc (Making Data Count XmR) against NHSRplotthedots v0.2.x.
 
 The series tests run against ``../shared/peer_vectors/NHSRplotthedots`` (skipped with
 the reason when absent) and against the verbatim copy in ``tests/fixtures``. The
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics.spc import (
+from scp_metrics.stats.spc import (
     XmRLimits,
     assurance,
     shift_flags,

@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scp_metrics.spc_mart import SPC_COLUMNS, spc_table
+from scp_metrics.warehouse.marts.spc import SPC_COLUMNS, spc_table
 
 # Ten months alternating 10, 12 (mean 11) then ten alternating 14, 16 (mean 15); every moving
 # range is 2, so AMR = 2 and the whole-series mean is 13.
@@ -124,11 +124,11 @@ def test_no_monthly_rows_give_an_empty_mart_with_its_columns():
 
 
 def test_the_transform_builds_mart_spc_from_the_mini_extracts_with_breaks_loaded(mini_raw):
+    from scp_metrics.ingest.validation import validate_file
     from scp_metrics.settings import get_settings
-    from scp_metrics.validation import validate_file
     from scp_metrics.warehouse import connect
+    from scp_metrics.warehouse.build import build_models
     from scp_metrics.warehouse.load import load_frame
-    from scp_metrics.warehouse.transform import build_models
 
     con = connect(":memory:")
     try:

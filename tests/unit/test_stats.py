@@ -1,4 +1,4 @@
-"""Tests for scp_metrics.stats against the field's own published numbers.
+"""Tests for scp_metrics.stats.intervals against the field's own published numbers.
 
 Each peer-vector test runs twice: against every row of the full files in
 ``../shared/peer_vectors`` (skipped, with the reason, when that folder is absent) and
@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics.stats import (
-    PoissonChangeResult,
+from scp_metrics.stats.change import PoissonChangeResult, poisson_change_test
+from scp_metrics.stats.intervals import (
     byars_ci,
     exact_poisson_ci,
     mean_ci,
-    poisson_change_test,
     rate_ci,
     weighted_proportion_ci,
     wilson_ci,

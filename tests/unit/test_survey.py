@@ -9,16 +9,16 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scp_metrics.settings import get_settings
-from scp_metrics.survey import (
+from scp_metrics.indicators.survey import (
     SurveySpec,
     build_survey_values,
     read_survey_specs,
     respondent_flags,
     respondent_values,
 )
+from scp_metrics.settings import get_settings
 from scp_metrics.warehouse import connect
-from scp_metrics.warehouse.transform import load_reference_tables
+from scp_metrics.warehouse.build import load_reference_tables
 
 Z = 1.959963984540054  # z for 95%
 DK = "Don't know"
@@ -184,7 +184,7 @@ def test_the_home_area_gets_its_respondent_level_row_and_peers_the_published_one
 def test_a_single_survey_wave_is_judged_against_the_national_figure():
     import pandas as pd
 
-    from scp_metrics.survey import SurveySpec, compare_with_national
+    from scp_metrics.indicators.survey import SurveySpec, compare_with_national
 
     frame = pd.DataFrame({"indicator_id": ["NI21", "NI21", "NI41"], "value": [23.0, 25.0, 45.0],
                           "ci95_lower": [20.5, 22.5, 41.8], "ci95_upper": [25.8, 27.8, 48.4],

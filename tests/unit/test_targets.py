@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from scp_metrics.settings import PROJECT_ROOT
-from scp_metrics.targets import (
+from scp_metrics.targets.plan import (
     RagThresholds,
     RewardRule,
     Target,
@@ -19,7 +19,7 @@ from scp_metrics.targets import (
     stretch_pct_achieved,
     without_stretch_value,
 )
-from scp_metrics.trajectories import (
+from scp_metrics.targets.trajectories import (
     level_at,
     milestone_table,
     seasonal_profile,

@@ -3,7 +3,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scp_metrics.validation import validate_file
+from scp_metrics.ingest.validation import validate_file
 
 HEADER = ("Crime Reference,Recorded Date,Offence Date,Offence Time,HO Offence Code,"
           "HO Offence Description,Ward Code,Ward Name,LSOA Code,Beat,Domestic Abuse Flag,"

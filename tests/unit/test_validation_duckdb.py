@@ -1,7 +1,7 @@
 """The DuckDB validation path reaches the pandas path's outcome on the same files.
 
-Both routes of :mod:`scp_metrics.validation_duckdb` are compared with
-:func:`scp_metrics.validation.validate_file` (and ``load_frame``): the clean route
+Both routes of :mod:`scp_metrics.ingest.validation_duckdb` are compared with
+:func:`scp_metrics.ingest.validation.validate_file` (and ``load_frame``): the clean route
 (:func:`ingest_csv`, one read straight into the raw table) and the exact route
 (:func:`validate_csv`, which words every failure). Same ok-ness, source, period, notes, failure
 rows (file, row, column, check, value; compared as a set) and the same rows loaded.
@@ -13,8 +13,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scp_metrics import validation_duckdb as vd
-from scp_metrics.validation import validate_file
+from scp_metrics.ingest import validation_duckdb as vd
+from scp_metrics.ingest.validation import validate_file
 from scp_metrics.warehouse.connection import connect
 from scp_metrics.warehouse.load import load_frame
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scp_metrics import refresh
-from scp_metrics import validation_duckdb as vd
-from scp_metrics.validation import validate_file
+from scp_metrics import steps as refresh
+from scp_metrics.ingest import validation_duckdb as vd
+from scp_metrics.ingest.validation import validate_file
 from scp_metrics.warehouse.connection import connect
 from scp_metrics.warehouse.load import load_frame
 from tests.conftest import shared_or_skip
@@ -211,8 +211,8 @@ def test_canonical_float_text_parses_as_the_pandas_path_parses_it():
 
     import numpy as np
 
+    from scp_metrics.ingest.validation import _parse
     from scp_metrics.sources import SOURCES_BY_NAME
-    from scp_metrics.validation import _parse
 
     rng = random.Random(20181001)
     texts = ["-0.0", "0.000000000001", "-179.999999999999", "999.999999999999", "50.909",

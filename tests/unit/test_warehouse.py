@@ -5,12 +5,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from scp_metrics.ingest.validation import validate_file
 from scp_metrics.settings import get_settings
 from scp_metrics.sources import SOURCES_BY_NAME
-from scp_metrics.validation import validate_file
 from scp_metrics.warehouse import connect, list_batches, table_checksums
+from scp_metrics.warehouse.build import build_models
 from scp_metrics.warehouse.load import load_frame
-from scp_metrics.warehouse.transform import build_models
 
 TODAY = date(2010, 1, 15)
 

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from scp_metrics import workbook
+from scp_metrics.publish import workbook
 from scp_metrics.settings import get_settings
 
 HOME = "E06000045"

@@ -1,0 +1,78 @@
+"""``scp-metrics report`` and ``scp-metrics workbook``: what the board and the authors take away."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from scp_metrics.cli.common import UserError, say
+from scp_metrics.settings import get_settings
+
+
+def _open(warehouse: str | None):  # type: ignore[no-untyped-def]
+    from scp_metrics.warehouse import connect
+
+    settings = get_settings(warehouse=warehouse)
+    try:
+        return settings, connect(settings.warehouse, read_only=True)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _as_of(value: str | None, settings) -> str:  # type: ignore[no-untyped-def]
+    from scp_metrics.steps import latest_month
+
+    as_of = value or latest_month(settings)
+    if not as_of:
+        raise UserError("the warehouse has no monthly data yet: run 'scp-metrics refresh' first")
+    try:
+        year, month = (int(x) for x in as_of.split("-"))
+        assert 1 <= month <= 12 and 1990 < year < 2100
+    except (ValueError, AssertionError):
+        raise UserError(f"--as-of must be YYYY-MM, not {as_of!r}") from None
+    return as_of
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from scp_metrics.publish.report import make_report
+
+    settings, con = _open(args.warehouse)
+    try:
+        as_of = _as_of(args.as_of, settings)
+        out = Path(args.out) if args.out else settings.outputs_dir / as_of
+        charts_dir = out / "charts"
+        charts = sorted(charts_dir.glob("*.png")) if charts_dir.is_dir() else []
+        html_path, pdf_path = make_report(con, settings, as_of, out, charts)
+    finally:
+        con.close()
+    say(f"Year-end projection report as of {as_of}:")
+    say(f"  HTML {html_path}")
+    say(f"  PDF  {pdf_path}")
+    return 0
+
+
+def cmd_workbook(args: argparse.Namespace) -> int:
+    from scp_metrics.publish.workbook import write_workbook
+
+    settings, con = _open(args.warehouse)
+    try:
+        as_of = _as_of(args.as_of, settings)
+        out = Path(args.out) if args.out else settings.outputs_dir / as_of
+        path = write_workbook(con, settings, out / f"scp_metrics_tables_{as_of}.xlsx", as_of)
+    finally:
+        con.close()
+    say(f"Workbook for Strategic Assessment authors: {path}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="write the year-end projection report (HTML and PDF)")
+    p.add_argument("--as-of", help="YYYY-MM (default: the latest month in the warehouse)")
+    p.add_argument("--out", help="folder (default: data/outputs/<as-of>)")
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("workbook", help="write the Excel workbook of tables")
+    p.add_argument("--as-of", help="YYYY-MM (default: the latest month in the warehouse)")
+    p.add_argument("--out", help="folder (default: data/outputs/<as-of>)")
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_workbook)

@@ -1,0 +1,197 @@
+"""``scp-metrics spc`` and ``scp-metrics trend``: the SPC chart table and the underlying trend.
+
+Both read the marts (``mart_spc``, ``mart_trends``) from the warehouse; nothing is recomputed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from rich.table import Table
+
+from scp_metrics.cli.common import UserError, console, print_frame, say
+from scp_metrics.settings import get_settings
+from scp_metrics.stats.spc import variation_label
+
+VARIATION_TEXT = {
+    "common_cause": "common cause",
+    "special_cause_improvement": "special cause improvement",
+    "special_cause_concern": "special cause concern",
+    "special_cause_neutral_high": "special cause, high (neutral indicator)",
+    "special_cause_neutral_low": "special cause, low (neutral indicator)",
+}
+
+
+def _query(warehouse: Any, table: str, sql: str, params: list[Any]) -> pd.DataFrame:
+    from scp_metrics.warehouse import connect
+
+    settings = get_settings(warehouse=warehouse)
+    try:
+        con = connect(settings.warehouse, read_only=True)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        return con.execute(sql, params).df()
+    except duckdb.CatalogException:
+        raise UserError(f"the warehouse at {settings.warehouse} has no {table} yet: run "
+                        "'scp-metrics refresh --force' to build it") from None
+    finally:
+        con.close()
+
+
+def _no_series(
+    warehouse: Any, table: str, what: str, indicator: str | None, area: str
+) -> UserError:
+    """One sentence saying which series do exist for the area."""
+    have = _query(warehouse, table, f"select distinct indicator_id from {table} "
+                  "where area_code = ? order by 1", [area])["indicator_id"].tolist()
+    if not have:
+        areas = _query(warehouse, table, f"select distinct area_code from {table} order by 1",
+                       [])["area_code"].tolist()
+        return UserError(f"area {area} has no {what} (areas that have: "
+                         f"{', '.join(areas) or 'none'})")
+    return UserError(f"no {what} for indicator {indicator!r} in area {area} "
+                     f"(indicators there: {', '.join(have)})")
+
+
+def _pct(value: Any) -> str:
+    return f"{value:+.1f}%"
+
+
+#: Points in the latest limits group below which the summary calls the limits provisional.
+FEW_POINTS = 15
+
+
+def spc_summary(frame: pd.DataFrame, indicator: str, area: str) -> str:
+    """One line: the latest point's variation, its rule, the direction and any rebasing."""
+    label = variation_label(frame)
+    if label is None:
+        return f"Variation ({indicator}, {area}): no values."
+    latest = frame[frame["value"].notna()].iloc[-1]
+    rule = "" if latest["rule"] == "none" else f" ({latest['rule']} rule)"
+    starts = pd.to_datetime(frame.groupby("rebase_group")["period_start"].min().iloc[1:])
+    rebased = (f"; limits rebased at {', '.join(f'{d:%Y-%m-%d}' for d in starts)} (series break)"
+               if len(starts) else "")
+    points = int(frame.loc[frame["rebase_group"] == latest["rebase_group"], "value"].notna().sum())
+    few = (f"; only {points} points since the limits started, so treat them as provisional"
+           if points < FEW_POINTS else "")
+    return (f"Variation ({indicator}, {area}, latest point "
+            f"{pd.Timestamp(latest['period_start']):%Y-%m}): {VARIATION_TEXT.get(label, label)}"
+            f"{rule}; improvement is a {latest['improvement']}{rebased}{few}.")
+
+
+def _print_spc_table(shown: pd.DataFrame) -> None:
+    """Numbers right-aligned with enough decimals for small monthly rates (3 significant
+    figures of the largest value, at least 2 decimals)."""
+    numbers = ["value", "mean", "lpl", "upl"]
+    biggest = float(np.nanmax(np.abs(shown[numbers].to_numpy(dtype=float)), initial=0.0))
+    decimals = 2 if biggest <= 0 else max(2, 2 - math.floor(math.log10(biggest)))
+    table = Table(show_lines=False)
+    for col in shown.columns:
+        table.add_column(col, justify="right" if col in numbers or col == "group" else "left")
+    for row in shown.itertuples(index=False):
+        cells = []
+        for col, value in zip(shown.columns, row, strict=True):
+            if col in numbers:
+                cells.append("" if pd.isna(value) else f"{value:,.{decimals}f}")
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def cmd_spc(args: argparse.Namespace) -> int:
+    frame = _query(args.warehouse, "mart_spc",
+                   "select * from mart_spc where indicator_id = ? and area_code = ? "
+                   "order by period_start", [args.indicator, args.area])
+    if frame.empty:
+        raise _no_series(args.warehouse, "mart_spc", "monthly SPC series", args.indicator,
+                         args.area)
+    shown = frame[["period_start", "value", "mean", "lpl", "upl", "special_cause_flag",
+                   "point_type", "rule", "rebase_group"]].rename(columns={
+                       "period_start": "month", "special_cause_flag": "flag",
+                       "rebase_group": "group"})
+    shown["month"] = pd.to_datetime(shown["month"]).dt.strftime("%Y-%m")
+    line = spc_summary(frame, args.indicator, args.area)
+    if args.format == "csv":
+        shown.to_csv(sys.stdout, index=False)
+        print(line, file=sys.stderr)  # stdout stays a clean CSV
+        return 0
+    shown["flag"] = shown["flag"].map({True: "yes", False: ""})
+    _print_spc_table(shown)
+    say(line)
+    return 0
+
+
+def _trend_sentence(row: pd.Series) -> str:
+    start, end = pd.Timestamp(row["window_start"]), pd.Timestamp(row["window_end"])
+    window = f"{start:%Y-%m} to {end:%Y-%m}" if pd.notna(start) else "no months"
+    cut = (f"; window cut at the series break of {pd.Timestamp(row['break_date']):%Y-%m-%d} "
+           f"({row['break_reason']})"
+           if row["break_warning"] else "")
+    est = row["annual_change_pct"]
+    if est is None or (isinstance(est, float) and math.isnan(est)):
+        return (f"{row['indicator_id']} ({row['area_code']}): {row['verdict']}, "
+                f"{row['method']} ({row['n_months']} months, {window}){cut}.")
+    return (f"{row['indicator_id']} ({row['area_code']}): underlying change "
+            f"{_pct(est)} a year (95% CI {_pct(row['ci95_lower_pct'])} to "
+            f"{_pct(row['ci95_upper_pct'])}), {row['verdict']}; {row['method']}, dispersion "
+            f"{row['dispersion']:.2f}, {row['n_months']} months {window}{cut}.")
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    where, params = ["area_code = ?"], [args.area]
+    if args.indicator:
+        where.append("indicator_id = ?")
+        params.append(args.indicator)
+    frame = _query(args.warehouse, "mart_trends",
+                   f"select * from mart_trends where {' and '.join(where)} order by indicator_id",
+                   params)
+    if frame.empty:
+        raise _no_series(args.warehouse, "mart_trends", "trend (rates and counts only)",
+                         args.indicator, args.area)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    shown = pd.DataFrame({
+        "indicator": frame["indicator_id"],
+        "window": [f"{pd.Timestamp(a):%Y-%m}..{pd.Timestamp(b):%Y-%m}" if pd.notna(a) else ""
+                   for a, b in zip(frame["window_start"], frame["window_end"], strict=True)],
+        "months": frame["n_months"],
+        "change %/yr": frame["annual_change_pct"],
+        "ci95 lower": frame["ci95_lower_pct"],
+        "ci95 upper": frame["ci95_upper_pct"],
+        "dispersion": frame["dispersion"],
+        "method": frame["method"],
+        "verdict": frame["verdict"],
+        "break": frame["break_warning"].map({True: "cut at break", False: ""}),
+    })
+    print_frame(shown, "table")
+    for _, row in frame.iterrows():
+        say(_trend_sentence(row))
+    say("Underlying change: exp(12·β) − 1 from a seasonal (month-of-year) log-linear model of "
+        "the monthly counts (population offset for rates) over the last 36 months, never "
+        "across a series break; negative binomial when Pearson χ²/df > 1.5.")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("spc", help="Making Data Count XmR table of a monthly series")
+    p.add_argument("--indicator", required=True, help="indicator id, e.g. all_crime")
+    p.add_argument("--area", required=True, help="ONS area code, e.g. E06000045")
+    p.add_argument("--warehouse")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.set_defaults(func=cmd_spc)
+
+    p = subparsers.add_parser("trend", help="underlying annual %% change of a monthly series")
+    p.add_argument("--indicator", help="indicator id (default: every indicator in the area)")
+    p.add_argument("--area", required=True, help="ONS area code, e.g. E06000045")
+    p.add_argument("--warehouse")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.set_defaults(func=cmd_trend)

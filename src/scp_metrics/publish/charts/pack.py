@@ -1,0 +1,294 @@
+"""The chart pack: every chart whose data exists for one area, and single charts on demand.
+
+:func:`draw_charts` turns (kind, indicator, area) into figures using the loaders;
+:func:`write_chart_pack` draws every kind for every indicator with data, saves PNG and SVG to
+one folder with an ``index.csv`` (what was written, what was skipped and why), and returns the
+image files. A chart whose data is missing is skipped with a logged reason; a chart that fails
+to draw is logged with its error and recorded in the index, so one bad series never stops the
+refresh from publishing the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from matplotlib.figure import Figure
+
+from scp_metrics.publish.charts.funnel_chart import plot_funnel
+from scp_metrics.publish.charts.loaders import (
+    ChartDataMissing,
+    latest_month,
+    lineage_for,
+    load_breaks,
+    load_rankings,
+    load_spc,
+    load_subject,
+    load_trajectory,
+    load_trend,
+    suppressed_note,
+    table_exists,
+)
+from scp_metrics.publish.charts.ranking_chart import plot_ranking
+from scp_metrics.publish.charts.spc_chart import plot_spc
+from scp_metrics.publish.charts.style import save_figure
+from scp_metrics.publish.charts.trajectory_chart import plot_trajectory
+from scp_metrics.publish.charts.trend_chart import plot_trend
+
+__all__ = ["CHART_KINDS", "ChartOutcome", "draw_charts", "write_chart_pack"]
+
+log = logging.getLogger(__name__)
+
+#: Chart kinds in the order the pack draws them for each indicator.
+CHART_KINDS: tuple[str, ...] = ("spc", "trend", "trajectory", "ranking", "funnel")
+INDEX_NAME = "index.csv"
+
+
+@dataclass
+class ChartOutcome:
+    """One chart of the pack: written (with its files), skipped or failed (with the reason)."""
+
+    kind: str
+    indicator_id: str
+    area_code: str
+    status: str  # written | skipped | failed
+    name: str = ""
+    title: str = ""
+    reason: str = ""
+    files: list[Path] = field(default_factory=list)
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
+
+
+def _title_of(fig: Figure) -> str:
+    for t in fig.texts:
+        if t.get_gid() == "title":
+            return " ".join(t.get_text().split())
+    return ""
+
+
+def draw_charts(con: duckdb.DuckDBPyConnection, kind: str, indicator_id: str, area_code: str,
+                as_of: Any = None, config_dir: Path | None = None) -> list[tuple[str, Figure]]:
+    """Draw one kind of chart of one indicator in one area from the warehouse.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The warehouse (read-only is enough).
+    kind : {"spc", "trend", "trajectory", "ranking", "funnel"}
+    indicator_id, area_code : str
+    as_of : str, optional
+        ``YYYY-MM``: draw data up to the end of that month (default: everything).
+    config_dir : Path, optional
+        ``config/`` (source wording for the footnote; the trajectory profile of
+        ``targets.toml``); default the configured one.
+
+    Returns
+    -------
+    list of (name, Figure)
+        ``name`` is the file stem, e.g. ``"spc_all_crime_E06000045"``; a trajectory gives one
+        figure per target of the indicator.
+
+    Raises
+    ------
+    ChartDataMissing
+        The data the chart needs is not in the warehouse (the message says what).
+    """
+    if kind not in CHART_KINDS:
+        raise ValueError(f"unknown chart kind {kind!r} (expected one of {', '.join(CHART_KINDS)})")
+    subject = load_subject(con, indicator_id, area_code)
+    stem = f"{kind}_{_safe(indicator_id)}_{_safe(area_code)}"
+    if kind == "spc":
+        spc = load_spc(con, indicator_id, area_code, as_of, config_dir)
+        data_to = _month_end_of(spc["period_start"].max())
+        lineage = lineage_for(con, indicator_id, [area_code], data_to, period_types=["month"],
+                              config_dir=config_dir, note=suppressed_note(spc))
+        return [(stem, plot_spc(spc, subject, lineage=lineage,
+                                breaks=load_breaks(con, indicator_id, area_code)))]
+    if kind == "trend":
+        values = load_trend(con, indicator_id, area_code, as_of, config_dir)
+        lineage = lineage_for(con, indicator_id, [area_code], values["period_end"].max(),
+                              config_dir=config_dir, note=suppressed_note(values))
+        return [(stem, plot_trend(values, subject, lineage=lineage,
+                                  breaks=load_breaks(con, indicator_id, area_code)))]
+    if kind in ("ranking", "funnel"):
+        if kind == "funnel" and subject.measure not in ("rate", "percentage"):
+            raise ChartDataMissing(f"{indicator_id} is a {subject.measure}: a funnel plot needs "
+                                   "a rate or a percentage")
+        members = load_rankings(con, indicator_id, area_code, as_of, config_dir=config_dir)
+        if members.loc[members["area_code"] == area_code, "value"].isna().all():
+            raise ChartDataMissing(f"{area_code}'s value of {indicator_id} is withheld or "
+                                   "missing in the latest ranked period")
+        period_type = str(members["period_type"].iloc[0])
+        lineage = lineage_for(con, indicator_id, members["area_code"].tolist(),
+                              members["period_end"].max(), period_types=[period_type],
+                              extra_sources=["msg_membership"], config_dir=config_dir,
+                              note=suppressed_note(members))
+        if kind == "ranking":
+            return [(stem, plot_ranking(members, subject, lineage=lineage))]
+        if members["denominator"].isna().all():
+            raise ChartDataMissing(f"no denominators for {indicator_id}: nothing to plot "
+                                   "against population")
+        survey = period_type == "survey"
+        return [(stem, plot_funnel(
+            members, subject, lineage=lineage,
+            x_label="Respondents (survey sample size)" if survey else None,
+            note=("survey percentages are weighted: limits on the sample sizes as published "
+                  "ignore the design effect and are narrower than the truth") if survey else ""))]
+    # trajectory: one chart per target of the indicator
+    if not table_exists(con, "mart_target_tracking"):
+        raise ChartDataMissing("mart_target_tracking is not in the warehouse (not built yet)")
+    targets = [r[0] for r in con.execute(
+        "select target_id from mart_target_tracking where indicator_id = ? and area_code = ? "
+        "and kind in ('level', 'year_on_year') and projected_year_end is not null "
+        "order by target_id", [indicator_id, area_code]).fetchall()]
+    if not targets:
+        raise ChartDataMissing(f"no target of {indicator_id} for {area_code} has a year-end "
+                               "projection")
+    out = []
+    for target_id in targets:
+        path, row = load_trajectory(con, target_id, area_code, config_dir)
+        seen = path[path["actual_ytd"].notna()]
+        lineage = lineage_for(con, indicator_id, [area_code],
+                              seen["period_end"].max() if len(seen) else None,
+                              period_types=["month", "fytd"], config_dir=config_dir,
+                              population=str(row.get("unit")) != "count")
+        out.append((f"trajectory_{_safe(target_id)}_{_safe(area_code)}",
+                    plot_trajectory(path, row, subject, lineage=lineage)))
+    return out
+
+
+def _month_end_of(value: Any) -> Any:
+    import pandas as pd
+
+    return pd.Timestamp(value) + pd.offsets.MonthEnd(0)
+
+
+def _indicators_for(con: duckdb.DuckDBPyConnection, area_code: str) -> list[str]:
+    """Catalogue order, only indicators with any value for the area."""
+    if not table_exists(con, "mart_indicator_values"):
+        return []
+    have = {r[0] for r in con.execute(
+        "select distinct indicator_id from mart_indicator_values where area_code = ?",
+        [area_code]).fetchall()}
+    order = [r[0] for r in con.execute("select indicator_id from ref_indicators").fetchall()]
+    return [i for i in order if i in have] + sorted(have - set(order))
+
+
+def _remove_previous(out_dir: Path) -> None:
+    """Delete the files a previous pack listed in its index (never anything else)."""
+    index = out_dir / INDEX_NAME
+    if not index.is_file():
+        return
+    with open(index, newline="") as fh:
+        for row in csv.DictReader(fh):
+            for name in (row.get("files") or "").split(";"):
+                if name and "/" not in name and name != INDEX_NAME:
+                    (out_dir / name).unlink(missing_ok=True)
+
+
+def write_chart_pack(
+    con_or_warehouse: duckdb.DuckDBPyConnection | str | Path,
+    area_code: str,
+    out_dir: str | Path,
+    as_of: Any = None,
+    *,
+    kinds: Sequence[str] = CHART_KINDS,
+    indicators: Iterable[str] | None = None,
+    formats: Sequence[str] = ("png", "svg"),
+    config_dir: Path | None = None,
+) -> list[Path]:
+    """Draw every chart whose data exists for ``area_code`` into ``out_dir``.
+
+    Parameters
+    ----------
+    con_or_warehouse : DuckDB connection or path
+        An open connection, or the warehouse file (opened read-only and closed again).
+    area_code : str
+        The partnership's area (ONS code).
+    out_dir : str or Path
+        The folder that receives the charts (the refresh passes
+        ``data/outputs/<as-of>/charts``); created if needed. Files a previous pack listed in
+        its ``index.csv`` are removed first, so the folder never mixes two runs.
+    as_of : str, optional
+        ``YYYY-MM``: data up to the end of that month (default: the area's latest month).
+    kinds, indicators : optional
+        Restrict the pack (default: every kind, every indicator with data for the area).
+    formats : sequence of str, default ("png", "svg")
+    config_dir : Path, optional
+        ``config/`` for footnote wording and the trajectory profile.
+
+    Returns
+    -------
+    list of Path
+        The image files written, in pack order. ``index.csv`` (kind, indicator, status,
+        title, reason, files) lists them with every chart skipped and why.
+    """
+    own = not isinstance(con_or_warehouse, duckdb.DuckDBPyConnection)
+    if own:
+        path = Path(con_or_warehouse)  # type: ignore[arg-type]
+        if not path.exists():
+            raise FileNotFoundError(f"no warehouse at {path}: run 'scp-metrics refresh' first")
+        con = duckdb.connect(str(path), read_only=True)
+    else:
+        con = con_or_warehouse  # type: ignore[assignment]
+    out = Path(out_dir)
+    try:
+        as_of = as_of or latest_month(con, area_code)
+        wanted = list(indicators) if indicators is not None else _indicators_for(con, area_code)
+        out.mkdir(parents=True, exist_ok=True)
+        _remove_previous(out)
+        outcomes: list[ChartOutcome] = []
+        for indicator in wanted:
+            for kind in kinds:
+                outcomes += _draw_and_save(con, kind, indicator, area_code, as_of, out, formats,
+                                           config_dir)
+    finally:
+        if own:
+            con.close()
+    _write_index(out, outcomes)
+    written = [o for o in outcomes if o.status == "written"]
+    failed = [o for o in outcomes if o.status == "failed"]
+    log.info("chart pack for %s as of %s: %d charts written to %s, %d skipped, %d failed",
+             area_code, as_of, len(written), out, sum(o.status == "skipped" for o in outcomes),
+             len(failed))
+    return [f for o in written for f in o.files]
+
+
+def _draw_and_save(con: duckdb.DuckDBPyConnection, kind: str, indicator: str, area: str,
+                   as_of: Any, out: Path, formats: Sequence[str],
+                   config_dir: Path | None) -> list[ChartOutcome]:
+    try:
+        figures = draw_charts(con, kind, indicator, area, as_of, config_dir)
+    except ChartDataMissing as exc:
+        log.info("chart %s of %s (%s) skipped: %s", kind, indicator, area, exc)
+        return [ChartOutcome(kind, indicator, area, "skipped", reason=str(exc))]
+    except Exception as exc:  # noqa: BLE001 - one broken chart must not stop the pack
+        log.warning("chart %s of %s (%s) failed: %s: %s", kind, indicator, area,
+                    type(exc).__name__, exc, exc_info=True)
+        return [ChartOutcome(kind, indicator, area, "failed",
+                             reason=f"{type(exc).__name__}: {exc}")]
+    outcomes = []
+    for name, fig in figures:
+        files = save_figure(fig, out / name, formats)
+        outcomes.append(ChartOutcome(kind, indicator, area, "written", name, _title_of(fig),
+                                     files=files))
+    return outcomes
+
+
+def _write_index(out: Path, outcomes: list[ChartOutcome]) -> None:
+    with open(out / INDEX_NAME, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["kind", "indicator_id", "area_code", "status", "name", "title",
+                         "reason", "files"])
+        for o in outcomes:
+            writer.writerow([o.kind, o.indicator_id, o.area_code, o.status, o.name, o.title,
+                             o.reason, ";".join(f.name for f in o.files)])

@@ -1,0 +1,176 @@
+"""Most Similar Group "ski-slope" ranking chart (iQuanta style)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from scp_metrics.publish.charts.style import (
+    OKABE_ITO,
+    SMALL_SIZE,
+    ChartSubject,
+    Lineage,
+    axis_label,
+    finish_figure,
+    format_value,
+    new_figure,
+    ordinal,
+    period_text,
+    polarity_text,
+    start_axis_at_zero,
+)
+
+__all__ = ["REQUIRED_COLUMNS", "plot_ranking"]
+
+#: Columns :func:`plot_ranking` needs (``mart_msg_rankings`` has them all).
+REQUIRED_COLUMNS = ("area_code", "area_name", "value", "rank", "group_mean")
+
+FOCUS = OKABE_ITO["blue"]
+OTHERS = "#BDBDBD"
+BAND = OKABE_ITO["sky_blue"]
+
+
+def _prepare(rankings: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    missing = [c for c in REQUIRED_COLUMNS if c not in rankings.columns]
+    if missing:
+        raise ValueError(f"plot_ranking needs columns {', '.join(missing)}")
+    frame = rankings[rankings["value"].notna()].copy()
+    if frame.empty:
+        raise ValueError("plot_ranking needs at least one member with a value")
+    if area_code not in set(frame["area_code"]):
+        raise ValueError(f"area {area_code} is not among the ranked members")
+    for col in ("value", "ci95_lower", "ci95_upper", "group_mean", "group_sd", "band_lower",
+                "band_upper", "group_pooled_rate"):
+        if col in frame.columns:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    frame["rank"] = pd.to_numeric(frame["rank"], errors="coerce")
+    return frame.sort_values(["rank", "area_name"], na_position="last").reset_index(drop=True)
+
+
+def _band(frame: pd.DataFrame) -> tuple[float, float] | None:
+    if {"band_lower", "band_upper"} <= set(frame.columns) and frame["band_lower"].notna().any():
+        return float(frame["band_lower"].dropna().iloc[0]), float(frame["band_upper"].dropna()
+                                                                  .iloc[0])
+    if "group_sd" in frame.columns and frame["group_sd"].notna().any():
+        mean, sd = float(frame["group_mean"].iloc[0]), float(frame["group_sd"].dropna().iloc[0])
+        return mean - sd, mean + sd
+    return None
+
+
+def plot_ranking(
+    rankings: pd.DataFrame,
+    subject: ChartSubject,
+    *,
+    lineage: Lineage | None = None,
+    period: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Members of a Most Similar Group sorted by rank, the area highlighted.
+
+    Parameters
+    ----------
+    rankings : pandas.DataFrame
+        One row per member for one indicator and period (``mart_msg_rankings``):
+        ``area_code``, ``area_name``, ``value``, ``rank`` (1 = best by the indicator's
+        polarity), ``group_mean`` (simple mean of member values); optional ``ci95_lower``,
+        ``ci95_upper`` (drawn as error bars), ``band_lower``/``band_upper`` or ``group_sd``
+        (the ±1 SD band), ``n_areas``, ``group_pooled_rate`` (drawn dotted), and
+        ``period_type``, ``period_start``, ``period_end`` (for the period's name).
+    subject : ChartSubject
+        Indicator and area; ``subject.area_code`` is the member highlighted.
+    lineage : Lineage, optional
+        Source, data date and load batches for the footnote.
+    period : str, optional
+        The period in words; by default from the ``period_*`` columns.
+    title : str, optional
+        Override the generated title (which states the rank).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    As iQuanta showed it: bars from best (rank 1, left) to worst, the MSG average (the simple
+    mean of member values, the area included, as HMIC's comparator) with a band of ±1 sample
+    standard deviation of member values. The pooled rate (Σ numerators ÷ Σ denominators, as
+    HMICFRS dashboards use) is drawn dotted when given. Error bars are 95% confidence
+    intervals. A ±1 SD band is a description of spread, not a significance test: the funnel
+    plot is the test.
+    """
+    frame = _prepare(rankings, subject.area_code)
+    fig, ax = new_figure()
+    focus = frame["area_code"] == subject.area_code
+    me = frame[focus].iloc[0]
+    n_areas = int(frame["n_areas"].dropna().iloc[0]) if "n_areas" in frame.columns and frame[
+        "n_areas"].notna().any() else len(frame)
+    if period is None and {"period_type", "period_start", "period_end"} <= set(frame.columns):
+        period = period_text(str(me["period_type"]), me["period_start"], me["period_end"])
+    period = period or ""
+
+    x = np.arange(len(frame))
+    colours = [FOCUS if f else OTHERS for f in focus]
+    ax.bar(x, frame["value"], color=colours, width=0.72, zorder=3, gid="bars",
+           edgecolor=["#00456B" if f else "#9A9A9A" for f in focus], linewidth=0.8)
+    for colour, label in ((FOCUS, subject.area_name), (OTHERS, "Other members")):
+        ax.add_patch(Rectangle((0, 0), 0, 0, facecolor=colour, label=label))  # legend key
+    if {"ci95_lower", "ci95_upper"} <= set(frame.columns) and frame["ci95_lower"].notna().any():
+        lo = (frame["value"] - frame["ci95_lower"]).clip(lower=0)
+        hi = (frame["ci95_upper"] - frame["value"]).clip(lower=0)
+        ax.errorbar(x, frame["value"], yerr=[lo.fillna(0), hi.fillna(0)], fmt="none",
+                    ecolor="#333333", elinewidth=1.0, capsize=2.5, zorder=4,
+                    label="95% confidence interval", gid="ci")
+
+    mean = float(frame["group_mean"].dropna().iloc[0])
+    band = _band(frame)
+    if band is not None:
+        ax.axhspan(band[0], band[1], color=BAND, alpha=0.22, zorder=1, linewidth=0,
+                   label="±1 standard deviation of member values", gid="sd-band")
+    ax.axhline(mean, color=OKABE_ITO["black"], linewidth=1.6, zorder=5, gid="group-mean",
+               label=f"MSG average (simple mean of members): {format_value(mean, subject)}")
+    if "group_pooled_rate" in frame.columns and frame["group_pooled_rate"].notna().any():
+        pooled = float(frame["group_pooled_rate"].dropna().iloc[0])
+        ax.axhline(pooled, color=OKABE_ITO["black"], linewidth=1.2, linestyle=(0, (1, 2)),
+                   zorder=5, gid="group-pooled",
+                   label=f"Pooled value (all members together): {format_value(pooled, subject)}")
+
+    ax.annotate(format_value(me["value"], subject),
+                (x[focus.to_numpy()][0], me.get("ci95_upper", me["value"])
+                 if pd.notna(me.get("ci95_upper", np.nan)) else me["value"]),
+                xytext=(0, 5), textcoords="offset points", ha="center", va="bottom",
+                size=SMALL_SIZE + 0.5, weight="bold", color=FOCUS, gid="focus-label", zorder=6)
+    names = [textwrap.shorten(str(n), width=22, placeholder="…") for n in frame["area_name"]]
+    ax.set_xticks(x, names, rotation=38, ha="right", rotation_mode="anchor",
+                  size=SMALL_SIZE + 0.5)
+    for tick, f in zip(ax.get_xticklabels(), focus, strict=True):
+        if f:
+            tick.set_fontweight("bold")
+            tick.set_color(FOCUS)
+    ax.set_xlim(-0.6, len(frame) - 0.4)
+    ax.tick_params(axis="x", length=0)
+    ax.set_ylabel(axis_label(subject, None))
+    start_axis_at_zero(ax, frame["value"], frame.get("ci95_upper", []),
+                       [] if band is None else [band[1]], headroom=0.12)
+
+    best = "highest" if subject.polarity == "higher" else "lowest"
+    rank = me["rank"]
+    position = (f"ranked {ordinal(int(rank))} of {n_areas}" if pd.notna(rank)
+                else "not ranked")
+    neutral = " (an ordering only: neither is better)" if subject.polarity == "neutral" else ""
+    finish_figure(
+        fig, ax,
+        title=title or (f"{subject.title}: {subject.area_name} {position} in its Most Similar "
+                        f"Group{', ' + period if period else ''}"),
+        subtitle=(f"{axis_label(subject, None)}{', ' + period if period else ''} · "
+                  f"Rank 1 = {best} value{neutral} · "
+                  f"{polarity_text(subject.polarity).capitalize()}"),
+        lineage=lineage,
+        method=("Most Similar Group ranking: members sorted best to worst; the ±1 SD band "
+                "describes spread and is not a significance test (see the funnel plot)"),
+        legend_ncol=2,
+    )
+    return fig

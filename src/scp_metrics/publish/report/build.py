@@ -1,0 +1,239 @@
+"""The year-end projection report: the plan's Part 2 written from data, as HTML and PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from scp_metrics.publish.report.facts import Facts
+from scp_metrics.publish.report.narrative import (
+    Section,
+    clean_title,
+    did_sentence,
+    fmt_count,
+    fmt_pct,
+    movement,
+    rank_sentence,
+    target_sentence,
+)
+
+HEADLINE_COLUMNS = ["target", "baseline", "year to date", "projected year end (80%)", "target value",
+                    "RAG", "P(meet)", "MSG position"]
+
+
+@dataclass
+class Report:
+    title: str
+    as_of: str
+    area_name: str
+    headline: pd.DataFrame
+    sections: list[Section]
+    quality: pd.DataFrame
+    breaks: pd.DataFrame
+    lineage: str
+    methods: list[str]
+    charts: list[Path] = field(default_factory=list)
+    suppress_below: int = 5
+
+
+def _said_target(facts: Facts, target_id: str) -> pd.Series | None:
+    targets = facts.targets()
+    if targets.empty or "target_id" not in targets:
+        return None
+    rows = targets[targets["target_id"] == target_id]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _target_text(facts: Facts, target_id: str, fallback: str) -> str:
+    row = _said_target(facts, target_id)
+    return target_sentence(row) if row is not None else fallback
+
+
+def priority_sections(facts: Facts) -> list[Section]:
+    """The four priorities of the plan's Part 2, each with We said / We did / We intend to."""
+    ch = {i: facts.ytd_change(i) for i in (
+        "all_crime", "vap", "robbery", "theft_of_motor_vehicle", "theft_from_motor_vehicle",
+        "cd_arson", "sexual_offences", "dwelling_burglary", "NI15", "ed_assaults_night",
+        "vap_city_centre_night", "vap_domestic_share", "vap_city_centre_share", "NI33")}
+    sections = []
+
+    s = Section("Priority 1: Reducing All Crime")
+    s.paragraphs.append(("We said", "in the 2009-2012 Plan that we would continue to achieve a "
+                         "downward trend in the 'all crime' rate; specifically we aimed to reduce "
+                         "'all crime' by at least 6% and to improve the city's comparative ranking "
+                         "in our Most Similar Group. "
+                         + _target_text(facts, "all_crime_2009_10", "")))
+    others = "; ".join(movement(ch[i], n) for i, n in (
+        ("vap", "violence against the person"), ("robbery", "robbery"),
+        ("theft_of_motor_vehicle", "theft of a motor vehicle"),
+        ("theft_from_motor_vehicle", "theft from a motor vehicle"),
+        ("cd_arson", "criminal damage and arson"), ("sexual_offences", "sexual offences"),
+        ("dwelling_burglary", "dwelling burglary")))
+    s.paragraphs.append(("We did", did_sentence(ch["all_crime"], "All Crime")
+                         + f" Movements by type: {others}. " + rank_sentence(facts, "all_crime", "All Crime")))
+    s.paragraphs.append(("We intend to", "reduce the All Crime rate by at least 18% on the 2008/09 "
+                         "baseline by 2010/11, with year-on-year reductions, and reach the top 3 of "
+                         "our Most Similar Group. "
+                         + _target_text(facts, "all_crime_2010_11", "")))
+    sections.append(s)
+
+    s = Section("Priority 2: Reducing Violent Crime")
+    s.paragraphs.append(("We said", "in the 2009-2012 Plan we would seek to reduce violent crime "
+                         "by 5% and improve our relative position for violent crimes in our Most "
+                         "Similar Group. " + _target_text(facts, "violent_crime_2009_10", "")))
+    share = ch["vap_domestic_share"]
+    centre = ch["vap_city_centre_share"]
+    share_text = (f"{share.value:.1f}% of violence against the person is domestic violence"
+                  if share else "the domestic share of violence is not available")
+    centre_text = (f"{centre.value:.1f}% is reported in the city centre" if centre
+                   else "the city-centre share is not available")
+    s.paragraphs.append(("We did", did_sentence(ch["vap"], "violent crime (violence against the person)")
+                         + f" Serious violent crime (NI 15) {_moved(ch['NI15'])}; sexual offences "
+                         f"{_moved(ch['sexual_offences'])}; robbery {_moved(ch['robbery'])}. "
+                         f"In the city centre at night violence against the person "
+                         f"{_moved(ch['vap_city_centre_night'])}, and assaults presenting to the "
+                         f"Emergency Department at night {_moved(ch['ed_assaults_night'])} "
+                         f"({fmt_count(ch['ed_assaults_night'].numerator if ch['ed_assaults_night'] else None)} "
+                         f"this year to date). {share_text}, and {centre_text}. "
+                         + rank_sentence(facts, "vap", "violence against the person") + " "
+                         + rank_sentence(facts, "NI15", "most serious violence")))
+    s.paragraphs.append(("We intend to", "reduce serious violent crime (NI 15) by 5% on 2008/09 "
+                         "and reach the top 3 of our Most Similar Group for violence. "
+                         + _target_text(facts, "NI15_2010_11", "")))
+    sections.append(s)
+
+    s = Section("Priority 3: Reducing Criminal Damage, Arson and Anti-Social Behaviour")
+    s.paragraphs.append(("We said", "in the 2009-2012 Plan we would reduce Criminal Damage by 26% "
+                         "by April 2010 (the LAA Stretch Target) and reduce arson."))
+    stretch = _said_target(facts, "criminal_damage_stretch")
+    stretch_text = target_sentence(stretch) if stretch is not None else (
+        "The stretch target's projection is not available: no target tracking in the warehouse.")
+    if stretch is not None and "stretch_pct_achieved" in stretch and not pd.isna(stretch.get("stretch_pct_achieved")):
+        stretch_text += (f" That is {stretch['stretch_pct_achieved']:.0f}% of the stretch achieved"
+                         + (f", implying a reward of £{stretch['reward_implied']:,.0f}"
+                            if "reward_implied" in stretch and not pd.isna(stretch.get("reward_implied"))
+                            else "") + ".")
+    s.paragraphs.append(("We did", did_sentence(ch["cd_arson"], "criminal damage and arson") + " "
+                         + stretch_text + " Deliberate fires (NI 33) "
+                         + _moved(ch["NI33"]) + " (the fire service's Incident Recording System, "
+                         "from April 2009, counts suspected deliberate fires: a series break). "
+                         + rank_sentence(facts, "cd_arson", "criminal damage")))
+    s.paragraphs.append(("We intend to", "reduce criminal damage by 20% on 2008/09 by 2010/11 and "
+                         "reach the top 3 of our Most Similar Group. "
+                         + _target_text(facts, "criminal_damage_2010_11", "")))
+    sections.append(s)
+
+    s = Section("Priority 4: Increasing Public Perception of Safety in Southampton")
+    s.paragraphs.append(("We said", "in the 2009-2012 Plan we would increase the confidence of "
+                         "residents in the police and the council tackling crime and anti-social "
+                         "behaviour, measured by the Place Survey."))
+    s.paragraphs.append(("We did", _survey_sentence(facts)))
+    s.paragraphs.append(("We intend to", " ".join(
+        _target_text(facts, t, "") for t in ("NI21_2010_11", "NI41_2010_11", "NI17_2010_11")).strip()
+        or "raise NI 21 from 23% to 30% and reduce NI 41 from 45% to 35%."))
+    sections.append(s)
+    return sections
+
+
+def _moved(change: object) -> str:
+    from scp_metrics.publish.report.facts import Change
+
+    if not isinstance(change, Change) or change.change_pct is None:
+        return "cannot be compared with last year (no figure for the same months)"
+    word = "fell" if change.change_pct < 0 else "rose"
+    sig = " (statistically significant)" if (change.verdict or "").startswith("significant") else \
+        " (not statistically significant)"
+    return f"{word} by {fmt_pct(change.change_pct)}{sig}"
+
+
+def _survey_sentence(facts: Facts) -> str:
+    parts = []
+    names = {"NI21": ("felt the police and council are dealing with the anti-social behaviour and "
+                      "crime issues that matter in their area", 26.0),
+             "NI41": ("said people being drunk or rowdy in public places is a problem", 29.0),
+             "NI17": ("perceive a high level of anti-social behaviour", None)}
+    for ind, (what, national) in names.items():
+        row = facts.survey(ind)
+        if row is None:
+            parts.append(f"{ind} is not available: no Place Survey rows in the warehouse.")
+            continue
+        nat = f" (national average {national:.0f}%)" if national else ""
+        parts.append(f"{row['value']:.1f}% of those taking part {what}{nat} ({ind}, 95% CI "
+                     f"{row['ci95_lower']:.1f}% to {row['ci95_upper']:.1f}%).")
+    return "Our Place Survey (autumn 2008) found that " + " ".join(parts)
+
+
+def headline_table(facts: Facts) -> pd.DataFrame:
+    """One row per target: baseline, year to date, projection with interval, RAG, P, MSG."""
+    targets = facts.targets()
+    if targets.empty:
+        return pd.DataFrame(columns=HEADLINE_COLUMNS)
+    rows = []
+    for row in targets.itertuples(index=False):
+        r = row._asdict()
+        rank = facts.rank(str(r.get("indicator_id")))
+        proj = r.get("projected_year_end")
+        interval = ""
+        if proj is not None and not pd.isna(proj):
+            interval = f"{proj:,.1f}"
+            if not pd.isna(r.get("projection_lower_80")):
+                interval += f" ({r['projection_lower_80']:,.1f}–{r['projection_upper_80']:,.1f})"
+        rows.append({
+            "target": clean_title(str(r.get("title") or r.get("target_id"))),
+            "baseline": _fmt(r.get("baseline_value")),
+            "year to date": _fmt(r.get("actual_value")),
+            "projected year end (80%)": interval or "—",
+            "target value": _fmt(r.get("target_value"), unset="unset in the plan"),
+            "RAG": r.get("rag") if r.get("rag") is not None and not pd.isna(r.get("rag")) else "—",
+            "P(meet)": (f"{100 * r['probability_met']:.0f}%" if r.get("probability_met") is not None
+                        and not pd.isna(r.get("probability_met")) else "—"),
+            "MSG position": f"{rank.rank} of {rank.n_areas}" if rank else "—",
+        })
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def _fmt(value: object, unset: str = "—") -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return unset
+    if isinstance(value, int | float):
+        return f"{value:,.2f}" if abs(float(value)) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+METHODS = [
+    "Rates are per 1,000 residents (NI 33 per 10,000) using the ONS mid-year estimate inside the "
+    "period's financial year, or the latest earlier one published.",
+    "95% confidence intervals: rates and counts by the PHE method (exact Poisson below 10 events, "
+    "Byars from 10); percentages by Wilson (survey percentages on the Kish effective sample size).",
+    "Significance of change: Poisson test on the two counts, Z = 2(√C − √P), at the 95% level.",
+    "Year-end projections and their intervals: the method chosen per indicator by the backtest "
+    "(docs/projections.md); probability of meeting a target from the predictive distribution.",
+    "Most Similar Group positions: 1 = lowest rate (best), rolling 12 months.",
+    "Counts of 1 to 4 are published as '<5' (disclosure control).",
+]
+
+
+#: The charts a board reads, in the report's order (the full pack stays in charts/).
+REPORT_CHARTS = (
+    "trajectory_all_crime_2009_10", "trend_all_crime", "spc_all_crime", "ranking_all_crime",
+    "funnel_all_crime", "trajectory_violent_crime_2009_10", "trend_vap", "ranking_vap",
+    "ranking_NI15", "trajectory_criminal_damage_stretch", "trend_cd_arson", "ranking_cd_arson",
+    "trend_ed_assaults_night", "ranking_NI21", "ranking_NI41",
+)
+
+
+def select_report_charts(paths: list[Path], area_code: str) -> list[Path]:
+    """The pack's PNGs that the report embeds, in :data:`REPORT_CHARTS` order."""
+    by_stem = {p.stem: p for p in paths}
+    return [by_stem[f"{stem}_{area_code}"] for stem in REPORT_CHARTS if f"{stem}_{area_code}" in by_stem]
+
+
+def build_report(facts: Facts, as_of: str, charts: list[Path] | None = None) -> Report:
+    return Report(
+        title=f"{facts.area_name()} Safe City Partnership: how did we do? Year-end projection report",
+        as_of=as_of, area_name=facts.area_name(), headline=headline_table(facts),
+        sections=priority_sections(facts), quality=facts.data_quality(),
+        breaks=facts.series_breaks(), lineage=facts.lineage(), methods=METHODS,
+        charts=select_report_charts(list(charts or []), facts.area))

@@ -1,0 +1,142 @@
+"""The plan's "We said / We did / We intend to" paragraphs, written from the marts.
+
+Style follows the Southampton Safe City Partnership Plan 2010-11, Part 2 ("We did reduce the
+All Crime rate (to Dec 09) by 12%…"). No blanks: a value that cannot be found says why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from scp_metrics.publish.charts.style import ordinal
+from scp_metrics.publish.report.facts import Change, Facts
+
+
+@dataclass
+class Section:
+    title: str
+    paragraphs: list[tuple[str, str]] = field(default_factory=list)
+    """(label, text): label is "We said", "We did", "We intend to" or ""."""
+
+
+def fmt_count(n: int | None, suppress_below: int = 5) -> str:
+    """A published count, with small-number suppression (1 to suppress_below-1 → "<5")."""
+    if n is None:
+        return "not available"
+    if 0 < n < suppress_below:
+        return f"<{suppress_below}"
+    return f"{n:,}"
+
+
+def fmt_pct(x: float | None) -> str:
+    return "not available" if x is None else f"{abs(x):.1f}%"
+
+
+def month_label(change: Change) -> str:
+    return f"{change.period_end:%b %y}"
+
+
+def movement(change: Change | None, name: str) -> str:
+    """ "violence against the person (down 7.0%)" or why it is missing."""
+    if change is None:
+        return f"{name} (no year-to-date figure in the warehouse for this month)"
+    if change.change_pct is None:
+        return f"{name} (no figure for the same months last year to compare with)"
+    word = "down" if change.change_pct < 0 else "up"
+    return f"{name} ({word} {fmt_pct(change.change_pct)})"
+
+
+def verdict_phrase(change: Change) -> str:
+    if not change.verdict:
+        return "its significance could not be tested"
+    if change.verdict.startswith("significant"):
+        return (f"a statistically significant {change.verdict.split()[-1]} at the 95% level "
+                "(Poisson test on the counts)")
+    return "not a statistically significant change at the 95% level (Poisson test on the counts)"
+
+
+def did_sentence(change: Change | None, name: str, polarity: str = "lower") -> str:
+    if change is None or change.change_pct is None:
+        return (f"not yet know how {name} moved: the warehouse has no year-to-date figure "
+                "for this month and the same months last year.")
+    fell = change.change_pct < 0
+    good = fell if polarity == "lower" else not fell
+    verb = "reduce" if polarity == "lower" else "increase"
+    if good:
+        head = f"{verb} the {name} rate (to {month_label(change)}) by {fmt_pct(change.change_pct)}"
+    else:
+        moved = "rose" if not fell else "fell"
+        head = (f"not {verb} the {name} rate (to {month_label(change)}): it {moved} by "
+                f"{fmt_pct(change.change_pct)}")
+    counts = ""
+    if change.numerator_last_year is not None:
+        counts = (f" ({fmt_count(change.numerator)} offences from {change.period_start:%B %Y} "
+                  f"against {fmt_count(change.numerator_last_year)} in the same months a year "
+                  "earlier)")
+    return f"{head}{counts}, {verdict_phrase(change)}."
+
+
+def rank_sentence(facts: Facts, indicator_id: str, name: str) -> str:
+    rank = facts.rank(indicator_id)
+    if rank is None:
+        return (f"Our Most Similar Group position on {name} is not available: the warehouse has "
+                "no MSG ranking for this month.")
+    shift = ""
+    if rank.rank_last_year is not None:
+        if rank.rank < rank.rank_last_year:
+            shift = f", up from {ordinal(rank.rank_last_year)} a year earlier"
+        elif rank.rank > rank.rank_last_year:
+            shift = f", down from {ordinal(rank.rank_last_year)} a year earlier"
+        else:
+            shift = ", the same as a year earlier"
+    return (f"Southampton's comparative ranking on {name} (1 = lowest rate in our Most Similar "
+            f"Group, {rank.period_label}) is currently {ordinal(rank.rank)} out of "
+            f"{rank.n_areas}{shift}.")
+
+
+def clean_title(title: str) -> str:
+    """The plan's own blanks ("from x% to y%") replaced by what they mean."""
+    return re.sub(r"\s*from x% to y%", " (the draft plan leaves the values blank)", title)
+
+
+def target_sentence(row: pd.Series) -> str:
+    """A target's projection, interval, RAG and probability in one sentence."""
+    title = clean_title(str(row.get("title") or row.get("target_id")))
+    target = row.get("target_value")
+    if target is None or pd.isna(target):
+        note = row.get("note")
+        reason = (re.sub(r"from x% to y%", "from [blank] to [blank]", str(note))
+                  if note is not None and not pd.isna(note) else "the plan sets no number")
+        return f"{title}: not tracked numerically ({reason})."
+    projected = row.get("projected_year_end")
+    if projected is None or pd.isna(projected):
+        return f"{title}: target {target:,.2f}; no projection could be made ({row.get('note') or 'no data'})."
+    parts = [f"{title}: projected year end {projected:,.1f}"]
+    lo80, hi80 = row.get("projection_lower_80"), row.get("projection_upper_80")
+    lo95, hi95 = row.get("projection_lower_95"), row.get("projection_upper_95")
+    if lo95 is not None and not pd.isna(lo95):
+        parts.append(f"(80% interval {lo80:,.1f} to {hi80:,.1f}; 95% {lo95:,.1f} to {hi95:,.1f})")
+    milestone = row.get("milestone_value")
+    assessed, final = row.get("assessed_period"), row.get("target_period")
+    if (milestone is not None and not pd.isna(milestone) and assessed and final
+            and str(assessed) != str(final)):
+        parts.append(f"against the {assessed} milestone of {milestone:,.1f} on the way to "
+                     f"{target:,.1f} by {final}")
+    else:
+        parts.append(f"against a target of {target:,.1f}")
+    text = " ".join(parts)
+    rag = row.get("rag")
+    prob = row.get("probability_met")
+    extra = []
+    if rag is not None and not pd.isna(rag):
+        extra.append(f"RAG {rag}")
+    if prob is not None and not pd.isna(prob):
+        extra.append(f"a {100 * float(prob):.0f}% probability of meeting "
+                     + ("this year's milestone" if milestone is not None and not pd.isna(milestone)
+                        and assessed and final and str(assessed) != str(final) else "it"))
+    if row.get("method") is not None and not pd.isna(row.get("method")):
+        extra.append(f"method {row.get('method')}")
+    return text + ("; " + ", ".join(extra) if extra else "") + "."
