@@ -20,6 +20,7 @@ import pandas as pd
 
 from scp_metrics.config import catalogue
 from scp_metrics.settings import Settings
+from scp_metrics.warehouse.contracts import MartContract, contract_for
 from scp_metrics.warehouse.marts import PYTHON_MARTS
 
 MODELS: tuple[tuple[str, str], ...] = (
@@ -68,6 +69,22 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame
     con.unregister("_frame")
 
 
+def replace_mart(con: duckdb.DuckDBPyConnection, contract: MartContract,
+                 frame: pd.DataFrame) -> None:
+    """Mart ``contract.name`` as ``frame``, which must meet the contract
+    (:meth:`~scp_metrics.warehouse.contracts.MartContract.validate` raises naming the mart and
+    column); each column is stored with the contract's DuckDB type, so a mart with no rows, or a
+    column with no values, has its declared types too."""
+    frame = contract.validate(frame)
+    columns = ", ".join(f'cast("{name}" as {kind}) as "{name}"'
+                        for name, kind in contract.sql_types.items())
+    con.register("_frame", frame)
+    try:
+        con.execute(f'create or replace table "{contract.name}" as select {columns} from _frame')
+    finally:
+        con.unregister("_frame")
+
+
 def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     cfg = settings.config_dir
     codes = catalogue.read_offence_codes(cfg)
@@ -104,7 +121,7 @@ def build_models(
         for name, builder in PYTHON_MARTS:
             say(f"building {name}")
             mart = builder(con, settings)
-            replace_table(con, name, mart)
+            replace_mart(con, contract_for(name), mart)
             rows[name] = len(mart)
             if mart.attrs.get("progress"):  # e.g. "mart_spc: 20 series recomputed, 5,860 reused"
                 say(str(mart.attrs["progress"]))

@@ -1,0 +1,344 @@
+"""The contract of every published mart (``mart_*``): one :class:`MartContract` each.
+
+Columns are listed in the mart's order. A column's unit is one of
+:data:`scp_metrics.config.units.UNITS` (its precision and Excel number format come with it), or
+``"per row"`` when the row says which (a rate per 1,000 in one row, a % in the next).
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from scp_metrics.config.units import INDICATOR_UNITS
+from scp_metrics.warehouse.contracts.model import (
+    PER_ROW,
+    ColumnContract,
+    Kind,
+    MartContract,
+    RowUnits,
+    Suppression,
+)
+
+__all__ = ["MART_CONTRACTS"]
+
+
+def text(name: str, description: str, *, nullable: bool = True,
+         isin: tuple[str, ...] = ()) -> ColumnContract:
+    checks = (pa.Check.isin(list(isin)),) if isin else ()
+    return ColumnContract(name, "text", "text", description, nullable=nullable, checks=checks)
+
+
+def date(name: str, description: str, *, nullable: bool = True) -> ColumnContract:
+    return ColumnContract(name, "date", "date", description, nullable=nullable)
+
+
+def flag(name: str, description: str, *, nullable: bool = True) -> ColumnContract:
+    return ColumnContract(name, "flag", "flag", description, nullable=nullable)
+
+
+def number(name: str, unit: str, description: str, *, kind: Kind = "float",
+           nullable: bool = True, suppression: Suppression | None = None,
+           checks: tuple[pa.Check, ...] = ()) -> ColumnContract:
+    return ColumnContract(name, kind, unit, description, nullable=nullable,
+                          suppression=suppression, checks=checks)
+
+
+def per_row(name: str, units: RowUnits, description: str, *,
+            suppression: Suppression | None = None) -> ColumnContract:
+    return ColumnContract(name, "float", PER_ROW, description, suppression=suppression,
+                          row_units=units)
+
+
+def probability(name: str, description: str) -> ColumnContract:
+    return number(name, "probability", description,
+                  checks=(pa.Check.in_range(0.0, 1.0),))
+
+
+PERIOD_TYPES = ("month", "quarter", "fytd", "financial_year", "rolling_12m", "survey")
+FUNNEL_LABELS = ("High (0.001)", "High (0.025)", "Not significant", "Low (0.025)",
+                 "Low (0.001)")
+
+#: The row's ``unit`` column holds an indicator unit.
+BY_UNIT = RowUnits("unit", INDICATOR_UNITS)
+#: The row's indicator's unit, from the catalogue (a mart with no ``unit`` column).
+BY_INDICATOR = RowUnits("indicator_id", INDICATOR_UNITS, by_indicator=True)
+
+
+def _indicator_key(*, area_name: bool = True) -> tuple[ColumnContract, ...]:
+    out = [text("indicator_id", "Indicator id (config/indicators.toml).", nullable=False),
+           text("area_code", "ONS area code.")]
+    if area_name:
+        out.append(text("area_name", "Area name (config/areas.csv, else the latest ONS name)."))
+    return tuple(out)
+
+
+INDICATOR_VALUES = MartContract.of(
+    "mart_indicator_values",
+    "Every indicator for every area and period type, with 95% intervals and the change on the "
+    "same period last year.",
+    *_indicator_key(),
+    text("period_type", "month, quarter, fytd, financial_year, rolling_12m or survey.",
+         nullable=False, isin=PERIOD_TYPES),
+    date("period_start", "First day of the period."),
+    date("period_end", "Last day of the period."),
+    number("numerator", "count", "Events counted (respondents for a survey).", kind="int",
+           suppression="count"),
+    number("denominator", "count", "Residents (rates) or cases in the base (percentages).",
+           kind="int", suppression="count"),
+    per_row("value", BY_UNIT, "The indicator's value in the row's unit.",
+            suppression="derived"),
+    per_row("ci95_lower", BY_UNIT, "Lower 95% confidence limit.", suppression="derived"),
+    per_row("ci95_upper", BY_UNIT, "Upper 95% confidence limit.", suppression="derived"),
+    text("unit", "The unit of value and its limits (rate per 1,000, %, count, ...)."),
+    number("population_year", "year", "ONS mid-year of the population of a rate.", kind="int"),
+    text("ci_method", "How the interval was computed (exact, Byars, Wilson, ...)."),
+    text("source", "Where the counts come from."),
+    per_row("value_same_period_last_year", BY_UNIT, "The value of the same period a year "
+            "earlier.", suppression="derived"),
+    number("change_pct", "%", "Change on the same period last year, %.", suppression="derived"),
+    number("change_z", "z", "Z statistic of the change (Poisson or two-proportion test; for a "
+           "survey, against the national figure).", suppression="derived"),
+    number("change_p_value", "p-value", "Two-sided p-value of the change.",
+           suppression="derived", checks=(pa.Check.in_range(0.0, 1.0),)),
+    text("change_verdict", "Whether the change is significant, in words."),
+)
+
+_RANK_UNIT = RowUnits("unit", INDICATOR_UNITS)
+
+MSG_RANKINGS = MartContract.of(
+    "mart_msg_rankings",
+    "Positions of the home area's Most Similar Group: rank, group mean and pooled rate, ±1 SD "
+    "band and funnel significance.",
+    text("group_id", "The group's id (its focus area's code).", nullable=False),
+    text("focus_area", "The area the group is for.", nullable=False),
+    text("indicator_id", "Indicator id.", nullable=False),
+    text("measure", "rate or percentage."),
+    text("polarity", "Which way is better: lower, higher or neutral."),
+    text("unit", "The unit of the values."),
+    number("multiplier", "multiplier", "Residents per which a rate is given.", kind="int"),
+    text("period_type", "rolling_12m, financial_year, fytd or survey.", nullable=False,
+         isin=PERIOD_TYPES),
+    date("period_start", "First day of the period."),
+    date("period_end", "Last day of the period."),
+    text("area_code", "Member's ONS area code.", nullable=False),
+    text("area_name", "Member's name."),
+    flag("is_focus", "True for the focus area.", nullable=False),
+    number("numerator", "count", "Events counted.", kind="int", suppression="count"),
+    number("denominator", "count", "Residents or cases in the base.", kind="int",
+           suppression="count"),
+    number("population_year", "year", "ONS mid-year of the population of a rate.", kind="int"),
+    per_row("value", _RANK_UNIT, "Member's value.", suppression="derived"),
+    per_row("ci95_lower", _RANK_UNIT, "Lower 95% limit.", suppression="derived"),
+    per_row("ci95_upper", _RANK_UNIT, "Upper 95% limit.", suppression="derived"),
+    number("rank", "rank", "Position in the group, 1 = best (ties share the best).",
+           kind="int"),
+    number("n_areas", "count", "Members ranked (0 when a member has no value).", kind="int"),
+    number("n_members", "count", "Members of the group.", kind="int"),
+    text("missing_members", "Codes of the members without a value (nothing ranked then)."),
+    per_row("group_mean", _RANK_UNIT, "Simple mean of member values (HMIC MSG average)."),
+    per_row("group_pooled_rate", _RANK_UNIT, "Σ numerators ÷ Σ denominators (HMICFRS)."),
+    per_row("group_sd", _RANK_UNIT, "Sample standard deviation of member values."),
+    per_row("band_lower", _RANK_UNIT, "Group mean − 1 SD."),
+    per_row("band_upper", _RANK_UNIT, "Group mean + 1 SD."),
+    number("sd_from_mean", "z", "(value − group mean) ÷ SD.", suppression="derived"),
+    number("rank_same_period_last_year", "rank", "Rank of the same period a year earlier.",
+           kind="int"),
+    number("rank_change", "rank", "Places gained towards 1 since last year.", kind="int"),
+    per_row("funnel_lower_0001", _RANK_UNIT, "Funnel lower 99.8% limit at the member's size."),
+    per_row("funnel_lower_0025", _RANK_UNIT, "Funnel lower 95% limit."),
+    per_row("funnel_upper_0025", _RANK_UNIT, "Funnel upper 95% limit."),
+    per_row("funnel_upper_0001", _RANK_UNIT, "Funnel upper 99.8% limit."),
+    text("funnel_significance", "Where the member lies against the funnel (PHE method).",
+         isin=FUNNEL_LABELS),
+)
+
+SPC = MartContract.of(
+    "mart_spc",
+    "Making Data Count XmR charts of every indicator's monthly series per area.",
+    text("indicator_id", "Indicator id.", nullable=False),
+    text("area_code", "ONS area code.", nullable=False),
+    date("period_start", "The month.", nullable=False),
+    per_row("value", BY_INDICATOR, "The month's value (the indicator's unit).",
+            suppression="count"),
+    per_row("mean", BY_INDICATOR, "Centre line of the rebase group."),
+    per_row("lpl", BY_INDICATOR, "Lower process limit."),
+    per_row("upl", BY_INDICATOR, "Upper process limit."),
+    per_row("near_lpl", BY_INDICATOR, "Lower near limit (2 sigma)."),
+    per_row("near_upl", BY_INDICATOR, "Upper near limit (2 sigma)."),
+    flag("special_cause_flag", "True when a special-cause rule flags the point.",
+         nullable=False),
+    text("point_type", "common_cause or the special cause's kind."),
+    text("rule", "The special-cause rule that flagged it (none, outside, trend, ...)."),
+    number("rebase_group", "id", "Limits group, 0 before the first series break.", kind="int"),
+    text("improvement", "Which direction is improvement.",
+         isin=("decrease", "increase", "neutral")),
+    text("assurance", "Whether a target will consistently be met (null without a target)."),
+)
+
+TRENDS = MartContract.of(
+    "mart_trends",
+    "Underlying annual change of every rate and count series from a seasonal GLM.",
+    text("indicator_id", "Indicator id.", nullable=False),
+    text("area_code", "ONS area code.", nullable=False),
+    text("measure", "rate or count."),
+    date("window_start", "First month fitted."),
+    date("window_end", "Last month fitted."),
+    number("n_months", "months", "Months observed in the window.", kind="int"),
+    number("annual_change_pct", "% per year", "Underlying change, % a year."),
+    number("ci95_lower_pct", "% per year", "Lower 95% limit of the change."),
+    number("ci95_upper_pct", "% per year", "Upper 95% limit of the change."),
+    number("dispersion", "ratio", "Pearson χ²/df of the Poisson fit."),
+    text("method", "Poisson GLM, negative binomial, quasi-Poisson, or why not fitted."),
+    text("verdict", "rising, falling, no clear trend or insufficient data.",
+         isin=("rising", "falling", "no clear trend", "insufficient data")),
+    flag("break_warning", "True when a series break shortened the window.", nullable=False),
+    date("break_date", "The break that starts the window."),
+    text("break_reason", "Why the series breaks there."),
+)
+
+_TARGET_UNIT = RowUnits("unit", (*INDICATOR_UNITS, "rank"))
+_TARGET_COLUMNS = {
+    "trajectory_value": "Where the year to date should be on the trajectory.",
+    "actual_value": "Year-to-date outturn (or the latest reading).",
+    "projected_year_end": "Projected value at the end of the assessed year.",
+    "projection_lower_80": "Lower 80% limit of the projection.",
+    "projection_upper_80": "Upper 80% limit of the projection.",
+    "projection_lower_95": "Lower 95% limit of the projection.",
+    "projection_upper_95": "Upper 95% limit of the projection.",
+}
+
+
+def _target_value(name: str, description: str) -> ColumnContract:
+    # the year-to-date outturn of a count target is a count: suppressible (the workbook's rule)
+    return per_row(name, _TARGET_UNIT, description,
+                   suppression="count" if name == "actual_value" else None)
+
+
+TARGET_TRACKING = MartContract.of(
+    "mart_target_tracking",
+    "Every target of config/targets.toml as of the latest month: trajectory, RAG, year-end "
+    "projection with intervals and the probability of meeting it.",
+    text("target_id", "Target id (config/targets.toml).", nullable=False),
+    text("indicator_id", "Indicator id."),
+    text("area_code", "ONS area code."),
+    date("as_of", "Last day of the month the target is judged at."),
+    *(_target_value(n, d) for n, d in _TARGET_COLUMNS.items()),
+    text("method", "Projection method used."),
+    per_row("target_value", _TARGET_UNIT, "The target, in the row's unit."),
+    text("rag", "green, amber or red against the trajectory.", isin=("green", "amber", "red")),
+    probability("probability_met", "Probability of meeting the milestone."),
+    text("kind", "level, year_on_year, survey or rank.", nullable=False),
+    text("status", "set or unset in the plan.", nullable=False),
+    text("basis", "value or count."),
+    text("unit", "The unit of the row's values (rate per 1,000, count, %, rank (1 = best))."),
+    text("assessed_period", "The period judged."),
+    text("target_period", "The financial year the target applies to."),
+    text("baseline_period", "The baseline's financial year."),
+    per_row("baseline_value", _TARGET_UNIT, "The baseline."),
+    text("baseline_source", "Where the baseline comes from (plan or data)."),
+    per_row("milestone_value", _TARGET_UNIT, "This year's milestone on the way to the target."),
+    per_row("trajectory_straight", _TARGET_UNIT, "Year-to-date trajectory, equal months."),
+    per_row("trajectory_seasonal", _TARGET_UNIT, "Year-to-date trajectory, seasonal profile."),
+    number("worse_pct", "%", "How far worse than the trajectory, % (negative = better)."),
+    number("months_observed", "months", "Months of the year with data.", kind="int"),
+    text("months_missing", "Months of the year to date without data."),
+    number("calibration", "ratio", "Interval widening factor from the backtest."),
+    flag("stretch", "True for a stretch target.", nullable=False),
+    per_row("without_stretch", _TARGET_UNIT, "Projection without the stretch."),
+    number("stretch_pct_achieved", "%", "% of the stretch achieved."),
+    number("reward_max_gbp", "£", "Largest reward grant."),
+    number("reward_implied", "£", "Reward implied by the projection."),
+    probability("probability_reward", "Probability of earning any reward."),
+    per_row("target_year_projection", _TARGET_UNIT, "Forecast of the target year itself."),
+    per_row("target_year_lower_95", _TARGET_UNIT, "Lower 95% limit of that forecast."),
+    per_row("target_year_upper_95", _TARGET_UNIT, "Upper 95% limit of that forecast."),
+    probability("probability_met_target_year", "Probability of meeting the target in its year."),
+    text("assurance", "Making Data Count assurance of the milestone against the SPC limits."),
+    text("note", "How the row was computed, and why anything is missing."),
+)
+
+_DQ_UNIT = RowUnits("check_id", ("count", "%"),
+                    mapping={"survey_headline_vs_respondent": "%"}, default="count")
+
+DATA_QUALITY = MartContract.of(
+    "mart_data_quality",
+    "Reconciliation and completeness findings, one row per check result.",
+    text("check_id", "The check.", nullable=False),
+    text("indicator_id", "Indicator checked."),
+    text("area_code", "ONS area code."),
+    date("period_start", "First day of the period checked."),
+    date("period_end", "Last day of the period checked."),
+    ColumnContract("record_level_value", "float", PER_ROW, "The figure from the record-level "
+                   "data (a count; a % for the survey check).", suppression="count",
+                   row_units=_DQ_UNIT),
+    ColumnContract("published_value", "float", PER_ROW, "The published figure it is compared "
+                   "with.", suppression="count", row_units=_DQ_UNIT),
+    number("difference_pct", "%", "Difference, % of the record-level figure.",
+           suppression="derived"),
+    text("severity", "ok, info or warning.", nullable=False, isin=("ok", "info", "warning")),
+    text("message", "The finding in one sentence.", nullable=False),
+)
+
+UNPLACED_ROWS = MartContract.of(
+    "mart_unplaced_rows",
+    "police.uk rows counted in no area, per file, force, month and reason.",
+    text("file_name", "The file the rows came from."),
+    number("batch_id", "id", "Load batch of the file.", kind="int"),
+    text("police_force", "The file's force ('Falls within')."),
+    date("month", "The month."),
+    text("reason", "no_lsoa, unknown_lsoa_prefix, area_not_covered or unknown_force.",
+         nullable=False),
+    number("rows", "count", "Rows not placed.", kind="int"),
+    number("file_rows", "count", "Rows in the file.", kind="int"),
+    number("share_pct", "%", "Share of the file's rows."),
+    text("lsoa_prefixes", "LSOA-name prefixes involved."),
+    text("message", "The reason in words.", nullable=False),
+)
+
+POLICE_UK_VS_ONS = MartContract.of(
+    "mart_police_uk_vs_ons",
+    "police.uk all crime per force against the ONS police force area tables.",
+    text("pfa_code", "Police force area code.", nullable=False),
+    text("police_force", "Force name."),
+    date("period_start", "Start of the ONS table year."),
+    date("year_ending", "End of the ONS table year."),
+    number("police_uk_months", "months", "police.uk months compared.", kind="int"),
+    text("months_compared", "The months compared."),
+    number("police_uk_crimes", "count", "police.uk crimes in those months."),
+    number("police_uk_asb", "count", "police.uk anti-social behaviour in those months."),
+    number("police_uk_per_month", "mean count", "police.uk crimes a month."),
+    number("ons_total", "count", "ONS table P1 total recorded crime (excluding fraud)."),
+    number("ons_per_month", "mean count", "ONS total ÷ 12."),
+    number("difference_pct", "%", "police.uk a month against ONS a month, %."),
+    number("population_mid_year", "year", "Mid-year of the P3 population.", kind="int32"),
+    number("ons_population", "count", "P3 force population."),
+    number("la_population", "count", "Sum of the force's local authorities' populations."),
+    number("local_authorities", "count", "Local authorities in the force area.", kind="int"),
+    flag("whole_year", "True when 12 police.uk months are compared."),
+    text("message", "The comparison in one sentence.", nullable=False),
+)
+
+RECORDING_BREAKS = MartContract.of(
+    "mart_recording_breaks",
+    "Suspected recording breaks: level shifts beyond a series' own variation that its "
+    "comparison series do not share.",
+    *_indicator_key(),
+    date("break_after", "Last month before the shift.", nullable=False),
+    date("break_before", "First month after the shift.", nullable=False),
+    number("level_before", "mean count", "Mean monthly count before."),
+    number("level_after", "mean count", "Mean monthly count after."),
+    number("change_pct", "%", "Change of the level, %."),
+    number("months_before", "months", "Months before the shift.", kind="int"),
+    number("months_after", "months", "Months after the shift.", kind="int"),
+    number("shift_sigmas", "z", "The shift in the series' own month-to-month sigmas."),
+    text("reference_indicator", "The comparison series in the same area."),
+    number("reference_change_pct", "%", "Its change at the same split, %."),
+    number("relative_shift_sigmas", "z", "Shift of the ratio to it, in its sigmas."),
+    text("evidence", "The tests passed, in words."),
+    text("message", "The finding in one sentence.", nullable=False),
+)
+
+MART_CONTRACTS: dict[str, MartContract] = {c.name: c for c in (
+    INDICATOR_VALUES, UNPLACED_ROWS, POLICE_UK_VS_ONS, RECORDING_BREAKS, MSG_RANKINGS,
+    DATA_QUALITY, SPC, TRENDS, TARGET_TRACKING,
+)}
