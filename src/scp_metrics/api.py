@@ -4,6 +4,11 @@
 >>> wh = api.Warehouse()                      # data/warehouse/scp.duckdb or $SCP_WAREHOUSE
 >>> wh.indicator("all_crime", period_type="rolling_12m").tail()
 >>> fig = wh.chart("trend", "all_crime")      # a matplotlib Figure
+
+Everything is read through the publish reader (:mod:`scp_metrics.publish.reader`), as the
+published outputs are. Tables come back exact, as the warehouse holds them (the analyst's
+view); :meth:`Warehouse.published` gives a table as the published CSVs show it (small numbers
+suppressed by the one rule, ``config/privacy.toml``). Charts always withhold small numbers.
 """
 
 from __future__ import annotations
@@ -11,26 +16,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scp_metrics.publish.reader import MartReader
 from scp_metrics.settings import Settings, get_settings
-from scp_metrics.warehouse import connect
 
 CHART_KINDS = ("spc", "trend", "trajectory", "ranking", "funnel")
 
 
 class Warehouse:
-    """Read-only access to the marts, defaulting to the partnership's own area."""
+    """Read-only access to the marts, defaulting to the partnership's own area.
 
-    def __init__(self, path: str | Path | None = None, area: str | None = None):
-        self.settings: Settings = get_settings(warehouse=path)
+    ``settings`` default to the environment's (``SCP_*``), with ``path`` as the warehouse."""
+
+    def __init__(self, path: str | Path | None = None, area: str | None = None,
+                 settings: Settings | None = None):
+        self.settings: Settings = settings or get_settings(warehouse=path)
         self.area = area or self.settings.home_area
-        self.con: duckdb.DuckDBPyConnection = connect(self.settings.warehouse, read_only=True)
+        self.reader = MartReader.open(self.settings.warehouse)
 
     def close(self) -> None:
-        self.con.close()
+        self.reader.close()
 
     def __enter__(self) -> Warehouse:
         return self
@@ -40,26 +47,28 @@ class Warehouse:
 
     def tables(self) -> list[str]:
         """The marts and reference tables available."""
-        return [r[0] for r in self.con.execute(
-            "select table_name from information_schema.tables where table_schema = 'main' "
-            "and (starts_with(table_name, 'mart_') or starts_with(table_name, 'ref_') "
-            "or table_name = 'load_batches') order by 1").fetchall()]
+        return [r[0] for r in self.reader.rows("api_tables")]
 
     def table(self, name: str, **where: Any) -> pd.DataFrame:
         """Any table, filtered by column equality (``area_code="E06000045"``)."""
         if name not in self.tables():
             raise KeyError(f"no table {name!r}; available: {', '.join(self.tables())}")
-        clause = " and ".join(f'"{k}" = ?' for k in where) or "true"
-        return self.con.execute(f'select * from "{name}" where {clause} order by all',
-                                list(where.values())).df()
+        return self.reader.table(name, **where)
+
+    def published(self, name: str, **where: Any) -> pd.DataFrame:
+        """A table as the published CSVs show it: counts of 1 to 4 as ``"<5"`` and the values
+        derived from them withheld (:func:`scp_metrics.publish.suppression.suppress_frame`)."""
+        from scp_metrics.publish.suppression import suppress_frame, suppression_rules
+
+        frame = self.table(name, **where)
+        measures = self.reader.indicator_measures() if "ref_indicators" in self.tables() else None
+        return suppress_frame(frame, suppression_rules(self.settings.config_dir), measures)[0]
 
     def indicator(self, indicator_id: str, area: str | None = None,
                   period_type: str = "month") -> pd.DataFrame:
         """One indicator's values for one area and period type, oldest first."""
-        return self.con.execute(
-            "select * from mart_indicator_values where indicator_id = ? and area_code = ? "
-            "and period_type = ? order by period_start, period_end",
-            [indicator_id, area or self.area, period_type]).df()
+        return self.reader.frame("api_indicator", indicator_id=indicator_id,
+                                 area_code=area or self.area, period_type=period_type)
 
     def indicators(self) -> pd.DataFrame:
         """The indicator catalogue (id, title, unit, polarity, …)."""
@@ -70,8 +79,8 @@ class Warehouse:
         """Draw one chart (``spc``, ``trend``, ``trajectory``, ``ranking``, ``funnel``)."""
         from scp_metrics.publish.charts.pack import draw_charts
 
-        figures = draw_charts(self.con, kind, indicator_id, area or self.area, as_of=as_of,
-                              config_dir=self.settings.config_dir)
+        figures = draw_charts(self.reader, kind, indicator_id, area or self.area, as_of,
+                              self.settings.config_dir)
         if not figures:
             raise LookupError(f"no {kind} chart for {indicator_id} in {area or self.area}")
         return figures[0][1]

@@ -59,8 +59,11 @@ def test_no_placeholder_is_left_unfilled(report):
 
 def test_small_counts_are_published_as_less_than_five():
     from scp_metrics.publish.report.narrative import fmt_count
+    from scp_metrics.publish.suppression import suppression_rules
+    from scp_metrics.settings import PROJECT_ROOT
 
-    assert [fmt_count(n) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", "1,234"]
+    rules = suppression_rules(PROJECT_ROOT / "config")
+    assert [fmt_count(n, rules) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", "1,234"]
 
 
 def test_the_pdf_has_the_same_content_and_the_charts(report):

@@ -31,7 +31,10 @@ from scp_metrics.publish.charts import (
     write_chart_pack,
 )
 from scp_metrics.publish.charts.style import MDC, compact_ids
+from scp_metrics.settings import PROJECT_ROOT
 from scp_metrics.warehouse.marts.spc import spc_table
+
+CONFIG = PROJECT_ROOT / "config"
 
 AREA = "E06000045"
 SUBJECT = ChartSubject("NI15", "Serious violent crime rate", "rate per 1,000", "lower", "rate",
@@ -400,7 +403,7 @@ def tiny_warehouse() -> duckdb.DuckDBPyConnection:
 def test_chart_pack_draws_what_exists_skips_missing_marts_and_indexes_both(tiny_warehouse,
                                                                            tmp_path):
     out = tmp_path / "2009-03" / "charts"
-    files = write_chart_pack(tiny_warehouse, AREA, out, "2009-03")
+    files = write_chart_pack(tiny_warehouse, AREA, out, "2009-03", config_dir=CONFIG)
     names = sorted(p.name for p in files)
     assert names == ["spc_NI15_E06000045.png", "spc_NI15_E06000045.svg",
                      "trend_NI15_E06000045.png", "trend_NI15_E06000045.svg"]
@@ -413,7 +416,8 @@ def test_chart_pack_draws_what_exists_skips_missing_marts_and_indexes_both(tiny_
     assert written["title"].str.contains("Southampton").all()
     # A second run replaces the first run's files and nothing else.
     (out / "notes.txt").write_text("kept")
-    again = write_chart_pack(tiny_warehouse, AREA, out, "2009-03", kinds=["spc"])
+    again = write_chart_pack(tiny_warehouse, AREA, out, "2009-03", kinds=["spc"],
+                             config_dir=CONFIG)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [p.name for p in again] + ["index.csv", "notes.txt"])
 
@@ -421,7 +425,7 @@ def test_chart_pack_draws_what_exists_skips_missing_marts_and_indexes_both(tiny_
 def test_chart_pack_footnotes_carry_the_live_batches_and_withhold_small_counts(tiny_warehouse):
     from scp_metrics.publish.charts import draw_charts
 
-    ((_, fig),) = draw_charts(tiny_warehouse, "trend", "NI15", AREA, "2009-03")
+    ((_, fig),) = draw_charts(tiny_warehouse, "trend", "NI15", AREA, "2009-03", CONFIG)
     foot = figure_text(fig, "footnote")
     assert "Load batches 3-4, 9 (police_crime, population)" in foot
     assert "1 value resting on counts of 1 to 4 not shown (disclosure control)" in foot
@@ -431,10 +435,11 @@ def test_chart_pack_footnotes_carry_the_live_batches_and_withhold_small_counts(t
 
 def test_chart_pack_from_a_warehouse_path_that_does_not_exist_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="no warehouse"):
-        write_chart_pack(tmp_path / "none.duckdb", AREA, tmp_path / "charts")
+        write_chart_pack(tmp_path / "none.duckdb", AREA, tmp_path / "charts", config_dir=CONFIG)
 
 
 def test_chart_pack_writes_into_the_folder_it_is_given(tiny_warehouse, tmp_path):
-    files = write_chart_pack(tiny_warehouse, AREA, tmp_path / "x", kinds=["trend"])
+    files = write_chart_pack(tiny_warehouse, AREA, tmp_path / "x", kinds=["trend"],
+                             config_dir=CONFIG)
     assert {p.parent for p in files} == {tmp_path / "x"}
     assert Path(tmp_path / "x" / "index.csv").is_file()

@@ -5,6 +5,7 @@ A small hand-made warehouse (in memory) holds the tables the workbook reads.
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 
 import duckdb
@@ -12,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from scp_metrics.publish import workbook
-from scp_metrics.settings import get_settings
+from scp_metrics.publish.reader import MartReader
+from scp_metrics.settings import PROJECT_ROOT, get_settings
 
 HOME = "E06000045"
 PEERS = ("E07000001", "E07000002")
@@ -115,11 +117,11 @@ def test_a_sheet_longer_than_excel_allows_is_cut_and_says_so(settings, tmp_path,
 
 
 def test_sheets_are_read_in_chunks_with_the_same_rows(settings, tmp_path, monkeypatch):
-    con = _warehouse()
+    reader = MartReader(_warehouse())
     spec = workbook.SHEETS[0]
-    whole = workbook._read(con, spec, HOME)
+    whole = workbook._read(reader, spec, HOME)
     monkeypatch.setattr(workbook, "CHUNK_VECTORS", 1)
-    chunks = list(workbook._chunks(con, spec, HOME, limit=None))
+    chunks = list(workbook._chunks(reader, spec, HOME, limit=None))
     assert sum(len(c) for c in chunks) == len(whole) == 5
 
 
@@ -155,3 +157,19 @@ def test_the_workbook_suppresses_what_the_published_csvs_suppress(settings, tmp_
     header = indicators[0]
     month = next(r for r in indicators[1:] if r[header.index("period_type")] == "month")
     assert month[header.index("change_pct")] is None  # a derived column of a suppressed count
+
+
+def test_the_workbook_takes_its_threshold_from_privacy_toml_as_the_csvs_do(tmp_path):
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    text = (config / "privacy.toml").read_text().replace("threshold = 5", "threshold = 3")
+    (config / "privacy.toml").write_text(text)
+    settings = get_settings(home_area=HOME, warehouse=tmp_path / "wh.duckdb", config_dir=config)
+    book = load_workbook(workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx"))
+    rows = _rows(book["indicators"])
+    header = rows[0]
+    month = next(r for r in rows[1:] if r[header.index("period_type")] == "month")
+    assert month[header.index("numerator")] == 3  # 3 is not below a threshold of 3
+    assert month[header.index("value")] == 12.5
+    readme = {r[0]: r[1] for r in _rows(book["README"])[1:]}
+    assert readme["Small numbers"] == "Counts of 1 to 2 are shown as '<3' (disclosure control)."

@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -25,6 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from scp_metrics.config import catalogue
+from scp_metrics.publish.reader import Connection, MartReader, as_reader, query_text
 from scp_metrics.publish.suppression import SuppressionRules, suppress_frame, suppression_rules
 from scp_metrics.settings import Settings
 
@@ -41,97 +41,69 @@ CHUNK_VECTORS = 16
 class SheetSpec:
     sheet: str
     table: str
-    where: str = ""
+    query: str
+    """The sheet's rows: ``publish/sql/<query>.sql`` (``$home``: the partnership's code)."""
     description: str = ""
 
 
-PEER_PERIODS = "period_type in ('financial_year', 'rolling_12m', 'survey')"
-MSG_AREAS = ("(area_code = $home or area_code in (select area_code from stg_msg_membership "
-             "where upper(trim(group_id)) = $home))")
-LATEST_PERIODS = "qualify period_start = max(period_start) over (partition by indicator_id, period_type)"
-
 SHEETS: tuple[SheetSpec, ...] = (
-    SheetSpec("indicators", "mart_indicator_values", "area_code = $home",
+    SheetSpec("indicators", "mart_indicator_values", "workbook_indicators",
               "Indicator values for the partnership's area, every period type, with 95% intervals."),
-    SheetSpec("indicators_all_areas", "mart_indicator_values", f"{PEER_PERIODS} and {MSG_AREAS}",
+    SheetSpec("indicators_all_areas", "mart_indicator_values", "workbook_peers",
               "Financial-year and rolling 12-month values of the partnership and its Most Similar "
               "Group (peers from the CSP table)."),
-    SheetSpec("rankings", "mart_msg_rankings", "",
+    SheetSpec("rankings", "mart_msg_rankings", "workbook_rankings",
               "Most Similar Group positions (1 = best by the indicator's polarity)."),
-    SheetSpec("targets", "mart_target_tracking", "",
+    SheetSpec("targets", "mart_target_tracking", "workbook_targets",
               "Targets, trajectories, year-end projections, RAG and probability of meeting them."),
-    SheetSpec("spc", "mart_spc", "area_code = $home",
+    SheetSpec("spc", "mart_spc", "workbook_spc",
               "Making Data Count XmR: limits, special-cause flags and point types by month."),
-    SheetSpec("trends", "mart_trends", "", "Underlying annual change from a seasonal model."),
-    SheetSpec("data_quality", "mart_data_quality", "",
+    SheetSpec("trends", "mart_trends", "workbook_trends",
+              "Underlying annual change from a seasonal model."),
+    SheetSpec("data_quality", "mart_data_quality", "workbook_data_quality",
               "Reconciliation differences and other data-quality findings."),
-    SheetSpec("load_history", "load_batches", "", "Every file loaded: the lineage of each figure."),
+    SheetSpec("load_history", "load_batches", "workbook_load_history",
+              "Every file loaded: the lineage of each figure."),
 )
 
 ALL_AREAS_NOTE = ("Every area's values, every period type, are in mart_indicator_values.csv beside "
                   "this workbook (the published CSVs).")
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
-
-
-def _peer_scope(con: duckdb.DuckDBPyConnection, spec: SheetSpec, present: set[str],
-                home: str) -> SheetSpec:
+def _peer_scope(reader: MartReader, spec: SheetSpec, present: set[str], home: str) -> SheetSpec:
     """The peer sheet for the home area's Most Similar Group; without a group in the warehouse,
     every area's latest financial year and rolling 12 months (a bounded sheet either way)."""
     if spec.sheet != "indicators_all_areas":
         return spec
     members = 0
     if "stg_msg_membership" in present:
-        members = con.execute(
-            "select count(distinct area_code) from stg_msg_membership where upper(trim(group_id)) = $home",
-            {"home": home}).fetchall()[0][0]
+        members = int(reader.value("workbook_group_size", home=home))
     if members:
         return replace(spec, description=f"{spec.description} {members} areas in the group "
                                          f"(group {home}). {ALL_AREAS_NOTE}")
-    return replace(spec, where=f"{PEER_PERIODS} {LATEST_PERIODS}",
+    return replace(spec, query="workbook_peers_latest",
                    description="The latest financial year and rolling 12 months of every area (no "
                                f"Most Similar Group for {home} in the warehouse). {ALL_AREAS_NOTE}")
 
 
-def _query(spec: SheetSpec) -> str:
-    sql = f'select * from "{spec.table}"'
-    if spec.where:
-        sql += f" where {spec.where}"
-    return sql
-
-
 def _params(spec: SheetSpec, home: str) -> dict[str, str]:
-    return {"home": home} if "$home" in spec.where else {}
+    return {"home": home} if "$home" in query_text(spec.query) else {}
 
 
-def _count(con: duckdb.DuckDBPyConnection, spec: SheetSpec, home: str) -> int:
-    return int(con.execute(f"select count(*) from ({_query(spec)})", _params(spec, home)).fetchall()[0][0])
+def _count(reader: MartReader, spec: SheetSpec, home: str) -> int:
+    return reader.count(spec.query, **_params(spec, home))
 
 
-def _read(con: duckdb.DuckDBPyConnection, spec: SheetSpec, home: str) -> pd.DataFrame:
+def _read(reader: MartReader, spec: SheetSpec, home: str) -> pd.DataFrame:
     """The whole sheet as one frame (small sheets, tests)."""
-    return pd.concat(list(_chunks(con, spec, home, limit=None)) or [pd.DataFrame()], ignore_index=True)
+    return pd.concat(list(_chunks(reader, spec, home, limit=None)) or [pd.DataFrame()],
+                     ignore_index=True)
 
 
-def _chunks(con: duckdb.DuckDBPyConnection, spec: SheetSpec, home: str,
+def _chunks(reader: MartReader, spec: SheetSpec, home: str,
             limit: int | None) -> Iterator[pd.DataFrame]:
     """The sheet's rows in order, a few thousand at a time, on a cursor of its own."""
-    sql = f"select * from ({_query(spec)}) order by all"
-    if limit is not None:
-        sql += f" limit {int(limit)}"
-    cur = con.cursor()
-    try:
-        result = cur.execute(sql, _params(spec, home))
-        while True:
-            chunk = result.fetch_df_chunk(CHUNK_VECTORS)
-            if chunk.empty:
-                break
-            yield chunk
-    finally:
-        cur.close()
+    return reader.chunks(spec.query, _params(spec, home), CHUNK_VECTORS, limit)
 
 
 COUNT_COLUMNS = ("numerator", "denominator", "population", "actual_value", "rows")
@@ -163,24 +135,14 @@ WORKBOOK_EXTRA_COUNTS = ("actual_value",)
 
 
 def _suppress(frame: pd.DataFrame, rules: SuppressionRules, measures: dict[str, str]) -> pd.DataFrame:
-    """The published CSVs' suppression (:func:`scp_metrics.publish.suppression.suppress_frame`), with
-    unsuppressed counts kept numeric for Excel."""
-    if rules.threshold <= 1:
-        return frame
-    out, _ = suppress_frame(frame, rules, measures, extra_counts=WORKBOOK_EXTRA_COUNTS)
-    if out is frame:
-        return frame
-    for col in out.columns:  # columns made text by suppression: numbers back to numbers
+    """The published CSVs' suppression (:func:`scp_metrics.publish.suppression.suppress_frame`),
+    with the counts that are shown kept as numbers for Excel."""
+    out, _ = suppress_frame(frame, rules, measures, extra_counts=WORKBOOK_EXTRA_COUNTS,
+                            numbers=True)
+    for col in out.columns:  # columns made objects by suppression: numbers typed again
         if out[col].dtype == object and frame[col].dtype != object:
-            out[col] = [_number(v) for v in out[col]]
+            out[col] = out[col].tolist()
     return out
-
-
-def _number(value: object) -> object:
-    if isinstance(value, str) and not value.startswith("<"):
-        number = float(value)
-        return int(number) if number.is_integer() else number
-    return value
 
 
 def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
@@ -201,14 +163,15 @@ def _cell_values(series: pd.Series) -> list[object]:
     return series.astype(object).where(series.notna(), None).tolist()
 
 
-def _readme(settings: Settings, included: list[tuple[SheetSpec, int]], as_of: str | None,
-            truncated: dict[str, int] | None = None) -> pd.DataFrame:
+def _readme(settings: Settings, rules: SuppressionRules, included: list[tuple[SheetSpec, int]],
+            as_of: str | None, truncated: dict[str, int] | None = None) -> pd.DataFrame:
     rows: list[dict[str, object]] = [
         {"item": "scp-metrics workbook", "detail": f"generated {datetime.now():%Y-%m-%d %H:%M}"
                                                    + (f", data to {as_of}" if as_of else "")
                                                    + f", for {settings.home_area}"},
         {"item": "Attribution", "detail": ATTRIBUTION},
-        {"item": "Small numbers", "detail": "Counts of 1 to 4 are shown as '<5' (disclosure control)."},
+        {"item": "Small numbers", "detail": f"Counts of 1 to {rules.threshold - 1} are shown as "
+                                            f"'{rules.marker}' (disclosure control)."},
         {"item": "Intervals", "detail": "95% confidence intervals: rates and counts by the PHE "
                                         "method (exact Poisson below 10 events, Byars from 10); "
                                         "percentages by Wilson."},
@@ -230,24 +193,25 @@ def _readme(settings: Settings, included: list[tuple[SheetSpec, int]], as_of: st
     return pd.DataFrame(rows)
 
 
-def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Path,
-                   as_of: str | None = None, suppress_below: int = 5) -> Path:
+def write_workbook(source: MartReader | Connection, settings: Settings, path: Path,
+                   as_of: str | None = None) -> Path:
     """Write the workbook to ``path`` from whatever marts exist; returns the path.
 
-    Each sheet is read from DuckDB a chunk at a time and streamed to disk (openpyxl's write-only
-    mode): memory stays flat however many rows a sheet has."""
+    Each sheet is read from the warehouse a chunk at a time and streamed to disk (openpyxl's
+    write-only mode): memory stays flat however many rows a sheet has. Small numbers are
+    suppressed as in the published CSVs (``config/privacy.toml``)."""
+    reader = as_reader(source)
     home = settings.home_area.strip().upper()
-    present = _tables(con)
-    rules = replace(suppression_rules(settings.config_dir), threshold=suppress_below)
-    measures = dict(con.execute("select indicator_id, measure from ref_indicators").fetchall()) \
-        if "ref_indicators" in present else {}
-    specs = [_peer_scope(con, spec, present, home) for spec in SHEETS if spec.table in present]
-    counts = [(spec, _count(con, spec, home)) for spec in specs]
+    present = set(reader.tables())
+    rules = suppression_rules(settings.config_dir)
+    measures = reader.indicator_measures() if "ref_indicators" in present else {}
+    specs = [_peer_scope(reader, spec, present, home) for spec in SHEETS if spec.table in present]
+    counts = [(spec, _count(reader, spec, home)) for spec in specs]
     room = EXCEL_MAX_ROWS - 1
     truncated = {spec.sheet: n - room for spec, n in counts if n > room}
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
-    readme = _readme(settings, counts, as_of, truncated)
+    readme = _readme(settings, rules, counts, as_of, truncated)
     ws = wb.create_sheet("README")
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 140
@@ -261,7 +225,7 @@ def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Pat
         ws.freeze_panes = "A2"
         formats: list[str | None] | None = None
         written = 0
-        for chunk in _chunks(con, spec, home, limit=room if count > room else None):
+        for chunk in _chunks(reader, spec, home, limit=room if count > room else None):
             out = _excel_ready(_suppress(chunk, rules, measures))
             if formats is None:  # the first chunk sets the columns' widths and formats
                 formats = _start_sheet(ws, out)
@@ -271,7 +235,7 @@ def write_workbook(con: duckdb.DuckDBPyConnection, settings: Settings, path: Pat
                            for v, fmt in zip(values, formats, strict=True)])
             written += len(out)
         if formats is None:  # no rows: the columns alone
-            formats = _start_sheet(ws, _excel_ready(_empty(con, spec, home)))
+            formats = _start_sheet(ws, _excel_ready(reader.empty(spec.query, **_params(spec, home))))
         if formats:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(formats))}{written + 1}"
     tmp = path.with_name(path.name + ".tmp")
@@ -294,10 +258,6 @@ def _cell(ws, value: object, fmt: str) -> WriteOnlyCell:  # noqa: ANN001
     cell = WriteOnlyCell(ws, value=value)
     cell.number_format = fmt
     return cell
-
-
-def _empty(con: duckdb.DuckDBPyConnection, spec: SheetSpec, home: str) -> pd.DataFrame:
-    return con.execute(f"select * from ({_query(spec)}) limit 0", _params(spec, home)).df()
 
 
 def _start_sheet(ws, out: pd.DataFrame) -> list[str | None]:  # noqa: ANN001

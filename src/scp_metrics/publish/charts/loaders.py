@@ -1,9 +1,12 @@
 """Thin readers: the frames each chart draws, and their lineage, from the warehouse.
 
-Every function takes an open DuckDB connection (read-only is enough) and returns plain
-DataFrames in the shape the chart functions document; none draws anything. A missing table or
-series raises :class:`ChartDataMissing` with a one-sentence reason (the chart pack logs it and
-moves on).
+Every function takes the warehouse (a :class:`~scp_metrics.publish.reader.MartReader`, or an
+open DuckDB connection) and reads through the one publish reader; it returns plain DataFrames
+in the shape the chart functions document and draws nothing. Values resting on small counts
+are withheld by the one suppression rule (:func:`scp_metrics.publish.suppression.withhold`).
+A missing table or series raises :class:`ChartDataMissing` with a one-sentence reason (the
+chart pack logs it and moves on). ``config_dir`` is always passed in: nothing here reads the
+environment.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from scp_metrics.publish.charts.style import ChartSubject, Lineage
+from scp_metrics.publish.charts.wording import ChartSubject, Lineage
+from scp_metrics.publish.reader import Connection, MartReader, as_date, as_reader
+from scp_metrics.publish.suppression import suppressed_note, suppression_rules, withhold
 
 __all__ = [
     "ChartDataMissing",
@@ -32,6 +36,9 @@ __all__ = [
     "table_exists",
 ]
 
+Warehouse = MartReader | Connection
+"""What a loader reads: the publish reader, or an open connection it wraps."""
+
 LIVE_STATUSES = ("loaded", "partly superseded")
 #: ``mart_indicator_values.source`` → the ledger source(s) it was counted from (``None``: the
 #: indicator's own ``source_table``).
@@ -47,15 +54,13 @@ class ChartDataMissing(LookupError):
     """The warehouse has no data for a chart (the message says what is missing)."""
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def table_exists(warehouse: Warehouse, name: str) -> bool:
     """Whether a table or view called ``name`` exists."""
-    rows = con.execute("select count(*) from information_schema.tables where table_name = ?",
-                       [name]).fetchall()
-    return bool(rows[0][0])
+    return as_reader(warehouse).has(name)
 
 
-def _require(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    if not table_exists(con, name):
+def _require(reader: MartReader, name: str) -> None:
+    if not reader.has(name):
         raise ChartDataMissing(f"{name} is not in the warehouse (not built yet)")
 
 
@@ -64,48 +69,35 @@ def month_end(as_of: Any) -> pd.Timestamp:
     return pd.Timestamp(str(as_of)[:7] + "-01") + pd.offsets.MonthEnd(0)
 
 
-def latest_month(con: duckdb.DuckDBPyConnection, area_code: str) -> str | None:
+def _end_date(as_of: Any) -> Any:
+    """The last date a chart as of ``as_of`` shows (every date when None)."""
+    return as_date(month_end(as_of)) if as_of is not None else pd.Timestamp.max.date()
+
+
+def latest_month(warehouse: Warehouse, area_code: str) -> str | None:
     """``YYYY-MM`` of the latest monthly or quarterly value of the area (None: no data)."""
-    if not table_exists(con, "mart_indicator_values"):
-        return None
-    rows = con.execute(
-        "select max(period_end) from mart_indicator_values where period_type in "
-        "('month', 'quarter') and area_code = ?", [area_code]).fetchall()
-    return None if not rows or rows[0][0] is None else f"{pd.Timestamp(rows[0][0]):%Y-%m}"
+    return as_reader(warehouse).latest_month(area_code)
 
 
-def load_subject(con: duckdb.DuckDBPyConnection, indicator_id: str,
-                 area_code: str) -> ChartSubject:
+def load_subject(warehouse: Warehouse, indicator_id: str, area_code: str) -> ChartSubject:
     """Indicator title, unit, polarity and measure (``ref_indicators``) and the area's name."""
-    _require(con, "ref_indicators")
-    rows = con.execute("select title, unit, polarity, measure from ref_indicators "
-                       "where indicator_id = ?", [indicator_id]).fetchall()
+    reader = as_reader(warehouse)
+    _require(reader, "ref_indicators")
+    rows = reader.rows("chart_subject", indicator_id=indicator_id)
     if not rows:
         raise ChartDataMissing(f"indicator {indicator_id!r} is not in the catalogue")
     title, unit, polarity, measure = rows[0]
-    name = area_code
-    if table_exists(con, "ref_areas"):
-        found = con.execute("select area_name from ref_areas where area_code = ?",
-                            [area_code]).fetchall()
-        name = str(found[0][0]) if found and found[0][0] else area_code
+    name = reader.area_name(area_code) or area_code
     return ChartSubject(indicator_id, str(title), str(unit), str(polarity), str(measure),
                         area_code, name)
 
 
-def _config_dir(config_dir: Path | None) -> Path:
-    if config_dir is not None:
-        return Path(config_dir)
-    from scp_metrics.settings import get_settings
-
-    return get_settings().config_dir
-
-
-def _source_text(indicator_id: str, config_dir: Path | None) -> str:
+def _source_text(indicator_id: str, config_dir: Path) -> str:
     """The catalogue's ``source`` wording of the indicator ("" when unavailable)."""
     from scp_metrics.config.catalogue import read_indicators
 
     try:
-        for ind in read_indicators(_config_dir(config_dir)):
+        for ind in read_indicators(Path(config_dir)):
             if ind.id == indicator_id and ind.source:
                 return ind.source
     except (OSError, KeyError, ValueError):
@@ -113,17 +105,13 @@ def _source_text(indicator_id: str, config_dir: Path | None) -> str:
     return ""
 
 
-def _ledger_sources(con: duckdb.DuckDBPyConnection, indicator_id: str,
+def _ledger_sources(reader: MartReader, indicator_id: str,
                     areas: Iterable[str], period_types: Iterable[str]) -> list[str]:
     """Ledger source names the indicator's values for these areas were counted from."""
-    ref = con.execute("select source_table, measure from ref_indicators where indicator_id = ?",
-                      [indicator_id]).fetchall()
+    ref = reader.rows("chart_indicator_source", indicator_id=indicator_id)
     source_table, measure = ref[0] if ref else (None, None)
-    areas, types = list(areas), list(period_types)
-    mart = con.execute(
-        "select distinct source from mart_indicator_values where indicator_id = ? and "
-        "list_contains(?, area_code) and list_contains(?, period_type) order by 1",
-        [indicator_id, areas, types]).fetchall()
+    mart = reader.rows("chart_value_sources", indicator_id=indicator_id,
+                       area_codes=list(areas), period_types=list(period_types))
     out: list[str] = []
     for (value,) in mart:
         ledger = _MART_SOURCE_TO_LEDGER.get(str(value))
@@ -136,14 +124,14 @@ def _ledger_sources(con: duckdb.DuckDBPyConnection, indicator_id: str,
 
 
 def lineage_for(
-    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
     indicator_id: str,
     areas: Iterable[str],
     data_to: Any,
     *,
+    config_dir: Path,
     period_types: Iterable[str] = ("month", "rolling_12m"),
     extra_sources: Iterable[str] = (),
-    config_dir: Path | None = None,
     note: str = "",
     population: bool = True,
 ) -> Lineage:
@@ -152,19 +140,17 @@ def lineage_for(
     The batches are every live ``load_batches`` row of the ledger sources the values were
     counted from (``mart_indicator_values.source`` mapped to the raw source, plus
     ``population`` for rates unless ``population`` is False, and any ``extra_sources``, e.g.
-    ``msg_membership``).
+    ``msg_membership``). ``config_dir`` gives the source's wording (``config/indicators.toml``).
     """
-    sources = _ledger_sources(con, indicator_id, areas, period_types)
+    reader = as_reader(warehouse)
+    sources = _ledger_sources(reader, indicator_id, areas, period_types)
     if not population:  # a count-based figure of a rate indicator uses no population
         sources = [s for s in sources if s != "population"]
     sources += [s for s in extra_sources if s not in sources]
     batches: list[int] = []
     loaded_at = None
-    if table_exists(con, "load_batches") and sources:
-        rows = con.execute(
-            "select batch_id, loaded_at from load_batches where list_contains(?, source) "
-            "and list_contains(?, status) order by batch_id",
-            [sources, list(LIVE_STATUSES)]).fetchall()
+    if reader.has("load_batches") and sources:
+        rows = reader.rows("chart_live_batches", sources=sources, statuses=list(LIVE_STATUSES))
         batches = [int(r[0]) for r in rows]
         loaded_at = max((r[1] for r in rows if r[1] is not None), default=None)
     text = _source_text(indicator_id, config_dir)
@@ -175,123 +161,69 @@ def lineage_for(
                    note=note)
 
 
-def _suppress(frame: pd.DataFrame, config_dir: Path | None,
-              counts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Blank values that rest on a count from 1 to threshold - 1, as the published CSVs do.
-
-    ``config/privacy.toml`` ``[suppression]`` (:func:`scp_metrics.publish.suppression.suppression_rules`):
-    a row whose count columns (``numerator``, ``denominator``, ...) hold 1-4 loses its derived
-    columns (``value``, intervals, change). ``counts`` supplies the count columns for a frame
-    without them (``mart_spc``), joined on ``period_start``. The number of values withheld is
-    kept in ``frame.attrs["suppressed"]`` for the footnote.
-    """
-    from scp_metrics.publish.suppression import suppression_rules
-
-    rules = suppression_rules(_config_dir(config_dir))
-    out = frame.copy()
-    source = out
-    if counts is not None:
-        source = out[["period_start"]].merge(counts, on="period_start", how="left")
-    small = pd.Series(False, index=out.index)
-    for col in rules.count_columns:
-        if col in source.columns:
-            n = pd.to_numeric(source[col], errors="coerce").to_numpy()
-            small |= pd.Series((n >= 1) & (n < rules.threshold), index=out.index)
-    derived = [c for c in (*rules.derived_columns, "value") if c in out.columns]
-    if small.any():
-        for col in derived:
-            out[col] = out[col].astype(float).where(~small)
-    out.attrs["suppressed"] = int(small.sum())
-    out.attrs["threshold"] = rules.threshold
-    return out
-
-
-def suppressed_note(*frames: pd.DataFrame) -> str:
-    """Footnote sentence for values withheld by :func:`_suppress` ("" when none)."""
-    n = sum(int(f.attrs.get("suppressed", 0)) for f in frames)
-    if not n:
-        return ""
-    threshold = max(int(f.attrs.get("threshold", 5)) for f in frames)
-    return (f"{n} value{'s' if n != 1 else ''} resting on counts of 1 to {threshold - 1} not "
-            "shown (disclosure control)")
-
-
-def load_breaks(con: duckdb.DuckDBPyConnection, indicator_id: str,
-                area_code: str) -> pd.DataFrame:
+def load_breaks(warehouse: Warehouse, indicator_id: str, area_code: str) -> pd.DataFrame:
     """``ref_series_breaks`` rows that apply to the indicator in the area (may be empty)."""
-    if not table_exists(con, "ref_series_breaks"):
+    reader = as_reader(warehouse)
+    if not reader.has("ref_series_breaks"):
         return pd.DataFrame(columns=["indicator_id", "area_code", "break_date", "reason"])
-    return con.execute(
-        "select * from ref_series_breaks where indicator_id = ? and "
-        "(area_code is null or area_code = ?) order by break_date",
-        [indicator_id, area_code]).df()
+    return reader.frame("chart_series_breaks", indicator_id=indicator_id, area_code=area_code)
 
 
-def load_spc(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str,
-             as_of: Any = None, config_dir: Path | None = None) -> pd.DataFrame:
+def load_spc(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None, *,
+             config_dir: Path) -> pd.DataFrame:
     """``mart_spc`` rows of one series up to the end of ``as_of`` (all when None).
 
-    Points whose month rests on a small count are blanked (the limits stay), as the
-    published CSVs suppress them.
+    Points whose month rests on a small count are blanked (the limits stay), by the rule the
+    published CSVs follow (``config/privacy.toml`` in ``config_dir``).
     """
-    _require(con, "mart_spc")
-    end = month_end(as_of) if as_of is not None else pd.Timestamp.max
-    frame = con.execute(
-        "select * from mart_spc where indicator_id = ? and area_code = ? and period_start <= ? "
-        "order by period_start", [indicator_id, area_code, end.date()]).df()
+    reader = as_reader(warehouse)
+    _require(reader, "mart_spc")
+    frame = reader.frame("chart_spc_series", indicator_id=indicator_id, area_code=area_code,
+                         period_end=_end_date(as_of))
     if frame.empty or frame["value"].notna().sum() < 2:
         raise ChartDataMissing(f"mart_spc has no monthly series for {indicator_id} in "
                                f"{area_code}")
-    counts = con.execute(
-        "select period_start, numerator, denominator from mart_indicator_values where "
-        "indicator_id = ? and area_code = ? and period_type = 'month'",
-        [indicator_id, area_code]).df()
-    return _suppress(frame, config_dir, counts)
+    counts = reader.frame("chart_month_counts", indicator_id=indicator_id, area_code=area_code)
+    return withhold(frame, suppression_rules(config_dir), counts)
 
 
-def load_trend(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str,
-               as_of: Any = None, config_dir: Path | None = None) -> pd.DataFrame:
+def load_trend(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None, *,
+               config_dir: Path) -> pd.DataFrame:
     """Monthly and rolling 12-month ``mart_indicator_values`` rows up to the end of ``as_of``,
     values resting on small counts blanked."""
-    _require(con, "mart_indicator_values")
-    end = month_end(as_of) if as_of is not None else pd.Timestamp.max
-    frame = con.execute(
-        "select * from mart_indicator_values where indicator_id = ? and area_code = ? and "
-        "period_type in ('month', 'rolling_12m') and period_end <= ? "
-        "order by period_type, period_start", [indicator_id, area_code, end.date()]).df()
+    reader = as_reader(warehouse)
+    _require(reader, "mart_indicator_values")
+    frame = reader.frame("chart_trend_values", indicator_id=indicator_id, area_code=area_code,
+                         period_end=_end_date(as_of))
     if (frame["period_type"] == "month").sum() < 2:
         raise ChartDataMissing(f"no monthly values of {indicator_id} for {area_code}")
-    return _suppress(frame, config_dir)
+    return withhold(frame, suppression_rules(config_dir))
 
 
-def load_rankings(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str,
-                  as_of: Any = None, period_type: str | None = None,
-                  config_dir: Path | None = None) -> pd.DataFrame:
+def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None,
+                  period_type: str | None = None, *, config_dir: Path) -> pd.DataFrame:
     """``mart_msg_rankings`` members of the latest ranked period ending by ``as_of``.
 
     ``period_type`` defaults to ``rolling_12m`` (iQuanta's comparison), or ``survey`` for an
     indicator ranked only on survey values.
     """
-    _require(con, "mart_msg_rankings")
-    end = month_end(as_of) if as_of is not None else pd.Timestamp.max
+    reader = as_reader(warehouse)
+    _require(reader, "mart_msg_rankings")
+    end = _end_date(as_of)
     types = [period_type] if period_type else ["rolling_12m", "survey"]
     for kind in types:
-        rows = con.execute(
-            "select max(period_end) from mart_msg_rankings where indicator_id = ? and "
-            "focus_area = ? and period_type = ? and rank is not null and period_end <= ?",
-            [indicator_id, area_code, kind, end.date()]).fetchall()
-        if rows and rows[0][0] is not None:
-            members = con.execute(
-                "select * from mart_msg_rankings where indicator_id = ? and focus_area = ? and "
-                "period_type = ? and period_end = ? order by rank, area_name",
-                [indicator_id, area_code, kind, rows[0][0]]).df()
-            return _suppress(members, config_dir)
+        latest = reader.value("chart_ranking_latest_end", indicator_id=indicator_id,
+                              area_code=area_code, period_type=kind, period_end=end)
+        if latest is not None:
+            members = reader.frame("chart_ranking_members", indicator_id=indicator_id,
+                                   area_code=area_code, period_type=kind, period_end=latest)
+            return withhold(members, suppression_rules(config_dir))
     raise ChartDataMissing(f"no ranked Most Similar Group period of {indicator_id} for "
                            f"{area_code} ({' or '.join(types)})")
 
 
-def load_trajectory(con: duckdb.DuckDBPyConnection, target_id: str, area_code: str,
-                    config_dir: Path | None = None) -> tuple[pd.DataFrame, pd.Series]:
+def load_trajectory(warehouse: Warehouse, target_id: str, area_code: str, *,
+                    config_dir: Path) -> tuple[pd.DataFrame, pd.Series]:
     """The monthly path and the ``mart_target_tracking`` row of one target.
 
     The path's ``actual_ytd`` is the cumulative financial-year-to-date value
@@ -300,9 +232,9 @@ def load_trajectory(con: duckdb.DuckDBPyConnection, target_id: str, area_code: s
     the tracking mart uses (``[rag] trajectory_profile`` in ``config/targets.toml``: seasonal
     from the last complete years, or flat).
     """
-    _require(con, "mart_target_tracking")
-    rows = con.execute("select * from mart_target_tracking where target_id = ? and "
-                       "area_code = ?", [target_id, area_code]).df()
+    reader = as_reader(warehouse)
+    _require(reader, "mart_target_tracking")
+    rows = reader.frame("chart_tracking_row", target_id=target_id, area_code=area_code)
     if rows.empty:
         raise ChartDataMissing(f"target {target_id} has no tracking row for {area_code}")
     row = rows.iloc[0].copy()
@@ -317,10 +249,7 @@ def load_trajectory(con: duckdb.DuckDBPyConnection, target_id: str, area_code: s
     fy = int(fy_text[:4])
     months = fy_months(fy)
     indicator = str(row["indicator_id"])
-    values = con.execute(
-        "select period_type, period_start, period_end, numerator, value from "
-        "mart_indicator_values where indicator_id = ? and area_code = ? and period_type in "
-        "('month', 'fytd') order by period_start, period_end", [indicator, area_code]).df()
+    values = reader.frame("chart_trajectory_values", indicator_id=indicator, area_code=area_code)
     as_of = pd.Timestamp(row["as_of"])
     fytd = values[(values["period_type"] == "fytd")
                   & (pd.to_datetime(values["period_start"]) == months[0].to_timestamp())
@@ -347,19 +276,19 @@ def load_trajectory(con: duckdb.DuckDBPyConnection, target_id: str, area_code: s
     return path, row
 
 
-def _profile_settings(config_dir: Path | None) -> tuple[str, int]:
+def _profile_settings(config_dir: Path) -> tuple[str, int]:
     """``[rag] trajectory_profile`` and ``profile_years`` of ``config/targets.toml``."""
     from scp_metrics.targets.plan import load_targets
 
-    rag = load_targets(_config_dir(config_dir)).rag
+    rag = load_targets(Path(config_dir)).rag
     return str(rag.trajectory_profile), int(rag.profile_years)
 
 
-def _target_title(target_id: str, config_dir: Path | None) -> str | None:
+def _target_title(target_id: str, config_dir: Path) -> str | None:
     from scp_metrics.targets.plan import load_targets
 
     try:
-        for t in load_targets(_config_dir(config_dir)).targets:
+        for t in load_targets(Path(config_dir)).targets:
             if t.id == target_id:
                 return str(getattr(t, "title", "") or "") or None
     except (OSError, KeyError, ValueError):

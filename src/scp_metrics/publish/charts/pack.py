@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from matplotlib.figure import Figure
 
 from scp_metrics.publish.charts.funnel_chart import plot_funnel
 from scp_metrics.publish.charts.loaders import (
     ChartDataMissing,
-    latest_month,
     lineage_for,
     load_breaks,
     load_rankings,
@@ -33,13 +31,13 @@ from scp_metrics.publish.charts.loaders import (
     load_trajectory,
     load_trend,
     suppressed_note,
-    table_exists,
 )
 from scp_metrics.publish.charts.ranking_chart import plot_ranking
 from scp_metrics.publish.charts.spc_chart import plot_spc
 from scp_metrics.publish.charts.style import save_figure
 from scp_metrics.publish.charts.trajectory_chart import plot_trajectory
 from scp_metrics.publish.charts.trend_chart import plot_trend
+from scp_metrics.publish.reader import Connection, MartReader, as_reader
 
 __all__ = ["CHART_KINDS", "ChartOutcome", "draw_charts", "write_chart_pack"]
 
@@ -75,21 +73,21 @@ def _title_of(fig: Figure) -> str:
     return ""
 
 
-def draw_charts(con: duckdb.DuckDBPyConnection, kind: str, indicator_id: str, area_code: str,
-                as_of: Any = None, config_dir: Path | None = None) -> list[tuple[str, Figure]]:
+def draw_charts(warehouse: MartReader | Connection, kind: str, indicator_id: str, area_code: str,
+                as_of: Any, config_dir: Path) -> list[tuple[str, Figure]]:
     """Draw one kind of chart of one indicator in one area from the warehouse.
 
     Parameters
     ----------
-    con : duckdb.DuckDBPyConnection
-        The warehouse (read-only is enough).
+    warehouse : MartReader or DuckDB connection
+        The warehouse (read-only is enough), read through the publish reader.
     kind : {"spc", "trend", "trajectory", "ranking", "funnel"}
     indicator_id, area_code : str
-    as_of : str, optional
-        ``YYYY-MM``: draw data up to the end of that month (default: everything).
-    config_dir : Path, optional
-        ``config/`` (source wording for the footnote; the trajectory profile of
-        ``targets.toml``); default the configured one.
+    as_of : str or None
+        ``YYYY-MM``: draw data up to the end of that month (None: everything).
+    config_dir : Path
+        ``config/`` (source wording for the footnote; small-number suppression of
+        ``privacy.toml``; the trajectory profile of ``targets.toml``).
 
     Returns
     -------
@@ -104,17 +102,18 @@ def draw_charts(con: duckdb.DuckDBPyConnection, kind: str, indicator_id: str, ar
     """
     if kind not in CHART_KINDS:
         raise ValueError(f"unknown chart kind {kind!r} (expected one of {', '.join(CHART_KINDS)})")
+    con = as_reader(warehouse)
     subject = load_subject(con, indicator_id, area_code)
     stem = f"{kind}_{_safe(indicator_id)}_{_safe(area_code)}"
     if kind == "spc":
-        spc = load_spc(con, indicator_id, area_code, as_of, config_dir)
+        spc = load_spc(con, indicator_id, area_code, as_of, config_dir=config_dir)
         data_to = _month_end_of(spc["period_start"].max())
         lineage = lineage_for(con, indicator_id, [area_code], data_to, period_types=["month"],
                               config_dir=config_dir, note=suppressed_note(spc))
         return [(stem, plot_spc(spc, subject, lineage=lineage,
                                 breaks=load_breaks(con, indicator_id, area_code)))]
     if kind == "trend":
-        values = load_trend(con, indicator_id, area_code, as_of, config_dir)
+        values = load_trend(con, indicator_id, area_code, as_of, config_dir=config_dir)
         lineage = lineage_for(con, indicator_id, [area_code], values["period_end"].max(),
                               config_dir=config_dir, note=suppressed_note(values))
         return [(stem, plot_trend(values, subject, lineage=lineage,
@@ -144,18 +143,16 @@ def draw_charts(con: duckdb.DuckDBPyConnection, kind: str, indicator_id: str, ar
             note=("survey percentages are weighted: limits on the sample sizes as published "
                   "ignore the design effect and are narrower than the truth") if survey else ""))]
     # trajectory: one chart per target of the indicator
-    if not table_exists(con, "mart_target_tracking"):
+    if not con.has("mart_target_tracking"):
         raise ChartDataMissing("mart_target_tracking is not in the warehouse (not built yet)")
-    targets = [r[0] for r in con.execute(
-        "select target_id from mart_target_tracking where indicator_id = ? and area_code = ? "
-        "and kind in ('level', 'year_on_year') and projected_year_end is not null "
-        "order by target_id", [indicator_id, area_code]).fetchall()]
+    targets = [r[0] for r in con.rows("chart_projected_targets", indicator_id=indicator_id,
+                                      area_code=area_code)]
     if not targets:
         raise ChartDataMissing(f"no target of {indicator_id} for {area_code} has a year-end "
                                "projection")
     out = []
     for target_id in targets:
-        path, row = load_trajectory(con, target_id, area_code, config_dir)
+        path, row = load_trajectory(con, target_id, area_code, config_dir=config_dir)
         seen = path[path["actual_ytd"].notna()]
         lineage = lineage_for(con, indicator_id, [area_code],
                               seen["period_end"].max() if len(seen) else None,
@@ -172,15 +169,11 @@ def _month_end_of(value: Any) -> Any:
     return pd.Timestamp(value) + pd.offsets.MonthEnd(0)
 
 
-def _indicators_for(con: duckdb.DuckDBPyConnection, area_code: str) -> list[str]:
+def _indicators_for(reader: MartReader, area_code: str) -> list[str]:
     """Catalogue order, only indicators with any value for the area."""
-    if not table_exists(con, "mart_indicator_values"):
+    if not reader.has("mart_indicator_values"):
         return []
-    have = {r[0] for r in con.execute(
-        "select distinct indicator_id from mart_indicator_values where area_code = ?",
-        [area_code]).fetchall()}
-    order = [r[0] for r in con.execute("select indicator_id from ref_indicators").fetchall()]
-    return [i for i in order if i in have] + sorted(have - set(order))
+    return [r[0] for r in reader.rows("indicators_with_values", area_code=area_code)]
 
 
 def _remove_previous(out_dir: Path) -> None:
@@ -196,7 +189,7 @@ def _remove_previous(out_dir: Path) -> None:
 
 
 def write_chart_pack(
-    con_or_warehouse: duckdb.DuckDBPyConnection | str | Path,
+    con_or_warehouse: MartReader | Connection | str | Path,
     area_code: str,
     out_dir: str | Path,
     as_of: Any = None,
@@ -204,14 +197,15 @@ def write_chart_pack(
     kinds: Sequence[str] = CHART_KINDS,
     indicators: Iterable[str] | None = None,
     formats: Sequence[str] = ("png", "svg"),
-    config_dir: Path | None = None,
+    config_dir: Path,
 ) -> list[Path]:
     """Draw every chart whose data exists for ``area_code`` into ``out_dir``.
 
     Parameters
     ----------
-    con_or_warehouse : DuckDB connection or path
-        An open connection, or the warehouse file (opened read-only and closed again).
+    con_or_warehouse : MartReader, DuckDB connection or path
+        The publish reader, an open connection, or the warehouse file (opened read-only and
+        closed again).
     area_code : str
         The partnership's area (ONS code).
     out_dir : str or Path
@@ -223,8 +217,8 @@ def write_chart_pack(
     kinds, indicators : optional
         Restrict the pack (default: every kind, every indicator with data for the area).
     formats : sequence of str, default ("png", "svg")
-    config_dir : Path, optional
-        ``config/`` for footnote wording and the trajectory profile.
+    config_dir : Path
+        ``config/`` for footnote wording, small-number suppression and the trajectory profile.
 
     Returns
     -------
@@ -232,17 +226,17 @@ def write_chart_pack(
         The image files written, in pack order. ``index.csv`` (kind, indicator, status,
         title, reason, files) lists them with every chart skipped and why.
     """
-    own = not isinstance(con_or_warehouse, duckdb.DuckDBPyConnection)
+    own = isinstance(con_or_warehouse, str | Path)
     if own:
         path = Path(con_or_warehouse)  # type: ignore[arg-type]
         if not path.exists():
             raise FileNotFoundError(f"no warehouse at {path}: run 'scp-metrics refresh' first")
-        con = duckdb.connect(str(path), read_only=True)
+        con = MartReader.open(path)
     else:
-        con = con_or_warehouse  # type: ignore[assignment]
+        con = as_reader(con_or_warehouse)  # type: ignore[arg-type]
     out = Path(out_dir)
     try:
-        as_of = as_of or latest_month(con, area_code)
+        as_of = as_of or con.latest_month(area_code)
         wanted = list(indicators) if indicators is not None else _indicators_for(con, area_code)
         out.mkdir(parents=True, exist_ok=True)
         _remove_previous(out)
@@ -263,9 +257,9 @@ def write_chart_pack(
     return [f for o in written for f in o.files]
 
 
-def _draw_and_save(con: duckdb.DuckDBPyConnection, kind: str, indicator: str, area: str,
+def _draw_and_save(con: MartReader, kind: str, indicator: str, area: str,
                    as_of: Any, out: Path, formats: Sequence[str],
-                   config_dir: Path | None) -> list[ChartOutcome]:
+                   config_dir: Path) -> list[ChartOutcome]:
     try:
         figures = draw_charts(con, kind, indicator, area, as_of, config_dir)
     except ChartDataMissing as exc:

@@ -18,6 +18,7 @@ from scp_metrics.publish.report.narrative import (
     rank_sentence,
     target_sentence,
 )
+from scp_metrics.publish.suppression import SuppressionRules
 
 HEADLINE_COLUMNS = ["target", "baseline", "year to date", "projected year end (80%)", "target value",
                     "RAG", "P(meet)", "MSG position"]
@@ -35,7 +36,6 @@ class Report:
     lineage: str
     methods: list[str]
     charts: list[Path] = field(default_factory=list)
-    suppress_below: int = 5
 
 
 def _said_target(facts: Facts, target_id: str) -> pd.Series | None:
@@ -71,7 +71,7 @@ def priority_sections(facts: Facts) -> list[Section]:
         ("theft_from_motor_vehicle", "theft from a motor vehicle"),
         ("cd_arson", "criminal damage and arson"), ("sexual_offences", "sexual offences"),
         ("dwelling_burglary", "dwelling burglary")))
-    s.paragraphs.append(("We did", did_sentence(ch["all_crime"], "All Crime")
+    s.paragraphs.append(("We did", did_sentence(ch["all_crime"], "All Crime", facts.rules)
                          + f" Movements by type: {others}. " + rank_sentence(facts, "all_crime", "All Crime")))
     s.paragraphs.append(("We intend to", "reduce the All Crime rate by at least 18% on the 2008/09 "
                          "baseline by 2010/11, with year-on-year reductions, and reach the top 3 of "
@@ -84,18 +84,20 @@ def priority_sections(facts: Facts) -> list[Section]:
                          "by 5% and improve our relative position for violent crimes in our Most "
                          "Similar Group. " + _target_text(facts, "violent_crime_2009_10", "")))
     share = ch["vap_domestic_share"]
+    night = ch["ed_assaults_night"]
     centre = ch["vap_city_centre_share"]
     share_text = (f"{share.value:.1f}% of violence against the person is domestic violence"
                   if share else "the domestic share of violence is not available")
     centre_text = (f"{centre.value:.1f}% is reported in the city centre" if centre
                    else "the city-centre share is not available")
-    s.paragraphs.append(("We did", did_sentence(ch["vap"], "violent crime (violence against the person)")
+    s.paragraphs.append(("We did", did_sentence(ch["vap"], "violent crime (violence against the person)",
+                                       facts.rules)
                          + f" Serious violent crime (NI 15) {_moved(ch['NI15'])}; sexual offences "
                          f"{_moved(ch['sexual_offences'])}; robbery {_moved(ch['robbery'])}. "
                          f"In the city centre at night violence against the person "
                          f"{_moved(ch['vap_city_centre_night'])}, and assaults presenting to the "
                          f"Emergency Department at night {_moved(ch['ed_assaults_night'])} "
-                         f"({fmt_count(ch['ed_assaults_night'].numerator if ch['ed_assaults_night'] else None)} "
+                         f"({fmt_count(night.numerator if night else None, facts.rules)} "
                          f"this year to date). {share_text}, and {centre_text}. "
                          + rank_sentence(facts, "vap", "violence against the person") + " "
                          + rank_sentence(facts, "NI15", "most serious violence")))
@@ -115,7 +117,7 @@ def priority_sections(facts: Facts) -> list[Section]:
                          + (f", implying a reward of £{stretch['reward_implied']:,.0f}"
                             if "reward_implied" in stretch and not pd.isna(stretch.get("reward_implied"))
                             else "") + ".")
-    s.paragraphs.append(("We did", did_sentence(ch["cd_arson"], "criminal damage and arson") + " "
+    s.paragraphs.append(("We did", did_sentence(ch["cd_arson"], "criminal damage and arson", facts.rules) + " "
                          + stretch_text + " Deliberate fires (NI 33) "
                          + _moved(ch["NI33"]) + " (the fire service's Incident Recording System, "
                          "from April 2009, counts suspected deliberate fires: a series break). "
@@ -202,6 +204,12 @@ def _fmt(value: object, unset: str = "—") -> str:
     return str(value)
 
 
+def methods(rules: SuppressionRules) -> list[str]:
+    """The report's methods, the disclosure control as ``config/privacy.toml`` sets it."""
+    return [*METHODS, f"Counts of 1 to {rules.threshold - 1} are published as "
+                      f"'{rules.marker}' (disclosure control)."]
+
+
 METHODS = [
     "Rates are per 1,000 residents (NI 33 per 10,000) using the ONS mid-year estimate inside the "
     "period's financial year, or the latest earlier one published.",
@@ -211,7 +219,6 @@ METHODS = [
     "Year-end projections and their intervals: the method chosen per indicator by the backtest "
     "(docs/projections.md); probability of meeting a target from the predictive distribution.",
     "Most Similar Group positions: 1 = lowest rate (best), rolling 12 months.",
-    "Counts of 1 to 4 are published as '<5' (disclosure control).",
 ]
 
 
@@ -235,5 +242,5 @@ def build_report(facts: Facts, as_of: str, charts: list[Path] | None = None) -> 
         title=f"{facts.area_name()} Safe City Partnership: how did we do? Year-end projection report",
         as_of=as_of, area_name=facts.area_name(), headline=headline_table(facts),
         sections=priority_sections(facts), quality=facts.data_quality(),
-        breaks=facts.series_breaks(), lineage=facts.lineage(), methods=METHODS,
+        breaks=facts.series_breaks(), lineage=facts.lineage(), methods=methods(facts.rules),
         charts=select_report_charts(list(charts or []), facts.area))

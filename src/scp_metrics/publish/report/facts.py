@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import pandas as pd
 
 from scp_metrics.config import catalogue
+from scp_metrics.publish.reader import Connection, MartReader, as_reader
+from scp_metrics.publish.suppression import SuppressionRules, suppression_rules
 from scp_metrics.settings import Settings
 
 
@@ -46,40 +47,34 @@ class Rank:
 
 
 class Facts:
-    """Reads what the report needs for one area as of one month."""
+    """Reads what the report needs for one area as of one month, through the publish reader."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings, as_of: str):
-        self.con = con
+    def __init__(self, source: MartReader | Connection, settings: Settings, as_of: str):
+        self.reader = as_reader(source)
         self.settings = settings
         self.area = settings.home_area
         self.as_of_end = (pd.Timestamp(as_of + "-01") + pd.offsets.MonthEnd(0)).date()
         self.indicators = {i.id: i for i in catalogue.read_indicators(settings.config_dir)}
-        self.tables = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'main'"
-        ).fetchall()}
+        self.rules: SuppressionRules = suppression_rules(settings.config_dir)
+        self.tables = set(self.reader.tables())
 
     def has(self, table: str) -> bool:
         return table in self.tables
 
     def area_name(self) -> str:
-        rows = self.con.execute("select area_name from ref_areas where area_code = ?",
-                                [self.area]).fetchall()
-        return rows[0][0] if rows else self.area
+        return self.reader.area_name(self.area) or self.area
 
     def ytd_change(self, indicator_id: str) -> Change | None:
         """Financial year to date ending at the as-of month, with last year's same months."""
-        rows = self.con.execute(
-            "select * from mart_indicator_values where indicator_id = ? and area_code = ? "
-            "and period_type = 'fytd' and period_end = ?",
-            [indicator_id, self.area, self.as_of_end]).df()
+        rows = self.reader.frame("report_fytd", indicator_id=indicator_id, area_code=self.area,
+                                 period_end=self.as_of_end)
         if rows.empty:
             return None
         row = rows.iloc[0]
-        last = self.con.execute(
-            "select numerator from mart_indicator_values where indicator_id = ? and area_code = ? "
-            "and period_type = 'fytd' and period_end = ?",
-            [indicator_id, self.area, (pd.Timestamp(self.as_of_end) - pd.DateOffset(years=1)
-                                       + pd.offsets.MonthEnd(0)).date()]).fetchall()
+        last = self.reader.rows(
+            "report_fytd_numerator", indicator_id=indicator_id, area_code=self.area,
+            period_end=(pd.Timestamp(self.as_of_end) - pd.DateOffset(years=1)
+                        + pd.offsets.MonthEnd(0)).date())
         ind = self.indicators.get(indicator_id)
         return Change(
             indicator_id=indicator_id, title=ind.title if ind else indicator_id,
@@ -96,47 +91,29 @@ class Facts:
         )
 
     def survey(self, indicator_id: str) -> pd.Series | None:
-        rows = self.con.execute(
-            "select * from mart_indicator_values where indicator_id = ? and area_code = ? "
-            "and period_type = 'survey'", [indicator_id, self.area]).df()
+        rows = self.reader.frame("report_survey", indicator_id=indicator_id, area_code=self.area)
         return None if rows.empty else rows.iloc[0]
-
-    def survey_peer_mean(self, indicator_id: str) -> float | None:
-        rows = self.con.execute(
-            "select avg(value) from mart_indicator_values where indicator_id = ? "
-            "and period_type = 'survey'", [indicator_id]).fetchall()
-        return _num(rows[0][0]) if rows else None
 
     def rank(self, indicator_id: str) -> Rank | None:
         """Position in the MSG on the rolling 12 months to the as-of month (fytd as fallback)."""
         if not self.has("mart_msg_rankings"):
             return None
-        cols = {r[0] for r in self.con.execute(
-            "select column_name from information_schema.columns where table_name = 'mart_msg_rankings'"
-        ).fetchall()}
-        change = "rank_change" if "rank_change" in cols else None
         for period_type in ("rolling_12m", "fytd"):
-            sel = ", ".join(["rank", "n_areas"] + ([change] if change else []))
-            rows = self.con.execute(
-                f"select {sel} from mart_msg_rankings where indicator_id = ? and area_code = ? "
-                "and period_type = ? and period_end = ?",
-                [indicator_id, self.area, period_type, self.as_of_end]).fetchall()
+            rows = self.reader.rows("report_rank", indicator_id=indicator_id, area_code=self.area,
+                                    period_type=period_type, period_end=self.as_of_end)
             if rows and rows[0][0] is not None:
-                gained = rows[0][2] if change and len(rows[0]) > 2 else None
+                rank, n_areas, gained = rows[0]
                 # rank_change = last year's rank minus this year's (positive: places gained)
-                last = None if gained is None or pd.isna(gained) else int(rows[0][0]) + int(gained)
+                last = None if gained is None or pd.isna(gained) else int(rank) + int(gained)
                 label = ("rolling 12 months" if period_type == "rolling_12m"
                          else "financial year to date")
-                return Rank(indicator_id, int(rows[0][0]), int(rows[0][1]),
-                            None if last is None or pd.isna(last) else int(last), label)
+                return Rank(indicator_id, int(rank), int(n_areas), last, label)
         return None
 
     def targets(self) -> pd.DataFrame:
         if not self.has("mart_target_tracking"):
             return pd.DataFrame()
-        frame = self.con.execute(
-            "select * from mart_target_tracking where area_code = ? order by target_id",
-            [self.area]).df()
+        frame = self.reader.frame("report_targets", area_code=self.area)
         if not frame.empty and "title" not in frame:
             from scp_metrics.targets.plan import load_targets
 
@@ -152,22 +129,20 @@ class Facts:
     def data_quality(self) -> pd.DataFrame:
         if not self.has("mart_data_quality"):
             return pd.DataFrame()
-        frame = self.con.execute("select * from mart_data_quality").df()
+        frame = self.reader.frame("report_data_quality")
         if "severity" in frame:
             frame = frame[frame["severity"].astype(str).str.lower() != "ok"]
         return frame
 
     def series_breaks(self) -> pd.DataFrame:
-        for table in ("ref_series_breaks", "mart_recording_breaks"):
+        for table, query in (("ref_series_breaks", "report_series_breaks"),
+                             ("mart_recording_breaks", "report_recording_breaks")):
             if self.has(table):
-                return self.con.execute(f"select * from {table}").df()
+                return self.reader.frame(query)
         return pd.DataFrame()
 
     def lineage(self) -> str:
-        rows = self.con.execute(
-            "select count(*), max(loaded_at), max(batch_id) from load_batches "
-            "where status in ('loaded', 'partly superseded')").fetchall()
-        count, loaded_at, last = rows[0]
+        count, loaded_at, last = self.reader.rows("report_lineage")[0]
         return (f"{count} files loaded (last batch {last}, {loaded_at:%Y-%m-%d %H:%M})"
                 if count else "no files loaded")
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from scp_metrics.publish.charts.style import ordinal
+from scp_metrics.publish.charts.wording import ordinal
 from scp_metrics.publish.report.facts import Change, Facts
+from scp_metrics.publish.suppression import SuppressionRules, published_count
 
 
 @dataclass
@@ -22,13 +23,9 @@ class Section:
     """(label, text): label is "We said", "We did", "We intend to" or ""."""
 
 
-def fmt_count(n: int | None, suppress_below: int = 5) -> str:
-    """A published count, with small-number suppression (1 to suppress_below-1 → "<5")."""
-    if n is None:
-        return "not available"
-    if 0 < n < suppress_below:
-        return f"<{suppress_below}"
-    return f"{n:,}"
+def fmt_count(n: int | None, rules: SuppressionRules) -> str:
+    """A published count, small counts suppressed by the one rule (1 to 4 → "<5")."""
+    return published_count(n, rules)
 
 
 def fmt_pct(x: float | None) -> str:
@@ -58,7 +55,8 @@ def verdict_phrase(change: Change) -> str:
     return "not a statistically significant change at the 95% level (Poisson test on the counts)"
 
 
-def did_sentence(change: Change | None, name: str, polarity: str = "lower") -> str:
+def did_sentence(change: Change | None, name: str, rules: SuppressionRules,
+                 polarity: str = "lower") -> str:
     if change is None or change.change_pct is None:
         return (f"not yet know how {name} moved: the warehouse has no year-to-date figure "
                 "for this month and the same months last year.")
@@ -73,8 +71,9 @@ def did_sentence(change: Change | None, name: str, polarity: str = "lower") -> s
                 f"{fmt_pct(change.change_pct)}")
     counts = ""
     if change.numerator_last_year is not None:
-        counts = (f" ({fmt_count(change.numerator)} offences from {change.period_start:%B %Y} "
-                  f"against {fmt_count(change.numerator_last_year)} in the same months a year "
+        counts = (f" ({fmt_count(change.numerator, rules)} offences from "
+                  f"{change.period_start:%B %Y} against "
+                  f"{fmt_count(change.numerator_last_year, rules)} in the same months a year "
                   "earlier)")
     return f"{head}{counts}, {verdict_phrase(change)}."
 

@@ -1,0 +1,9 @@
+-- An indicator's financial year to date ending at the report's month, for the partnership.
+with indicator_values as (
+    select * from mart_indicator_values
+)
+
+select * from indicator_values
+where indicator_id = $indicator_id and area_code = $area_code
+  and period_type = 'fytd' and period_end = $period_end
+order by period_start
