@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+FY_START_MONTH = 4
+"""The financial year starts in April."""
+
 _QUARTER_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_/](\d{2})[-_ ]?Q([1-4])(?!\d)", re.IGNORECASE)
 
 
@@ -49,7 +52,7 @@ class Quarter:
 
 def financial_year_start(day: date) -> int:
     """Calendar year in which the financial year containing ``day`` starts."""
-    return day.year if day.month >= 4 else day.year - 1
+    return day.year if day.month >= FY_START_MONTH else day.year - 1
 
 
 def financial_year_label(fy_start: int) -> str:

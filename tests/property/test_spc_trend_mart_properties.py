@@ -11,8 +11,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scp_metrics.warehouse.marts.spc import spc_table
-from scp_metrics.warehouse.marts.trends import fit_trend
+from scp_metrics.stats.spc_series import spc_table
+from scp_metrics.stats.trends import fit_trend
 
 SEASON = np.array([0.85, 0.8, 0.9, 0.95, 1.05, 1.1, 1.15, 1.2, 1.05, 1.0, 0.95, 1.0])
 

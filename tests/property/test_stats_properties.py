@@ -8,7 +8,8 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scp_metrics.stats.intervals import rate_ci, wilson_ci
+from scp_metrics.stats.intervals import rate_ci
+from scp_metrics.stats.proportions import wilson_ci
 from scp_metrics.stats.spc import xmr
 
 confs = st.one_of(st.sampled_from([0.95, 0.998]), st.floats(0.5, 0.9999))

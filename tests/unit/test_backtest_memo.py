@@ -12,7 +12,7 @@ from scp_metrics.memo import cache_dir
 from scp_metrics.settings import get_settings
 from scp_metrics.targets import backtest
 from scp_metrics.targets.backtest import backtest_series, choose
-from scp_metrics.targets.tracking import track_targets
+from scp_metrics.warehouse.marts.target_tracking import track_targets
 
 ORIGINS = (3, 9)
 AREA = "E06000045"

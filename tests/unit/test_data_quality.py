@@ -8,12 +8,13 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from scp_metrics.config.data_quality import read_thresholds
 from scp_metrics.ingest.validation import validate_file
 from scp_metrics.settings import get_settings
 from scp_metrics.warehouse import connect
 from scp_metrics.warehouse.build import build_models
 from scp_metrics.warehouse.load import load_frame
-from scp_metrics.warehouse.marts.data_quality import COLUMNS, read_thresholds
+from scp_metrics.warehouse.marts.data_quality import COLUMNS
 
 HOME = "E06000045"
 
@@ -77,7 +78,7 @@ def test_the_threshold_comes_from_config(con, tmp_path):
     text = (cfg / "data_quality.toml").read_text().replace("threshold_pct = 1.0",
                                                            "threshold_pct = 80.0")
     (cfg / "data_quality.toml").write_text(text)
-    assert read_thresholds(cfg)["reconciliation"]["threshold_pct"] == 80.0
+    assert read_thresholds(cfg).reconciliation_threshold_pct == 80.0
     rows = reconciliation(quality(con, get_settings(home_area=HOME, config_dir=cfg)))
     assert rows.loc["all_crime", "severity"] == "ok"  # −75% is inside ±80%
     assert rows.loc["dwelling_burglary", "severity"] == "warning"  # −100% is not

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scp_metrics.stats.spc_series import spc_table
 from scp_metrics.warehouse import incremental, table_checksums
 from scp_metrics.warehouse.build import replace_table
 from scp_metrics.warehouse.marts import spc as spc_mart
 from scp_metrics.warehouse.marts import trends
-from scp_metrics.warehouse.marts.spc import build_spc, spc_table
+from scp_metrics.warehouse.marts.spc import build_spc
 from scp_metrics.warehouse.marts.trends import build_trends
 
 INDICATORS = [("crime", "lower", "rate"), ("asb", "lower", "count"), ("share", "higher", "percentage")]

@@ -16,7 +16,8 @@ from scp_metrics.indicators.values import (
     _change_significance,
     compute_indicator_values,
 )
-from scp_metrics.stats.intervals import rate_ci, wilson_ci
+from scp_metrics.stats.intervals import rate_ci
+from scp_metrics.stats.proportions import wilson_ci
 
 RATE = Indicator("crime", "Crime", "rate per 1,000", 1000, "lower", "", "", "")
 COUNT = Indicator("night", "Night", "count", 1, "lower", "", "", "", family="ed_night",

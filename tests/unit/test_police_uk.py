@@ -364,13 +364,15 @@ def test_unplaced_rows_are_counted_per_file_force_month_and_reason(built):
 
 
 def test_rates_can_be_recomputed_for_a_stated_population_year(built):
+    config = get_settings().config_dir
     frame = indicator_values_for_population_year(built, 2017, indicator_ids=["police_uk:all-crime"],
-                                                 area_codes=["E06000045"], period_types=["month"])
+                                                 area_codes=["E06000045"], period_types=["month"],
+                                                 config_dir=config)
     assert frame["population_year"].tolist() == [2017, 2017]
     assert frame["denominator"].tolist() == [252359, 252359]
     assert frame["value"].iloc[0] == pytest.approx(1 / 252359 * 1000)
     missing = indicator_values_for_population_year(built, 2009, area_codes=["E06000045"],
-                                                   period_types=["month"])
+                                                   period_types=["month"], config_dir=config)
     assert missing["value"].isna().all() and missing["population_year"].isna().all()
 
 

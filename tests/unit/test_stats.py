@@ -18,15 +18,8 @@ import pandas as pd
 import pytest
 
 from scp_metrics.stats.change import PoissonChangeResult, poisson_change_test
-from scp_metrics.stats.intervals import (
-    byars_ci,
-    exact_poisson_ci,
-    mean_ci,
-    rate_ci,
-    weighted_proportion_ci,
-    wilson_ci,
-    z_for,
-)
+from scp_metrics.stats.intervals import byars_ci, exact_poisson_ci, rate_ci, z_for
+from scp_metrics.stats.proportions import mean_ci, weighted_proportion_ci, wilson_ci
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_PEER = REPO.parent / "shared" / "peer_vectors"

@@ -99,7 +99,7 @@ def test_a_target_with_an_unknown_key_is_refused(tmp_path):
     (tmp_path / "targets.toml").write_text(
         '[[target]]\nid = "x"\ntitle = "x"\nindicator = "all_crime"\npolarity = "lower"\n'
         'change_pct = -5.0\nbaseline = "2008/09"\n')
-    with pytest.raises(ValueError, match=re.escape("unknown keys ['baseline']")):
+    with pytest.raises(ValueError, match=re.escape("targets.toml: target 'x': unknown key(s) baseline")):
         load_targets(tmp_path)
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from scp_metrics.settings import get_settings
-from scp_metrics.targets.tracking import COLUMNS, track_targets
+from scp_metrics.targets.tracking import COLUMNS
+from scp_metrics.warehouse.marts.target_tracking import track_targets
 
 AREA = "E06000045"
 POP = 200_000
@@ -218,7 +219,7 @@ def test_missing_months_are_stated_in_the_tracking_note(warehouse):
 
 
 def test_the_mart_is_empty_but_well_formed_when_the_home_area_has_no_months(warehouse):
-    from scp_metrics.targets.tracking import build_target_tracking
+    from scp_metrics.warehouse.marts.target_tracking import build_target_tracking
 
     con, settings = warehouse
     con.execute("delete from mart_indicator_values")

@@ -23,13 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 from scp_metrics.cli.common import UserError, console, say
-from scp_metrics.rankings.ranks import (
-    RANKED_MEASURES,
-    GroupFileError,
-    compute_rankings,
-    group_members,
-    read_group_file,
-)
+from scp_metrics.ingest.group_file import GroupFileError, read_group_file
+from scp_metrics.rankings.ranks import RANKED_MEASURES, compute_rankings, group_members
 from scp_metrics.settings import get_settings
 
 COLUMNS = [

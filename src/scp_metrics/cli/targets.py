@@ -102,7 +102,7 @@ def series_projections(series: pd.Series, as_of: object, breaks: tuple = (),
 
 
 def _project_series(args: argparse.Namespace) -> int:
-    from scp_metrics.targets.tracking import series_breaks
+    from scp_metrics.warehouse.marts.target_tracking import series_breaks
 
     con, settings = _connect(args.warehouse)
     area = args.area or settings.home_area
@@ -129,7 +129,7 @@ def _project_series(args: argparse.Namespace) -> int:
 
 
 def cmd_project(args: argparse.Namespace) -> int:
-    from scp_metrics.targets.tracking import track_targets
+    from scp_metrics.warehouse.marts.target_tracking import track_targets
 
     try:
         pd.Period(args.as_of, "M")
@@ -164,7 +164,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     from scp_metrics.targets.backtest import ORIGINS, backtest_frame
-    from scp_metrics.targets.tracking import series_breaks
+    from scp_metrics.warehouse.marts.target_tracking import series_breaks
 
     origins = ORIGINS if not args.origins else tuple(int(x) for x in args.origins.split(","))
     if any(not 1 <= o <= 11 for o in origins):

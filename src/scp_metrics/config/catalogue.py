@@ -96,40 +96,6 @@ def indicator_table(indicators: list[Indicator]) -> pd.DataFrame:
     return frame
 
 
-SERIES_BREAK_COLUMNS = ["indicator_id", "area_code", "break_date", "reason", "source"]
-
-
-def read_series_breaks(config_dir: Path, indicators: list[Indicator] | None = None) -> pd.DataFrame:
-    """``config/series_breaks.toml`` as one row per (indicator, break) (``ref_series_breaks``).
-
-    ``indicator_ids = "*"`` expands to every indicator counted from police offence codes
-    (``source_table == "police_crime"``); ``area_code`` is null for a break in every area.
-    An unknown indicator id raises ``ValueError``. No file means no breaks.
-    """
-    path = config_dir / "series_breaks.toml"
-    if indicators is None:
-        indicators = read_indicators(config_dir)
-    known = {i.id for i in indicators}
-    police = [i.id for i in indicators if i.source_table == "police_crime"]
-    rows = []
-    if path.is_file():
-        with open(path, "rb") as fh:
-            entries = tomllib.load(fh).get("break", [])
-        for item in entries:
-            ids = item["indicator_ids"]
-            ids = police if ids == "*" else [str(i) for i in ids]
-            unknown = sorted(set(ids) - known)
-            if unknown:
-                raise ValueError(f"{path.name}: unknown indicator id(s) {', '.join(unknown)}")
-            for ind in ids:
-                rows.append((ind, item.get("area_code"), pd.Timestamp(item["date"]).date(),
-                             item["reason"], item.get("source", "")))
-    frame = pd.DataFrame(rows, columns=SERIES_BREAK_COLUMNS)
-    frame["area_code"] = frame["area_code"].astype("string")
-    frame["break_date"] = pd.to_datetime(frame["break_date"]).dt.date
-    return frame.sort_values(["indicator_id", "break_date"]).reset_index(drop=True)
-
-
 # ---- data.police.uk street-level data (config/police_uk_crime_types.csv and lookups) ----
 
 POLICE_UK_PREFIX = "police_uk:"

@@ -24,94 +24,29 @@ Scoring and the don't-know choice are configuration (``config/indicators.toml``,
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-
-import duckdb
 import numpy as np
 import pandas as pd
 
-from scp_metrics.settings import Settings
-from scp_metrics.stats.intervals import weighted_proportion_ci
+from scp_metrics.config.survey import DONT_KNOW_CHOICES, SurveySpec
+from scp_metrics.indicators.values import MART_COLUMNS
+from scp_metrics.stats.proportions import weighted_proportion_ci
 
 __all__ = [
     "DONT_KNOW",
     "DONT_KNOW_CHOICES",
     "SurveySpec",
-    "build_survey_values",
     "headline_values",
-    "read_survey_specs",
+    "survey_values",
     "respondent_flags",
     "respondent_values",
 ]
 
 DONT_KNOW = "Don't know"
-DONT_KNOW_CHOICES = ("include_in_base", "exclude")
 PERIOD_TYPE = "survey"
 RESPONDENT_SOURCE = "respondent level"
 HEADLINE_SOURCE = "published headline"
 RESPONDENT_CI_METHOD = "Wilson (Kish n_eff)"
 HEADLINE_CI_METHOD = "published (± half-width)"
-
-
-@dataclass(frozen=True)
-class SurveySpec:
-    """How one survey indicator is scored (from its ``config/indicators.toml`` entry)."""
-
-    id: str
-    unit: str
-    headline_indicator: str
-    columns: tuple[str, ...]
-    hit_answers: tuple[str, ...] = ()
-    scores: tuple[tuple[str, int], ...] = ()
-    """Points per answer (NI 17); empty for a single-question indicator."""
-    high_threshold: int | None = None
-    dont_know: str = "include_in_base"
-    fieldwork_start: date = date(2008, 9, 1)
-    fieldwork_end: date = date(2008, 12, 31)
-    national_pct: float | None = None
-    """The national figure the plan compares with (NI 21: 26%, NI 41: 29%), if any."""
-
-
-def read_survey_specs(config_dir: Path) -> list[SurveySpec]:
-    """The ``family = "survey"`` indicators of ``indicators.toml`` with their scoring keys.
-
-    Raises
-    ------
-    ValueError
-        If ``dont_know`` is not one of :data:`DONT_KNOW_CHOICES`, or an indicator has neither
-        ``hit_answers`` (one column) nor ``scores`` with ``high_threshold``.
-    """
-    with open(config_dir / "indicators.toml", "rb") as fh:
-        items = tomllib.load(fh).get("indicator", [])
-    specs = []
-    for item in items:
-        if item.get("family") != "survey":
-            continue
-        dont_know = item.get("dont_know", "include_in_base")
-        if dont_know not in DONT_KNOW_CHOICES:
-            raise ValueError(f"indicators.toml: {item['id']}: dont_know must be one of "
-                             f"{', '.join(DONT_KNOW_CHOICES)}, not {dont_know!r}")
-        columns = tuple(item.get("survey_columns", []))
-        scores = tuple((str(k), int(v)) for k, v in item.get("scores", {}).items())
-        hits = tuple(item.get("hit_answers", []))
-        if scores and item.get("high_threshold") is None:
-            raise ValueError(f"indicators.toml: {item['id']}: scores need high_threshold")
-        if not scores and not (hits and len(columns) == 1):
-            raise ValueError(f"indicators.toml: {item['id']}: a survey indicator needs "
-                             "hit_answers with one survey column, or scores and high_threshold")
-        specs.append(SurveySpec(
-            id=item["id"], unit=item.get("unit", "%"),
-            headline_indicator=item.get("headline_indicator", item["id"]),
-            columns=columns, hit_answers=hits, scores=scores,
-            high_threshold=item.get("high_threshold"), dont_know=dont_know,
-            fieldwork_start=item.get("fieldwork_start", SurveySpec.fieldwork_start),
-            fieldwork_end=item.get("fieldwork_end", SurveySpec.fieldwork_end),
-            national_pct=item.get("national_pct"),
-        ))
-    return specs
 
 
 def respondent_flags(frame: pd.DataFrame, spec: SurveySpec) -> tuple[np.ndarray, np.ndarray]:
@@ -208,17 +143,27 @@ def compare_with_national(frame: pd.DataFrame, specs: dict[str, SurveySpec]) -> 
         frame.at[i, "change_verdict"] = verdict
 
 
-def build_survey_values(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
-    """Survey rows for ``mart_indicator_values`` (same columns, ``period_type`` "survey")."""
-    from scp_metrics.indicators.values import MART_COLUMNS
+def survey_values(respondents: pd.DataFrame, headline: pd.DataFrame, names: pd.DataFrame,
+                  specs: list[SurveySpec], home_area: str) -> pd.DataFrame:
+    """Survey rows for ``mart_indicator_values`` (same columns, ``period_type`` "survey").
 
-    specs = read_survey_specs(settings.config_dir)
-    respondents = con.execute("select * from raw_place_survey order by source_row").df()
-    headline = con.execute("select * from raw_place_survey_headline order by source_row").df()
-    names = con.execute("select area_code, area_name from ref_areas").df()
+    Parameters
+    ----------
+    respondents : DataFrame
+        The home area's respondent-level answers (``raw_place_survey``: ``weight`` and the
+        answer columns), in file order.
+    headline : DataFrame
+        The published headline table for every council (``raw_place_survey_headline``).
+    names : DataFrame
+        ``area_code, area_name`` of the configured areas (headline names fill the others).
+    specs : list of SurveySpec
+        How each indicator is scored (:func:`scp_metrics.config.survey.read_survey_specs`).
+    home_area : str
+        The area the respondent-level answers are for.
+    """
     parts = []
     if specs and not respondents.empty:
-        own = respondent_values(respondents, specs, settings.home_area).drop(columns="n_eff")
+        own = respondent_values(respondents, specs, home_area).drop(columns="n_eff")
         own["source"], own["ci_method"] = RESPONDENT_SOURCE, RESPONDENT_CI_METHOD
         parts.append(own)
     if specs and not headline.empty:

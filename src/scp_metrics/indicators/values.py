@@ -10,7 +10,8 @@ import pandas as pd
 
 from scp_metrics.config.catalogue import Indicator
 from scp_metrics.stats.change import poisson_change_test, two_proportion_change_test
-from scp_metrics.stats.intervals import rate_ci, wilson_ci
+from scp_metrics.stats.intervals import rate_ci
+from scp_metrics.stats.proportions import wilson_ci
 
 MART_COLUMNS = [
     "indicator_id", "area_code", "area_name", "period_type", "period_start", "period_end",

@@ -1,4 +1,6 @@
-"""Positions within a Most Similar Group (MSG): rank, group averages, spread and funnel limits.
+"""Positions within a Most Similar Group (MSG): rank, group averages, spread and funnel limits
+(the group is read by :mod:`scp_metrics.warehouse.marts.msg_rankings`, or from a user's file by
+:mod:`scp_metrics.ingest.group_file`).
 
 An MSG is the set of about 15 Community Safety Partnerships judged most like a given one. Each
 area has its own group and membership is not mutual, so membership is *data*
@@ -16,12 +18,8 @@ Conventions (what iQuanta showed, plus the public-health funnel test):
 * **group_sd**: the *sample* standard deviation of member values (ddof = 1);
   ``band_lower``/``band_upper`` = mean ∓ 1 SD (iQuanta's band); ``sd_from_mean`` =
   (value − mean) / SD.
-* **funnel_significance** (PHE method): for a rate, the pooled rate is compared with the
-  member's own 95% and 99.8% Poisson limits (Garwood exact below 10 events, Byars from 10);
-  for a percentage, with its Wilson limits. "High (0.001)" means the pooled value lies below the
-  member's 99.8% lower limit, i.e. the member sits above the upper 0.001 funnel limit at its
-  population. With exact limits this is the same as comparing the observed count O with a
-  Poisson of mean E = pooled rate × population: High (0.025) ⇔ P(X ≥ O | E) < 0.025.
+* **funnel_significance** (PHE method, :mod:`scp_metrics.rankings.funnel`): the pooled value
+  against the member's own 95% and 99.8% limits (Poisson for a rate, Wilson for a percentage).
 * A period is ranked only when every member has a value; otherwise nothing in it is ranked and
   the members without one are listed.
 
@@ -39,36 +37,32 @@ References
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from scp_metrics.settings import Settings
-from scp_metrics.stats.intervals import EXACT_BELOW, _byars_raw, _exact_raw, wilson_ci, z_for
+from scp_metrics.rankings.funnel import (
+    FUNNEL_LABELS,
+    funnel_limits,
+    funnel_significance,
+    member_limits,
+)
 
 __all__ = [
     "FUNNEL_LABELS",
     "MART_COLUMNS",
     "RANKED_MEASURES",
     "RANKED_PERIOD_TYPES",
-    "GroupFileError",
-    "build_msg_rankings",
     "competition_rank",
     "compute_rankings",
     "funnel_limits",
     "funnel_significance",
     "group_members",
-    "read_group_file",
 ]
 
 RANKED_MEASURES = ("rate", "percentage")
 RANKED_PERIOD_TYPES = ("rolling_12m", "financial_year", "fytd", "survey")
-FUNNEL_LABELS = ("High (0.001)", "High (0.025)", "Not significant", "Low (0.025)", "Low (0.001)")
 _KEY = ["indicator_id", "period_type", "period_start", "period_end"]
 
 MART_COLUMNS = [
@@ -80,10 +74,6 @@ MART_COLUMNS = [
     "rank_change", "funnel_lower_0001", "funnel_lower_0025", "funnel_upper_0025",
     "funnel_upper_0001", "funnel_significance",
 ]
-
-
-class GroupFileError(ValueError):
-    """A membership file that cannot be used (message is one sentence)."""
 
 
 # --------------------------------------------------------------------------- ranking
@@ -122,194 +112,6 @@ def _higher_is_better(polarity: object) -> bool:
     return str(polarity).strip().lower() in ("higher", "high")
 
 
-# ------------------------------------------------------------------------ funnel test
-
-
-@functools.lru_cache(maxsize=8)
-def _z(conf: float) -> float:
-    return z_for(conf)
-
-
-def _count_limits(count: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    """PHE Poisson limits for counts: exact (Garwood) below 10 events, Byars from 10.
-
-    The same formulas as :func:`scp_metrics.stats.intervals.rate_ci` (its helpers, without the input
-    checks, since the bisection in :func:`funnel_limits` calls this many times).
-    """
-    x = np.atleast_1d(np.asarray(count, dtype=float))
-    lower, upper = _byars_raw(x, _z(conf))
-    lower, upper = np.array(lower, dtype=float), np.array(upper, dtype=float)
-    small = x < EXACT_BELOW
-    if small.any():
-        lower[small], upper[small] = _exact_raw(x[small], conf)
-    return lower, upper
-
-
-def _member_limits(x: np.ndarray, n: np.ndarray, measure: str, conf: float
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """The member's own limits, per unit of denominator (a per-capita rate or a proportion)."""
-    if measure == "rate":
-        lower, upper = _count_limits(x, conf)
-        return lower / n, upper / n
-    lower, upper = wilson_ci(x, n, conf=conf)
-    return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
-
-
-def _check_measure(measure: str) -> str:
-    m = str(measure).strip().lower()
-    if m in ("proportion", "percentage"):
-        return "percentage"
-    if m != "rate":
-        raise ValueError(f"measure must be 'rate' or 'percentage'; got {measure!r}")
-    return m
-
-
-def funnel_significance(numerator: Any, denominator: Any, pooled: Any,
-                        measure: str = "rate") -> np.ndarray:
-    """Where each member lies against the group's funnel (PHE method).
-
-    Parameters
-    ----------
-    numerator : array_like
-        Observed counts (events; or successes for a percentage), ≥ 0.
-    denominator : array_like
-        Population (rates) or number of cases (percentages), > 0.
-    pooled : float or array_like
-        The group's pooled value **per unit of denominator** (Σ numerators ÷ Σ denominators:
-        a per-capita rate or a proportion in [0, 1], not per 1,000 or a percentage).
-    measure : {"rate", "percentage"}, default "rate"
-        ``"rate"``: Poisson limits of the member's count (Garwood exact below 10 events,
-        Byars from 10). ``"percentage"`` (or ``"proportion"``): Wilson score limits.
-
-    Returns
-    -------
-    numpy.ndarray of object
-        ``"High (0.001)"`` when the pooled value lies below the member's 99.8% lower limit,
-        ``"High (0.025)"`` below its 95% lower limit, ``"Low (0.001)"`` / ``"Low (0.025)"``
-        above its 99.8% / 95% upper limit, otherwise ``"Not significant"``; ``None`` where an
-        input is missing. "High"/"Low" describe the value, not whether that is good.
-
-    Raises
-    ------
-    ValueError
-        For negative counts, non-positive denominators, or (percentages) x > n.
-
-    Notes
-    -----
-    A member is outside the funnel at its population exactly when the pooled value is outside
-    the member's own interval: the funnel limit at population n is the value whose interval
-    just touches the pooled value ([1]_, [3]_). For the exact Poisson method this is the exact
-    test against a Poisson with mean E = pooled × population: the 0.025 upper limit is
-    exceeded when P(X ≥ O | E) < 0.025, and the lower one when P(X ≤ O | E) < 0.025 ([2]_).
-    The limits are 95% (0.025 in each tail) and 99.8% (0.001 in each tail).
-
-    References
-    ----------
-    .. [1] Public Health England (2017). *Technical Guide: Funnel Plots*.
-    .. [2] Spiegelhalter D.J. (2005). Funnel plots for comparing institutional performance.
-       *Statistics in Medicine* 24: 1185-1202.
-    .. [3] PHEindicatormethods v2.1.0, ``assign_funnel_significance`` (rates: crude; and
-       proportions).
-
-    Examples
-    --------
-    >>> funnel_significance([80, 160, 130], [1000, 1000, 1000], 0.13).tolist()
-    ['Low (0.001)', 'High (0.025)', 'Not significant']
-    """
-    m = _check_measure(measure)
-    x, n, p = np.broadcast_arrays(np.asarray(numerator, dtype=float),
-                                  np.asarray(denominator, dtype=float),
-                                  np.asarray(pooled, dtype=float))
-    missing = np.isnan(x) | np.isnan(n) | np.isnan(p)
-    xs, ns = np.where(missing, 0.0, x), np.where(missing, 1.0, n)
-    lo95, hi95 = _member_limits(xs, ns, m, 0.95)
-    lo998, hi998 = _member_limits(xs, ns, m, 0.998)
-    with np.errstate(invalid="ignore"):
-        labels = np.select(
-            [p < lo998, p < lo95, p > hi998, p > hi95],
-            ["High (0.001)", "High (0.025)", "Low (0.001)", "Low (0.025)"],
-            default="Not significant",
-        ).astype(object)
-    labels[missing] = None
-    return labels
-
-
-def _solve_increasing(f: Callable[[np.ndarray], np.ndarray], target: np.ndarray,
-                      lo: np.ndarray, hi: np.ndarray, iterations: int = 64) -> np.ndarray:
-    """Vectorised bisection: x in [lo, hi] where the increasing ``f`` crosses ``target``."""
-    lo, hi = lo.astype(float).copy(), hi.astype(float).copy()
-    for _ in range(iterations):
-        mid = (lo + hi) / 2.0
-        below = f(mid) < target
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    return (lo + hi) / 2.0
-
-
-def funnel_limits(denominator: Any, pooled: Any, measure: str = "rate",
-                  conf: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Funnel control limits around the pooled value at each member's denominator.
-
-    Parameters
-    ----------
-    denominator : array_like
-        Population (rates) or cases (percentages), > 0.
-    pooled : float or array_like
-        Pooled value per unit of denominator (per-capita rate, or proportion in [0, 1]).
-    measure : {"rate", "percentage"}, default "rate"
-    conf : float, default 0.95
-        0.95 gives the 0.025 limits, 0.998 the 0.001 limits.
-
-    Returns
-    -------
-    lower, upper : numpy.ndarray
-        Per unit of denominator (multiply by the indicator's multiplier). The upper limit is
-        the value x/n whose lower confidence limit equals the pooled value; the lower limit the
-        value whose upper confidence limit equals it (0 when even a zero count's upper limit is
-        above the pooled value, so nothing can be significantly low). Found by bisection to
-        about 1e-12 relative precision; for plotting and for reading against the value.
-
-    Notes
-    -----
-    :func:`funnel_significance` decides labels by comparing the pooled value with the
-    member's own interval; these limits are the same boundary drawn as a funnel. At the switch
-    from exact to Byars limits (10 events) the two can differ for a count within a fraction of
-    an event of the limit.
-
-    Examples
-    --------
-    >>> lo, hi = funnel_limits([1000.0], 0.13)
-    >>> round(float(lo[0]) * 1000, 1), round(float(hi[0]) * 1000, 1)
-    (107.6, 153.3)
-    """
-    m = _check_measure(measure)
-    n, p = np.broadcast_arrays(np.asarray(denominator, dtype=float),
-                               np.asarray(pooled, dtype=float))
-    missing = np.isnan(n) | np.isnan(p) | (n <= 0)
-    n = np.where(missing, 1.0, n)
-    p = np.where(missing, 0.0, p)
-    if m == "rate":
-        expected = p * n
-        reach = 2.0 * _z(conf) * np.sqrt(expected) + 20.0  # the limits lie within this
-        low_end = np.maximum(expected - reach, 0.0)
-        upper = _solve_increasing(lambda x: _count_limits(x, conf)[0], expected, expected,
-                                  expected + reach)
-        lower = _solve_increasing(lambda x: _count_limits(x, conf)[1], expected, low_end,
-                                  expected)
-        lower = np.where(_count_limits(np.zeros_like(expected), conf)[1] >= expected, 0.0, lower)
-        upper = np.where(expected == 0, 0.0, upper)  # only a zero count's limits include 0
-        lower, upper = lower / n, upper / n
-    else:
-        zero = np.zeros_like(n)
-        upper = _solve_increasing(lambda x: np.asarray(wilson_ci(x, n, conf)[0]), p, zero, n)
-        lower = _solve_increasing(lambda x: np.asarray(wilson_ci(x, n, conf)[1]), p, zero, n)
-        upper = np.where(np.asarray(wilson_ci(n, n, conf)[0]) <= p, 1.0, upper / n)
-        lower = np.where(np.asarray(wilson_ci(zero, n, conf)[1]) >= p, 0.0, lower / n)
-    lower = np.where(missing, np.nan, lower)
-    upper = np.where(missing, np.nan, upper)
-    return lower, upper
-
-
 # ------------------------------------------------------------------- the whole group
 
 
@@ -321,7 +123,7 @@ def _values_and_limits(x: np.ndarray, n: np.ndarray, measure: np.ndarray,
         rows = ok & (measure == m)
         if not rows.any():
             continue
-        lo, hi = _member_limits(x[rows], n[rows], m, 0.95)
+        lo, hi = member_limits(x[rows], n[rows], m, 0.95)
         scale = multiplier[rows]
         value[rows] = x[rows] / n[rows] * scale
         lower[rows], upper[rows] = lo * scale, hi * scale
@@ -505,55 +307,6 @@ def _empty() -> pd.DataFrame:
 # ------------------------------------------------------------------------- membership
 
 
-def read_group_file(path: Path | str) -> pd.DataFrame:
-    """Read and validate a user's membership CSV (``group_id, area_code, area_name``).
-
-    Parameters
-    ----------
-    path : path-like
-        A CSV (or any format the readers accept) whose header row holds ``group_id``,
-        ``area_code`` and ``area_name``; validated against
-        :class:`scp_metrics.sources.schemas.RawMsgMembership` (ONS-style codes, no member twice in a
-        group).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``group_id, area_code, area_name``, trimmed, codes upper-case.
-
-    Raises
-    ------
-    GroupFileError
-        With one sentence naming the file, row, column and problem.
-    """
-    from scp_metrics.ingest.validation import validate_file
-
-    path = Path(path)
-    if not path.is_file():
-        raise GroupFileError(f"group file {path} does not exist")
-    result = validate_file(path)
-    if result.source is None or result.source.name != "msg_membership":
-        what = "an unrecognised file" if result.source is None else result.source.title
-        if not result.failures.empty and result.source is None:
-            what = f"unreadable ({result.failures.iloc[0]['value']})"
-        raise GroupFileError(f"group file {path.name} is {what}, not a membership table with "
-                             "columns group_id, area_code, area_name")
-    if not result.ok:
-        first = result.failures.iloc[0]
-        where = f"row {first['row']}, " if pd.notna(first["row"]) else ""
-        column = f"column {first['column']}, " if first["column"] else ""
-        extra = len(result.failures) - 1
-        more = f" (and {extra} more problems)" if extra else ""
-        raise GroupFileError(f"group file {path.name}: {where}{column}check '{first['check']}' "
-                             f"failed for value {first['value']!r}{more}")
-    assert result.frame is not None  # a valid result carries its frame
-    frame = result.frame[["group_id", "area_code", "area_name"]].copy()
-    frame["group_id"] = frame["group_id"].astype(str).str.strip()
-    frame["area_code"] = frame["area_code"].astype(str).str.strip().str.upper()
-    frame["area_name"] = frame["area_name"].astype(str).str.strip()
-    return frame.reset_index(drop=True)
-
-
 def group_members(membership: pd.DataFrame, focus_area: str,
                   area_names: pd.DataFrame | None = None) -> pd.DataFrame:
     """The focus area's group: rows whose ``group_id`` is the focus area's code.
@@ -596,33 +349,3 @@ def group_members(membership: pd.DataFrame, focus_area: str,
         group = pd.concat([pd.DataFrame({"area_code": [focus], "area_name": [name]}), group])
     is_focus = group["area_code"] == focus
     return pd.concat([group[is_focus], group[~is_focus]]).reset_index(drop=True)
-
-
-# ------------------------------------------------------------------------------ mart
-
-
-def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
-    """``mart_msg_rankings``: the home area's group, every rate and percentage indicator.
-
-    Reads ``stg_msg_membership`` (the group whose ``group_id`` is ``settings.home_area``),
-    ``ref_indicators`` and the ``rolling_12m``, ``financial_year``, ``fytd`` and ``survey``
-    rows of ``mart_indicator_values``, and applies :func:`compute_rankings`. Empty (with its
-    columns) when the warehouse holds no group for the home area.
-    """
-    membership = con.execute(  # ordered: a group-by's row order varies from run to run
-        "select group_id, area_code, area_name from stg_msg_membership order by all").df()
-    names = con.execute("select area_code, area_name from ref_areas").df()
-    try:
-        members = group_members(membership, settings.home_area, names)
-    except LookupError:
-        return _empty()
-    indicators = con.execute(
-        "select indicator_id, measure, multiplier, polarity, unit from ref_indicators").df()
-    types = ", ".join(f"'{t}'" for t in RANKED_PERIOD_TYPES)
-    rows = con.execute(
-        "select indicator_id, period_type, period_start, period_end, area_code, numerator, "
-        "denominator, population_year, value, ci95_lower, ci95_upper from mart_indicator_values "
-        f"where period_type in ({types}) order by all"  # a fixed order: bit-identical group sums
-    ).df()
-    focus = settings.home_area.strip().upper()
-    return compute_rankings(rows, indicators, members, group_id=focus, focus_area=focus)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from scp_metrics.stats.intervals import _arr, _check_conf, _check_nonnegative, _is_scalar, z_for
+from scp_metrics.stats.intervals import as_floats, check_conf, check_nonnegative, is_scalar, z_for
 
 __all__ = ["PoissonChangeResult", "poisson_change_test", "two_proportion_change_test"]
 
@@ -119,12 +119,12 @@ def poisson_change_test(
     >>> r.label, round(r.z, 3)
     ('significant fall', -4.02)
     """
-    c = _check_conf(conf)
-    scalar = _is_scalar(current, previous)
-    cur = _arr(current, "current")
-    prev = _arr(previous, "previous")
-    _check_nonnegative(cur, "current")
-    _check_nonnegative(prev, "previous")
+    c = check_conf(conf)
+    scalar = is_scalar(current, previous)
+    cur = as_floats(current, "current")
+    prev = as_floats(previous, "previous")
+    check_nonnegative(cur, "current")
+    check_nonnegative(prev, "previous")
     cur, prev = np.broadcast_arrays(cur, prev)
     zc = z_for(c)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -217,12 +217,12 @@ def two_proportion_change_test(
     >>> round(float(r.z[0]), 4), r.label[0]
     (-2.1909, 'significant fall')
     """
-    c = _check_conf(conf)
+    c = check_conf(conf)
     x1, n1, x0, n0 = np.broadcast_arrays(
-        _arr(current_successes, "current_successes"), _arr(current_n, "current_n"),
-        _arr(previous_successes, "previous_successes"), _arr(previous_n, "previous_n"))
+        as_floats(current_successes, "current_successes"), as_floats(current_n, "current_n"),
+        as_floats(previous_successes, "previous_successes"), as_floats(previous_n, "previous_n"))
     for a, name in ((x1, "current_successes"), (x0, "previous_successes")):
-        _check_nonnegative(a, name)
+        check_nonnegative(a, name)
     with np.errstate(divide="ignore", invalid="ignore"):
         valid = (n1 > 0) & (n0 > 0)
         pooled = (x1 + x0) / (n1 + n0)

@@ -23,15 +23,15 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from scp_metrics.targets.projections import (
+from scp_metrics.targets.projection_base import (
     GLM_WINDOW,
     N_DRAWS,
     SEED,
+    Months,
     Predictive,
     Projection,
-    _fy_ordinals,
-    _Months,
     fiscal_year,
+    fy_ordinals,
 )
 
 
@@ -77,7 +77,7 @@ def _dispersion(pearson_chi2: float, df_resid: int) -> float:
     return max(1.0, pearson_chi2 / df_resid) if df_resid > 0 else 1.0
 
 
-def poisson_glm(data: _Months, fy: int, base: Projection, observed: list, unobserved: list):
+def poisson_glm(data: Months, fy: int, base: Projection, observed: list, unobserved: list):
     origin = base.as_of.ordinal
     ords = np.array(sorted(o for o in data.values if o > origin - GLM_WINDOW), dtype=np.int64)
     if len(ords) < 12:
@@ -126,7 +126,7 @@ def _ets_params(values: bytes) -> np.ndarray:
         return np.asarray(model.fit(disp=False).params)
 
 
-def ets(data: _Months, fy: int, base: Projection, observed: list, unobserved: list):
+def ets(data: Months, fy: int, base: Projection, observed: list, unobserved: list):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     s = data.series
@@ -136,7 +136,7 @@ def ets(data: _Months, fy: int, base: Projection, observed: list, unobserved: li
         return replace(base, note=f"ETS needs the month {base.as_of} itself, which has no data")
     start = full[np.flatnonzero(~present)[-1] + 1] if not present.all() else full[0]
     run = s[s.index.asi8 >= start]
-    history = run[run.index.asi8 < _fy_ordinals(fiscal_year(base.as_of))[0]]
+    history = run[run.index.asi8 < fy_ordinals(fiscal_year(base.as_of))[0]]
     if len(history) < 24 or len(run) == 0 or run.index[-1] != base.as_of:
         return replace(base, note="ETS needs 24 contiguous months before the year and no gap "
                                   "since (the longest run ending at as_of is too short)")

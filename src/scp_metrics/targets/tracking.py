@@ -8,25 +8,22 @@ baseline to the target, the cumulative year-to-date actual against the year-to-d
 Making Data Count assurance from ``mart_spc`` when it exists, and for stretch targets the % of the
 stretch achieved and the reward it implies. Counts are projected; rates are the projected count
 per ``multiplier`` of the assessed year's population. Survey and MSG-rank targets are judged on
-their latest reading (:mod:`scp_metrics.targets.tracking_readings`). Anything that cannot be computed
-is null with a ``note`` saying why.
+their latest reading (:mod:`scp_metrics.targets.readings`). Anything that cannot be computed
+is null with a ``note`` saying why. The reads are in :mod:`scp_metrics.warehouse.marts.target_tracking`.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-import duckdb
 import pandas as pd
 
-from scp_metrics.settings import Settings
 from scp_metrics.stats.spc import assurance
 from scp_metrics.targets.backtest import choice_for, dispersion_factor
 from scp_metrics.targets.plan import (
     Target,
     TargetCatalogue,
-    load_targets,
     rag,
     reward_implied,
     stretch_pct_achieved,
@@ -36,14 +33,14 @@ from scp_metrics.targets.plan import (
 from scp_metrics.targets.projections import (
     METHODS,
     MODELS,
-    as_month,
     fiscal_year,
     fy_label,
     fy_months,
     project,
     project_all,
 )
-from scp_metrics.targets.tracking_readings import table_exists, track_rank, track_survey
+from scp_metrics.targets.readings import track_rank, track_survey
+from scp_metrics.targets.series import IndicatorData
 from scp_metrics.targets.trajectories import FLAT, seasonal_profile, yearly_milestones, ytd_share
 
 COLUMNS = [
@@ -67,72 +64,6 @@ NUMERIC = {
 }
 
 
-@dataclass
-class IndicatorData:
-    measure: str
-    multiplier: float
-    unit: str
-    months: pd.DataFrame  # period (Period), numerator, denominator, population_year
-    years: pd.DataFrame   # fy, numerator, value
-    survey: pd.DataFrame  # period_end, value, ci95_lower, ci95_upper
-    breaks: tuple = ()    # series-break dates (ref_series_breaks)
-
-    @property
-    def counts(self) -> pd.Series:
-        return pd.Series(self.months["numerator"].to_numpy(dtype=float),
-                         index=pd.PeriodIndex(self.months["period"], freq="M"))
-
-
-def load_indicator(con: duckdb.DuckDBPyConnection, indicator: str,
-                   area: str) -> IndicatorData | None:
-    ref = con.execute("select measure, multiplier, unit from ref_indicators where indicator_id = ?",
-                      [indicator]).fetchall()
-    rows = con.execute(
-        "select period_type, period_start, period_end, numerator, denominator, value, ci95_lower, "
-        "ci95_upper, population_year from mart_indicator_values where indicator_id = ? and "
-        "area_code = ? and period_type in ('month', 'financial_year', 'survey') order by all",
-        [indicator, area]).df()
-    if rows.empty:
-        return None
-    measure, multiplier, unit = ref[0] if ref else ("count", 1, "count")
-    months = rows[rows["period_type"] == "month"].copy()
-    months["period"] = pd.to_datetime(months["period_start"]).dt.to_period("M")
-    years = rows[rows["period_type"] == "financial_year"].copy()
-    years["fy"] = [fiscal_year(pd.Timestamp(d).to_period("M")) for d in years["period_start"]]
-    survey = rows[rows["period_type"] == "survey"].copy()
-    return IndicatorData(measure, float(multiplier or 1), unit, months.reset_index(drop=True),
-                         years.reset_index(drop=True), survey.reset_index(drop=True),
-                         series_breaks(con, indicator, area))
-
-
-def series_breaks(con: duckdb.DuckDBPyConnection, indicator: str, area: str) -> tuple:
-    """Break dates of one indicator in one area from ``ref_series_breaks`` (none if absent)."""
-    if not table_exists(con, "ref_series_breaks"):
-        return ()
-    rows = con.execute("select distinct break_date from ref_series_breaks where indicator_id = ? "
-                       "and (area_code is null or area_code = ?) order by 1",
-                       [indicator, area]).fetchall()
-    return tuple(r[0] for r in rows)
-
-
-def _spc_limits(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[float, float]]:
-    if not table_exists(con, "mart_spc"):
-        return {}
-    rows = con.execute("select indicator_id, area_code, lpl, upl from mart_spc where value is "
-                       "not null qualify row_number() over (partition by indicator_id, area_code "
-                       "order by period_start desc) = 1").fetchall()
-    # a series without limits (too few points, all zero) has none to assure against
-    return {(i, a): (lo, hi) for i, a, lo, hi in rows if lo is not None and hi is not None}
-
-
-def latest_month(con: duckdb.DuckDBPyConnection, area: str) -> pd.Period:
-    rows = con.execute("select max(period_start) from mart_indicator_values where period_type = "
-                       "'month' and area_code = ?", [area]).fetchall()
-    if not rows or rows[0][0] is None:
-        raise ValueError(f"no monthly indicator values for {area} in the warehouse")
-    return as_month(rows[0][0])
-
-
 def _pick_method(choice, projections: dict, fallback: tuple[str, ...]) -> tuple[str | None, str]:
     order = [choice.chosen] if choice.chosen else []
     order += [m for m in (*fallback, *METHODS) if m not in order]
@@ -150,7 +81,8 @@ def _pick_method(choice, projections: dict, fallback: tuple[str, ...]) -> tuple[
 
 
 def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatalogue,
-                   spc: dict, row: dict, warehouse: str | os.PathLike | None = None) -> dict:
+                   spc: Mapping[tuple[str, str], tuple[float, float]], row: dict,
+                   warehouse: str | os.PathLike | None = None) -> dict:
     notes = []
     goal_fy = t.target_fy if t.target_fy is not None else fiscal_year(as_of)
     first = t.baseline_fy + 1 if t.baseline_fy is not None else goal_fy
@@ -270,44 +202,59 @@ def _stretch(t: Target, cat: TargetCatalogue, p, scale: float, yearly: dict, goa
                else p.probability_at_least(threshold))
 
 
-def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: object = None,
-                  catalogue: TargetCatalogue | None = None) -> pd.DataFrame:
-    """One row per target as of ``as_of`` (default: the latest month of the home area).
+def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
+                   data: Mapping[tuple[str, str], IndicatorData | None],
+                   ranks: Mapping[tuple[str, str], pd.DataFrame | None],
+                   spc_limits: Mapping[tuple[str, str], tuple[float, float]],
+                   warehouse: str | os.PathLike | None = None) -> pd.DataFrame:
+    """One row per target of ``catalogue`` as of ``month``.
 
-    The back-tests' projections are memoised beside ``settings.warehouse`` (the warehouse being
-    built, not the environment's default; not at all for ``":memory:"``).
+    Parameters
+    ----------
+    catalogue : TargetCatalogue
+    month : pandas.Period
+        The month judged at.
+    home_area : str
+        The area of targets whose area is "home".
+    data : mapping
+        ``(indicator, area)`` → its series (:class:`~scp_metrics.targets.series.IndicatorData`,
+        None: no values), for every target's indicator and area.
+    ranks : mapping
+        ``(indicator, area)`` → the ranks a rank target is judged on
+        (:func:`~scp_metrics.targets.readings.track_rank`), for the rank targets.
+    spc_limits : mapping
+        ``(indicator, area)`` → the latest ``(lpl, upl)`` of ``mart_spc`` (for the assurance).
+    warehouse : path, optional
+        The warehouse being built: the back-tests' projections are memoised beside it (not for
+        None or ``":memory:"``).
     """
-    cat = catalogue or load_targets(settings.config_dir)
-    month = as_month(as_of) if as_of is not None else latest_month(con, settings.home_area)
-    spc, cache, rows = _spc_limits(con), {}, []
-    for t in cat.targets:
-        area = t.area_code(settings.home_area)
+    rows = []
+    for t in catalogue.targets:
+        area = t.area_code(home_area)
         row = dict.fromkeys(COLUMNS)
         row.update(target_id=t.id, indicator_id=t.indicator, area_code=area,
                    as_of=month.to_timestamp(how="end").date(), kind=t.kind, status=t.status,
                    basis=t.basis, target_period=t.target_period, baseline_period=t.baseline_period,
                    stretch=t.stretch, reward_max_gbp=t.reward_max_gbp)
-        key = (t.indicator, area)
-        if key not in cache:
-            cache[key] = load_indicator(con, t.indicator, area)
-        data = cache[key]
+        series = data.get((t.indicator, area))
         if t.kind == "rank":
-            row = track_rank(con, t, month, cat, row)
-        elif data is None:
+            row = track_rank(t, ranks.get((t.indicator, area)), month, catalogue, row)
+        elif series is None:
             row["note"] = f"no data: {t.indicator} has no values for {area} in the warehouse"
         elif t.kind == "survey":
-            row = track_survey(t, data, month, cat, row)
-        elif data.months.empty:
+            row = track_survey(t, series, month, catalogue, row)
+        elif series.months.empty:
             row["note"] = f"no data: {t.indicator} has no monthly values for {area}"
         else:
-            row = _track_monthly(t, data, month, cat, spc, row, settings.warehouse)
+            row = _track_monthly(t, series, month, catalogue, spc_limits, row, warehouse)
         if not t.is_set and not str(row["note"] or "").startswith("target unset"):
             row["note"] = f"target unset in the plan (\"{t.plan_quote}\"); {row['note'] or ''}"
         rows.append(row)
-    return _typed(pd.DataFrame(rows, columns=COLUMNS))
+    return typed_tracking(pd.DataFrame(rows, columns=COLUMNS))
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+def typed_tracking(frame: pd.DataFrame) -> pd.DataFrame:
+    """The mart's dtypes (also for a mart with no rows)."""
     for col in COLUMNS:
         if col in NUMERIC:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
@@ -320,13 +267,3 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[col] = frame[col].astype("string")
     return frame
-
-
-def build_target_tracking(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
-    """Mart builder for ``mart_target_tracking``: every target as of the latest month of the
-    home area (empty, with its columns, when the warehouse has no monthly values for it)."""
-    try:
-        month = latest_month(con, settings.home_area)
-    except ValueError:
-        return _typed(pd.DataFrame(columns=COLUMNS))
-    return track_targets(con, settings, month)

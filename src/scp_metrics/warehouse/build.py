@@ -13,15 +13,17 @@ and the models that read them aggregate straight from the raw table in the same 
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 
 import duckdb
 import pandas as pd
 
 from scp_metrics.config import catalogue
+from scp_metrics.config.series_breaks import read_series_breaks
 from scp_metrics.settings import Settings
+from scp_metrics.warehouse import templates
 from scp_metrics.warehouse.contracts import MartContract, contract_for
 from scp_metrics.warehouse.marts import PYTHON_MARTS
+from scp_metrics.warehouse.queries import query_rows, sql_text
 
 MODELS: tuple[tuple[str, str], ...] = (
     ("staging", "stg_police_crime"),
@@ -49,24 +51,25 @@ VIEW_MODELS: frozenset[str] = frozenset({"stg_police_crime"})
 
 
 def read_sql(layer: str, name: str) -> str:
-    return resources.files("scp_metrics.warehouse").joinpath("sql", layer, f"{name}.sql").read_text()
+    return sql_text(f"{layer}/{name}")
 
 
 def materialise(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
     """``name`` as the result of ``sql``: a view for :data:`VIEW_MODELS`, a table otherwise
     (an object of the other kind left by an earlier version is dropped first)."""
-    kind = "VIEW" if name in VIEW_MODELS else "BASE TABLE"
-    existing = con.execute("select table_type from information_schema.tables "
-                           "where table_schema = 'main' and table_name = ?", [name]).fetchall()
-    if existing and existing[0][0] != kind:
-        con.execute(f'drop {"view" if existing[0][0] == "VIEW" else "table"} "{name}"')
-    con.execute(f'create or replace {"view" if kind == "VIEW" else "table"} "{name}" as {sql}')
+    view = name in VIEW_MODELS
+    existing = query_rows(con, "reads/common/table_type", name=name)
+    if existing and (existing[0][0] == "VIEW") != view:
+        con.execute(templates.drop(name, view=existing[0][0] == "VIEW"))
+    con.execute(templates.create_as(name, sql, view=view))
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
     con.register("_frame", frame)
-    con.execute(f'create or replace table "{name}" as select * from _frame')
-    con.unregister("_frame")
+    try:
+        con.execute(templates.table_from_frame(name, "_frame"))
+    finally:
+        con.unregister("_frame")
 
 
 def replace_mart(con: duckdb.DuckDBPyConnection, contract: MartContract,
@@ -76,11 +79,9 @@ def replace_mart(con: duckdb.DuckDBPyConnection, contract: MartContract,
     column); each column is stored with the contract's DuckDB type, so a mart with no rows, or a
     column with no values, has its declared types too."""
     frame = contract.validate(frame)
-    columns = ", ".join(f'cast("{name}" as {kind}) as "{name}"'
-                        for name, kind in contract.sql_types.items())
     con.register("_frame", frame)
     try:
-        con.execute(f'create or replace table "{contract.name}" as select {columns} from _frame')
+        con.execute(templates.table_from_frame(contract.name, "_frame", contract.sql_types))
     finally:
         con.unregister("_frame")
 
@@ -100,7 +101,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) ->
     replace_table(con, "ref_lsoa_prefix_lookup", catalogue.read_lsoa_prefix_lookup(cfg))
     replace_table(con, "ref_police_forces", catalogue.read_police_forces(cfg))
     replace_table(con, "ref_police_force_areas", catalogue.read_police_force_areas(cfg))
-    replace_table(con, "ref_series_breaks", catalogue.read_series_breaks(cfg, indicators))
+    replace_table(con, "ref_series_breaks", read_series_breaks(cfg, indicators))
 
 
 def build_models(
@@ -112,7 +113,7 @@ def build_models(
     say = progress or (lambda _msg: None)
     con.execute("begin transaction")
     try:
-        con.execute(_macros())
+        con.execute(sql_text("macros"))
         load_reference_tables(con, settings)
         for layer, name in MODELS:
             say(f"building {name}")
@@ -130,7 +131,3 @@ def build_models(
         con.execute("rollback")
         raise
     return rows
-
-
-def _macros() -> str:
-    return resources.files("scp_metrics.warehouse").joinpath("sql", "macros.sql").read_text()

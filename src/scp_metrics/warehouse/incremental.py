@@ -46,6 +46,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from scp_metrics.warehouse import templates
+from scp_metrics.warehouse.queries import query, query_rows, sql_text
+
 __all__ = ["HASH_TABLE", "SEP", "TABLE_SUFFIX", "ReusePlan", "finish", "plan_reuse", "salt_of",
            "series_hashes", "series_labels"]
 
@@ -133,16 +136,12 @@ class ReusePlan:
 
 def _table_checksum(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
     """(sum of the row hashes modulo 2**64, row count) of a table or registered frame."""
-    rows = con.execute(f"select coalesce(sum(hash(t)) % 18446744073709551616, 0)::ubigint, "
-                       f"count(*) from {relation} as t").fetchall()
+    rows = con.execute(templates.table_checksum(relation)).fetchall()
     return int(rows[0][0]), int(rows[0][1])
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'main' and table_name = ? order by ordinal_position",
-        [table]).fetchall()]
+    return [(r[0], r[1]) for r in query_rows(con, "reads/common/table_columns", name=table)]
 
 
 def plan_reuse(con: duckdb.DuckDBPyConnection, mart: str, keys: Sequence[str],
@@ -171,11 +170,10 @@ def plan_reuse(con: duckdb.DuckDBPyConnection, mart: str, keys: Sequence[str],
     old = [name for name, _ in _columns(con, mart)]
     if old != list(columns) or _columns(con, HASH_TABLE) != _HASH_COLUMNS or hashes.empty:
         return everything
-    stored = con.execute(f'select series, hash, n_rows from "{HASH_TABLE}" where mart = ?',
-                         [mart]).df()
-    whole = con.execute(f'select hash, n_rows from "{HASH_TABLE}" where mart = ?',
-                        [mart + TABLE_SUFFIX]).fetchall()
-    if stored.empty or whole != [_table_checksum(con, f'"{mart}"')]:
+    stored = query(con, "reads/incremental/stored_hashes", mart=mart)
+    whole = [(h, n) for _, h, n in query_rows(con, "reads/incremental/stored_hashes",
+                                               mart=mart + TABLE_SUFFIX)]
+    if stored.empty or whole != [_table_checksum(con, templates.ident(mart))]:
         return everything  # no hashes, or the mart is not the one they were stored with
     stored["hash"] = stored["hash"].astype("UInt64")  # nullable: no float after the merge
     both = hashes[["series", "hash"]].astype({"hash": "UInt64"}).merge(
@@ -186,9 +184,7 @@ def plan_reuse(con: duckdb.DuckDBPyConnection, mart: str, keys: Sequence[str],
     wanted = hashes.loc[same, keys].reset_index(drop=True)
     con.register("_reuse_keys", wanted)
     try:
-        on = " and ".join(f'm."{k}" = k."{k}"' for k in keys)
-        reused = con.execute(f'select m.* from "{mart}" as m semi join _reuse_keys as k on {on} '
-                             "order by m.rowid").df()
+        reused = con.execute(templates.rows_with_keys(mart, keys, "_reuse_keys")).df()
     finally:
         con.unregister("_reuse_keys")
     counts = series_labels(reused, keys).value_counts()
@@ -238,17 +234,16 @@ def finish(con: duckdb.DuckDBPyConnection, plan: ReusePlan, computed: pd.DataFra
         "n_rows": plan.hashes["series"].map(n_rows).fillna(0).astype("int64"),
     })
     if _columns(con, HASH_TABLE) != _HASH_COLUMNS:
-        columns = ", ".join(f"{name} {kind}" for name, kind in _HASH_COLUMNS)
-        con.execute(f'create or replace table "{HASH_TABLE}" ({columns})')
-    con.execute(f'delete from "{HASH_TABLE}" where mart in (?, ?)',
-                [plan.mart, plan.mart + TABLE_SUFFIX])
+        con.execute(templates.create_table(HASH_TABLE, _HASH_COLUMNS))
+    con.execute(sql_text("writes/incremental/forget_hashes"),
+                {"mart": plan.mart, "table_key": plan.mart + TABLE_SUFFIX})
     con.register("_new_hashes", table)
     con.register("_new_mart", out)
     try:
-        con.execute(f'insert into "{HASH_TABLE}" select mart, series, hash, n_rows from _new_hashes')
+        con.execute(sql_text("writes/incremental/store_hashes"))
         checksum, count = _table_checksum(con, "_new_mart")  # as the table made from ``out``
-        con.execute(f'insert into "{HASH_TABLE}" values (?, \'\', ?, ?)',
-                    [plan.mart + TABLE_SUFFIX, checksum, count])
+        con.execute(sql_text("writes/incremental/store_mart_checksum"),
+                    {"table_key": plan.mart + TABLE_SUFFIX, "hash": checksum, "n_rows": count})
     finally:
         con.unregister("_new_hashes")
         con.unregister("_new_mart")

@@ -214,3 +214,17 @@ def test_the_schema_is_a_pandera_schema_carrying_units_and_formats():
     assert column.metadata["unit"] == "% per year"
     assert column.metadata["number_format"] == "0.0"
     assert schema.strict and schema.ordered
+
+
+def test_dates_read_back_from_duckdb_are_taken_as_dates_but_times_are_not():
+    """DuckDB reads a DATE column into pandas as datetime64: midnights are dates; a timestamp
+    with a time of day in a date column is refused."""
+    contract = contract_for("mart_unplaced_rows")
+    frame = pd.DataFrame({"file_name": ["f.csv"], "batch_id": [3], "police_force": ["Kent"],
+                          "month": pd.to_datetime(["2018-10-01"]), "reason": ["no_lsoa"],
+                          "rows": [2], "file_rows": [10], "share_pct": [20.0],
+                          "lsoa_prefixes": ["(no LSOA)"], "message": ["no LSOA"]})
+    assert contract.validate(frame)["month"].tolist() == [dt.date(2018, 10, 1)]
+    frame["month"] = pd.to_datetime(["2018-10-01 13:30"])
+    with pytest.raises(MartContractError, match=r"mart_unplaced_rows\.month"):
+        contract.validate(frame)

@@ -246,9 +246,10 @@ class MartContract:
                              for n, c in self.columns.items()})
 
     def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with every column that holds no value given its kind's dtype, and whole
-        numbers in a float column declared integer as integers (values are not touched: such a
-        dtype is an accident of how the frame was built)."""
+        """``frame`` with every column that holds no value given its kind's dtype, whole numbers
+        in a float column declared integer as integers, and midnight timestamps in a column
+        declared a date as dates (DuckDB reads DATE into pandas as datetime64). Values are not
+        touched: such a dtype is an accident of how the frame was built."""
         out = frame
         for name, column in self.columns.items():
             if name not in frame.columns:
@@ -259,6 +260,8 @@ class MartContract:
                                   dtype=KINDS[column.kind].empty_dtype)
             elif column.kind in ("int", "int32") and _whole_floats(values):
                 fixed = values.astype(KINDS[column.kind].empty_dtype)  # NaN from a join
+            elif column.kind == "date" and _midnights(values):
+                fixed = pd.Series(_as_dates(values), index=frame.index, dtype=object)
             else:
                 continue
             if out is frame:
@@ -297,6 +300,22 @@ def _whole_floats(values: pd.Series) -> bool:
         return False
     present = values.dropna().to_numpy(dtype=float)
     return bool(np.all(np.isfinite(present) & (present == np.round(present))))
+
+
+def _midnights(values: pd.Series) -> bool:
+    """A datetime64 column whose values are all midnights (dates) or missing."""
+    if not pd.api.types.is_datetime64_dtype(values):
+        return False
+    present = values.dropna()
+    return bool((present == present.dt.normalize()).all())
+
+
+def _as_dates(values: pd.Series) -> np.ndarray:
+    """``values.dt.date`` as an object array, converting each distinct date once."""
+    codes, uniques = pd.factorize(values)
+    dates = np.empty(len(uniques) + 1, dtype=object)  # the last one (code -1): missing
+    dates[:-1] = uniques.date
+    return dates[codes]
 
 
 def _describe(mart: str, cases: pd.DataFrame) -> str:

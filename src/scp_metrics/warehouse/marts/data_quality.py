@@ -4,7 +4,8 @@ Columns: ``check_id, indicator_id, area_code, period_start, period_end, record_l
 published_value, difference_pct, severity, message``. ``severity`` is "ok" (checked, nothing
 to report), "info" (a fact the reader should know) or "warning" (a finding to act on).
 
-Checks (thresholds in ``config/data_quality.toml``):
+Checks (thresholds in ``config/data_quality.toml``, :func:`scp_metrics.config.data_quality.read_thresholds`;
+the reads are ``sql/reads/data_quality/*.sql``):
 
 ``reconcile_record_level_vs_csp``
     For the home area, every quarter that both the record-level extract (``stg_police_crime``)
@@ -32,94 +33,23 @@ Checks (thresholds in ``config/data_quality.toml``):
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from scp_metrics.config.data_quality import read_thresholds
+from scp_metrics.config.survey import read_survey_specs
+from scp_metrics.indicators.survey import RESPONDENT_SOURCE
 from scp_metrics.periods import Quarter
 from scp_metrics.settings import Settings
+from scp_metrics.warehouse.queries import query, query_rows
 
-__all__ = ["COLUMNS", "build_data_quality", "read_thresholds"]
+__all__ = ["COLUMNS", "build_data_quality"]
 
 COLUMNS = ["check_id", "indicator_id", "area_code", "period_start", "period_end",
            "record_level_value", "published_value", "difference_pct", "severity", "message"]
-DEFAULTS: dict[str, dict[str, float]] = {
-    "reconciliation": {"threshold_pct": 1.0},
-    "ed_assault_time": {"warn_above_pct": 10.0},
-    "survey": {"tolerance_points": 0.1},
-}
-
-_RECONCILE_SQL = """
-with home as (
-    select area_code from ref_home_area
-),
-record_level as (
-    select fq_start_date(recorded_date) as quarter_start, offence_code, recorded_date
-    from stg_police_crime
-    where area_code in (select area_code from home)
-),
-csp as (
-    select quarter_start, offence_code, sum(number_of_offences) as offences
-    from stg_ho_csp_crime
-    where area_code in (select area_code from home)
-    group by all
-),
-indicators as (
-    select indicator_id from ref_indicators where family = 'offence_codes'
-),
-record_counts as (
-    select map.indicator_id, r.quarter_start, r.offence_code, count(*) as offences
-    from record_level as r
-    inner join ref_indicator_offence_codes as map on map.offence_code = r.offence_code
-    inner join indicators on indicators.indicator_id = map.indicator_id
-    where r.recorded_date >= map.valid_from
-        and r.recorded_date <= coalesce(map.valid_to, date '9999-12-31')
-    group by all
-),
-csp_counts as (
-    select map.indicator_id, c.quarter_start, c.offence_code, sum(c.offences) as offences
-    from csp as c
-    inner join ref_indicator_offence_codes as map on map.offence_code = c.offence_code
-    inner join indicators on indicators.indicator_id = map.indicator_id
-    where map.valid_from <= last_day(c.quarter_start + interval 2 month)
-        and coalesce(map.valid_to, date '9999-12-31') >= c.quarter_start
-    group by all
-)
-select
-    coalesce(r.indicator_id, c.indicator_id) as indicator_id,
-    coalesce(r.quarter_start, c.quarter_start) as quarter_start,
-    coalesce(r.offence_code, c.offence_code) as offence_code,
-    coalesce(r.offences, 0) as record_level,
-    coalesce(c.offences, 0) as published
-from record_counts as r
-full outer join csp_counts as c
-    on c.indicator_id = r.indicator_id and c.quarter_start = r.quarter_start
-    and c.offence_code = r.offence_code
-"""
-
-_QUARTERS_SQL = """
-select distinct fq_start_date(recorded_date) as quarter_start from stg_police_crime
-where area_code in (select area_code from ref_home_area)
-intersect
-select distinct quarter_start from stg_ho_csp_crime
-where area_code in (select area_code from ref_home_area)
-order by 1
-"""
-
-
-def read_thresholds(config_dir: Path) -> dict[str, dict[str, float]]:
-    """``config/data_quality.toml`` over the defaults (a missing file means the defaults)."""
-    out = {k: dict(v) for k, v in DEFAULTS.items()}
-    path = config_dir / "data_quality.toml"
-    if path.is_file():
-        with open(path, "rb") as fh:
-            for section, values in tomllib.load(fh).items():
-                out.setdefault(section, {}).update(values)
-    return out
 
 
 def _quarter_end(start: pd.Timestamp) -> pd.Timestamp:
@@ -133,17 +63,21 @@ def _signed(n: float) -> str:
 def reconcile_crime(con: duckdb.DuckDBPyConnection, home_area: str,
                     threshold_pct: float) -> list[dict[str, Any]]:
     """``reconcile_record_level_vs_csp`` rows (see the module docstring)."""
-    quarters = [pd.Timestamp(r[0]) for r in con.execute(_QUARTERS_SQL).fetchall()]
+    quarters = [pd.Timestamp(r[0]) for r in query_rows(con, "reads/data_quality/reconciled_quarters")]
     if not quarters:
         return []
-    # ordered, so that the largest code difference is the same code whatever the scan order (ties
-    # go to the first offence code)
-    codes = con.execute(f"select * from ({_RECONCILE_SQL}) order by all").df()
+    codes = query(con, "reads/data_quality/reconcile_offence_codes")
+    indicators = [r[0] for r in query_rows(con, "reads/data_quality/offence_code_indicators")]
+    return reconciliation_rows(codes, quarters, indicators, home_area, threshold_pct)
+
+
+def reconciliation_rows(codes: pd.DataFrame, quarters: list[pd.Timestamp], indicators: list[str],
+                        home_area: str, threshold_pct: float) -> list[dict[str, Any]]:
+    """One row per offence-code indicator and quarter both sources cover, from the counts per
+    code (``indicator_id, quarter_start, offence_code, record_level, published``)."""
+    codes = codes.copy()
     codes["quarter_start"] = pd.to_datetime(codes["quarter_start"])
     codes = codes[codes["quarter_start"].isin(quarters)]
-    indicators = [r[0] for r in con.execute(
-        "select indicator_id from ref_indicators where family = 'offence_codes' order by 1"
-    ).fetchall()]
     totals = codes.groupby(["indicator_id", "quarter_start"])[["record_level", "published"]].sum()
     by_code = {key: group for key, group in codes.groupby(["indicator_id", "quarter_start"])}
     rows = []
@@ -178,13 +112,8 @@ def reconcile_crime(con: duckdb.DuckDBPyConnection, home_area: str,
 def ed_missing_assault_time(con: duckdb.DuckDBPyConnection, warn_above_pct: float
                             ) -> list[dict[str, Any]]:
     """``ed_assault_time_missing`` rows, one per ISTV quarter file."""
-    result = con.execute("""
-        select area_code, file_quarter_start, count(*) as attendances,
-               count(*) filter (where assault_datetime is null) as no_time
-        from stg_istv group by all order by all
-    """).fetchall()
     rows = []
-    for area, start, total, missing in result:
+    for area, start, total, missing in query_rows(con, "reads/data_quality/ed_assault_time"):
         start = pd.Timestamp(start)
         share = 100.0 * missing / total if total else 0.0
         rows.append({"check_id": "ed_assault_time_missing", "indicator_id": "ed_assaults_night",
@@ -200,14 +129,10 @@ def ed_missing_assault_time(con: duckdb.DuckDBPyConnection, warn_above_pct: floa
 
 def csp_names_unmapped(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """``csp_name_unmapped`` rows: one per unknown CSP name, or one "ok" row."""
-    span = con.execute("select min(quarter_start), max(quarter_start), count(*) "
-                       "from stg_ho_csp_crime").fetchall()[0]
+    span = query_rows(con, "reads/data_quality/csp_span")[0]
     if not span[2]:
         return []
-    unmapped = con.execute("""
-        select csp_name, count(*), min(quarter_start), max(quarter_start)
-        from stg_ho_csp_crime where area_code is null group by all order by all
-    """).fetchall()
+    unmapped = query_rows(con, "reads/data_quality/csp_unmapped")
     base = {"check_id": "csp_name_unmapped", "indicator_id": None, "area_code": None,
             "published_value": None, "difference_pct": None}
     if not unmapped:
@@ -226,20 +151,14 @@ def csp_names_unmapped(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def survey_headline_vs_respondent(con: duckdb.DuckDBPyConnection, settings: Settings,
                                   tolerance_points: float) -> list[dict[str, Any]]:
     """``survey_headline_vs_respondent`` rows for the home area's survey indicators."""
-    from scp_metrics.indicators.survey import RESPONDENT_SOURCE, read_survey_specs
-
     labels = {s.id: s.headline_indicator for s in read_survey_specs(settings.config_dir)}
-    have_mart = con.execute("select count(*) from information_schema.tables "
-                            "where table_name = 'mart_indicator_values'").fetchall()[0][0]
+    have_mart = query_rows(con, "reads/common/table_exists", name="mart_indicator_values")[0][0]
     if not labels or not have_mart:
         return []
-    own = con.execute(
-        "select indicator_id, period_start, period_end, value from mart_indicator_values "
-        "where area_code = ? and source = ? order by 1",
-        [settings.home_area, RESPONDENT_SOURCE]).fetchall()
-    published = dict(con.execute(
-        "select indicator, percentage from raw_place_survey_headline where authority_code = ?",
-        [settings.home_area]).fetchall())
+    own = query_rows(con, "reads/data_quality/survey_respondent_values",
+                     home_area=settings.home_area, source=RESPONDENT_SOURCE)
+    published = dict(query_rows(con, "reads/data_quality/survey_headline_values",
+                                home_area=settings.home_area))
     rows = []
     for indicator, start, end, value in own:
         if indicator not in labels or labels[indicator] not in published:
@@ -261,11 +180,10 @@ def build_data_quality(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
     """Every check's rows as ``mart_data_quality`` (a Python mart builder)."""
     limits = read_thresholds(settings.config_dir)
     rows = [
-        *reconcile_crime(con, settings.home_area, float(limits["reconciliation"]["threshold_pct"])),
-        *ed_missing_assault_time(con, float(limits["ed_assault_time"]["warn_above_pct"])),
+        *reconcile_crime(con, settings.home_area, limits.reconciliation_threshold_pct),
+        *ed_missing_assault_time(con, limits.ed_warn_above_pct),
         *csp_names_unmapped(con),
-        *survey_headline_vs_respondent(con, settings,
-                                       float(limits["survey"]["tolerance_points"])),
+        *survey_headline_vs_respondent(con, settings, limits.survey_tolerance_points),
     ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("record_level_value", "published_value", "difference_pct"):

@@ -9,16 +9,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from scp_metrics.config.catalogue import read_areas
+from scp_metrics.config.survey import SurveySpec, read_survey_specs
 from scp_metrics.indicators.survey import (
-    SurveySpec,
-    build_survey_values,
-    read_survey_specs,
     respondent_flags,
     respondent_values,
+    survey_values,
 )
 from scp_metrics.settings import get_settings
-from scp_metrics.warehouse import connect
-from scp_metrics.warehouse.build import load_reference_tables
 
 Z = 1.959963984540054  # z for 95%
 DK = "Don't know"
@@ -125,9 +123,9 @@ def test_an_unknown_dont_know_choice_is_refused(tmp_path):
 
 
 @pytest.fixture
-def survey_con():
-    con = connect(":memory:")
-    load_reference_tables(con, get_settings(home_area="E06000045"))
+def survey_frames():
+    """The home area's respondents, the headline table and the configured areas' names, as the
+    warehouse holds them."""
     respondents = ni21_frame().assign(
         respondent_id=["R1", "R2", "R3", "R4"],
         q_asb_drunk_rowdy=[VERY, NOT_VERY, DK, FAIRLY],
@@ -136,8 +134,6 @@ def survey_con():
     for col in STRANDS:
         if col != "q_asb_drunk_rowdy":
             respondents[col] = NOT_AT_ALL
-    con.register("r", respondents)
-    con.execute("insert into raw_place_survey by name select * from r")
     headline = pd.DataFrame({
         "authority_code": ["E06000045", "E06000045", "E06000044", "E06000044"],
         "authority_name": ["Southampton", "Southampton", "Portsmouth", "Portsmouth"],
@@ -146,14 +142,13 @@ def survey_con():
         "ci_half_width": [40.0, 45.0, 2.9, 3.1],
         "unweighted_base": [4, 3, 1185, 1081],
         "batch_id": 2, "source_row": range(4, 8)})
-    con.register("h", headline)
-    con.execute("insert into raw_place_survey_headline by name select * from h")
-    yield con
-    con.close()
+    names = read_areas(get_settings().config_dir)[["area_code", "area_name"]]
+    return respondents, headline, names
 
 
-def test_the_home_area_gets_its_respondent_level_row_and_peers_the_published_one(survey_con):
-    rows = build_survey_values(survey_con, get_settings(home_area="E06000045"))
+def test_the_home_area_gets_its_respondent_level_row_and_peers_the_published_one(survey_frames):
+    specs = read_survey_specs(get_settings().config_dir)
+    rows = survey_values(*survey_frames, specs, "E06000045")
     got = rows[["indicator_id", "area_code", "source"]].values.tolist()
     assert got == [
         ["NI17", "E06000045", "respondent level"],
@@ -184,7 +179,7 @@ def test_the_home_area_gets_its_respondent_level_row_and_peers_the_published_one
 def test_a_single_survey_wave_is_judged_against_the_national_figure():
     import pandas as pd
 
-    from scp_metrics.indicators.survey import SurveySpec, compare_with_national
+    from scp_metrics.indicators.survey import compare_with_national
 
     frame = pd.DataFrame({"indicator_id": ["NI21", "NI21", "NI41"], "value": [23.0, 25.0, 45.0],
                           "ci95_lower": [20.5, 22.5, 41.8], "ci95_upper": [25.8, 27.8, 48.4],

@@ -12,26 +12,18 @@ line from the baseline year's rank to the target rank; ranks are not projected.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from scp_metrics.targets.plan import Target, TargetCatalogue, rag, worse_pct
 from scp_metrics.targets.projections import fy_months
+from scp_metrics.targets.series import IndicatorData
 from scp_metrics.targets.trajectories import level_at
 
-if TYPE_CHECKING:
-    from scp_metrics.targets.tracking import IndicatorData
+__all__ = ["track_rank", "track_survey"]
 
 Z80 = 1.2815515655446004
 Z95 = 1.959963984540054
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute("select count(*) from information_schema.tables where table_name = ?",
-                       [name]).fetchall()
-    return rows[0][0] > 0
 
 
 def track_survey(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatalogue,
@@ -78,17 +70,17 @@ def track_survey(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatal
     return {**row, "note": "; ".join(notes)}
 
 
-def track_rank(con: duckdb.DuckDBPyConnection, t: Target, as_of: pd.Period,
-                cat: TargetCatalogue, row: dict) -> dict:
-    """Position in the Most Similar Group (1 = best) from ``mart_msg_rankings``; not projected."""
-    if not table_exists(con, "mart_msg_rankings"):
+def track_rank(t: Target, ranks: pd.DataFrame | None, as_of: pd.Period, cat: TargetCatalogue,
+               row: dict) -> dict:
+    """Position in the Most Similar Group (1 = best) from ``mart_msg_rankings``; not projected.
+
+    ``ranks``: the focus area's ranked ``fytd`` and ``financial_year`` rows of the indicator
+    ending by ``row["as_of"]`` (``period_type, period_start, period_end, rank, n_areas``), in
+    period-end order with a March ``fytd`` after its ``financial_year``; None when the mart
+    does not exist.
+    """
+    if ranks is None:
         return {**row, "note": "no data: mart_msg_rankings is absent"}
-    ranks = con.execute(
-        "select period_type, period_start, period_end, rank, n_areas from mart_msg_rankings "
-        "where is_focus and indicator_id = ? and area_code = ? and rank is not null and "
-        "period_type in ('fytd', 'financial_year') and period_end <= ? "
-        "order by period_end, period_type",  # a March fytd and its financial_year: fytd last
-        [t.indicator, row["area_code"], row["as_of"]]).df()
     if ranks.empty:
         return {**row, "note": f"no MSG rank for {t.indicator} up to {as_of}"}
     last = ranks.iloc[-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scp_metrics.warehouse.marts.recording_breaks import (
+from scp_metrics.stats.breaks import (
     BreakSettings,
     best_level_shift,
     detect_breaks,
@@ -81,17 +81,3 @@ def test_small_counts_and_short_series_are_left_alone():
     assert best_level_shift(tiny.iloc[:5]) is None
     strict = BreakSettings(min_level=0, min_change_pct=0)
     assert best_level_shift(tiny, strict) is not None
-
-
-def test_break_messages_are_found_for_the_series_shown():
-    import duckdb
-
-    from scp_metrics.warehouse.marts.recording_breaks import break_messages
-
-    con = duckdb.connect()
-    assert break_messages(con, ["asb"], ["A"]) == []  # no mart yet: nothing to say
-    con.execute("create table mart_recording_breaks as select 'asb' as indicator_id, "
-                "'A' as area_code, 'ASB in A fell 80%' as message")
-    assert break_messages(con, ["asb", "crime"], ["A", "B"]) == ["ASB in A fell 80%"]
-    assert break_messages(con, ["crime"], ["A"]) == []
-    con.close()

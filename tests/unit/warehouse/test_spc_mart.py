@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scp_metrics.warehouse.marts.spc import SPC_COLUMNS, spc_table
+from scp_metrics.stats.spc_series import SPC_COLUMNS, spc_table
 
 # Ten months alternating 10, 12 (mean 11) then ten alternating 14, 16 (mean 15); every moving
 # range is 2, so AMR = 2 and the whole-series mean is 13.

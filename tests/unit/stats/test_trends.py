@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics.warehouse.marts import trends
-from scp_metrics.warehouse.marts.trends import TREND_COLUMNS, fit_trend, trend_table
+from scp_metrics.stats import trends
+from scp_metrics.stats.trends import TREND_COLUMNS, fit_trend, trend_table
 
 # A winter-low / summer-high profile (month 1..12), mean 1.
 SEASON = np.array([0.85, 0.8, 0.9, 0.95, 1.05, 1.1, 1.15, 1.2, 1.05, 1.0, 0.95, 1.0])

@@ -10,13 +10,18 @@ import pandas as pd
 import pytest
 
 from scp_metrics.config import catalogue
-from scp_metrics.warehouse.series_breaks import break_starts, breaks_for
+from scp_metrics.config.series_breaks import SERIES_BREAK_COLUMNS, breaks_for, read_series_breaks
+from scp_metrics.stats.breaks import break_starts
 
-CONFIG = Path(__file__).resolve().parents[2] / "config"
+CONFIG = Path(__file__).resolve().parents[3] / "config"
+
+
+def read_breaks(config_dir: Path) -> pd.DataFrame:
+    return read_series_breaks(config_dir, catalogue.read_indicators(config_dir))
 
 
 def test_the_configured_breaks_cover_the_2008_code_change_and_the_2009_fire_recording_start():
-    breaks = catalogue.read_series_breaks(CONFIG)
+    breaks = read_breaks(CONFIG)
     by_id = breaks.groupby("indicator_id")["break_date"].apply(list).to_dict()
     for ind in ("NI15", "NI20", "vap"):
         assert by_id[ind] == [date(2008, 4, 1)]
@@ -26,10 +31,11 @@ def test_the_configured_breaks_cover_the_2008_code_change_and_the_2009_fire_reco
 
 
 def test_breaks_for_gives_the_reason_and_date_oldest_first():
-    (ni33,) = breaks_for("NI33", "E06000045")
+    breaks = read_breaks(CONFIG)
+    (ni33,) = breaks_for("NI33", "E06000045", breaks)
     assert ni33.date == date(2009, 4, 1)
     assert "Incident Recording System" in ni33.reason
-    assert breaks_for("all_crime", "E06000045") == []
+    assert breaks_for("all_crime", "E06000045", breaks) == []
 
 
 def write_config(tmp_path: Path, breaks_toml: str) -> Path:
@@ -52,7 +58,7 @@ indicator_ids = ["ed_assaults_night"]
 date = 2007-06-15
 reason = "New ED site code"
 """)
-    breaks = catalogue.read_series_breaks(cfg)
+    breaks = read_breaks(cfg)
     police = {i.id for i in catalogue.read_indicators(cfg) if i.source_table == "police_crime"}
     star = breaks[breaks["area_code"] == "E06000044"]
     assert set(star["indicator_id"]) == police
@@ -70,14 +76,15 @@ indicator_ids = ["NI999"]
 date = 2008-04-01
 reason = "x"
 """)
-    with pytest.raises(ValueError, match="unknown indicator id.*NI999"):
-        catalogue.read_series_breaks(cfg)
+    with pytest.raises(ValueError,
+                       match="series_breaks.toml: break 1: indicator_ids: unknown indicator id.*NI999"):
+        read_breaks(cfg)
 
 
 def test_no_breaks_file_means_no_breaks(tmp_path):
     shutil.copy(CONFIG / "indicators.toml", tmp_path / "indicators.toml")
-    breaks = catalogue.read_series_breaks(tmp_path)
-    assert breaks.empty and list(breaks.columns) == catalogue.SERIES_BREAK_COLUMNS
+    breaks = read_breaks(tmp_path)
+    assert breaks.empty and list(breaks.columns) == SERIES_BREAK_COLUMNS
 
 
 def test_a_break_maps_to_the_first_month_on_or_after_it_and_only_inside_the_series():

@@ -14,16 +14,8 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from scp_metrics.rankings.ranks import (
-    FUNNEL_LABELS,
-    GroupFileError,
-    competition_rank,
-    compute_rankings,
-    funnel_limits,
-    funnel_significance,
-    group_members,
-    read_group_file,
-)
+from scp_metrics.rankings.funnel import FUNNEL_LABELS, funnel_limits, funnel_significance
+from scp_metrics.rankings.ranks import competition_rank, compute_rankings, group_members
 
 # Five areas, rates per 1,000: A 5.9, B 4.0, C 6.0, D 4.6, E 6.0 (C and E tie; E has 6 events).
 GROUP = pd.DataFrame({
@@ -234,24 +226,3 @@ def test_the_group_is_the_one_named_after_the_focus_area_and_includes_it():
                                                                          "E06000026"]
     with pytest.raises(LookupError, match="no Most Similar Group has group_id E06000010"):
         group_members(membership, "E06000010")
-
-
-def test_a_group_file_is_read_and_validated(tmp_path):
-    good = tmp_path / "msg.csv"
-    good.write_text("group_id,area_code,area_name\nE06000044,E06000044,Portsmouth\n"
-                    "E06000044, E06000045 ,Southampton\n")
-    frame = read_group_file(good)
-    assert frame.values.tolist() == [["E06000044", "E06000044", "Portsmouth"],
-                                     ["E06000044", "E06000045", "Southampton"]]
-    bad = tmp_path / "bad.csv"
-    bad.write_text("group_id,area_code,area_name\nE06000044,E0600004,Portsmouth\n")
-    with pytest.raises(GroupFileError, match=r"bad.csv: row 2, column area_code.*'E0600004'"):
-        read_group_file(bad)
-    twice = tmp_path / "twice.csv"
-    twice.write_text("group_id,area_code,area_name\ng,E06000044,P\ng,E06000044,P\n")
-    with pytest.raises(GroupFileError, match="each area appears once per group"):
-        read_group_file(twice)
-    other = tmp_path / "other.csv"
-    other.write_text("name,value\nx,1\n")
-    with pytest.raises(GroupFileError, match="not a membership table"):
-        read_group_file(other)

@@ -1,0 +1,147 @@
+"""Making Data Count XmR charts of many monthly series at once (``mart_spc``).
+
+One row per (indicator, area, month) from ``mart_indicator_values`` (period type ``month``,
+column ``value``: the rate, count or percentage as published), with the centre line, process
+and near limits, special-cause flag, point type and rule of :func:`scp_metrics.stats.spc.xmr`.
+
+* Improvement direction comes from the indicator's polarity: lower → ``"decrease"``,
+  higher → ``"increase"``, neutral → ``"neutral"``.
+* Limits are rebased at every series break that applies to the indicator and area
+  (``ref_series_breaks``; :func:`scp_metrics.stats.breaks.break_starts` maps a break to the
+  first month starting on or after it). ``rebase_group`` numbers the groups from 0.
+* Missing months inside a series are put back as gaps before the chart is computed, so a run
+  never spans a missing month (see :mod:`scp_metrics.stats.spc` on missing values); the gap rows
+  are not written.
+* ``assurance`` needs a target and stays null here (targets are separate work).
+
+Scale: one :func:`~scp_metrics.stats.spc.xmr` call per series (~1-2 ms each; the series are cut
+from one sorted frame, the breaks looked up per indicator): a full computation at 300 areas ×
+15 years (~5,900 series) takes several seconds.
+The mart's adapter (:mod:`scp_metrics.warehouse.marts.spc`) recomputes only the series whose
+input changed: a series' rows depend only on its own monthly values, so those whose values are
+unchanged keep the previous build's rows, and a new quarter recomputes the few series it
+touches (the home area's record-level ones) instead of all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from scp_metrics.stats.breaks import break_starts
+from scp_metrics.stats.spc import xmr
+
+__all__ = ["IMPROVEMENT_BY_POLARITY", "SPC_COLUMNS", "conform_spc_table", "spc_table"]
+
+IMPROVEMENT_BY_POLARITY = {"lower": "decrease", "higher": "increase", "neutral": "neutral"}
+
+SPC_COLUMNS = [
+    "indicator_id", "area_code", "period_start", "value", "mean", "lpl", "upl", "near_lpl",
+    "near_upl", "special_cause_flag", "point_type", "rule", "rebase_group", "improvement",
+    "assurance",
+]
+
+
+def _empty() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in SPC_COLUMNS})
+    for col in ("value", "mean", "lpl", "upl", "near_lpl", "near_upl"):
+        frame[col] = frame[col].astype(float)
+    frame["special_cause_flag"] = frame["special_cause_flag"].astype(bool)
+    frame["rebase_group"] = frame["rebase_group"].astype("int64")
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    frame["assurance"] = frame["assurance"].astype("string")
+    return frame
+
+
+def spc_table(
+    monthly: pd.DataFrame, polarity: Mapping[str, str], breaks: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """XmR chart rows for every (indicator, area) monthly series.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        Columns ``indicator_id, area_code, period_start, value``; one row per month.
+    polarity : mapping
+        Indicator id → ``"lower"``, ``"higher"`` or ``"neutral"`` (which way is better).
+    breaks : DataFrame, optional
+        ``ref_series_breaks`` rows (``indicator_id, area_code, break_date``); ``area_code``
+        null applies to every area.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SPC_COLUMNS`, ordered by indicator, area and month.
+
+    Raises
+    ------
+    ValueError
+        If an indicator has no known polarity or a series repeats a month.
+    """
+    if monthly.empty:
+        return _empty()
+    frame = monthly[["indicator_id", "area_code", "period_start", "value"]].copy()
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    frame = frame.sort_values(["indicator_id", "area_code", "period_start"])
+    if frame.duplicated(["indicator_id", "area_code", "period_start"]).any():
+        raise ValueError("a monthly series repeats a month (one row per indicator, area, month)")
+    unknown = sorted(set(frame["indicator_id"]) - set(polarity))
+    if unknown:
+        raise ValueError(f"no polarity for indicator(s) {', '.join(unknown)}")
+    bad = sorted({p for p in polarity.values() if p not in IMPROVEMENT_BY_POLARITY})
+    if bad:
+        raise ValueError(f"unknown polarity {', '.join(bad)} (expected lower, higher or neutral)")
+
+    frame = frame.dropna(subset=["indicator_id", "area_code"]).reset_index(drop=True)
+    if frame.empty:
+        return _empty()
+    stamps = pd.DatetimeIndex(frame["period_start"])
+    month_no = np.asarray(stamps.year * 12 + stamps.month)
+    month_start = np.asarray(stamps.is_month_start & (stamps == stamps.normalize()))
+    values = frame["value"].to_numpy()
+    indicators = frame["indicator_id"].to_numpy()
+    areas = frame["area_code"].to_numpy()
+    gid = frame.groupby(["indicator_id", "area_code"], sort=False).ngroup().to_numpy()
+    starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+    ends = np.r_[starts[1:], len(frame)]
+    breaks_of = ({} if breaks is None or breaks.empty
+                 else {ind: grp for ind, grp in breaks.groupby("indicator_id", sort=False)})
+    parts = []
+    for start, end in zip(starts, ends, strict=True):
+        ind, area = indicators[start], areas[start]
+        observed = stamps[start:end]
+        y = pd.Series(values[start:end], index=observed)
+        complete = (month_no[end - 1] - month_no[start] == end - start - 1
+                    and month_start[start:end].all())
+        if not complete:  # gaps as NaN: runs never span them
+            full = pd.date_range(observed[0], observed[-1], freq="MS")
+            y = y.reindex(full.union(observed))
+        applies = breaks_of.get(ind)
+        dates = [] if applies is None else applies.loc[
+            applies["area_code"].isna() | (applies["area_code"] == area), "break_date"]
+        rebase = break_starts(pd.DatetimeIndex(y.index), dates)
+        chart = xmr(y, improvement=IMPROVEMENT_BY_POLARITY[polarity[ind]], rebase_at=rebase)
+        parts.append(chart if complete else chart.loc[observed])
+    out = pd.concat(parts, ignore_index=True).rename(columns={"group": "rebase_group"})
+    out["indicator_id"] = pd.Series(indicators, dtype="str")
+    out["area_code"] = pd.Series(areas, dtype="str")
+    out["period_start"] = stamps.date  # the rows are the input's, in the same order
+    out["improvement"] = pd.Series(indicators).map(
+        {ind: IMPROVEMENT_BY_POLARITY[p] for ind, p in polarity.items()}).astype("str")
+    out["assurance"] = pd.array([None] * len(out), dtype="string")
+    return conform_spc_table(out)
+
+
+def conform_spc_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The mart's columns and dtypes (also for rows read back from the previous build)."""
+    out = frame[SPC_COLUMNS].copy()
+    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
+    for col in ("value", "mean", "lpl", "upl", "near_lpl", "near_upl"):
+        out[col] = out[col].astype(float)
+    out["assurance"] = out["assurance"].astype("string")
+    out["rebase_group"] = out["rebase_group"].astype("int64")
+    out["special_cause_flag"] = out["special_cause_flag"].astype(bool)
+    return out

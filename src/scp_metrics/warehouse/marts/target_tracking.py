@@ -1,0 +1,105 @@
+"""``mart_target_tracking``: every target of ``config/targets.toml`` as of the home area's latest
+month (:func:`scp_metrics.targets.tracking.tracking_table`), from the marts built before it:
+``mart_indicator_values``, ``mart_spc`` (assurance) and ``mart_msg_rankings`` (rank targets).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from scp_metrics.config.targets import TargetCatalogue, load_targets
+from scp_metrics.settings import Settings
+from scp_metrics.targets.projections import as_month
+from scp_metrics.targets.series import IndicatorData, indicator_data
+from scp_metrics.targets.tracking import COLUMNS, tracking_table, typed_tracking
+from scp_metrics.warehouse.queries import query, query_rows
+
+__all__ = ["build_target_tracking", "latest_month", "load_indicator", "series_breaks",
+           "track_targets"]
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(query_rows(con, "reads/common/table_exists", name=table)[0][0])
+
+
+def series_breaks(con: duckdb.DuckDBPyConnection, indicator: str, area: str) -> tuple:
+    """Break dates of one indicator in one area from ``ref_series_breaks`` (none if absent)."""
+    if not _exists(con, "ref_series_breaks"):
+        return ()
+    rows = query_rows(con, "reads/target_tracking/series_breaks", indicator_id=indicator,
+                      area_code=area)
+    return tuple(r[0] for r in rows)
+
+
+def load_indicator(con: duckdb.DuckDBPyConnection, indicator: str,
+                   area: str) -> IndicatorData | None:
+    """One indicator's series in one area (None: no values)."""
+    reference = query_rows(con, "reads/target_tracking/indicator_reference", indicator_id=indicator)
+    rows = query(con, "reads/target_tracking/indicator_rows", indicator_id=indicator,
+                 area_code=area)
+    if rows.empty:
+        return None
+    return indicator_data(rows, reference[0] if reference else None,
+                          series_breaks(con, indicator, area))
+
+
+def latest_month(con: duckdb.DuckDBPyConnection, area: str) -> pd.Period:
+    """The latest month with monthly indicator values for ``area``.
+
+    Raises
+    ------
+    ValueError
+        When the area has none.
+    """
+    rows = query_rows(con, "reads/target_tracking/latest_month", area_code=area)
+    if not rows or rows[0][0] is None:
+        raise ValueError(f"no monthly indicator values for {area} in the warehouse")
+    return as_month(rows[0][0])
+
+
+def _spc_limits(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[float, float]]:
+    if not _exists(con, "mart_spc"):
+        return {}
+    rows = query_rows(con, "reads/target_tracking/spc_limits")
+    # a series without limits (too few points, all zero) has none to assure against
+    return {(i, a): (lo, hi) for i, a, lo, hi in rows if lo is not None and hi is not None}
+
+
+def _ranks(con: duckdb.DuckDBPyConnection, indicator: str, area: str,
+           month: pd.Period) -> pd.DataFrame | None:
+    if not _exists(con, "mart_msg_rankings"):
+        return None
+    return query(con, "reads/target_tracking/ranks", indicator_id=indicator, area_code=area,
+                 as_of=month.to_timestamp(how="end").date())
+
+
+def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: object = None,
+                  catalogue: TargetCatalogue | None = None) -> pd.DataFrame:
+    """One row per target as of ``as_of`` (default: the latest month of the home area).
+
+    The back-tests' projections are memoised beside ``settings.warehouse`` (the warehouse being
+    built, not the environment's default; not at all for ``":memory:"``).
+    """
+    cat = catalogue or load_targets(settings.config_dir)
+    month = as_month(as_of) if as_of is not None else latest_month(con, settings.home_area)
+    data: dict[tuple[str, str], IndicatorData | None] = {}
+    ranks: dict[tuple[str, str], pd.DataFrame | None] = {}
+    for t in cat.targets:
+        key = (t.indicator, t.area_code(settings.home_area))
+        if key not in data:
+            data[key] = load_indicator(con, *key)
+        if t.kind == "rank" and key not in ranks:
+            ranks[key] = _ranks(con, *key, month)
+    return tracking_table(cat, month, settings.home_area, data, ranks, _spc_limits(con),
+                          settings.warehouse)
+
+
+def build_target_tracking(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
+    """Mart builder for ``mart_target_tracking``: every target as of the latest month of the
+    home area (empty, with its columns, when the warehouse has no monthly values for it)."""
+    try:
+        month = latest_month(con, settings.home_area)
+    except ValueError:
+        return typed_tracking(pd.DataFrame(columns=COLUMNS))
+    return track_targets(con, settings, month)
