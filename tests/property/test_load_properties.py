@@ -22,15 +22,10 @@ from hypothesis import strategies as st
 from scp_metrics.settings import get_settings
 from scp_metrics.steps import ingest_file
 from scp_metrics.warehouse import connect, table_checksums
-from scp_metrics.warehouse.build import (
-    MODELS,
-    _macros,
-    load_reference_tables,
-    read_sql,
-    replace_table,
-)
+from scp_metrics.warehouse.build import MODELS, load_reference_tables, read_sql, replace_table
 from scp_metrics.warehouse.history import consistency_problems
-from scp_metrics.warehouse.marts import build_indicator_values
+from scp_metrics.warehouse.marts.indicator_values import build_indicator_values
+from scp_metrics.warehouse.queries import sql_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mini_raw"
 POLICE_HEADER = ["Crime Reference", "Recorded Date", "Offence Date", "Offence Time",
@@ -111,7 +106,7 @@ def marts_after(runs: list[list[tuple[str, bytes]]], work: Path) -> tuple[dict[s
 
 def build(con: duckdb.DuckDBPyConnection, cfg) -> None:  # noqa: ANN001
     """The SQL models and mart_indicator_values, as ``build_models`` builds them."""
-    con.execute(_macros())
+    con.execute(sql_text("macros"))
     load_reference_tables(con, cfg)
     for layer, name in MODELS:
         con.execute(f'create or replace table "{name}" as {read_sql(layer, name)}')
