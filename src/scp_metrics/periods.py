@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
+
 FY_START_MONTH = 4
 """The financial year starts in April."""
 
@@ -82,6 +84,32 @@ def quarter_from_name(name: str) -> Quarter | None:
     return Quarter(start, number)
 
 
-def population_year_for(period_end: date) -> int:
-    """The mid-year inside the financial year that contains ``period_end``."""
-    return financial_year_start(period_end)
+def a_year_later(starts: pd.Series, ends: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The same period one year later, for each period ``starts[i]`` … ``ends[i]`` (datetime64):
+    the start a year later (29 February → 28 February), the end the day before the day after
+    it a year later (so a month's last day stays its last day: 28 February 2009 → 28 February
+    2010, 29 February 2008 → 28 February 2009, 30 April → 30 April). The rule behind every
+    "same period last year": a period's value last year is that of the period whose year-later
+    period it is.
+
+    >>> s, e = a_year_later(pd.Series(pd.to_datetime(["2008-02-01"])),
+    ...                     pd.Series(pd.to_datetime(["2008-02-29"])))
+    >>> s.dt.date.tolist(), e.dt.date.tolist()
+    ([datetime.date(2009, 2, 1)], [datetime.date(2009, 2, 28)])
+    """
+    day = pd.Timedelta(days=1)
+    return starts + pd.DateOffset(years=1), ends + day + pd.DateOffset(years=1) - day
+
+
+def same_period_last_year(start: date, end: date) -> tuple[date, date]:
+    """The period whose year-later period (:func:`a_year_later`) is ``start`` … ``end``.
+
+    >>> same_period_last_year(date(2009, 4, 1), date(2009, 12, 31))
+    (datetime.date(2008, 4, 1), datetime.date(2008, 12, 31))
+    >>> same_period_last_year(date(2009, 3, 1), date(2009, 3, 31))
+    (datetime.date(2008, 3, 1), datetime.date(2008, 3, 31))
+    """
+    day = pd.Timedelta(days=1)
+    earlier_start = pd.Timestamp(start) - pd.DateOffset(years=1)
+    earlier_end = pd.Timestamp(end) + day - pd.DateOffset(years=1) - day
+    return earlier_start.date(), earlier_end.date()

@@ -9,6 +9,8 @@ import duckdb
 import pytest
 
 from scp_metrics.cli import main
+from scp_metrics.warehouse.build import read_sql
+from scp_metrics.warehouse.queries import sql_text
 
 HEADER = ("area_code,area_name,numerator,population,population_year,rate_per_1000,ci95_lower,"
           "ci95_upper,rank,n_areas,group_mean,group_pooled_rate,group_sd,sd_from_mean,"
@@ -48,6 +50,12 @@ def warehouse(tmp_path):
             ('all_crime', 'E06000023', 'quarter', '2009-04-01', '2009-06-30', 600, 421300)
         ) t(indicator_id, area_code, period_type, period_start, period_end, numerator,
             denominator)""")
+    # the population each period's rate uses: the build's model, from these periods
+    con.execute(sql_text("macros"))
+    con.execute("create table int_indicator_periods as select indicator_id, area_code, "
+                "period_type, period_start, period_end from mart_indicator_values")
+    con.execute(f"create table int_population_years as "
+                f"{read_sql('intermediate', 'int_population_years')}")
     con.close()
     return str(path)
 

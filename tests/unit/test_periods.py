@@ -1,13 +1,15 @@
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from scp_metrics.periods import (
     Quarter,
+    a_year_later,
     financial_year_label,
     parse_financial_year,
-    population_year_for,
     quarter_from_name,
+    same_period_last_year,
 )
 
 
@@ -55,7 +57,15 @@ def test_financial_year_labels_round_trip():
         parse_financial_year("2009/11")
 
 
-def test_population_year_is_the_mid_year_inside_the_financial_year():
-    assert population_year_for(date(2009, 12, 31)) == 2009
-    assert population_year_for(date(2010, 3, 31)) == 2009
-    assert population_year_for(date(2010, 4, 30)) == 2010
+@pytest.mark.parametrize("start, end, later_start, later_end", [
+    (date(2009, 4, 1), date(2009, 12, 31), date(2010, 4, 1), date(2010, 12, 31)),  # fytd
+    (date(2008, 2, 1), date(2008, 2, 29), date(2009, 2, 1), date(2009, 2, 28)),  # leap February
+    (date(2009, 2, 1), date(2009, 2, 28), date(2010, 2, 1), date(2010, 2, 28)),
+    (date(2007, 3, 1), date(2008, 2, 29), date(2008, 3, 1), date(2009, 2, 28)),  # rolling 12m
+    (date(2009, 4, 1), date(2009, 4, 30), date(2010, 4, 1), date(2010, 4, 30)),
+])
+def test_the_same_period_a_year_later_keeps_month_ends_month_ends(start, end, later_start,
+                                                                   later_end):
+    starts, ends = a_year_later(pd.Series(pd.to_datetime([start])), pd.Series(pd.to_datetime([end])))
+    assert (starts.dt.date.tolist(), ends.dt.date.tolist()) == ([later_start], [later_end])
+    assert same_period_last_year(later_start, later_end) == (start, end)

@@ -24,8 +24,14 @@ from rich.table import Table
 
 from scp_metrics.cli.common import UserError, console, say
 from scp_metrics.ingest.group_file import GroupFileError, read_group_file
+from scp_metrics.periods import financial_year_start
 from scp_metrics.rankings.ranks import RANKED_MEASURES, compute_rankings, group_members
 from scp_metrics.settings import get_settings
+from scp_metrics.warehouse.populations import (
+    mid_years_loaded,
+    populations_for_year,
+    populations_of_mid_year,
+)
 
 COLUMNS = [
     "area_code", "area_name", "numerator", "population", "population_year", "rate_per_1000",
@@ -191,34 +197,32 @@ def _units(con: duckdb.DuckDBPyConnection, indicator_id: str, members: list[str]
 
 def _populations(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, end: date,
                  population_year: int | None) -> pd.DataFrame:
-    """Population per member: the override mid-year, else the mid-year inside the financial
-    year of the span's last month, falling back to the latest earlier one (as the marts do)."""
+    """Population per member: the override mid-year, else the marts' own rule for the span's
+    last month (warehouse.populations: the mid-year inside its financial year, falling back to
+    the latest earlier one)."""
     if not _has_table(con, "stg_population"):
         raise UserError("the warehouse has no population table (stg_population): run "
                         "'scp-metrics refresh' with the ONS mid-year estimates")
     codes = list(members["area_code"])
-    marks = ", ".join("?" for _ in codes)
-    pops = con.execute(
-        "select area_code, mid_year, population from stg_population "
-        f"where area_code in ({marks}) and population is not null", codes).df()
     named = dict(zip(members["area_code"], members["area_name"], strict=False))
 
     def who(missing: list[str]) -> str:
         shown = [f"{named.get(c) or c} ({c})" for c in missing[:4]]
         return ", ".join(shown) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
 
-    have = sorted({int(y) for y in pops["mid_year"]})
+    have = mid_years_loaded(con, codes)
     span = f"{have[0]}–{have[-1]}" if have else "none"
     if population_year is not None:
-        chosen = pops[pops["mid_year"] == population_year]
+        chosen = populations_of_mid_year(con, codes, population_year)
+        chosen = chosen[chosen["population"].notna()]
         missing = [c for c in codes if c not in set(chosen["area_code"])]
         if missing:
             raise UserError(f"no mid-{population_year} population in the warehouse for "
                             f"{who(missing)} (mid-years loaded: {span})")
         return chosen[["area_code", "population", "mid_year"]]
-    wanted = end.year if end.month >= 4 else end.year - 1
-    earlier = pops[pops["mid_year"] <= wanted].sort_values("mid_year")
-    chosen = earlier.groupby("area_code", as_index=False).last()
+    wanted = financial_year_start(end)
+    chosen = populations_for_year(con, codes, wanted)
+    chosen = chosen[chosen["population"].notna()]
     missing = [c for c in codes if c not in set(chosen["area_code"])]
     if missing:
         raise UserError(f"no population estimate for mid-{wanted} or earlier for {who(missing)} "

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from scp_metrics.config.units import INDICATOR_UNITS
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,59 @@ def read_offence_codes(config_dir: Path) -> pd.DataFrame:
     return codes
 
 
+#: How an indicator is counted (``family``; the SQL models count each family their way).
+FAMILIES = ("offence_codes", "crime_share", "crime_flagged_count", "fire_deliberate", "ed_night",
+            "marac_repeat", "survey", "police_uk")
+MEASURES = ("rate", "count", "percentage")
+POLARITIES = ("lower", "higher", "neutral")
+_REQUIRED = ("id", "title", "unit", "polarity")
+_KEYS = {f.name for f in fields(Indicator)} | {
+    # Place Survey scoring (scp_metrics.config.survey)
+    "survey_columns", "hit_answers", "scores", "high_threshold", "dont_know", "fieldwork_start",
+    "fieldwork_end", "national_pct", "headline_indicator"}
+
+
+def _check_indicator(item: dict[str, Any], n: int) -> None:
+    """Refuse an ``[[indicator]]`` entry with a missing or unknown key or value, naming the file,
+    the indicator and the key."""
+    where = f"indicators.toml: indicator {item.get('id', f'number {n}')!r}"
+    missing = [k for k in _REQUIRED if k not in item]
+    if missing:
+        raise ValueError(f"{where}: {', '.join(missing)} missing")
+    extra = sorted(set(item) - _KEYS)
+    if extra:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(extra)}")
+    for key, allowed, default in (("family", FAMILIES, "offence_codes"),
+                                  ("measure", MEASURES, "rate"),
+                                  ("polarity", POLARITIES, None),
+                                  ("unit", INDICATOR_UNITS, None)):
+        value = item.get(key, default)
+        if value not in allowed:
+            raise ValueError(f"{where}: {key}: unknown {key} {value!r} "
+                             f"(known: {', '.join(allowed)})")
+    measure, unit = item.get("measure", "rate"), item["unit"]
+    multiplier = int(item.get("multiplier", 1))
+    expected = {"rate": f"rate per {multiplier:,}", "percentage": "%", "count": "count"}[measure]
+    if unit != expected:
+        raise ValueError(f"{where}: unit: a {measure} with multiplier {multiplier:,} is in "
+                         f"{expected!r}, not {unit!r}")
+
+
 def read_indicators(config_dir: Path) -> list[Indicator]:
+    """The indicator catalogue (``config/indicators.toml``) and the police.uk indicators.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the indicator and the key: a missing ``id``, ``title``, ``unit`` or
+        ``polarity``, an unknown key, family, measure, polarity or unit, or a unit that is not
+        its measure's (a rate per ``multiplier``, a %, a count).
+    """
     with open(config_dir / "indicators.toml", "rb") as fh:
         data = tomllib.load(fh)
     out = []
-    for item in data.get("indicator", []):
+    for n, item in enumerate(data.get("indicator", []), 1):
+        _check_indicator(item, n)
         out.append(Indicator(
             id=item["id"], title=item["title"], unit=item["unit"],
             multiplier=int(item.get("multiplier", 1)), polarity=item["polarity"],
@@ -68,6 +118,11 @@ def read_indicators(config_dir: Path) -> list[Indicator]:
             night_start_hour=item.get("night_start_hour"),
             night_end_hour=item.get("night_end_hour"),
         ))
+    ids = [i.id for i in out]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ValueError(f"indicators.toml: indicator ids must be unique ({', '.join(twice)} "
+                         "repeated)")
     out.extend(police_uk_indicators(config_dir))
     return out
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from scp_metrics.config.catalogue import Indicator
+from scp_metrics.periods import a_year_later
 from scp_metrics.stats.change import poisson_change_test, two_proportion_change_test
 from scp_metrics.stats.intervals import rate_ci
 from scp_metrics.stats.proportions import wilson_ci
@@ -125,13 +126,12 @@ def _day(values: pd.Series) -> np.ndarray:
 
 
 def _shifted_days(values: pd.Series, end: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Days (:func:`_day`) of each date and of the same date a year later, computing each
-    distinct date once: a start plus a year (29 February → 28 February), an end as the day
-    before (the day after it plus a year)."""
+    """Days (:func:`_day`) of each date and of the same date a year later
+    (:func:`scp_metrics.periods.a_year_later`: a start or an end), computing each distinct date
+    once."""
     codes, uniques = pd.factorize(values)
     dates = pd.Series(uniques)
-    later = (dates + pd.Timedelta(days=1) + pd.DateOffset(years=1) - pd.Timedelta(days=1)
-             if end else dates + pd.DateOffset(years=1))
+    later = a_year_later(dates, dates)[1 if end else 0]
     return _day(dates)[codes], _day(later)[codes]
 
 
@@ -169,7 +169,7 @@ def compute_indicator_values(
 
     Rates use the PHE method (exact Poisson limits below 10 events, Byars from 10), see
     :func:`scp_metrics.stats.intervals.rate_ci`. ``change_pct`` compares ``value`` with the same period
-    one year earlier (same period type, start and end shifted by 12 months).
+    one year earlier (same period type; :func:`scp_metrics.periods.a_year_later`).
 
     Rows are ordered by indicator, area, period type (``PERIOD_TYPES`` order; others after them,
     by name), start and end, so the order of ``counts`` does not matter when those keys are
@@ -247,9 +247,8 @@ def _compute_by_merge(frame: pd.DataFrame, by_id: dict[str, Indicator]) -> pd.Da
     """The rest of :func:`compute_indicator_values` by a merge on the period (any grain)."""
     last_year = frame[["indicator_id", "area_code", "period_type", "period_start", "period_end",
                        "value", "numerator", "denominator"]].copy()
-    last_year["period_start"] = last_year["period_start"] + pd.DateOffset(years=1)
-    last_year["period_end"] = (last_year["period_end"] + pd.Timedelta(days=1)
-                               + pd.DateOffset(years=1) - pd.Timedelta(days=1))
+    last_year["period_start"], last_year["period_end"] = a_year_later(
+        last_year["period_start"], last_year["period_end"])
     last_year = last_year.rename(columns={"value": "value_same_period_last_year",
                                           "numerator": "_prev_numerator",
                                           "denominator": "_prev_denominator"})

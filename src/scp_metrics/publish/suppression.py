@@ -1,4 +1,5 @@
-"""Small-number suppression: the one rule every output applies (``config/privacy.toml``).
+"""Small-number suppression: the one rule every output applies (``config/privacy.toml``, read by
+:func:`scp_metrics.config.privacy.suppression_rules`).
 
 A row *rests on a small count* when one of its counts (``count_columns``, e.g. ``numerator``,
 ``denominator``) is from 1 to ``threshold - 1`` (default 1-4); in a table without count columns
@@ -20,45 +21,16 @@ warehouse keeps the exact figures.
 from __future__ import annotations
 
 import shutil
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from scp_metrics.config.privacy import SuppressionRules, suppression_rules
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
 
 __all__ = ["SuppressionRules", "is_small", "publish_table", "published_count", "small_cells",
            "small_rows", "suppress_frame", "suppress_small_numbers", "suppressed_note",
            "suppression_rules", "withhold"]
-
-
-@dataclass(frozen=True)
-class SuppressionRules:
-    threshold: int = 5
-    count_columns: tuple[str, ...] = ("numerator", "denominator")
-    derived_columns: tuple[str, ...] = ("value", "ci95_lower", "ci95_upper")
-    count_measures: tuple[str, ...] = ("count",)
-
-    @property
-    def marker(self) -> str:
-        """What a small count is published as: ``"<5"``."""
-        return f"<{self.threshold}"
-
-
-def suppression_rules(config_dir: Path) -> SuppressionRules:
-    """``[suppression]`` of ``config/privacy.toml`` (defaults when absent)."""
-    path = Path(config_dir) / "privacy.toml"
-    if not path.is_file():
-        return SuppressionRules()
-    table = tomllib.loads(path.read_text()).get("suppression", {})
-    default = SuppressionRules()
-    return SuppressionRules(
-        threshold=int(table.get("threshold", default.threshold)),
-        count_columns=tuple(table.get("count_columns", default.count_columns)),
-        derived_columns=tuple(table.get("derived_columns", default.derived_columns)),
-        count_measures=tuple(table.get("count_measures", default.count_measures)),
-    )
 
 
 # ------------------------------------------------------------------------------- the rule

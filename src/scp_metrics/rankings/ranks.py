@@ -23,16 +23,7 @@ Conventions (what iQuanta showed, plus the public-health funnel test):
 * A period is ranked only when every member has a value; otherwise nothing in it is ranked and
   the members without one are listed.
 
-References
-----------
-.. [1] Public Health England (2017). *Technical Guide: Funnel Plots* (updated June 2017).
-   Fingertips guidance, https://fingertips.phe.org.uk/profile/guidance
-.. [2] Spiegelhalter D.J. (2005). Funnel plots for comparing institutional performance.
-   *Statistics in Medicine* 24(8): 1185-1202.
-.. [3] Flowers J. (2007). *Statistical process control methods in public health
-   intelligence*. APHO Technical Briefing 2, Association of Public Health Observatories.
-.. [4] Office for Health Improvement and Disparities / UKHSA. *PHEindicatormethods*, R package
-   v2.1.0 (``assign_funnel_significance``, ``calculate_funnel_limits``).
+The funnel's method and references are in :mod:`scp_metrics.rankings.funnel`.
 """
 
 from __future__ import annotations
@@ -42,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scp_metrics.periods import a_year_later
 from scp_metrics.rankings.funnel import (
     FUNNEL_LABELS,
     funnel_limits,
@@ -128,11 +120,6 @@ def _values_and_limits(x: np.ndarray, n: np.ndarray, measure: np.ndarray,
         value[rows] = x[rows] / n[rows] * scale
         lower[rows], upper[rows] = lo * scale, hi * scale
     return value, lower, upper
-
-
-def _shift_year(dates: pd.Series) -> pd.Series:
-    """The same day one year later (period ends: the last day of the same month)."""
-    return dates + pd.DateOffset(years=1)
 
 
 def compute_rankings(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
@@ -266,9 +253,8 @@ def compute_rankings(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.D
             frame.loc[done.index, col] = done[col]
 
     last_year = frame.loc[frame["rank"].notna(), _KEY + ["area_code", "rank"]].copy()
-    last_year["period_start"] = _shift_year(last_year["period_start"])
-    last_year["period_end"] = (last_year["period_end"] + pd.Timedelta(days=1)
-                               + pd.DateOffset(years=1) - pd.Timedelta(days=1))
+    last_year["period_start"], last_year["period_end"] = a_year_later(
+        last_year["period_start"], last_year["period_end"])
     last_year = last_year.rename(columns={"rank": "rank_same_period_last_year"})
     frame = frame.merge(last_year, on=_KEY + ["area_code"], how="left")
     frame["rank_change"] = frame["rank_same_period_last_year"] - frame["rank"]

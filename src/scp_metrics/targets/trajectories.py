@@ -11,9 +11,12 @@ seasonal one. For a percentage (survey) the milestone is the level itself, inter
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
+from scp_metrics.config.targets import RagThresholds
 from scp_metrics.targets.projections import fiscal_year, fy_label, fy_months, monthly
 
 FLAT = np.full(12, 1.0 / 12.0)
@@ -101,3 +104,64 @@ def assessed_year(as_of: pd.Period, baseline_fy: int | None, target_fy: int) -> 
     if baseline_fy is not None and fy <= baseline_fy:
         return None
     return fy
+
+
+#: Columns of :func:`target_trajectory` (``mart_target_trajectory`` adds the target's keys).
+PATH_COLUMNS = ["period_end", "actual_ytd", "trajectory_ytd", "trajectory_straight",
+                "trajectory_seasonal", "profile"]
+
+
+def target_trajectory(fy: int, as_of: date, milestone: float | None, unit: str,
+                      values: pd.DataFrame, rag: RagThresholds) -> pd.DataFrame:
+    """A target's year month by month: the cumulative year-to-date actual against the
+    year-to-date trajectory (what the trajectory chart draws; ``mart_target_trajectory``).
+
+    Parameters
+    ----------
+    fy : int
+        The financial year judged (its start year).
+    as_of : date
+        The last day of the month judged at: later months have no actual.
+    milestone : float or None
+        The year's milestone in the target's unit (None: no trajectory).
+    unit : str
+        The target's unit: ``"count"`` reads the numerators, anything else the values.
+    values : DataFrame
+        The indicator's ``month`` and ``fytd`` rows in the area (``period_type, period_start,
+        period_end, numerator, value``), in period order.
+    rag : RagThresholds
+        ``trajectory_profile`` (seasonal or straight) and ``profile_years``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`PATH_COLUMNS`, one row per month of the year: ``actual_ytd`` (NaN after
+        ``as_of`` or where the year to date has no value), ``trajectory_straight`` (the milestone
+        × k/12), ``trajectory_seasonal`` (× the cumulative seasonal profile of
+        :func:`seasonal_profile`), ``trajectory_ytd`` (the one the RAG uses) and ``profile`` (the
+        profile's description).
+    """
+    months = fy_months(fy)
+    start = months[0].to_timestamp()
+    fytd = values[(values["period_type"] == "fytd")
+                  & (pd.to_datetime(values["period_start"]) == start)
+                  & (pd.to_datetime(values["period_end"]) <= pd.Timestamp(as_of))]
+    column = "numerator" if unit == "count" else "value"
+    actual = {pd.Timestamp(e).to_period("M"): float(v)
+              for e, v in zip(fytd["period_end"], fytd[column], strict=True)}
+    monthly_rows = values[values["period_type"] == "month"]
+    counts = pd.Series(monthly_rows["numerator"].to_numpy(dtype=float),
+                       index=pd.PeriodIndex(pd.to_datetime(monthly_rows["period_start"]), freq="M"))
+    profile, note = seasonal_profile(counts, fy, rag.profile_years)
+    scale = float("nan") if milestone is None else float(milestone)
+    straight = scale * pd.Series(FLAT).cumsum().to_numpy()
+    seasonal = scale * pd.Series(profile).cumsum().to_numpy()
+    use_seasonal = rag.trajectory_profile == "seasonal"
+    return pd.DataFrame({
+        "period_end": [m.to_timestamp(how="end").normalize().date() for m in months],
+        "actual_ytd": [actual.get(m, float("nan")) for m in months],
+        "trajectory_ytd": seasonal if use_seasonal else straight,
+        "trajectory_straight": straight,
+        "trajectory_seasonal": seasonal,
+        "profile": note if use_seasonal else "straight (equal months)",
+    }, columns=PATH_COLUMNS)

@@ -43,6 +43,7 @@ MODELS: tuple[tuple[str, str], ...] = (
     ("intermediate", "int_units_police_uk"),
     ("intermediate", "int_indicator_units"),
     ("intermediate", "int_indicator_periods"),
+    ("intermediate", "int_population_years"),
     ("intermediate", "int_indicator_counts"),
 )
 

@@ -89,3 +89,66 @@ def test_a_data_quality_threshold_that_is_not_known_or_not_a_number_is_refused(t
     (tmp_path / "data_quality.toml").write_text(text)
     with pytest.raises(ValueError, match=re.escape(message)):
         read_thresholds(tmp_path)
+
+
+INDICATOR = ('[[indicator]]\nid = "x"\ntitle = "x"\nunit = "rate per 1,000"\nmultiplier = 1000\n'
+             'polarity = "lower"\n')
+
+
+def indicators_file(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "indicators.toml").write_text(text)
+    return tmp_path
+
+
+@pytest.mark.parametrize("text, message", [
+    (INDICATOR + 'family = "offence_code"\n',
+     "indicators.toml: indicator 'x': family: unknown family 'offence_code' (known: "
+     "offence_codes, crime_share"),
+    (INDICATOR + 'measure = "ratio"\n', "indicators.toml: indicator 'x': measure: unknown "
+                                        "measure 'ratio' (known: rate, count, percentage)"),
+    (INDICATOR.replace('"lower"', '"down"'),
+     "indicators.toml: indicator 'x': polarity: unknown polarity 'down' (known: lower, higher, "
+     "neutral)"),
+    (INDICATOR.replace('"rate per 1,000"', '"per 1000"'),
+     "indicators.toml: indicator 'x': unit: unknown unit 'per 1000' (known: rate per 1,000"),
+    (INDICATOR.replace("multiplier = 1000", "multiplier = 10000"),
+     "indicators.toml: indicator 'x': unit: a rate with multiplier 10,000 is in "
+     "'rate per 10,000', not 'rate per 1,000'"),
+    (INDICATOR + 'colour = "red"\n', "indicators.toml: indicator 'x': unknown key(s) colour"),
+    (INDICATOR.replace('title = "x"\n', ""), "indicators.toml: indicator 'x': title missing"),
+    (INDICATOR + INDICATOR, "indicators.toml: indicator ids must be unique (x repeated)"),
+])
+def test_an_indicator_the_catalogue_cannot_count_is_refused_naming_file_and_key(tmp_path, text,
+                                                                               message):
+    from scp_metrics.config.catalogue import read_indicators
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_indicators(indicators_file(tmp_path, text))
+
+
+def test_every_configured_indicator_is_valid_and_in_a_unit_with_a_format():
+    from scp_metrics.config.catalogue import read_indicators
+    from scp_metrics.config.units import unit_named
+
+    indicators = read_indicators(CONFIG)
+    assert {i.unit for i in indicators} == {"rate per 1,000", "rate per 10,000", "%", "count"}
+    assert all(unit_named(i.unit).number_format for i in indicators)
+
+
+def test_the_privacy_policy_is_read_and_checked(tmp_path):
+    from scp_metrics.config.privacy import SuppressionRules, suppression_rules
+
+    assert suppression_rules(tmp_path) == SuppressionRules()  # no file: the defaults
+    rules = suppression_rules(CONFIG)
+    assert rules.threshold == 5 and rules.marker == "<5"
+    assert "record_level_value" in rules.count_columns and rules.count_measures == ("count",)
+    for text, message in [
+            ("[suppression]\nthreshold = 0\n", "privacy.toml: [suppression] threshold: must be a "
+                                               "whole number of at least 1, not 0"),
+            ("[suppression]\nthreshhold = 3\n", "privacy.toml: [suppression] threshhold: unknown key"),
+            ('[suppression]\ncount_columns = "numerator"\n',
+             "privacy.toml: [suppression] count_columns: must be a list of names"),
+            ("[disclosure]\nthreshold = 3\n", "privacy.toml: unknown section(s) disclosure")]:
+        (tmp_path / "privacy.toml").write_text(text)
+        with pytest.raises(ValueError, match=re.escape(message)):
+            suppression_rules(tmp_path)

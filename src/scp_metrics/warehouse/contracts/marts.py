@@ -257,6 +257,25 @@ TARGET_TRACKING = MartContract.of(
     text("note", "How the row was computed, and why anything is missing."),
 )
 
+TARGET_TRAJECTORY = MartContract.of(
+    "mart_target_trajectory",
+    "The assessed year of every target judged on a projected year to date, month by month: the "
+    "cumulative actual against the trajectory (what the trajectory chart draws).",
+    text("target_id", "Target id (config/targets.toml).", nullable=False),
+    text("indicator_id", "Indicator id."),
+    text("area_code", "ONS area code."),
+    text("assessed_period", "The financial year judged."),
+    date("period_end", "Last day of the month.", nullable=False),
+    per_row("actual_ytd", _TARGET_UNIT, "Cumulative year-to-date actual (null after the month "
+            "judged at)."),
+    per_row("trajectory_ytd", _TARGET_UNIT, "Year-to-date trajectory the RAG uses "
+            "([rag] trajectory_profile)."),
+    per_row("trajectory_straight", _TARGET_UNIT, "Year-to-date trajectory, equal months."),
+    per_row("trajectory_seasonal", _TARGET_UNIT, "Year-to-date trajectory, seasonal profile."),
+    text("profile", "The profile trajectory_ytd follows and the years that shape it."),
+    text("unit", "The unit of the row's values (rate per 1,000, count, ...)."),
+)
+
 _DQ_UNIT = RowUnits("check_id", ("count", "%"),
                     mapping={"survey_headline_vs_respondent": "%"}, default="count")
 
@@ -340,5 +359,5 @@ RECORDING_BREAKS = MartContract.of(
 
 MART_CONTRACTS: dict[str, MartContract] = {c.name: c for c in (
     INDICATOR_VALUES, UNPLACED_ROWS, POLICE_UK_VS_ONS, RECORDING_BREAKS, MSG_RANKINGS,
-    DATA_QUALITY, SPC, TRENDS, TARGET_TRACKING,
+    DATA_QUALITY, SPC, TRENDS, TARGET_TRACKING, TARGET_TRAJECTORY,
 )}

@@ -20,6 +20,7 @@ from scp_metrics.warehouse.marts.police_uk import build_police_uk_vs_ons, build_
 from scp_metrics.warehouse.marts.recording_breaks import build_recording_breaks
 from scp_metrics.warehouse.marts.spc import build_spc
 from scp_metrics.warehouse.marts.target_tracking import build_target_tracking
+from scp_metrics.warehouse.marts.target_trajectory import build_target_trajectory
 from scp_metrics.warehouse.marts.trends import build_trends
 
 MartBuilder = Callable[[duckdb.DuckDBPyConnection, Settings], pd.DataFrame]
@@ -35,4 +36,5 @@ PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_spc", build_spc),
     ("mart_trends", build_trends),
     ("mart_target_tracking", build_target_tracking),  # after mart_spc (assurance reads it)
+    ("mart_target_trajectory", build_target_trajectory),  # after mart_target_tracking
 ]

@@ -1,36 +1,24 @@
--- Numerators with their denominators: the ONS mid-year inside the period's financial year
--- (by period end), or the latest earlier mid-year when that one is not yet published.
+-- Numerators with their denominators: the population of the period's financial year (by period
+-- end) as int_population_years chooses it.
 with periods as (
-    select *, fy_start_year(period_end) as wanted_year from int_indicator_periods
+    select *, fy_start_year(period_end) as fy_year from int_indicator_periods
 ),
 
 population as (
-    select area_code, mid_year, population from stg_population
-),
-
-chosen as (
-    select
-        periods.*,
-        max(population.mid_year) as population_year
-    from periods
-    left join population
-        on population.area_code = periods.area_code
-        and population.mid_year <= periods.wanted_year
-    group by all
+    select area_code, fy_year, population_year, population from int_population_years
 )
 
 select
-    chosen.indicator_id,
-    chosen.area_code,
-    chosen.period_type,
-    chosen.period_start,
-    chosen.period_end,
-    chosen.numerator,
-    chosen.denominator_count,
+    periods.indicator_id,
+    periods.area_code,
+    periods.period_type,
+    periods.period_start,
+    periods.period_end,
+    periods.numerator,
+    periods.denominator_count,
     population.population,
-    chosen.population_year,
-    chosen.source
-from chosen
+    population.population_year,
+    periods.source
+from periods
 left join population
-    on population.area_code = chosen.area_code
-    and population.mid_year = chosen.population_year
+    on population.area_code = periods.area_code and population.fy_year = periods.fy_year
