@@ -255,7 +255,7 @@ class MartContract:
             if name not in frame.columns:
                 continue
             values = frame[name]
-            if values.isna().all():
+            if values.first_valid_index() is None:  # no value (stops at the first there is)
                 fixed = pd.Series([None] * len(frame), index=frame.index,
                                   dtype=KINDS[column.kind].empty_dtype)
             elif column.kind in ("int", "int32") and _whole_floats(values):
@@ -287,7 +287,7 @@ class MartContract:
                                     f"columns out of order (expected {', '.join(expected)})"))
         out = self.conform(frame)
         try:
-            self.schema.validate(out, lazy=True)
+            self.schema.validate(out, lazy=True, inplace=True)  # checks only: no copy
         except pa.errors.SchemaErrors as exc:
             raise MartContractError(_describe(self.name, exc.failure_cases)) from None
         return out
