@@ -1,8 +1,11 @@
-"""Marts computed in Python (statistics that need a docstring with a reference).
+"""The marts, one adapter module each: it reads its inputs through its ``.sql`` files
+(``warehouse/sql/reads/<mart>/``, or the mart itself in ``warehouse/sql/marts/``), calls the pure
+compute (``stats``, ``indicators``, ``rankings``, ``targets``) and returns the mart as a frame.
 
-Each entry is ``(table name, builder)``; a builder takes the open connection (inside the
-transform's transaction, after every SQL model is built) and the settings, and returns the
-mart as a DataFrame. They run in this order, so a builder may read the marts before it.
+Each entry of :data:`PYTHON_MARTS` is ``(table name, builder)``; a builder takes the open
+connection (inside the build's transaction, after every SQL model is built) and the settings.
+They run in this order, so a builder may read the marts before it; the build validates each
+against its contract (:mod:`scp_metrics.warehouse.contracts`).
 """
 
 from __future__ import annotations
