@@ -42,6 +42,7 @@ test-fast: install
 lint: install
 	@$(BIN)/ruff check src pipelines tests benchmarks
 	@$(BIN)/mypy src pipelines
+	@$(BIN)/lint-imports --no-logo
 
 serve: install
 	@echo "Prefect UI: http://127.0.0.1:4200 (Ctrl-C to stop)"
