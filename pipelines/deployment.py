@@ -10,11 +10,8 @@ summary artifacts appear in the UI. Trigger one now with
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-
-from pipelines.quarterly_refresh import quarterly_refresh  # noqa: E402
+from pipelines.quarterly_refresh import quarterly_refresh
+from scp_metrics.settings import prefect_api_url
 
 DEPLOYMENT_NAME = "scp-quarterly-refresh"
 QUARTERLY_CRON = "0 6 15 1,4,7,10 *"
@@ -51,7 +48,7 @@ def wait_for_server(api_url: str, seconds: float = 120.0) -> None:
 if __name__ == "__main__":
     from prefect import serve
 
-    api = os.environ.get("PREFECT_API_URL")
+    api = prefect_api_url()
     if api:
         print(f"waiting for the Prefect server at {api} …", flush=True)
         wait_for_server(api)

@@ -1,47 +1,60 @@
-"""The quarterly refresh flow: ingest → validate → load → transform → publish.
+"""The quarterly refresh flow: :func:`scp_metrics.steps.run_refresh`, each step a Prefect task.
 
-Tasks are thin: they open paths, call pure functions from ``scp_metrics.steps`` and return
-plain data. Runs with no Prefect server configured (Prefect starts a temporary one).
+The flow runs the very steps ``scp-metrics refresh --engine local`` runs, in the same order and
+under the same warehouse lock (``wait_seconds`` as ``--wait``): ``run_refresh`` is given
+:func:`run_as_task`, which runs each step function as its task. Steps that touch the file
+system only (finding the extracts, each publishing output) are retried on failure; a retry
+redoes that step alone, never the steps that succeeded before it. Runs with no Prefect server
+configured (Prefect starts a temporary one).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+import scp_metrics.steps as steps
+from scp_metrics.settings import get_settings, prefect_defaults
 
-from prefect import flow, get_run_logger, task  # noqa: E402
+prefect_defaults()
+
+from prefect import Task, flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
 
-from scp_metrics import steps as refresh  # noqa: E402
-from scp_metrics.settings import Settings, get_settings  # noqa: E402
+T = TypeVar("T")
 
-
-@task(retries=2, retry_delay_seconds=2)
-def find_extracts(raw_dir: Path) -> list[Path]:
-    """Ingest: list the delivered files (I/O, so retried)."""
-    return refresh.discover_extracts(raw_dir)
+RETRIES = 2
+"""For steps whose failure is worth a second try: file-system work. Loading and building are
+transactional and would only fail the same way again."""
 
 
-@task
-def validate_and_load(paths: list[Path], settings: Settings, run_id: str) -> list[refresh.FileOutcome]:
-    """Validate each file, load the good ones and quarantine the bad (one file in memory at a time)."""
-    logger = get_run_logger()
-    return refresh.ingest_files(paths, settings, run_id, logger.info)
+def _task(step: Callable[..., Any], retries: int = 0) -> Task[..., Any]:
+    # no caching: every run looks at the files and the warehouse anew
+    return task(name=step.__name__, cache_policy=NO_CACHE, retries=retries,
+                retry_delay_seconds=2)(step)
 
 
-@task
-def transform(settings: Settings, outcomes: list[refresh.FileOutcome], force: bool) -> dict[str, int]:
-    """Rebuild staging, intermediate and marts when something new was loaded."""
-    logger = get_run_logger()
-    return refresh.build_marts(settings, outcomes, force, logger.info)
+_STEPS: list[tuple[Callable[..., Any], int]] = [
+    (steps.find_extracts, RETRIES),
+    (steps.ingest_files, 0),
+    (steps.build_marts, 0),
+    (steps.outputs_folder, RETRIES),
+    *[(publish, RETRIES) for publish in steps.PUBLISH_STEPS],
+    (steps.publish_summary, RETRIES),
+]
+#: One task per step function.
+TASKS: dict[Callable[..., Any], Task[..., Any]] = {step: _task(step, retries) for step, retries in _STEPS}
 
 
-@task(retries=2, retry_delay_seconds=2)
-def publish(settings: Settings, summary_markdown: str) -> str:
-    """Write the marts and the run summary to the outputs folder."""
-    return str(refresh.publish_outputs(settings, summary_markdown))
+def run_as_task(step: Callable[..., T], /, *args: Any) -> T:
+    """Run ``step`` as its Prefect task (a :class:`scp_metrics.steps.StepRunner`)."""
+    return cast(T, TASKS[step](*args))
+
+
+def log(message: str) -> None:
+    """Progress to the log of the task (or flow) running now."""
+    get_run_logger().info(message)
 
 
 @flow(name="quarterly-refresh", log_prints=True)
@@ -52,29 +65,18 @@ def quarterly_refresh(
     quarantine_dir: str | None = None,
     outputs_dir: str | None = None,
     publish_outputs: bool = True,
-) -> refresh.RefreshSummary:
-    """Refresh the warehouse from the extracts in ``raw_dir`` and publish the marts.
+    wait_seconds: float = steps.DEFAULT_WAIT_SECONDS,
+) -> steps.RefreshSummary:
+    """Refresh the warehouse from the extracts in ``raw_dir`` and publish the outputs.
 
-    Paths default to the ``SCP_*`` environment settings (see ``scp_metrics.settings``).
+    Paths default to the ``SCP_*`` environment settings (see ``scp_metrics.settings``); if
+    another refresh holds the warehouse, wait up to ``wait_seconds`` for it.
     """
-    import time
-
-    started = time.monotonic()
     settings = get_settings(raw_dir=raw_dir, warehouse=warehouse, quarantine_dir=quarantine_dir,
                             outputs_dir=outputs_dir)
-    logger = get_run_logger()
-    run_id = refresh.new_run_id()
-    with refresh.warehouse_lock(settings):
-        paths = find_extracts(settings.raw_dir)
-        logger.info("found %d files in %s", len(paths), settings.raw_dir)
-        outcomes = validate_and_load(paths, settings, run_id)
-        mart_rows = transform(settings, outcomes, force)
-        summary = refresh.RefreshSummary(run_id, str(settings.warehouse), outcomes,
-                                         bool(mart_rows), mart_rows, None, 0.0)
-        if publish_outputs and (mart_rows or not settings.outputs_dir.exists()):
-            summary.outputs_dir = publish(settings, summary.to_markdown())
-    summary.seconds = time.monotonic() - started
-    logger.info(summary.headline())
+    summary = steps.run_refresh(settings, progress=log, force=force, publish=publish_outputs,
+                                wait_seconds=wait_seconds, run_step=run_as_task)
+    log(summary.headline())
     create_markdown_artifact(markdown=summary.to_markdown(), key="quarterly-refresh-summary",
                              description=summary.headline())
     return summary

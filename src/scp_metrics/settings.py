@@ -1,7 +1,9 @@
 """Machine-local settings: paths from environment variables with defaults.
 
 Domain definitions live in ``config/`` (versioned data); run parameters are CLI / flow
-parameters. Only this module reads the environment.
+parameters. Only this module reads the environment: the entry points (the CLI's ``main``, the
+Prefect flow, the notebooks' API) call :func:`get_settings` once and pass the
+:class:`Settings` to everything else.
 """
 
 from __future__ import annotations
@@ -23,15 +25,30 @@ def _find_project_root() -> Path:
 
 PROJECT_ROOT = _find_project_root()
 
+DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
+"""The committed catalogues (``SCP_CONFIG_DIR`` points elsewhere)."""
+
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 """DuckDB's buffer limit per process: beyond it DuckDB spills to ``<warehouse>.tmp``."""
 
 
-def duckdb_memory_limit() -> str | None:
+def _memory_limit(text: str) -> str | None:
     """``SCP_DUCKDB_MEMORY_LIMIT`` (a DuckDB size such as ``1GB`` or ``512MB``; ``none`` for
-    DuckDB's own default of 80% of RAM), else :data:`DEFAULT_DUCKDB_MEMORY_LIMIT`."""
-    value = os.environ.get("SCP_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT).strip()
+    DuckDB's own default of 80% of RAM)."""
+    value = text.strip()
     return None if value.lower() in ("", "none", "default") else value
+
+
+def prefect_defaults() -> None:
+    """Prefect settings scp-metrics chooses unless the environment sets them: no analytics from
+    the Prefect server (the temporary one a flow run starts, or ``make serve``'s). Called before
+    Prefect is imported (it reads its settings then)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def prefect_api_url() -> str | None:
+    """``PREFECT_API_URL``: the Prefect server a deployment is served to (None: none set)."""
+    return os.environ.get("PREFECT_API_URL") or None
 
 
 @dataclass(frozen=True)
@@ -57,13 +74,14 @@ def get_settings(**overrides: object) -> Settings:
     env = os.environ
     root = PROJECT_ROOT
     values: dict[str, object] = {
-        "config_dir": Path(env.get("SCP_CONFIG_DIR", root / "config")),
+        "config_dir": Path(env.get("SCP_CONFIG_DIR", DEFAULT_CONFIG_DIR)),
         "raw_dir": Path(env.get("SCP_RAW_DIR", root / "data" / "raw" / "sample")),
         "warehouse": Path(env.get("SCP_WAREHOUSE", root / "data" / "warehouse" / "scp.duckdb")),
         "quarantine_dir": Path(env.get("SCP_QUARANTINE_DIR", root / "data" / "quarantine")),
         "outputs_dir": Path(env.get("SCP_OUTPUTS_DIR", root / "data" / "outputs")),
         "home_area": env.get("SCP_HOME_AREA", "E06000045"),
-        "duckdb_memory_limit": duckdb_memory_limit(),
+        "duckdb_memory_limit": _memory_limit(env.get("SCP_DUCKDB_MEMORY_LIMIT",
+                                                     DEFAULT_DUCKDB_MEMORY_LIMIT)),
     }
     for key, value in overrides.items():
         if value is not None:

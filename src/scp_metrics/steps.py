@@ -1,7 +1,11 @@
-"""The quarterly refresh as pure steps: find extracts, validate and load each, build, publish.
+"""The quarterly refresh as steps: find extracts, validate and load each, build, publish.
 
-``pipelines/quarterly_refresh.py`` wires these steps as Prefect tasks; :func:`run_refresh` runs
-them in order without Prefect (tests, benchmarks, ``--engine local``).
+Each step is a plain function of :class:`~scp_metrics.settings.Settings` and plain data.
+:func:`run_refresh` runs them in order under the warehouse lock; its ``run_step`` decides how
+each one is run: called directly (``--engine local``, tests, benchmarks) or as a Prefect task
+(``pipelines/quarterly_refresh.py`` passes one that wraps each step in its task, with retries).
+Publishing is one step per output (CSVs, charts, report, workbook, summary), so a retried
+failure redoes that output only.
 """
 
 from __future__ import annotations
@@ -15,8 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-
-import duckdb
+from typing import Any, Protocol, TypeVar
 
 from scp_metrics.ingest import validation_duckdb
 from scp_metrics.ingest.files import discover_extracts, sha256_file
@@ -24,20 +27,17 @@ from scp_metrics.ingest.quarantine import quarantine
 from scp_metrics.ingest.validation import validate_file
 from scp_metrics.publish.suppression import publish_table
 from scp_metrics.settings import Settings
-from scp_metrics.warehouse import incremental
-from scp_metrics.warehouse.build import build_models
-from scp_metrics.warehouse.connection import connect
+from scp_metrics.warehouse.build import marts_up_to_date, rebuild
+from scp_metrics.warehouse.connection import Connection, connect_warehouse, table_names
 from scp_metrics.warehouse.fingerprints import cached_sha256
-from scp_metrics.warehouse.history import (
-    LoadConflict,
-    known_batch_for,
-    marts_current,
-    record_marts_built,
-)
+from scp_metrics.warehouse.history import LoadConflict, RestoreOutcome, known_batch_for, restore_batch
 from scp_metrics.warehouse.ledger import LIVE
 from scp_metrics.warehouse.load import load_frame
 
 Progress = Callable[[str], None]
+
+DEFAULT_WAIT_SECONDS = 300.0
+"""How long a refresh or restore waits for another one holding the warehouse (``--wait``)."""
 
 
 class RefreshLocked(Exception):
@@ -168,7 +168,7 @@ def new_run_id() -> str:
     return f"{datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, run_id: str,
+def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
                 today: date | None = None) -> FileOutcome:
     """Validate one file and load it, skip it (already loaded) or quarantine it."""
     sha = cached_sha256(settings.warehouse, path, sha256_file)  # re-read only when changed
@@ -209,17 +209,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, 
                        outcome.batch_id, outcome.replaced_rows, notes=result.notes)
 
 
-def marts_present(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_name = 'mart_indicator_values'"
-    ).fetchall()[0][0])
-
-
 def ingest_files(paths: list[Path], settings: Settings, run_id: str,
                  progress: Progress | None = None) -> list[FileOutcome]:
     say = progress or (lambda _m: None)
     outcomes = []
-    con = connect(settings.warehouse)
+    con = connect_warehouse(settings)
     try:
         for i, path in enumerate(paths, 1):
             outcome = ingest_file(con, path, settings, run_id)
@@ -235,93 +229,195 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
 
 def build_marts(settings: Settings, outcomes: list[FileOutcome], force: bool = False,
                 progress: Progress | None = None) -> dict[str, int]:
-    """Rebuild the models when something was loaded (or they are missing, or ``force``).
-
-    ``force`` also recomputes every series of the incremental marts (``mart_spc``,
-    ``mart_trends``) instead of reusing the unchanged ones (:mod:`scp_metrics.warehouse.incremental`).
-    """
-    con = connect(settings.warehouse)
+    """Rebuild the models when something was loaded (or they are missing or stale, or ``force``);
+    returns rows per mart rebuilt (empty: nothing rebuilt)."""
+    con = connect_warehouse(settings)
     try:
-        if not force and marts_present(con) and marts_current(con) \
-                and not any(o.status == "loaded" for o in outcomes):
-            return {}  # (not current: a run died between loading and building, or a restore)
-        if force:  # a full recomputation: nothing is reused (losing the hashes only costs time)
-            con.execute(f"drop table if exists {incremental.HASH_TABLE}")
-        rows = build_models(con, settings, progress)
-        record_marts_built(con)
-        return rows
+        if not force and not any(o.status == "loaded" for o in outcomes) and marts_up_to_date(con):
+            return {}
+        return rebuild(con, settings, force=force, progress=progress)
     finally:
         con.close()
 
 
-def latest_month(settings: Settings) -> str | None:
-    con = connect(settings.warehouse, read_only=True)
-    try:
-        row = con.execute(
-            "select max(period_end) from mart_indicator_values where period_type in ('month', 'quarter') "
-            "and area_code = ?", [settings.home_area]).fetchall()[0]
-    finally:
-        con.close()
-    return None if row is None or row[0] is None else f"{row[0]:%Y-%m}"
+def find_extracts(settings: Settings) -> list[Path]:
+    """Every file under the raw folder that could be an extract, in a stable order."""
+    return discover_extracts(settings.raw_dir)
 
+
+# --------------------------------------------------------------------------- publishing
 
 PUBLISH_CHUNK_VECTORS = 50
 """DuckDB vectors (2,048 rows each) suppressed and written at a time when publishing a mart."""
 
 
-def publish_mart_csv(con: duckdb.DuckDBPyConnection, name: str, target: Path, config_dir: Path) -> int:
+@dataclass(frozen=True)
+class Outputs:
+    """Where a refresh publishes: ``outputs/<as-of>/``; ``as_of`` is None without monthly data
+    (the folder is then ``outputs/no-data``: CSVs, charts index and summary only)."""
+
+    folder: Path
+    as_of: str | None
+
+
+def latest_month(settings: Settings) -> str | None:
+    """``YYYY-MM`` of the home area's latest monthly or quarterly value (None: no data yet)."""
+    from scp_metrics.publish.charts import loaders
+
+    con = connect_warehouse(settings, read_only=True)
+    try:
+        return loaders.latest_month(con, settings.home_area)
+    finally:
+        con.close()
+
+
+def outputs_folder(settings: Settings) -> Outputs:
+    """``outputs/<as-of>/`` for the latest month with data of the home area (created)."""
+    as_of = latest_month(settings)
+    folder = settings.outputs_dir / (as_of or "no-data")
+    folder.mkdir(parents=True, exist_ok=True)
+    return Outputs(folder, as_of)
+
+
+def publish_mart_csv(con: Connection, name: str, target: Path, config_dir: Path) -> int:
     """:func:`scp_metrics.publish.suppression.publish_table` a chunk of :data:`PUBLISH_CHUNK_VECTORS` at a
     time: the same bytes, memory bounded by the chunk, not by the mart
     (``mart_indicator_values`` has every area's every period). Returns the rows suppressed."""
     return publish_table(con, name, target, config_dir, chunk_vectors=PUBLISH_CHUNK_VECTORS)
 
 
-def publish_outputs(settings: Settings, summary_markdown: str) -> Path:
-    """Write the marts as CSV and the run summary to ``outputs/<as-of>/``."""
-    as_of = latest_month(settings) or "no-data"
-    folder = settings.outputs_dir / as_of
-    folder.mkdir(parents=True, exist_ok=True)
-    con = connect(settings.warehouse, read_only=True)
+def publish_csvs(settings: Settings, outputs: Outputs) -> list[Path]:
+    """Every mart as ``mart_*.csv``, counts 1-4 published as "<5" (``config/privacy.toml``)."""
+    con = connect_warehouse(settings, read_only=True)
     try:
-        marts = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where starts_with(table_name, 'mart_') "
-            "order by 1").fetchall()]
-        for name in marts:  # counts 1-4 published as "<5" (privacy.py, config/privacy.toml)
-            publish_mart_csv(con, name, folder / f"{name}.csv", settings.config_dir)
+        written = []
+        for name in table_names(con, "mart_"):
+            publish_mart_csv(con, name, outputs.folder / f"{name}.csv", settings.config_dir)
+            written.append(outputs.folder / f"{name}.csv")
+        return written
     finally:
         con.close()
+
+
+def publish_charts(settings: Settings, outputs: Outputs) -> list[Path]:
+    """The chart pack of the home area (PNG and SVG, ``charts/index.csv``)."""
     from scp_metrics.publish.charts import write_chart_pack  # matplotlib only when publishing
 
-    write_chart_pack(settings.warehouse, settings.home_area, folder / "charts",  # PNG + SVG
-                     None if as_of == "no-data" else as_of, config_dir=settings.config_dir)
-    if as_of != "no-data":
-        from scp_metrics.publish.report import make_report
-        from scp_metrics.publish.workbook import write_workbook
+    return write_chart_pack(settings.warehouse, settings.home_area, outputs.folder / "charts",
+                            outputs.as_of, config_dir=settings.config_dir)
 
-        con = connect(settings.warehouse, read_only=True)
+
+def publish_report(settings: Settings, outputs: Outputs) -> list[Path]:
+    """The year-end projection report (HTML and PDF) with the pack's charts (none without data)."""
+    if outputs.as_of is None:
+        return []
+    from scp_metrics.publish.report import make_report
+
+    con = connect_warehouse(settings, read_only=True)
+    try:
+        charts = sorted((outputs.folder / "charts").glob("*.png"))
+        return list(make_report(con, settings, outputs.as_of, outputs.folder, charts))
+    finally:
+        con.close()
+
+
+def publish_workbook(settings: Settings, outputs: Outputs) -> list[Path]:
+    """The Excel workbook of tables (none without data)."""
+    if outputs.as_of is None:
+        return []
+    from scp_metrics.publish.workbook import write_workbook
+
+    con = connect_warehouse(settings, read_only=True)
+    try:
+        path = outputs.folder / f"scp_metrics_tables_{outputs.as_of}.xlsx"
+        return [write_workbook(con, settings, path, outputs.as_of)]
+    finally:
+        con.close()
+
+
+def publish_summary(outputs: Outputs, summary_markdown: str) -> list[Path]:
+    """``refresh_summary.md``: what the run loaded or refused."""
+    path = outputs.folder / "refresh_summary.md"
+    path.write_text(summary_markdown)
+    return [path]
+
+
+#: The publishing steps after :func:`outputs_folder`, in order (the report shows the charts).
+PUBLISH_STEPS: tuple[Callable[[Settings, Outputs], list[Path]], ...] = (
+    publish_csvs, publish_charts, publish_report, publish_workbook)
+
+
+# --------------------------------------------------------------------------- running the steps
+
+T = TypeVar("T")
+
+
+class StepRunner(Protocol):
+    """How :func:`run_refresh` runs each step: ``run_step(step, *args)`` returns ``step(*args)``."""
+
+    def __call__(self, step: Callable[..., T], /, *args: Any) -> T: ...
+
+
+def run_directly(step: Callable[..., T], /, *args: Any) -> T:
+    """Run the step in this process, once (the local engine)."""
+    return step(*args)
+
+
+def publish_outputs(settings: Settings, summary_markdown: str,
+                    run_step: StepRunner = run_directly) -> Path:
+    """Write the marts as CSV, the chart pack, the report, the workbook and the run summary to
+    ``outputs/<as-of>/``; returns the folder."""
+    outputs = run_step(outputs_folder, settings)
+    for step in PUBLISH_STEPS:
+        run_step(step, settings, outputs)
+    run_step(publish_summary, outputs, summary_markdown)
+    return outputs.folder
+
+
+def restore(settings: Settings, batch_id: int, *, publish: bool = True, wait_seconds: float = 0.0,
+            progress: Progress | None = None) -> tuple[RestoreOutcome, dict[str, int], Path | None]:
+    """Make a superseded batch live again, rebuild the marts and (``publish``) the outputs.
+
+    Returns what was restored, the rows per mart and the outputs folder (None: not published)."""
+    say = progress or _quiet
+    with warehouse_lock(settings, wait_seconds, say):
+        con = connect_warehouse(settings)
         try:
-            make_report(con, settings, as_of, folder, sorted((folder / "charts").glob("*.png")))
-            write_workbook(con, settings, folder / f"scp_metrics_tables_{as_of}.xlsx", as_of)
+            outcome = restore_batch(con, batch_id)
+            say(outcome.sentence())
+            say("Rebuilding the marts …")
+            rows = rebuild(con, settings)
         finally:
             con.close()
-    (folder / "refresh_summary.md").write_text(summary_markdown)
-    return folder
+        folder = None
+        if publish:
+            summary = (f"# Restore of batch {batch_id}\n\n{outcome.sentence()}\n\n"
+                       + "\n".join(f"- {name}: {n:,} rows" for name, n in rows.items()) + "\n")
+            folder = publish_outputs(settings, summary)
+    return outcome, rows, folder
+
+
+def _quiet(_message: str) -> None:
+    pass
 
 
 def run_refresh(settings: Settings, *, progress: Progress | None = None, force: bool = False,
-                publish: bool = True, wait_seconds: float = 0.0) -> RefreshSummary:
-    """The whole refresh without Prefect (same steps as the flow)."""
+                publish: bool = True, wait_seconds: float = 0.0,
+                run_step: StepRunner = run_directly) -> RefreshSummary:
+    """The whole refresh: under the warehouse lock (waiting up to ``wait_seconds`` for another
+    refresh), find the extracts, ingest them, build the marts and publish the outputs when the
+    marts changed (or nothing was ever published). ``run_step`` runs each step (see above)."""
     started = time.monotonic()
     run_id = new_run_id()
-    say = progress or (lambda _m: None)
+    say = progress or _quiet
     with warehouse_lock(settings, wait_seconds, say):
-        paths = discover_extracts(settings.raw_dir)
+        paths = run_step(find_extracts, settings)
         say(f"found {len(paths)} files in {settings.raw_dir}")
-        outcomes = ingest_files(paths, settings, run_id, say)
-        mart_rows = build_marts(settings, outcomes, force, say)
+        outcomes = run_step(ingest_files, paths, settings, run_id, progress)
+        mart_rows = run_step(build_marts, settings, outcomes, force, progress)
         summary = RefreshSummary(run_id, str(settings.warehouse), outcomes, bool(mart_rows),
                                  mart_rows, None, 0.0)
-        if publish and (mart_rows or not (settings.outputs_dir).exists()):
-            summary.outputs_dir = str(publish_outputs(settings, summary.to_markdown()))
+        if publish and (mart_rows or not settings.outputs_dir.exists()):
+            summary.outputs_dir = str(publish_outputs(settings, summary.to_markdown(), run_step))
     summary.seconds = time.monotonic() - started
     return summary

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from scp_metrics.settings import get_settings
-from scp_metrics.warehouse.connection import connect
+from scp_metrics.warehouse.connection import connect, connect_warehouse
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str:
@@ -31,19 +31,24 @@ def test_the_warehouse_is_capped_at_1gb_and_spills_beside_itself(tmp_path, monke
         reader.close()
 
 
-def test_the_limit_comes_from_the_environment_or_the_caller(tmp_path, monkeypatch):
+def test_the_limit_comes_from_the_settings_or_the_caller(tmp_path, monkeypatch):
     monkeypatch.setenv("SCP_DUCKDB_MEMORY_LIMIT", "256MB")
-    assert get_settings().duckdb_memory_limit == "256MB"
-    con = connect(tmp_path / "a.duckdb")
+    settings = get_settings(warehouse=tmp_path / "a.duckdb")
+    assert settings.duckdb_memory_limit == "256MB"
+    con = connect_warehouse(settings)
     assert _setting(con, "memory_limit") == "244.1 MiB"
     con.close()
-    con = connect(tmp_path / "b.duckdb", memory_limit="512MB")
+    con = connect(tmp_path / "b.duckdb")  # without settings: the default, whatever the environment
+    assert _setting(con, "memory_limit") == "953.6 MiB"
+    con.close()
+    con = connect(tmp_path / "c.duckdb", memory_limit="512MB")
     assert _setting(con, "memory_limit") == "488.2 MiB"
     con.close()
     monkeypatch.setenv("SCP_DUCKDB_MEMORY_LIMIT", "none")
-    assert get_settings().duckdb_memory_limit is None
-    con = connect(":memory:")
-    assert _setting(con, "memory_limit") != "244.1 MiB"  # DuckDB's own default
+    settings = get_settings(warehouse=":memory:")
+    assert settings.duckdb_memory_limit is None
+    con = connect_warehouse(settings)
+    assert _setting(con, "memory_limit") not in ("244.1 MiB", "953.6 MiB")  # DuckDB's own default
     con.close()
 
 

@@ -12,16 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from scp_metrics.cli.common import UserError, say
-from scp_metrics.settings import get_settings
+from scp_metrics.settings import Settings
 
 
-def cmd_charts(args: argparse.Namespace) -> int:
+def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
     import duckdb
 
     from scp_metrics.publish.charts import CHART_KINDS, draw_charts, save_figure
     from scp_metrics.publish.charts.loaders import ChartDataMissing, latest_month, table_exists
 
-    settings = get_settings(warehouse=args.warehouse)
     if not Path(settings.warehouse).exists():
         raise UserError(f"no warehouse at {settings.warehouse}: run 'scp-metrics refresh' first")
     area = args.area or settings.home_area

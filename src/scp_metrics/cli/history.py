@@ -9,28 +9,29 @@ from pathlib import Path
 import duckdb
 
 from scp_metrics.cli.common import UserError, print_frame, say
-from scp_metrics.settings import get_settings
-
-DEFAULT_WAIT_SECONDS = 300.0
-
-
-def _open(warehouse: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    from scp_metrics.warehouse import connect
-
-    if not Path(warehouse).exists():
-        raise UserError(f"no warehouse at {warehouse}: run 'scp-metrics refresh' first")
-    try:
-        return connect(warehouse, read_only=read_only)
-    except duckdb.IOException:
-        raise UserError(f"the warehouse {warehouse} is in use (a refresh is running?); try "
-                        "again when it finishes") from None
+from scp_metrics.settings import Settings
+from scp_metrics.steps import DEFAULT_WAIT_SECONDS
 
 
-def cmd_history(args: argparse.Namespace) -> int:
+def _in_use(settings: Settings) -> UserError:
+    return UserError(f"the warehouse {settings.warehouse} is in use (a refresh is running?); "
+                     "try again when it finishes")
+
+
+def _require_warehouse(settings: Settings) -> None:
+    if not Path(settings.warehouse).exists():
+        raise UserError(f"no warehouse at {settings.warehouse}: run 'scp-metrics refresh' first")
+
+
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    from scp_metrics.warehouse import connect_warehouse
     from scp_metrics.warehouse.history import HistoryError, history_frame
 
-    settings = get_settings(warehouse=args.warehouse)
-    con = _open(settings.warehouse, read_only=True)
+    _require_warehouse(settings)
+    try:
+        con = connect_warehouse(settings, read_only=True)
+    except duckdb.IOException:
+        raise _in_use(settings) from None
     try:
         frame = history_frame(con, args.source)
     except HistoryError as exc:
@@ -57,32 +58,20 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_restore(args: argparse.Namespace) -> int:
-    from scp_metrics.steps import publish_outputs, warehouse_lock
-    from scp_metrics.warehouse.build import build_models
-    from scp_metrics.warehouse.history import HistoryError, record_marts_built, restore_batch
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from scp_metrics.steps import restore
+    from scp_metrics.warehouse.history import HistoryError
 
-    settings = get_settings(warehouse=args.warehouse)
-    if not settings.warehouse.exists():
-        raise UserError(f"no warehouse at {settings.warehouse}: run 'scp-metrics refresh' first")
-    with warehouse_lock(settings, args.wait, say):
-        con = _open(settings.warehouse, read_only=False)
-        try:
-            try:
-                outcome = restore_batch(con, args.batch)
-            except HistoryError as exc:
-                raise UserError(str(exc)) from None
-            say(outcome.sentence())
-            say("Rebuilding the marts …")
-            rows = build_models(con, settings)
-            record_marts_built(con)
-        finally:
-            con.close()
-        if not args.no_publish:
-            summary = (f"# Restore of batch {args.batch}\n\n{outcome.sentence()}\n\n"
-                       + "\n".join(f"- {name}: {n:,} rows" for name, n in rows.items()) + "\n")
-            folder = publish_outputs(settings, summary)
-            say(f"Outputs written to {folder}")
+    _require_warehouse(settings)
+    try:
+        _, rows, folder = restore(settings, args.batch, publish=not args.no_publish,
+                                  wait_seconds=args.wait, progress=say)
+    except HistoryError as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.IOException:
+        raise _in_use(settings) from None
+    if folder is not None:
+        say(f"Outputs written to {folder}")
     say(f"Marts rebuilt ({sum(rows.values()):,} rows). 'scp-metrics history' shows the ledger.")
     return 0
 

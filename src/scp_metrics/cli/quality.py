@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from scp_metrics.settings import get_settings
+from scp_metrics.settings import Settings
 
 SEVERITIES = ("ok", "info", "warning")
 
 
-def cmd_quality(args: argparse.Namespace) -> int:
+def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
     from scp_metrics.cli.common import UserError, print_frame, say
-    from scp_metrics.warehouse import connect
+    from scp_metrics.warehouse import connect_warehouse
 
-    settings = get_settings(warehouse=args.warehouse)
     try:
-        con = connect(settings.warehouse, read_only=True)
+        con = connect_warehouse(settings, read_only=True)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     try:

@@ -26,7 +26,7 @@ from scp_metrics.cli.common import UserError, console, say
 from scp_metrics.ingest.group_file import GroupFileError, read_group_file
 from scp_metrics.periods import financial_year_start
 from scp_metrics.rankings.ranks import RANKED_MEASURES, compute_rankings, group_members
-from scp_metrics.settings import get_settings
+from scp_metrics.settings import Settings
 from scp_metrics.warehouse.populations import (
     mid_years_loaded,
     populations_for_year,
@@ -347,14 +347,13 @@ def print_ranking(result: SpanRanking) -> None:
            else "(Wilson score)."))
 
 
-def cmd_rank(args: argparse.Namespace) -> int:
-    from scp_metrics.warehouse import connect
+def cmd_rank(args: argparse.Namespace, settings: Settings) -> int:
+    from scp_metrics.warehouse import connect_warehouse
 
-    settings = get_settings(warehouse=args.warehouse)
     start = parse_month(args.period_start, "--period-start")
     end = parse_month(args.period_end, "--period-end")
     try:
-        con = connect(settings.warehouse, read_only=True)
+        con = connect_warehouse(settings, read_only=True)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     try:

@@ -6,20 +6,10 @@ import argparse
 from pathlib import Path
 
 from scp_metrics.cli.common import UserError, say
-from scp_metrics.settings import get_settings
+from scp_metrics.settings import Settings
 
 
-def _open(warehouse: str | None):  # type: ignore[no-untyped-def]
-    from scp_metrics.warehouse import connect
-
-    settings = get_settings(warehouse=warehouse)
-    try:
-        return settings, connect(settings.warehouse, read_only=True)
-    except FileNotFoundError as exc:
-        raise UserError(str(exc)) from None
-
-
-def _as_of(value: str | None, settings) -> str:  # type: ignore[no-untyped-def]
+def _as_of(value: str | None, settings: Settings) -> str:
     from scp_metrics.steps import latest_month
 
     as_of = value or latest_month(settings)
@@ -33,34 +23,24 @@ def _as_of(value: str | None, settings) -> str:  # type: ignore[no-untyped-def]
     return as_of
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from scp_metrics.publish.report import make_report
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from scp_metrics.steps import Outputs, publish_report
 
-    settings, con = _open(args.warehouse)
-    try:
-        as_of = _as_of(args.as_of, settings)
-        out = Path(args.out) if args.out else settings.outputs_dir / as_of
-        charts_dir = out / "charts"
-        charts = sorted(charts_dir.glob("*.png")) if charts_dir.is_dir() else []
-        html_path, pdf_path = make_report(con, settings, as_of, out, charts)
-    finally:
-        con.close()
+    as_of = _as_of(args.as_of, settings)
+    out = Path(args.out) if args.out else settings.outputs_dir / as_of
+    html_path, pdf_path = publish_report(settings, Outputs(out, as_of))
     say(f"Year-end projection report as of {as_of}:")
     say(f"  HTML {html_path}")
     say(f"  PDF  {pdf_path}")
     return 0
 
 
-def cmd_workbook(args: argparse.Namespace) -> int:
-    from scp_metrics.publish.workbook import write_workbook
+def cmd_workbook(args: argparse.Namespace, settings: Settings) -> int:
+    from scp_metrics.steps import Outputs, publish_workbook
 
-    settings, con = _open(args.warehouse)
-    try:
-        as_of = _as_of(args.as_of, settings)
-        out = Path(args.out) if args.out else settings.outputs_dir / as_of
-        path = write_workbook(con, settings, out / f"scp_metrics_tables_{as_of}.xlsx", as_of)
-    finally:
-        con.close()
+    as_of = _as_of(args.as_of, settings)
+    out = Path(args.out) if args.out else settings.outputs_dir / as_of
+    (path,) = publish_workbook(settings, Outputs(out, as_of))
     say(f"Workbook for Strategic Assessment authors: {path}")
     return 0
 

@@ -16,7 +16,7 @@ import pandas as pd
 from rich.table import Table
 
 from scp_metrics.cli.common import UserError, console, print_frame, say
-from scp_metrics.settings import get_settings
+from scp_metrics.settings import Settings
 from scp_metrics.stats.spc import variation_label
 
 VARIATION_TEXT = {
@@ -28,12 +28,11 @@ VARIATION_TEXT = {
 }
 
 
-def _query(warehouse: Any, table: str, sql: str, params: list[Any]) -> pd.DataFrame:
-    from scp_metrics.warehouse import connect
+def _query(settings: Settings, table: str, sql: str, params: list[Any]) -> pd.DataFrame:
+    from scp_metrics.warehouse import connect_warehouse
 
-    settings = get_settings(warehouse=warehouse)
     try:
-        con = connect(settings.warehouse, read_only=True)
+        con = connect_warehouse(settings, read_only=True)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     try:
@@ -46,13 +45,13 @@ def _query(warehouse: Any, table: str, sql: str, params: list[Any]) -> pd.DataFr
 
 
 def _no_series(
-    warehouse: Any, table: str, what: str, indicator: str | None, area: str
+    settings: Settings, table: str, what: str, indicator: str | None, area: str
 ) -> UserError:
     """One sentence saying which series do exist for the area."""
-    have = _query(warehouse, table, f"select distinct indicator_id from {table} "
+    have = _query(settings, table, f"select distinct indicator_id from {table} "
                   "where area_code = ? order by 1", [area])["indicator_id"].tolist()
     if not have:
-        areas = _query(warehouse, table, f"select distinct area_code from {table} order by 1",
+        areas = _query(settings, table, f"select distinct area_code from {table} order by 1",
                        [])["area_code"].tolist()
         return UserError(f"area {area} has no {what} (areas that have: "
                          f"{', '.join(areas) or 'none'})")
@@ -106,12 +105,12 @@ def _print_spc_table(shown: pd.DataFrame) -> None:
     console.print(table)
 
 
-def cmd_spc(args: argparse.Namespace) -> int:
-    frame = _query(args.warehouse, "mart_spc",
+def cmd_spc(args: argparse.Namespace, settings: Settings) -> int:
+    frame = _query(settings, "mart_spc",
                    "select * from mart_spc where indicator_id = ? and area_code = ? "
                    "order by period_start", [args.indicator, args.area])
     if frame.empty:
-        raise _no_series(args.warehouse, "mart_spc", "monthly SPC series", args.indicator,
+        raise _no_series(settings, "mart_spc", "monthly SPC series", args.indicator,
                          args.area)
     shown = frame[["period_start", "value", "mean", "lpl", "upl", "special_cause_flag",
                    "point_type", "rule", "rebase_group"]].rename(columns={
@@ -145,16 +144,16 @@ def _trend_sentence(row: pd.Series) -> str:
             f"{row['dispersion']:.2f}, {row['n_months']} months {window}{cut}.")
 
 
-def cmd_trend(args: argparse.Namespace) -> int:
+def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
     where, params = ["area_code = ?"], [args.area]
     if args.indicator:
         where.append("indicator_id = ?")
         params.append(args.indicator)
-    frame = _query(args.warehouse, "mart_trends",
+    frame = _query(settings, "mart_trends",
                    f"select * from mart_trends where {' and '.join(where)} order by indicator_id",
                    params)
     if frame.empty:
-        raise _no_series(args.warehouse, "mart_trends", "trend (rates and counts only)",
+        raise _no_series(settings, "mart_trends", "trend (rates and counts only)",
                          args.indicator, args.area)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)

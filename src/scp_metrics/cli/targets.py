@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from scp_metrics.cli.common import UserError, say
-from scp_metrics.settings import get_settings
+from scp_metrics.settings import Settings
 
 PROJECT_COLUMNS = [
     "target_id", "indicator_id", "area_code", "as_of", "trajectory_value", "actual_value",
@@ -49,12 +49,11 @@ def markdown(frame: pd.DataFrame, digits: int = 2) -> str:
     return "\n".join([head, rule, *body])
 
 
-def _connect(warehouse: Any) -> tuple[duckdb.DuckDBPyConnection, Any]:
-    from scp_metrics.warehouse import connect
+def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    from scp_metrics.warehouse import connect_warehouse
 
-    settings = get_settings(warehouse=warehouse)
     try:
-        return connect(settings.warehouse, read_only=True), settings
+        return connect_warehouse(settings, read_only=True)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
 
@@ -101,10 +100,10 @@ def series_projections(series: pd.Series, as_of: object, breaks: tuple = (),
     return pd.DataFrame(rows)
 
 
-def _project_series(args: argparse.Namespace) -> int:
+def _project_series(args: argparse.Namespace, settings: Settings) -> int:
     from scp_metrics.warehouse.marts.target_tracking import series_breaks
 
-    con, settings = _connect(args.warehouse)
+    con = _connect(settings)
     area = args.area or settings.home_area
     try:
         found = monthly_series(con, args.indicator, area)
@@ -128,7 +127,7 @@ def _project_series(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_project(args: argparse.Namespace) -> int:
+def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     from scp_metrics.warehouse.marts.target_tracking import track_targets
 
     try:
@@ -136,8 +135,8 @@ def cmd_project(args: argparse.Namespace) -> int:
     except ValueError:
         raise UserError(f"--as-of {args.as_of!r} is not a month (YYYY-MM)") from None
     if args.indicator:
-        return _project_series(args)
-    con, settings = _connect(args.warehouse)
+        return _project_series(args, settings)
+    con = _connect(settings)
     try:
         frame = track_targets(con, settings, args.as_of)
     finally:
@@ -162,14 +161,14 @@ def cmd_project(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_backtest(args: argparse.Namespace) -> int:
+def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
     from scp_metrics.targets.backtest import ORIGINS, backtest_frame
     from scp_metrics.warehouse.marts.target_tracking import series_breaks
 
     origins = ORIGINS if not args.origins else tuple(int(x) for x in args.origins.split(","))
     if any(not 1 <= o <= 11 for o in origins):
         raise UserError("--origins are month numbers of the financial year, 1 (April) to 11")
-    con, settings = _connect(args.warehouse)
+    con = _connect(settings)
     try:
         series = monthly_series(con, args.indicator, args.area)
         breaks = {key: series_breaks(con, *key) for key in series}

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from scp_metrics.settings import DEFAULT_CONFIG_DIR
+
 from .fire import write_fire
 from .ho_csp import write_ho_csp
 from .istv import write_istv
@@ -24,19 +26,26 @@ __all__ = ["DEFAULT_SEED", "SOURCES", "generate_sample"]
 DEFAULT_SEED = 20100401
 
 Progress = Callable[[str], None] | None
+Writer = Callable[[Path, int, Progress, Path], list[Path]]
 
 
-def _write_place_survey(out_dir: Path, seed: int, progress: Progress = None) -> list[Path]:
-    return [write_respondents(out_dir, seed, progress), write_headline(out_dir, seed, progress)]
+def _write_place_survey(out_dir: Path, seed: int, progress: Progress, config_dir: Path) -> list[Path]:
+    return [write_respondents(out_dir, seed, progress),
+            write_headline(out_dir, seed, progress, config_dir)]
 
 
-# Source folder -> writer(out_dir, seed, progress) returning the paths it owns.
-SOURCES: dict[str, Callable[[Path, int, Progress], list[Path]]] = {
+def _no_config(write: Callable[[Path, int, Progress], list[Path]]) -> Writer:
+    """A writer that needs no catalogue (its areas and codes are its own)."""
+    return lambda out_dir, seed, progress, _config_dir: write(out_dir, seed, progress)
+
+
+# Source folder -> writer(out_dir, seed, progress, config_dir) returning the paths it owns.
+SOURCES: dict[str, Writer] = {
     "police_crime": write_police,
     "ho_csp_crime": write_ho_csp,
-    "istv": write_istv,
-    "fire": write_fire,
-    "marac": write_marac,
+    "istv": _no_config(write_istv),
+    "fire": _no_config(write_fire),
+    "marac": _no_config(write_marac),
     "place_survey": _write_place_survey,
     "population": write_population,
     "msg": write_msg,
@@ -49,11 +58,13 @@ def generate_sample(
     progress: Callable[[str], None] | None = None,
     *,
     sources: Iterable[str] | None = None,
+    config_dir: Path = DEFAULT_CONFIG_DIR,
 ) -> list[Path]:
     """Write the synthetic sample under ``out_dir`` and return every sample file's path, sorted.
 
     ``sources`` limits generation to some source folders (default: all); each source depends
-    only on the seed, so a subset is byte-identical to the same files in a full run.
+    only on the seed (and the catalogues of ``config_dir``: areas, offence codes), so a subset
+    is byte-identical to the same files in a full run.
     """
     out_dir = Path(out_dir)
     wanted = list(SOURCES) if sources is None else list(sources)
@@ -63,5 +74,5 @@ def generate_sample(
     paths: list[Path] = []
     for name in SOURCES:
         if name in wanted:
-            paths.extend(SOURCES[name](out_dir, seed, progress))
+            paths.extend(SOURCES[name](out_dir, seed, progress, Path(config_dir)))
     return sorted(paths)

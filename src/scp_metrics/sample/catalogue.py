@@ -1,9 +1,8 @@
-"""Locate and read the committed configuration catalogues the generator needs."""
+"""Read the configuration catalogues the generator needs from the ``config/`` folder it is given."""
 
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -12,7 +11,6 @@ from pathlib import Path
 __all__ = [
     "Area",
     "OffenceCode",
-    "find_config_dir",
     "load_areas",
     "load_name_lookup",
     "load_offence_codes",
@@ -45,37 +43,25 @@ class OffenceCode:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
-def find_config_dir() -> Path:
-    """Return the ``config/`` directory: ``$SCP_CONFIG_DIR``, else the nearest one above here."""
-    env = os.environ.get("SCP_CONFIG_DIR")
-    if env:
-        path = Path(env)
-        if not (path / "areas.csv").is_file():
-            raise FileNotFoundError(f"SCP_CONFIG_DIR={env} has no areas.csv")
-        return path
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "config"
-        if (candidate / "areas.csv").is_file():
-            return candidate
-    raise FileNotFoundError("no config/ directory with areas.csv found; set SCP_CONFIG_DIR")
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    with (find_config_dir() / name).open(newline="", encoding="utf-8") as handle:
+def _rows(config_dir: Path, name: str) -> list[dict[str, str]]:
+    path = Path(config_dir) / name
+    if not path.is_file():
+        raise FileNotFoundError(f"{config_dir} has no {name}: not a config folder")
+    with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
-@lru_cache(maxsize=1)
-def load_areas() -> tuple[Area, ...]:
+@lru_cache(maxsize=4)
+def load_areas(config_dir: Path) -> tuple[Area, ...]:
     """Areas in ``config/areas.csv`` order (Southampton first)."""
     return tuple(
         Area(r["area_code"], r["area_name"], r["police_force"], r["region"])
-        for r in _rows("areas.csv")
+        for r in _rows(config_dir, "areas.csv")
     )
 
 
-@lru_cache(maxsize=1)
-def load_offence_codes() -> tuple[OffenceCode, ...]:
+@lru_cache(maxsize=4)
+def load_offence_codes(config_dir: Path) -> tuple[OffenceCode, ...]:
     """Offence codes in ``config/offence_codes.csv`` order."""
     return tuple(
         OffenceCode(
@@ -86,11 +72,11 @@ def load_offence_codes() -> tuple[OffenceCode, ...]:
             valid_from=date.fromisoformat(r["valid_from"]),
             valid_to=date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
         )
-        for r in _rows("offence_codes.csv")
+        for r in _rows(config_dir, "offence_codes.csv")
     )
 
 
-@lru_cache(maxsize=1)
-def load_name_lookup() -> dict[str, str]:
+@lru_cache(maxsize=4)
+def load_name_lookup(config_dir: Path) -> dict[str, str]:
     """Map every known spelling of an area name to its ONS code."""
-    return {r["name"]: r["area_code"] for r in _rows("area_name_lookup.csv")}
+    return {r["name"]: r["area_code"] for r in _rows(config_dir, "area_name_lookup.csv")}

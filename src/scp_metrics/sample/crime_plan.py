@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -103,9 +104,10 @@ def _story_targets(before: dict[str, int]) -> dict[str, int]:
 
 
 @lru_cache(maxsize=4)
-def build_crime_plan(seed: int) -> CrimePlan:
-    """Draw the plan for ``seed`` (cached: police and Home Office writers share it)."""
-    codes = load_offence_codes()
+def build_crime_plan(seed: int, config_dir: Path) -> CrimePlan:
+    """Draw the plan for ``seed`` with the offence codes of ``config_dir`` (cached: police and
+    Home Office writers share it)."""
+    codes = load_offence_codes(config_dir)
     months = plan_months()
     expected = _expected(codes, months)
     counts = np.zeros(expected.shape, dtype=np.int64)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .catalogue import load_areas
+from .catalogue import Area, load_areas
 from .crime_plan import CrimePlan, build_crime_plan
 from .periods import Quarter, quarters
 from .population import population
@@ -87,11 +87,12 @@ class _PeerModel:
         return out
 
 
-def ho_csp_table(plan: CrimePlan, model: _PeerModel, quarter: Quarter, seed: int) -> pd.DataFrame:
+def ho_csp_table(plan: CrimePlan, model: _PeerModel, quarter: Quarter, seed: int,
+                 areas: tuple[Area, ...]) -> pd.DataFrame:
     """One quarter's table for all 15 areas, rows with zero offences omitted."""
     new_edition = quarter.fy >= 2009
     frames = []
-    for index, area in enumerate(load_areas()):
+    for index, area in enumerate(areas):
         if area.code == SOUTHAMPTON:
             counts = southampton_quarter_counts(plan, quarter).copy()
             if (quarter.fy, quarter.q) == (HO_RECONCILIATION.fy, HO_RECONCILIATION.q):
@@ -129,16 +130,17 @@ def ho_csp_table(plan: CrimePlan, model: _PeerModel, quarter: Quarter, seed: int
 
 
 def write_ho_csp(
-    out_dir: Path, seed: int, progress: Callable[[str], None] | None = None
+    out_dir: Path, seed: int, progress: Callable[[str], None] | None, config_dir: Path
 ) -> list[Path]:
     """Write ``ho_csp_crime/ho_csp_recorded_crime_<quarter>.csv`` for every quarter."""
-    plan = build_crime_plan(seed)
+    plan = build_crime_plan(seed, config_dir)
+    areas = load_areas(config_dir)
     model = _PeerModel(plan)
     paths = []
     for quarter in quarters():
         if progress:
             progress(f"ho_csp_crime {quarter.label}")
-        data = csv_bytes(ho_csp_table(plan, model, quarter, seed))
+        data = csv_bytes(ho_csp_table(plan, model, quarter, seed, areas))
         path = out_dir / "ho_csp_crime" / f"ho_csp_recorded_crime_{quarter.label}.csv"
         paths.append(write_bytes(path, data))
     return paths

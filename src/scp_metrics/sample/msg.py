@@ -16,7 +16,7 @@ GROUP_ID = "E06000045"
 
 
 def write_msg(
-    out_dir: Path, seed: int, progress: Callable[[str], None] | None = None
+    out_dir: Path, seed: int, progress: Callable[[str], None] | None, config_dir: Path
 ) -> list[Path]:
     """Write ``msg/msg_membership_E06000045.csv``: Southampton's group of 15 (itself included)."""
     del seed  # membership is data, not random
@@ -25,8 +25,8 @@ def write_msg(
     frame = pd.DataFrame(
         {
             "group_id": GROUP_ID,
-            "area_code": [a.code for a in load_areas()],
-            "area_name": [a.name for a in load_areas()],
+            "area_code": [a.code for a in load_areas(config_dir)],
+            "area_name": [a.name for a in load_areas(config_dir)],
         }
     )
     return [write_bytes(out_dir / "msg" / f"msg_membership_{GROUP_ID}.csv", csv_bytes(frame))]

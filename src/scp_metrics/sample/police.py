@@ -176,10 +176,10 @@ def _earlier_in_calendar_year(plan: CrimePlan, quarter: Quarter) -> int:
 
 
 def write_police(
-    out_dir: Path, seed: int, progress: Callable[[str], None] | None = None
+    out_dir: Path, seed: int, progress: Callable[[str], None] | None, config_dir: Path
 ) -> list[Path]:
     """Write ``police_crime/police_recorded_crime_E06000045_<quarter>.csv`` for every quarter."""
-    plan = build_crime_plan(seed)
+    plan = build_crime_plan(seed, config_dir)
     paths = []
     for quarter in quarters():
         if progress:

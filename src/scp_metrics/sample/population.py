@@ -60,7 +60,7 @@ def age_counts(area_code: str, mid_year: int, seed: int) -> np.ndarray:
 
 
 def write_population(
-    out_dir: Path, seed: int, progress: Callable[[str], None] | None = None
+    out_dir: Path, seed: int, progress: Callable[[str], None] | None, config_dir: Path
 ) -> list[Path]:
     """Write ``population/ons_mye2_persons_mid-YYYY.xlsx`` for 2001-2008."""
     header = ["Code", "Name", "Geography", "All ages", *[str(a) for a in range(91)]]
@@ -69,7 +69,7 @@ def write_population(
         if progress:
             progress(f"population mid-{year}")
         entries = [("E92000001", "ENGLAND", "Country")]
-        for area in load_areas():
+        for area in load_areas(config_dir):
             kind = "Metropolitan District" if area.code.startswith("E08") else "Unitary Authority"
             entries.append((area.code, area.name, kind))
         rows = []

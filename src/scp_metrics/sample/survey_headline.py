@@ -21,12 +21,12 @@ _PEER_CENTRE = {"NI 17": (20.0, 4.0), "NI 21": (26.0, 2.5), "NI 41": (29.0, 5.5)
 _BOUNDS = {"NI 17": (10.0, 30.0), "NI 21": (19.0, 33.0), "NI 41": (18.0, 42.0)}
 
 
-def headline_rows(seed: int) -> list[list[object]]:
+def headline_rows(seed: int, config_dir: Path) -> list[list[object]]:
     """One row per area and indicator; Southampton's equal its respondent-level figures."""
     own = ni_scores(respondents(seed))
     rng = rng_for(seed, "place-survey-headline")
     rows: list[list[object]] = []
-    for area in load_areas():
+    for area in load_areas(config_dir):
         base_all = int(rng.integers(1000, 1301))
         deff = float(rng.uniform(1.2, 1.45))
         for indicator in ("NI 17", "NI 21", "NI 41"):
@@ -43,10 +43,11 @@ def headline_rows(seed: int) -> list[list[object]]:
     return rows
 
 
-def write_headline(out_dir: Path, seed: int, progress: Callable[[str], None] | None = None) -> Path:
+def write_headline(out_dir: Path, seed: int, progress: Callable[[str], None] | None,
+                   config_dir: Path) -> Path:
     """Write ``place_survey/place_survey_2008_headline.xlsx`` (title rows above the header)."""
     if progress:
         progress("place_survey headline")
     titles = [["Place Survey 2008: headline results for National Indicators 17, 21 and 41"], []]
-    data = xlsx_bytes("Headline", titles, HEADER, headline_rows(seed))
+    data = xlsx_bytes("Headline", titles, HEADER, headline_rows(seed, config_dir))
     return write_bytes(out_dir / "place_survey" / "place_survey_2008_headline.xlsx", data)

@@ -20,8 +20,10 @@ import pandas as pd
 from scp_metrics.config import catalogue
 from scp_metrics.config.series_breaks import read_series_breaks
 from scp_metrics.settings import Settings
-from scp_metrics.warehouse import templates
+from scp_metrics.warehouse import incremental, templates
+from scp_metrics.warehouse.connection import table_exists
 from scp_metrics.warehouse.contracts import MartContract, contract_for
+from scp_metrics.warehouse.history import marts_current, record_marts_built
 from scp_metrics.warehouse.marts import PYTHON_MARTS
 from scp_metrics.warehouse.queries import query_rows, sql_text
 
@@ -132,3 +134,22 @@ def build_models(
         con.execute("rollback")
         raise
     return rows
+
+
+def marts_up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the marts exist and were built from the ledger as it is now (not: a run died
+    between loading and building, or a batch was restored since)."""
+    return table_exists(con, "mart_indicator_values") and marts_current(con)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, *, force: bool = False,
+            progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """:func:`build_models` and remember the ledger they were built from; ``force`` also
+    recomputes every series of the incremental marts (``mart_spc``, ``mart_trends``) instead of
+    reusing the unchanged ones (:mod:`scp_metrics.warehouse.incremental`)."""
+    if force:  # a full recomputation: nothing is reused (losing the hashes only costs time)
+        con.execute(f"drop table if exists {incremental.HASH_TABLE}")
+    rows = build_models(con, settings, progress)
+    record_marts_built(con)
+    return rows
+

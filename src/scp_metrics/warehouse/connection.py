@@ -8,11 +8,11 @@ from pathlib import Path
 
 import duckdb
 
-from scp_metrics.settings import duckdb_memory_limit
+from scp_metrics.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, Settings
 from scp_metrics.sources import SOURCES, Source
 
-FROM_SETTINGS = "from settings"
-"""``connect``'s default limit: ``SCP_DUCKDB_MEMORY_LIMIT`` (1 GB unless set)."""
+Connection = duckdb.DuckDBPyConnection
+"""A warehouse connection (layers above the warehouse name the type without importing duckdb)."""
 
 LEDGER_DDL = """
 create table if not exists load_batches (
@@ -31,22 +31,28 @@ create table if not exists load_batches (
 """
 
 
+def connect_warehouse(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """:func:`connect` to the warehouse ``settings`` name, with their memory limit."""
+    return connect(settings.warehouse, read_only=read_only, memory_limit=settings.duckdb_memory_limit)
+
+
 def connect(path: Path | str, *, read_only: bool = False,
-            memory_limit: str | None = FROM_SETTINGS) -> duckdb.DuckDBPyConnection:
+            memory_limit: str | None = DEFAULT_DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse at ``path`` with its ledger and raw tables.
 
-    DuckDB's memory is capped at ``memory_limit`` (default: ``SCP_DUCKDB_MEMORY_LIMIT``, 1 GB;
-    ``None`` leaves DuckDB's default of 80% of RAM); beyond it DuckDB spills to
-    ``<warehouse>.tmp`` beside the warehouse, so memory does not grow with the warehouse."""
+    DuckDB's memory is capped at ``memory_limit`` (1 GB unless given: callers holding
+    :class:`~scp_metrics.settings.Settings` use :func:`connect_warehouse`, which passes
+    ``SCP_DUCKDB_MEMORY_LIMIT``; ``None`` leaves DuckDB's default of 80% of RAM); beyond it
+    DuckDB spills to ``<warehouse>.tmp`` beside the warehouse, so memory does not grow with
+    the warehouse."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         if read_only and not Path(path).exists():
             raise FileNotFoundError(f"no warehouse at {path}: run 'scp-metrics refresh' first")
-    limit = duckdb_memory_limit() if memory_limit == FROM_SETTINGS else memory_limit
-    if limit is not None:
-        _size(limit)  # refused before anything is opened
+    if memory_limit is not None:
+        _size(memory_limit)  # refused before anything is opened
     con = duckdb.connect(str(path), read_only=read_only)
-    limit_memory(con, path, limit)
+    limit_memory(con, path, memory_limit)
     if not read_only:
         ensure_tables(con)
     return con
@@ -92,15 +98,25 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     ensure_history_tables(con)  # raw_<source>_history: superseded rows, restorable
 
 
-def table_checksums(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str, str]:
-    """An order-independent fingerprint of every table's content (name starting with ``prefix``)."""
-    names = [r[0] for r in con.execute(
+def table_names(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[str]:
+    """The tables (not views) whose name starts with ``prefix``, sorted."""
+    return [r[0] for r in con.execute(
         "select table_name from information_schema.tables where table_schema = 'main' "
         "and table_type = 'BASE TABLE' and starts_with(table_name, ?) order by table_name",
         [prefix],
     ).fetchall()]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table or view called ``name`` exists."""
+    return bool(con.execute("select count(*) from information_schema.tables where table_name = ?",
+                            [name]).fetchall()[0][0])
+
+
+def table_checksums(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str, str]:
+    """An order-independent fingerprint of every table's content (name starting with ``prefix``)."""
     out = {}
-    for name in names:
+    for name in table_names(con, prefix):
         count, digest = con.execute(
             f'select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from "{name}" t'
         ).fetchall()[0]

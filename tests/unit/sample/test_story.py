@@ -12,7 +12,6 @@ import pytest
 
 from scp_metrics.sample import DEFAULT_SEED, generate_sample
 from scp_metrics.sample import fire as fire_module
-from scp_metrics.sample.catalogue import find_config_dir
 from scp_metrics.sample.crime_plan import build_crime_plan
 from scp_metrics.sample.fire import fire_workbook
 from scp_metrics.sample.periods import Quarter
@@ -25,18 +24,17 @@ VAP = "Violence against the person"
 FIRE_HEADER = ["Incident Number", "Incident Date", "Incident Time", "Incident Type", "Motive",
                "Property Type", "Ward Name"]  # fmt: skip
 CHEAP_SOURCES = ["marac", "place_survey", "population", "msg"]
+CONFIG = Path(__file__).resolve().parents[3] / "config"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    generate_sample(out)
-    return out
+def sample(sample_raw: Path) -> Path:
+    return sample_raw  # the session's sample (tests/conftest.py), written once
 
 
 @pytest.fixture(scope="module")
 def codes() -> pd.DataFrame:
-    return pd.read_csv(find_config_dir() / "offence_codes.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(CONFIG / "offence_codes.csv", dtype=str, keep_default_na=False)
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +166,7 @@ def ho_csp(sample: Path, codes: pd.DataFrame) -> pd.DataFrame:
         )
     table = pd.concat(frames, ignore_index=True)
     table["count"] = table["Number of Offences"].astype(int)
-    lookup = pd.read_csv(find_config_dir() / "area_name_lookup.csv", dtype=str)
+    lookup = pd.read_csv(CONFIG / "area_name_lookup.csv", dtype=str)
     table["area_code"] = table["CSP Name"].map(
         dict(zip(lookup["name"], lookup["area_code"], strict=True))
     )
@@ -407,7 +405,7 @@ def test_place_survey_headline_matches_southampton_respondents(sample, survey):
 
 def test_msg_membership_lists_southampton_and_its_14_peers(sample):
     msg = pd.read_csv(sample / "msg" / "msg_membership_E06000045.csv", dtype=str)
-    areas = pd.read_csv(find_config_dir() / "areas.csv", dtype=str)
+    areas = pd.read_csv(CONFIG / "areas.csv", dtype=str)
     assert list(msg.columns) == ["group_id", "area_code", "area_name"]
     assert (msg["group_id"] == "E06000045").all()
     assert msg["area_code"].tolist() == areas["area_code"].tolist()
@@ -446,7 +444,7 @@ def test_one_quarter_regenerates_byte_identically_from_a_cold_start(sample):
     build_crime_plan.cache_clear()
     fire_module._monthly_counts.cache_clear()
     quarter = Quarter(2009, 3)
-    police = csv_bytes(police_records(build_crime_plan(DEFAULT_SEED), quarter, DEFAULT_SEED))
+    police = csv_bytes(police_records(build_crime_plan(DEFAULT_SEED, CONFIG), quarter, DEFAULT_SEED))
     assert (
         police
         == (
@@ -474,3 +472,13 @@ def test_a_different_seed_gives_different_data(sample, tmp_path):
     generate_sample(tmp_path, seed=7, sources=["marac"])
     name = "marac/marac_cases_southampton_2009-10_Q3.csv"
     assert (tmp_path / name).read_bytes() != (sample / name).read_bytes()
+
+
+def test_the_areas_come_from_the_config_folder_it_is_given(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    areas = (CONFIG / "areas.csv").read_text().splitlines()
+    (config / "areas.csv").write_text("\n".join(areas[:4]) + "\n")  # header and three areas
+    written = generate_sample(tmp_path / "raw", sources=["msg"], config_dir=config)
+    members = pd.read_csv(written[0], dtype=str)
+    assert list(members["area_code"]) == [line.split(",")[0] for line in areas[1:4]]

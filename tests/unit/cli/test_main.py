@@ -54,14 +54,6 @@ def test_local_refresh_then_indicators_as_csv(mini_raw, tmp_path, monkeypatch, c
     assert ",1514,197700," in lines[1]
 
 
-def test_the_deployment_definition_loads_with_a_quarterly_schedule():
-    from pipelines.deployment import DEPLOYMENT_NAME, QUARTERLY_CRON, build_deployment
-
-    deployment = build_deployment()
-    assert deployment.name == DEPLOYMENT_NAME
-    assert deployment.schedules[0].schedule.cron == QUARTERLY_CRON == "0 6 15 1,4,7,10 *"
-
-
 def test_help_lists_every_command(capsys):
     import pytest
 

@@ -1,0 +1,75 @@
+"""``scp-metrics refresh``: the quarterly refresh, as the Prefect flow (default) or the same
+steps run directly (``--engine local``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from scp_metrics.cli.common import UserError, say
+from scp_metrics.settings import Settings
+from scp_metrics.steps import DEFAULT_WAIT_SECONDS, RefreshSummary, run_refresh
+
+#: What the outputs folder holds, by file pattern, in the order the summary lists them.
+OUTPUTS = (("year_end_projection_report_*.html", "report (HTML)"),
+           ("year_end_projection_report_*.pdf", "report (PDF)"),
+           ("scp_metrics_tables_*.xlsx", "workbook"), ("mart_*.csv", "mart CSVs"))
+
+
+def _run_flow(args: argparse.Namespace, settings: Settings) -> RefreshSummary:
+    from pipelines.quarterly_refresh import quarterly_refresh  # Prefect only when asked for
+
+    say(f"Running the quarterly-refresh Prefect flow on {settings.raw_dir} "
+        "(a temporary Prefect server starts first: ~15 s) …")
+    summary = quarterly_refresh(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse),
+                                force=args.force, quarantine_dir=str(settings.quarantine_dir),
+                                outputs_dir=str(settings.outputs_dir),
+                                publish_outputs=not args.no_publish, wait_seconds=args.wait)
+    assert summary is not None  # the flow returns its summary (or raises)
+    return summary
+
+
+def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.raw_dir.is_dir():
+        raise UserError(f"raw folder {settings.raw_dir} does not exist "
+                        "(run 'scp-metrics sample' for the embedded sample, or pass --raw-dir)")
+    if args.engine == "prefect":
+        summary = _run_flow(args, settings)
+    else:
+        summary = run_refresh(settings, progress=say, force=args.force, wait_seconds=args.wait,
+                              publish=not args.no_publish)
+    say("")
+    say(summary.headline())
+    for f in summary.quarantined:
+        first = f.first_failures[0] if f.first_failures else {}
+        say(f"  refused {f.file}: {f.failures} problem(s), first: row {first.get('row')}, "
+            f"column {first.get('column')}, {first.get('check')} (value {first.get('value')!r}); "
+            f"report: {f.report}")
+    if summary.outputs_dir:
+        out = Path(summary.outputs_dir)
+        say(f"Outputs written to {out}:")
+        for pattern, what in OUTPUTS:
+            found = sorted(out.glob(pattern))
+            if found:
+                say(f"  {what}: {found[0] if len(found) == 1 else f'{len(found)} files in {out}'}")
+        charts = sorted((out / "charts").glob("*.png"))
+        if charts:
+            say(f"  chart pack: {len(charts)} charts (PNG and SVG) in {out / 'charts'}")
+    say(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
+    return 1 if summary.quarantined else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("refresh", help="run the quarterly refresh (the Prefect flow)")
+    p.add_argument("--raw-dir")
+    p.add_argument("--warehouse")
+    p.add_argument("--engine", choices=["prefect", "local"], default="prefect",
+                   help="prefect: run the flow (default); local: same steps without Prefect")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild the marts even if nothing is new, recomputing every series")
+    p.add_argument("--wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+                   help="if another refresh holds the warehouse, wait this long "
+                        f"(default {DEFAULT_WAIT_SECONDS:g}; 0: exit at once)")
+    p.add_argument("--no-publish", action="store_true",
+                   help="load and build the marts only: no CSVs, charts, report or workbook")
+    p.set_defaults(func=cmd_refresh)
