@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
@@ -33,6 +34,17 @@ def settings_for(tmp_path: Path):
                             quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
 
     return make
+
+
+def query(warehouse: Path | str, sql: str, params: tuple | list = ()) -> pd.DataFrame:
+    """The result of ``sql`` on the warehouse file, opened read-only for the query."""
+    from scp_metrics.warehouse import connect
+
+    con = connect(warehouse, read_only=True)
+    try:
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
 
 
 def shared_or_skip(*parts: str) -> Path:

@@ -14,6 +14,8 @@ import io
 
 import pytest
 
+from tests.conftest import query
+
 pytestmark = pytest.mark.e2e
 
 PLAN = {"all_crime": 13, "vap": 15, "NI15": 3, "cd_arson": 13}
@@ -26,16 +28,6 @@ def warehouse(sample_refresh):
     assert not summary.quarantined
     assert settings.home_area == SOUTHAMPTON
     return str(settings.warehouse)
-
-
-def query(warehouse, sql, params=()):
-    from scp_metrics.warehouse import connect
-
-    con = connect(warehouse, read_only=True)
-    try:
-        return con.execute(sql, list(params)).df()
-    finally:
-        con.close()
 
 
 def rank_csv(capsys, warehouse, *args):

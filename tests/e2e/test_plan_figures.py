@@ -13,6 +13,8 @@ import math
 import pandas as pd
 import pytest
 
+from tests.conftest import query
+
 pytestmark = pytest.mark.e2e
 
 HOME = "E06000045"
@@ -24,16 +26,6 @@ def warehouse(sample_refresh):
     assert not summary.quarantined, [f.file for f in summary.quarantined]
     assert settings.home_area == HOME
     return settings.warehouse
-
-
-def query(warehouse, sql, params=()):
-    from scp_metrics.warehouse import connect
-
-    con = connect(warehouse, read_only=True)
-    try:
-        return con.execute(sql, list(params)).df()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import query
+
 pytestmark = pytest.mark.e2e
-
-
-def query(settings, sql, params=()):
-    from scp_metrics.warehouse import connect_warehouse
-
-    con = connect_warehouse(settings, read_only=True)
-    try:
-        return con.execute(sql, list(params)).df()
-    finally:
-        con.close()
 
 
 def test_every_sample_file_loads_and_none_is_refused(sample_refresh):
@@ -29,7 +21,7 @@ def test_every_sample_file_loads_and_none_is_refused(sample_refresh):
 
 def test_all_crime_is_published_for_all_15_areas_and_every_period_type(sample_refresh):
     settings, _ = sample_refresh
-    got = query(settings, "select period_type, count(distinct area_code) as areas "
+    got = query(settings.warehouse, "select period_type, count(distinct area_code) as areas "
                           "from mart_indicator_values where indicator_id = 'all_crime' "
                           "group by 1 order by 1")
     assert dict(zip(got["period_type"], got["areas"], strict=True)) == {
@@ -38,13 +30,13 @@ def test_all_crime_is_published_for_all_15_areas_and_every_period_type(sample_re
 
 def test_southampton_2008_09_rate_and_the_april_to_december_change_match_the_plan(sample_refresh):
     settings, _ = sample_refresh
-    fy = query(settings, "select * from mart_indicator_values where indicator_id = 'all_crime' "
+    fy = query(settings.warehouse, "select * from mart_indicator_values where indicator_id = 'all_crime' "
                          "and area_code = 'E06000045' and period_type = 'financial_year' and "
                          "period_start = date '2008-04-01'").iloc[0]
     assert fy["population_year"] == 2008
     assert fy["value"] == pytest.approx(fy["numerator"] / fy["denominator"] * 1000, rel=1e-12)
     assert 100 < fy["value"] < 135
-    ytd = query(settings, "select * from mart_indicator_values where indicator_id = 'all_crime' "
+    ytd = query(settings.warehouse, "select * from mart_indicator_values where indicator_id = 'all_crime' "
                           "and area_code = 'E06000045' and period_type = 'fytd' and "
                           "period_end = date '2009-12-31'").iloc[0]
     assert -14.0 <= ytd["change_pct"] <= -10.0  # the plan: "reduce the All Crime rate (to Dec 09) by 12%"
