@@ -25,10 +25,11 @@ from scp_metrics.ingest import validation_duckdb
 from scp_metrics.ingest.files import discover_extracts, sha256_file
 from scp_metrics.ingest.quarantine import quarantine
 from scp_metrics.ingest.validation import validate_file
+from scp_metrics.publish.reader import MartReader
 from scp_metrics.publish.suppression import publish_table
 from scp_metrics.settings import Settings
 from scp_metrics.warehouse.build import marts_up_to_date, rebuild
-from scp_metrics.warehouse.connection import Connection, connect_warehouse, table_names
+from scp_metrics.warehouse.connection import Connection, connect_warehouse
 from scp_metrics.warehouse.fingerprints import cached_sha256
 from scp_metrics.warehouse.history import LoadConflict, RestoreOutcome, known_batch_for, restore_batch
 from scp_metrics.warehouse.ledger import LIVE
@@ -260,15 +261,15 @@ class Outputs:
     as_of: str | None
 
 
+def _reader(settings: Settings) -> MartReader:
+    """The marts, read-only, with the settings' memory limit (close it after use)."""
+    return MartReader(connect_warehouse(settings, read_only=True), owned=True)
+
+
 def latest_month(settings: Settings) -> str | None:
     """``YYYY-MM`` of the home area's latest monthly or quarterly value (None: no data yet)."""
-    from scp_metrics.publish.charts import loaders
-
-    con = connect_warehouse(settings, read_only=True)
-    try:
-        return loaders.latest_month(con, settings.home_area)
-    finally:
-        con.close()
+    with _reader(settings) as reader:
+        return reader.latest_month(settings.home_area)
 
 
 def outputs_folder(settings: Settings) -> Outputs:
@@ -279,7 +280,7 @@ def outputs_folder(settings: Settings) -> Outputs:
     return Outputs(folder, as_of)
 
 
-def publish_mart_csv(con: Connection, name: str, target: Path, config_dir: Path) -> int:
+def publish_mart_csv(con: MartReader | Connection, name: str, target: Path, config_dir: Path) -> int:
     """:func:`scp_metrics.publish.suppression.publish_table` a chunk of :data:`PUBLISH_CHUNK_VECTORS` at a
     time: the same bytes, memory bounded by the chunk, not by the mart
     (``mart_indicator_values`` has every area's every period). Returns the rows suppressed."""
@@ -288,23 +289,21 @@ def publish_mart_csv(con: Connection, name: str, target: Path, config_dir: Path)
 
 def publish_csvs(settings: Settings, outputs: Outputs) -> list[Path]:
     """Every mart as ``mart_*.csv``, counts 1-4 published as "<5" (``config/privacy.toml``)."""
-    con = connect_warehouse(settings, read_only=True)
-    try:
+    with _reader(settings) as reader:
         written = []
-        for name in table_names(con, "mart_"):
-            publish_mart_csv(con, name, outputs.folder / f"{name}.csv", settings.config_dir)
+        for name in reader.marts():
+            publish_mart_csv(reader, name, outputs.folder / f"{name}.csv", settings.config_dir)
             written.append(outputs.folder / f"{name}.csv")
         return written
-    finally:
-        con.close()
 
 
 def publish_charts(settings: Settings, outputs: Outputs) -> list[Path]:
     """The chart pack of the home area (PNG and SVG, ``charts/index.csv``)."""
     from scp_metrics.publish.charts import write_chart_pack  # matplotlib only when publishing
 
-    return write_chart_pack(settings.warehouse, settings.home_area, outputs.folder / "charts",
-                            outputs.as_of, config_dir=settings.config_dir)
+    with _reader(settings) as reader:
+        return write_chart_pack(reader, settings.home_area, outputs.folder / "charts",
+                                outputs.as_of, config_dir=settings.config_dir)
 
 
 def publish_report(settings: Settings, outputs: Outputs) -> list[Path]:
@@ -313,12 +312,9 @@ def publish_report(settings: Settings, outputs: Outputs) -> list[Path]:
         return []
     from scp_metrics.publish.report import make_report
 
-    con = connect_warehouse(settings, read_only=True)
-    try:
-        charts = sorted((outputs.folder / "charts").glob("*.png"))
-        return list(make_report(con, settings, outputs.as_of, outputs.folder, charts))
-    finally:
-        con.close()
+    charts = sorted((outputs.folder / "charts").glob("*.png"))
+    with _reader(settings) as reader:
+        return list(make_report(reader, settings, outputs.as_of, outputs.folder, charts))
 
 
 def publish_workbook(settings: Settings, outputs: Outputs) -> list[Path]:
@@ -327,12 +323,9 @@ def publish_workbook(settings: Settings, outputs: Outputs) -> list[Path]:
         return []
     from scp_metrics.publish.workbook import write_workbook
 
-    con = connect_warehouse(settings, read_only=True)
-    try:
-        path = outputs.folder / f"scp_metrics_tables_{outputs.as_of}.xlsx"
-        return [write_workbook(con, settings, path, outputs.as_of)]
-    finally:
-        con.close()
+    path = outputs.folder / f"scp_metrics_tables_{outputs.as_of}.xlsx"
+    with _reader(settings) as reader:
+        return [write_workbook(reader, settings, path, outputs.as_of)]
 
 
 def publish_summary(outputs: Outputs, summary_markdown: str) -> list[Path]:
