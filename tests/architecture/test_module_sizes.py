@@ -13,7 +13,6 @@ STILL_TOO_LONG = {
     "scp_metrics/rankings/ranks.py",  # warehouse/compute helper
     "scp_metrics/stats/spc.py",  # warehouse/compute helper
     "scp_metrics/stats/intervals.py",  # warehouse/compute helper
-    "scp_metrics/publish/charts/style.py",  # publish helper
 }
 
 
