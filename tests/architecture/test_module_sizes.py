@@ -10,9 +10,6 @@ LIMIT = 500
 
 STILL_TOO_LONG = {
     "scp_metrics/ingest/validation_duckdb.py",  # ingest helper
-    "scp_metrics/rankings/ranks.py",  # warehouse/compute helper
-    "scp_metrics/stats/spc.py",  # warehouse/compute helper
-    "scp_metrics/stats/intervals.py",  # warehouse/compute helper
 }
 
 

@@ -18,8 +18,6 @@ STILL_CALLING_GET_SETTINGS = {
     "src/scp_metrics/ingest/tidy.py",  # ingest helper
     "src/scp_metrics/ingest/validation.py",  # ingest helper
     "src/scp_metrics/ingest/validation_duckdb.py",  # ingest helper
-    "src/scp_metrics/warehouse/marts/police_uk.py",  # warehouse/compute helper
-    "src/scp_metrics/warehouse/series_breaks.py",  # warehouse/compute helper
 }
 
 
