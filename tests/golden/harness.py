@@ -24,6 +24,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -65,11 +66,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 # --------------------------------------------------------------------------- validate
 
 
-def validate_record(path: Path) -> dict:
-    """``scp-metrics validate``'s outcome for one file."""
+def validate_record(path: Path, today: date | None = None) -> dict:
+    """``scp-metrics validate``'s outcome for one file (validated on ``today``)."""
     from scp_metrics.ingest.validation import validate_file
 
-    result = validate_file(path)
+    result = validate_file(path, today=today)
     failures = result.failures.copy()
     return {"file": path.name, "source": result.source.name if result.source else None,
             "ok": bool(result.ok), "rows": int(result.rows), "period": result.period_label,
@@ -183,6 +184,71 @@ def ingest_each(files: Iterable[Path], baseline: Path, workdir: Path) -> list[di
         out.append(result)
         shutil.rmtree(folder)
     return out
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, path: Path, run_id: str, today: date) -> dict:
+    """Validate and load one file into ``con`` as the engine does (no fingerprint cache, no
+    quarantine): its validate record, and whether it loaded."""
+    from scp_metrics.ingest.validation import validate_file
+    from scp_metrics.warehouse.history import LoadConflict
+    from scp_metrics.warehouse.load import load_frame
+
+    result = validate_file(path, today=today)
+    loaded = False
+    if result.ok:
+        try:
+            load_frame(con, result.source, result.frame, file_name=path.name, sha256=path.name,
+                       run_id=run_id, period=result.period_label, notes="; ".join(result.notes))
+            loaded = True
+        except LoadConflict as exc:
+            result.failures = exc.frame()
+    return {"file": path.name, "source": result.source.name if result.source else None,
+            "ok": bool(result.ok), "loaded": loaded, "rows": int(result.rows),
+            "period": result.period_label, "notes": list(result.notes),
+            "failures": _records(result.failures.copy())}
+
+
+def _history_records(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    out = []
+    for (source,) in con.execute("select distinct source from load_batches order by 1").fetchall():
+        frame = con.execute(f'select * exclude (archived_at) from "raw_{source}_history" '
+                            "order by batch_id, source_row").df()
+        out.extend({"source": source, **r} for r in _records(frame))
+    return out
+
+
+def case_records(folder: Path) -> dict:
+    """Every case of :mod:`tests.golden.cases`: each file validated and loaded alone into an
+    empty warehouse, and each sequence of deliveries loaded into one."""
+    from scp_metrics.warehouse.connection import connect
+    from tests.golden import cases
+
+    singles = []
+    for path, today in cases.case_files(folder):
+        con = connect(":memory:")
+        try:
+            record = _load_one(con, path, "run", today)
+            record["ledger"] = ledger_records(con)
+        finally:
+            con.close()
+        singles.append(record)
+    sequences = {}
+    for name, deliveries in cases.SEQUENCES.items():
+        today = cases.POLICE_UK_TODAY if "uk" in name else cases.POLICE_TODAY
+        sub = folder / name
+        sub.mkdir()
+        con = connect(":memory:")
+        try:
+            steps = [_load_one(con, cases.write_case(sub, file, rows, end), run, today)
+                     for file, rows, end, run in deliveries]
+            sequences[name] = {"steps": steps, "ledger": ledger_records(con),
+                               "history": _history_records(con)}
+        finally:
+            con.close()
+    return {"files": singles, "sequences": sequences}
 
 
 # --------------------------------------------------------------------------- marts

@@ -1,7 +1,7 @@
 """Record the golden outputs: ``python -m tests.golden.record [--only GROUP ...]``.
 
 Run it only to re-record on purpose (a change that alters values for a stated reason, in the
-same commit that says why). Groups: ``validate``, ``bad``, ``mini``, ``sample``, ``realdata``
+same commit that says why). Groups: ``validate``, ``cases``, ``bad``, ``mini``, ``sample``, ``realdata``
 (the last needs ``../shared/realdata``).
 """
 
@@ -17,6 +17,7 @@ from tests.golden.harness import (
     BASELINE,
     GOLDEN,
     MINI_RAW,
+    case_records,
     extract_files,
     ingest_each,
     ingest_folder,
@@ -26,7 +27,7 @@ from tests.golden.harness import (
 )
 
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
-GROUPS = ("validate", "bad", "mini", "sample", "realdata")
+GROUPS = ("validate", "cases", "bad", "mini", "sample", "realdata")
 
 
 def record(groups: tuple[str, ...], work: Path) -> None:
@@ -36,6 +37,10 @@ def record(groups: tuple[str, ...], work: Path) -> None:
             if folder.exists():
                 write_json(GOLDEN / "validate" / f"{name}.json",
                            [validate_record(p) for p in extract_files(folder)])
+    if "cases" in groups:
+        folder = work / "cases"
+        folder.mkdir(parents=True)
+        write_json(GOLDEN / "cases.json", case_records(folder))
     if "bad" in groups:
         base = work / "baseline"
         write_json(GOLDEN / "ingest" / "baseline.json", ingest_folder(BASELINE, base, build=False))

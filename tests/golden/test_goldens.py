@@ -19,6 +19,7 @@ from tests.golden.harness import (
     BASELINE,
     GOLDEN,
     MINI_RAW,
+    case_records,
     extract_files,
     golden_marts,
     ingest_each,
@@ -79,6 +80,19 @@ def test_validate_reports_on_the_real_files_what_it_reported_before():
     realdata = shared_or_skip("realdata")
     got = [validate_record(p) for p in extract_files(realdata)]
     assert_records_equal(got, read_json(GOLDEN / "validate" / "realdata.json"), "realdata")
+
+
+def test_the_edge_cases_validate_and_load_as_before(tmp_path):
+    """Hand-made files (tests/golden/cases.py): every failure in the same order, the same
+    notes and periods, the same rows loaded, replaced and archived."""
+    got = case_records(tmp_path)
+    want = read_json(GOLDEN / "cases.json")
+    assert_records_equal(got["files"], want["files"], "cases")
+    assert list(got["sequences"]) == list(want["sequences"])
+    for name, expected in want["sequences"].items():
+        assert_records_equal(got["sequences"][name]["steps"], expected["steps"], name)
+        assert_records_equal(got["sequences"][name]["ledger"], expected["ledger"], name)
+        assert got["sequences"][name]["history"] == expected["history"], name
 
 
 def test_every_corpus_file_ingests_as_before_on_the_baseline(tmp_path):
