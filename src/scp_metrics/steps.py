@@ -21,19 +21,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from scp_metrics.ingest import validation_duckdb
+from scp_metrics.ingest.engine import ingest
 from scp_metrics.ingest.files import discover_extracts, sha256_file
 from scp_metrics.ingest.quarantine import quarantine
-from scp_metrics.ingest.validation import validate_file
 from scp_metrics.publish.reader import MartReader
 from scp_metrics.publish.suppression import publish_table
 from scp_metrics.settings import Settings
 from scp_metrics.warehouse.build import marts_up_to_date, rebuild
 from scp_metrics.warehouse.connection import Connection, connect_warehouse
 from scp_metrics.warehouse.fingerprints import cached_sha256
-from scp_metrics.warehouse.history import LoadConflict, RestoreOutcome, known_batch_for, restore_batch
+from scp_metrics.warehouse.history import RestoreOutcome, known_batch_for, restore_batch
 from scp_metrics.warehouse.ledger import LIVE
-from scp_metrics.warehouse.load import load_frame
 
 Progress = Callable[[str], None]
 
@@ -180,32 +178,15 @@ def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
             f"same content as batch {batch}, which a later delivery superseded: not reloaded "
             f"(scp-metrics restore {batch} brings it back)"]
         return FileOutcome(path.name, sha, "unchanged", batch_id=batch, notes=notes)
-    # large plain CSVs: validated and loaded inside DuckDB, same outcome (None: pandas path)
-    fast = validation_duckdb.ingest_csv(con, path, sha256=sha, run_id=run_id, today=today) \
-        if validation_duckdb.eligible(path) else None
-    result = fast[0] if fast else validate_file(path, today=today)
+    result, outcome = ingest(con, path, config_dir=settings.config_dir, sha256=sha,
+                             run_id=run_id, today=today)
     source = result.source.name if result.source else None
-
-    def refused() -> FileOutcome:
+    if outcome is None:  # refused: nothing changed, the file and its report are quarantined
         report = quarantine(result, settings, run_id)
         return FileOutcome(path.name, sha, "quarantined", source, result.rows, result.period_label,
                            failures=len(result.failures),
                            first_failures=result.failures.head(5).to_dict("records"),
                            notes=result.notes, report=str(report))
-
-    if not result.ok:
-        return refused()
-    if fast and fast[1] is not None:
-        outcome = fast[1]
-    else:
-        assert result.source is not None and result.frame is not None
-        try:
-            outcome = load_frame(con, result.source, result.frame, file_name=path.name,
-                                 sha256=sha, run_id=run_id, period=result.period_label,
-                                 notes="; ".join(result.notes))
-        except LoadConflict as exc:  # rows already live from another file: refused, rolled back
-            result.failures = exc.frame()
-            return refused()
     return FileOutcome(path.name, sha, "loaded", source, outcome.rows, result.period_label,
                        outcome.batch_id, outcome.replaced_rows, notes=result.notes)
 

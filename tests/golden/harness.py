@@ -66,11 +66,17 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 # --------------------------------------------------------------------------- validate
 
 
+def _config_dir() -> Path:
+    from scp_metrics.settings import get_settings
+
+    return get_settings().config_dir
+
+
 def validate_record(path: Path, today: date | None = None) -> dict:
     """``scp-metrics validate``'s outcome for one file (validated on ``today``)."""
-    from scp_metrics.ingest.validation import validate_file
+    from scp_metrics.ingest.engine import validate_file
 
-    result = validate_file(path, today=today)
+    result = validate_file(path, config_dir=_config_dir(), today=today)
     failures = result.failures.copy()
     return {"file": path.name, "source": result.source.name if result.source else None,
             "ok": bool(result.ok), "rows": int(result.rows), "period": result.period_label,
@@ -192,19 +198,11 @@ def ingest_each(files: Iterable[Path], baseline: Path, workdir: Path) -> list[di
 def _load_one(con: duckdb.DuckDBPyConnection, path: Path, run_id: str, today: date) -> dict:
     """Validate and load one file into ``con`` as the engine does (no fingerprint cache, no
     quarantine): its validate record, and whether it loaded."""
-    from scp_metrics.ingest.validation import validate_file
-    from scp_metrics.warehouse.history import LoadConflict
-    from scp_metrics.warehouse.load import load_frame
+    from scp_metrics.ingest.engine import ingest
 
-    result = validate_file(path, today=today)
-    loaded = False
-    if result.ok:
-        try:
-            load_frame(con, result.source, result.frame, file_name=path.name, sha256=path.name,
-                       run_id=run_id, period=result.period_label, notes="; ".join(result.notes))
-            loaded = True
-        except LoadConflict as exc:
-            result.failures = exc.frame()
+    result, outcome = ingest(con, path, config_dir=_config_dir(), sha256=path.name,
+                             run_id=run_id, today=today)
+    loaded = outcome is not None
     return {"file": path.name, "source": result.source.name if result.source else None,
             "ok": bool(result.ok), "loaded": loaded, "rows": int(result.rows),
             "period": result.period_label, "notes": list(result.notes),

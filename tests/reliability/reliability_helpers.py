@@ -140,9 +140,8 @@ def assert_consistent_and_complete(warehouse: Path, reference: Path) -> None:
     assert_same_marts(warehouse, reference)
 
 
-# Runs the CLI with a pause inside the n-th load transaction, after the replaced rows were
-# moved to history and before the new rows are inserted (both load paths: load_frame's
-# duplicate-key check, and the DuckDB fast path's unique_key lookup at the same point).
+# Runs the CLI with a pause inside the n-th load transaction (warehouse/load.load_batch), after
+# the new rows were inserted and the replaced rows moved to history, at its duplicate-key check.
 HOOK = """
 import os, sys, time
 calls = [0]
@@ -158,12 +157,7 @@ def pausing(real):
         return real(*args, **kwargs)
     return paused
 import scp_metrics.warehouse.load as load
-load.check_no_duplicates = pausing(load.check_no_duplicates)
-try:
-    import scp_metrics.ingest.validation_duckdb as fast
-    fast.unique_key = pausing(fast.unique_key)
-except (ImportError, AttributeError):
-    pass
+load.unique_key = pausing(load.unique_key)
 from scp_metrics.cli import main
 sys.exit(main(sys.argv[1:]))
 """

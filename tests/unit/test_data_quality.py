@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from scp_metrics.config.data_quality import read_thresholds
-from scp_metrics.ingest.validation import validate_file
+from scp_metrics.ingest.engine import validate_file
 from scp_metrics.settings import get_settings
 from scp_metrics.warehouse import connect
 from scp_metrics.warehouse.build import build_models
@@ -23,7 +23,7 @@ HOME = "E06000045"
 def con(mini_raw):
     connection = connect(":memory:")
     for path in sorted(mini_raw.iterdir()):
-        result = validate_file(path, today=date(2010, 1, 15))
+        result = validate_file(path, config_dir=get_settings().config_dir, today=date(2010, 1, 15))
         assert result.ok, result.failures
         load_frame(connection, result.source, result.frame, file_name=path.name,
                    sha256=path.name, run_id="run1", period=result.period_label)

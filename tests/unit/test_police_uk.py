@@ -16,17 +16,19 @@ from scp_metrics.config.catalogue import (
     police_uk_slug,
     read_police_uk_crime_types,
 )
+from scp_metrics.ingest.engine import validate_file
 from scp_metrics.ingest.files import sha256_file
 from scp_metrics.ingest.layouts import clean_label, read_tables
 from scp_metrics.ingest.readers import ReadError
-from scp_metrics.ingest.validation import _is_header, validate_file
 from scp_metrics.settings import get_settings
+from scp_metrics.sources import is_header
 from scp_metrics.steps import run_refresh
 from scp_metrics.warehouse import connect
 from scp_metrics.warehouse.build import build_models
 from scp_metrics.warehouse.load import load_frame
 from scp_metrics.warehouse.marts.police_uk import indicator_values_for_population_year
 
+CONFIG = get_settings().config_dir
 TODAY = date(2019, 6, 1)
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
           "LSOA name,Crime type,Last outcome category,Context")
@@ -124,7 +126,7 @@ def test_a_street_file_validates_with_its_month_asb_duplicates_and_repeated_ids_
             street_row("2018-10", None, "Violence and sexual offences", cid(2))]
     for gz in (False, True):
         path = write_street(tmp_path / ("f.csv.gz" if gz else "f.csv"), rows, gz=gz)
-        result = validate_file(path, today=TODAY)
+        result = validate_file(path, config_dir=CONFIG, today=TODAY)
         assert result.ok, result.failures
         assert result.source.name == "police_uk_street"
         assert result.rows == 6
@@ -139,7 +141,7 @@ def test_a_street_file_validates_with_its_month_asb_duplicates_and_repeated_ids_
 def test_street_files_are_recognised_by_header_not_name(tmp_path):
     path = write_street(tmp_path / "whatever.txt.csv", [street_row("2019-01", "Bristol 001A",
                                                                      "Robbery", cid(3))])
-    assert validate_file(path, today=TODAY).source.name == "police_uk_street"
+    assert validate_file(path, config_dir=CONFIG, today=TODAY).source.name == "police_uk_street"
 
 
 @pytest.mark.parametrize("row, column, check", [
@@ -154,7 +156,7 @@ def test_street_files_are_recognised_by_header_not_name(tmp_path):
 ])
 def test_bad_street_rows_are_refused_with_row_and_column(tmp_path, row, column, check):
     path = write_street(tmp_path / "f.csv", [street_row("2018-10", None, ASB), row])
-    result = validate_file(path, today=TODAY)
+    result = validate_file(path, config_dir=CONFIG, today=TODAY)
     assert not result.ok
     found = result.failures[["row", "column", "check"]].to_dict("records")
     assert {"row": 3, "column": column, "check": check} in found
@@ -175,7 +177,7 @@ def test_crime_type_slugs_and_indicator_ids(tmp_path):
 
 def test_the_population_series_loads_every_year_and_a_matching_single_year_sheet_once(tmp_path):
     path = population_book(tmp_path / "mye.xlsx", AREAS)
-    result = validate_file(path, today=TODAY)
+    result = validate_file(path, config_dir=CONFIG, today=TODAY)
     assert result.ok, result.failures
     assert result.source.name == "population"
     assert sorted(set(result.frame["mid_year"])) == [2017, 2018, 2019]
@@ -191,13 +193,14 @@ def test_the_population_series_loads_every_year_and_a_matching_single_year_sheet
 
 def test_sheets_that_disagree_on_a_year_are_refused(tmp_path):
     path = population_book(tmp_path / "mye.xlsx", AREAS, persons_override={"E06000045": 1})
-    result = validate_file(path, today=TODAY)
+    result = validate_file(path, config_dir=CONFIG, today=TODAY)
     assert not result.ok
     assert "mid-2019 differs between sheet 'MYE2 - Persons'" in result.failures.iloc[0]["value"]
 
 
 def test_a_single_year_workbook_still_takes_its_year_from_the_title(mini_raw):
-    result = validate_file(mini_raw / "ons_mye2_persons_mid-2008.xlsx", today=TODAY)
+    result = validate_file(mini_raw / "ons_mye2_persons_mid-2008.xlsx", config_dir=CONFIG,
+                           today=TODAY)
     assert result.ok and set(result.frame["mid_year"]) == {2008}
 
 
@@ -228,7 +231,7 @@ def pfa_book(path: Path) -> Path:
 
 
 def test_pfa_tables_are_reshaped_to_one_row_per_area_and_measure(tmp_path):
-    result = validate_file(pfa_book(tmp_path / "pfa.xlsx"), today=TODAY)
+    result = validate_file(pfa_book(tmp_path / "pfa.xlsx"), config_dir=CONFIG, today=TODAY)
     assert result.ok, result.failures
     assert result.source.name == "ons_pfa"
     frame = result.frame.set_index(["area_code", "measure"])
@@ -250,10 +253,10 @@ def test_clean_label_keeps_real_numbers():
 
 
 def test_a_workbook_that_is_no_known_layout_is_read_as_before(mini_raw):
-    tables = read_tables(mini_raw / "ons_mye2_persons_mid-2008.xlsx", _is_header)
+    tables = read_tables(mini_raw / "ons_mye2_persons_mid-2008.xlsx", is_header)
     assert len(tables) == 1 and tables[0].headers[:2] == ["Code", "Name"]
     with pytest.raises(ReadError):
-        read_tables(mini_raw / "missing.xlsx", _is_header)
+        read_tables(mini_raw / "missing.xlsx", is_header)
 
 
 # --------------------------------------------------------------------------- warehouse
@@ -267,7 +270,7 @@ def con():
 
 
 def load(con, path: Path, run_id: str = "run1"):
-    result = validate_file(path, today=TODAY)
+    result = validate_file(path, config_dir=CONFIG, today=TODAY)
     assert result.ok, result.failures
     return load_frame(con, result.source, result.frame, file_name=path.name,
                       sha256=path.name + run_id, run_id=run_id, period=result.period_label)

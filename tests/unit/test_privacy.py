@@ -1,69 +1,13 @@
-"""The personal data guard's detectors and small-number suppression (privacy.py)."""
+"""Small-number suppression of published tables (the personal-data guard: tests/unit/ingest/test_guard.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from scp_metrics.ingest.guard import header_kind, nhs_number_valid, scan_table
-from scp_metrics.ingest.readers import RawTable
 from scp_metrics.publish.suppression import publish_table, suppress_small_numbers, suppression_rules
-from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.warehouse import connect
-
-
-@pytest.mark.parametrize(("number", "valid"), [
-    ("9434765919", True), ("4010232137", True), ("9434765870", True),
-    ("9434765918", False),  # wrong check digit
-    ("1234567890", False),  # check digit would be 10: never issued
-    ("0000000000", False), ("943476591", False)])
-def test_nhs_numbers_are_recognised_by_their_modulus_11_check_digit(number, valid):
-    assert nhs_number_valid(number) is valid
-
-
-@pytest.mark.parametrize(("header", "kind"), [
-    ("Forename", "a person's name"), ("Victim Surname", "a person's name"),
-    ("Name", "a person's name"), ("Patient Name", "a person's name"),
-    ("NHS No", "an NHS number"), ("NHSNumber", "an NHS number"),
-    ("D.O.B.", "a date of birth"), ("Date of Birth", "a date of birth"),
-    ("Home Postcode", "a postcode"), ("Mobile", "a phone number"),
-    ("Telephone Number", "a phone number"), ("E-mail", "an email address"),
-    ("Ward Name", None), ("Offence Description", None), ("SITE CODE (OF TREATMENT)", None),
-    ("Beat", None), ("Referring Agency", None)])
-def test_column_names_that_announce_personal_identifiers(header, kind):
-    assert header_kind(header) == kind
-
-
-def table(headers, rows, name="x.csv"):
-    data = pd.DataFrame(rows, columns=range(len(headers)), dtype=str)
-    return RawTable(Path(name), headers, data, 1)
-
-
-def test_content_is_found_in_any_column_and_never_echoed():
-    source = SOURCES_BY_NAME["marac"]
-    found = scan_table(table(
-        ["Case Heard Date", "Victim Reference", "Risk Level", "Referring Agency", "Repeat Flag"],
-        [["01/04/2009", "V123456", "High", "Police", "N"],
-         ["01/04/2009", "V123457", "High", "call 023 8083 2000", "N"],
-         ["02/04/2009", "V123458", "High", "SO14 7LY", "Y"],
-         ["02/04/2009", "943-476-5919", "High", "Police", "Y"]]), source)
-    checks = {(f["row"], f["column"], f["check"].split(" look like ")[-1].split(";")[0])
-              for f in found}
-    assert checks == {(3, "Referring Agency", "UK phone numbers"),
-                      (4, "Referring Agency", "full UK postcodes"),
-                      (5, "Victim Reference", "NHS numbers (valid check digit)")}
-    text = repr(found)
-    assert "8083" not in text and "SO14" not in text and "5919" not in text
-
-
-def test_record_level_values_that_only_look_numeric_are_not_personal_data():
-    source = SOURCES_BY_NAME["police_crime"]
-    headers = [c.headers[0] for c in source.columns]
-    row = ["44/108231/09", "02/10/2009", "01/10/2009", "21:00", "8G", "ABH", "E05002455",
-           "Bargate", "E01017140", "SBG01", "N", "Y", "N", "Y", "Y"]
-    assert scan_table(table(headers, [row]), source) == []
 
 
 def test_small_numbers_are_suppressed_with_the_values_derived_from_them():

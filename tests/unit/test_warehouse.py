@@ -5,12 +5,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scp_metrics.ingest.validation import validate_file
+from scp_metrics.ingest.engine import ingest
 from scp_metrics.settings import get_settings
 from scp_metrics.sources import SOURCES_BY_NAME
-from scp_metrics.warehouse import connect, list_batches, table_checksums
+from scp_metrics.warehouse import connect
 from scp_metrics.warehouse.build import build_models
-from scp_metrics.warehouse.load import load_frame
 
 TODAY = date(2010, 1, 15)
 
@@ -23,52 +22,10 @@ def con():
 
 
 def load(con, path, run_id="run1"):
-    result = validate_file(path, today=TODAY)
-    assert result.ok, result.failures
-    return load_frame(con, result.source, result.frame, file_name=path.name, sha256=path.name + run_id,
-                      run_id=run_id, period=result.period_label)
-
-
-def police_rows(con):
-    return con.execute("select crime_reference from raw_police_crime order by 1").fetchall()
-
-
-def test_a_reissued_quarter_replaces_only_that_quarter_and_the_ledger_keeps_both(con, mini_raw, tmp_path):
-    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv", "run1")
-    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q2.csv", "run1")
-    text = (mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv").read_text()
-    reissue = tmp_path / "police_recorded_crime_E06000045_2009-10_Q1_v2.csv"
-    reissue.write_text("\n".join(text.splitlines()[:-1]) + "\n")  # one crime withdrawn
-    outcome = load(con, reissue, "run2")
-    assert outcome.replaced_rows == 4
-    assert outcome.superseded_batches == (1,)
-    assert [r[0] for r in police_rows(con)] == [
-        "44/000001/09", "44/000002/09", "44/000003/09", "44/000005/09", "44/000006/09",
-        "44/000007/09"]
-    ledger = list_batches(con)
-    rows = ledger[["batch_id", "status", "superseded_by"]].astype(object).values.tolist()
-    assert [[b, s, None if pd.isna(by) else int(by)] for b, s, by in rows] == [
-        [1, "superseded", 3], [2, "loaded", None], [3, "loaded", None]]
-
-
-def test_files_of_one_run_for_the_same_quarter_add_up(con, mini_raw, tmp_path):
-    lines = (mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv").read_text().splitlines()
-    first, second = tmp_path / "a_2009-10_Q1.csv", tmp_path / "b_2009-10_Q1.csv"
-    first.write_text("\n".join(lines[:3]) + "\n")
-    second.write_text("\n".join([lines[0], *lines[3:]]) + "\n")
-    load(con, first, "run1")
-    load(con, second, "run1")
-    assert len(police_rows(con)) == 4
-
-
-def test_a_failed_load_leaves_every_table_as_it_was(con, mini_raw):
-    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv")
-    before = table_checksums(con)
-    result = validate_file(mini_raw / "police_recorded_crime_E06000045_2009-10_Q2.csv", today=TODAY)
-    broken = result.frame.drop(columns=["beat"])
-    with pytest.raises(KeyError):
-        load_frame(con, result.source, broken, file_name="x", sha256="x", run_id="r", period=None)
-    assert table_checksums(con) == before
+    result, outcome = ingest(con, path, config_dir=get_settings().config_dir,
+                             sha256=path.name + run_id, run_id=run_id, today=TODAY)
+    assert outcome is not None, result.failures
+    return outcome
 
 
 @pytest.fixture

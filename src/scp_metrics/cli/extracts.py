@@ -24,14 +24,14 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from scp_metrics.ingest.validation import validate_file
+    from scp_metrics.ingest.engine import validate_file
 
     failed = 0
     for name in args.files:
         path = Path(name)
         if not path.is_file():
             raise UserError(f"{name}: no such file")
-        result = validate_file(path)
+        result = validate_file(path, config_dir=settings.config_dir)
         if result.ok:
             assert result.source is not None
             note = f" ({'; '.join(result.notes)})" if result.notes else ""

@@ -138,12 +138,14 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
                        [name]).fetchall()[0][0] > 0
 
 
-def _members(con: duckdb.DuckDBPyConnection, focus: str, group_file: str | None) -> pd.DataFrame:
+def _members(con: duckdb.DuckDBPyConnection, focus: str, group_file: str | None,
+             config_dir: Path | None) -> pd.DataFrame:
     names = con.execute("select area_code, area_name from ref_areas").df() \
         if _has_table(con, "ref_areas") else None
     if group_file:
         try:
-            membership = read_group_file(Path(group_file))
+            assert config_dir is not None, "a group file is validated against config_dir"
+            membership = read_group_file(Path(group_file), config_dir=config_dir)
         except GroupFileError as exc:
             raise UserError(str(exc)) from None
         where = f"group file {Path(group_file).name}"
@@ -232,7 +234,8 @@ def _populations(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, end: dat
 
 def rank_span(con: duckdb.DuckDBPyConnection, indicator: str, start: date, end: date, *,
               focus_area: str, group_file: str | None = None,
-              population_year: int | None = None) -> SpanRanking:
+              population_year: int | None = None,
+              config_dir: Path | None = None) -> SpanRanking:
     """Rank the focus area's group on one indicator summed over the months start … end.
 
     Raises :class:`scp_metrics.cli.common.UserError` (one sentence) when the indicator, group or
@@ -245,7 +248,7 @@ def rank_span(con: duckdb.DuckDBPyConnection, indicator: str, start: date, end: 
         raise UserError(f"{ind['indicator_id']} is a percentage of cases, not a rate per "
                         "resident, so --population-year does not apply")
     focus = focus_area.strip().upper()
-    members = _members(con, focus, group_file)
+    members = _members(con, focus, group_file, config_dir)
     codes = list(members["area_code"])
     months = _months(start, end)
     units = _units(con, ind["indicator_id"], codes, start, end)
@@ -359,7 +362,8 @@ def cmd_rank(args: argparse.Namespace, settings: Settings) -> int:
     try:
         result = rank_span(con, args.indicator, start, end,
                            focus_area=args.area or settings.home_area,
-                           group_file=args.group_file, population_year=args.population_year)
+                           group_file=args.group_file, population_year=args.population_year,
+                           config_dir=settings.config_dir)
     finally:
         con.close()
     if args.format == "csv":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scp_metrics.ingest.validation import validate_file
+from scp_metrics.ingest.engine import validate_file
 
 __all__ = ["GroupFileError", "read_group_file"]
 
@@ -16,7 +16,7 @@ class GroupFileError(ValueError):
     """A membership file that cannot be used (message is one sentence)."""
 
 
-def read_group_file(path: Path | str) -> pd.DataFrame:
+def read_group_file(path: Path | str, *, config_dir: Path) -> pd.DataFrame:
     """Read and validate a user's membership CSV (``group_id, area_code, area_name``).
 
     Parameters
@@ -24,8 +24,10 @@ def read_group_file(path: Path | str) -> pd.DataFrame:
     path : path-like
         A CSV (or any format the readers accept) whose header row holds ``group_id``,
         ``area_code`` and ``area_name``; validated against
-        :class:`scp_metrics.sources.schemas.RawMsgMembership` (ONS-style codes, no member twice in a
-        group).
+        :class:`scp_metrics.sources.msg_membership.RawMsgMembership` (ONS-style codes, no
+        member twice in a group).
+    config_dir : path-like
+        The config folder whose catalogues the members' codes must be in.
 
     Returns
     -------
@@ -40,7 +42,7 @@ def read_group_file(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise GroupFileError(f"group file {path} does not exist")
-    result = validate_file(path)
+    result = validate_file(path, config_dir=config_dir)
     if result.source is None or result.source.name != "msg_membership":
         what = "an unrecognised file" if result.source is None else result.source.title
         if not result.failures.empty and result.source is None:

@@ -28,7 +28,7 @@ import re
 
 import pandas as pd
 
-from scp_metrics.ingest.readers import RawTable
+from scp_metrics.ingest.text import TextTable
 from scp_metrics.sources import Source, match_columns
 
 PERSONAL_CHECK = "personal data"
@@ -127,9 +127,20 @@ def _content_hits(values: pd.Series) -> dict[str, pd.Series]:
     return out
 
 
-def scan_table(table: RawTable, source: Source) -> list[dict]:
+#: A superset, in DuckDB's regular expressions, of the cells :data:`CONTENT_KINDS` can flag
+#: (NHS numbers, emails, postcodes, phone numbers): only cells it matches are tested in Python.
+PREFILTER = (r"(?s)@|\p{Nd}{3}[ -]?\p{Nd}{3}[ -]?\p{Nd}{4}|[0-9]\pL\pL|"
+             r"(?:\+44|0044|0).{0,4}\p{Nd}{2}.{0,2}\p{Nd}{3}.{0,2}\p{Nd}{3}")
+
+
+def scan_table(table: TextTable, source: Source,
+               counts: dict[int, dict[str, int]] | None = None,
+               candidates: dict[int, list[str]] | None = None) -> list[dict]:
     """Failures (``file, row, column, check, value``) for every column that carries personal
-    data; values are never included."""
+    data; values are never included. ``counts``: the distinct texts (and their rows) of the
+    columns already counted (tested whole); every other column is tested on the texts
+    :data:`PREFILTER` lets through (``candidates``, when already gathered)."""
+    counts = counts or {}
     known = set(match_columns(source, table.headers).values())
     failures: list[dict] = []
 
@@ -137,27 +148,44 @@ def scan_table(table: RawTable, source: Source) -> list[dict]:
         failures.append({"file": table.path.name, "row": row, "column": column,
                          "check": f"{PERSONAL_CHECK}: {check}", "value": WITHHELD})
 
+    if candidates is None:
+        candidates = _candidates(table, [i for i in range(table.width) if i not in counts])
     for position, header in enumerate(table.headers):
         label = header or f"column {position + 1}"
-        column = table.data[position] if position < table.data.shape[1] else pd.Series(dtype=str)
         kind = None if position in known else header_kind(header)
         if kind is not None:
-            filled = column.str.strip() != ""
-            detail = f"{int(filled.sum())} value(s)"
+            texts = counts.get(position) or table.counts(position)
+            filled = sum(n for t, n in texts.items() if t.strip() != "")
+            detail = f"{filled} value(s)"
             if kind == "a date of birth":
-                dates = column.str.match(_DATE)
-                detail = f"{int(dates.sum())} value(s) look like dates of birth"
+                dates = sum(n for t, n in texts.items() if _DATE.match(t))
+                detail = f"{dates} value(s) look like dates of birth"
             fail(table.header_line, label, f"the column is named like {kind} ({detail}); "
                  "extracts must not carry personal identifiers")
-        for what, mask in _content_hits(column).items():
-            first = int(mask.to_numpy().nonzero()[0][0])
-            fail(table.line_of(first), label,
-                 f"{int(mask.sum())} value(s) look like {what}; extracts must not carry "
-                 "personal identifiers")
+        values = list(counts[position]) if position in counts else candidates[position]
+        distinct = pd.Series(values, dtype=object).astype(str)
+        for what, mask in _content_hits(distinct).items():
+            hit = sorted(set(distinct[mask]))
+            rows, first = table.con.execute(
+                f"select count(*), min({table.line}) from {table.ref} r where {table.keep} and "
+                f"{table.cell(position)} in (select unnest(?::varchar[]))", [hit]).fetchall()[0]
+            fail(int(first), label, f"{int(rows)} value(s) look like {what}; extracts must not "
+                 "carry personal identifiers")
     titles = pd.Series(table.title_lines, dtype=str)
     for what in _content_hits(titles):
         fail(None, "(title rows)", f"a title row holds {what}")
     return failures
+
+
+def _candidates(table: TextTable, positions: list[int]) -> dict[int, list[str]]:
+    """Per column, its distinct texts that :data:`PREFILTER` matches (one scan)."""
+    if not positions:
+        return {}
+    pattern = "'" + PREFILTER.replace("'", "''") + "'"
+    lists = ", ".join(f"list(distinct {table.cell(i)}) filter (where regexp_matches("
+                      f"{table.cell(i)}, {pattern}))" for i in positions)
+    row = table.con.execute(f"select {lists} from {table.ref} r where {table.keep}").fetchall()[0]
+    return {i: list(values or []) for i, values in zip(positions, row, strict=True)}
 
 
 def carries_personal_data(failures: pd.DataFrame) -> bool:
@@ -165,18 +193,9 @@ def carries_personal_data(failures: pd.DataFrame) -> bool:
                 .str.startswith(PERSONAL_CHECK).any())
 
 
-def guard(table: RawTable, source: Source, result):  # noqa: ANN001, ANN201 - ValidationResult
-    """Refuse ``result`` when ``table`` carries personal data (sources with the guard on)."""
-    if not source.personal_data_guard:
-        return result
-    found = scan_table(table, source)
-    if not found:
-        return result
-    others = result.failures.copy()
-    others["value"] = WITHHELD
-    result.failures = pd.concat([pd.DataFrame(found, columns=others.columns), others],
-                                ignore_index=True)
-    result.frame = None
-    result.notes.append("personal data found: values withheld from every report; the file is "
-                        "not copied to quarantine")
-    return result
+def withhold(found: list[dict], failures: list[dict], notes: list[str]) -> list[dict]:
+    """The failures of a file in which ``found`` (from :func:`scan_table`) is personal data:
+    those first, every other value withheld; the notes say so."""
+    notes.append("personal data found: values withheld from every report; the file is not "
+                 "copied to quarantine")
+    return [*found, *({**f, "value": WITHHELD} for f in failures)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from scp_metrics.ingest.engine import ValidationResult
 from scp_metrics.ingest.guard import carries_personal_data
-from scp_metrics.ingest.validation import ValidationResult
 from scp_metrics.settings import Settings
 
 

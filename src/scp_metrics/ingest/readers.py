@@ -1,4 +1,4 @@
-"""Readers: turn a delivered file (CSV, gzipped CSV, XLSX, legacy XLS) into a table of text.
+"""Readers: turn a delivered file (CSV, gzipped CSV, XLSX, legacy XLS, ODS) into a table of text.
 
 Nothing is typed here: every cell is text, so that the validation step can say exactly which
 cell failed to parse. The header row is found by content (title rows above it are kept as
@@ -65,11 +65,13 @@ def read_table(path: Path, is_header: HeaderTest) -> RawTable:
         suffixes = suffixes[:-1]
     if not raw.strip():
         raise ReadError(f"{path.name}: the file is empty.")
+    if is_ods(raw):
+        return _read_ods(path, raw, is_header)
     if raw[:4] == b"PK\x03\x04":
         return _read_xlsx(path, raw, is_header)
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return _read_xls(path, raw, is_header)
-    if suffixes and suffixes[-1] in (".xlsx", ".xls", ".xlsm"):
+    if suffixes and suffixes[-1] in (".xlsx", ".xls", ".xlsm", ".ods"):
         raise ReadError(f"{path.name}: is named as a spreadsheet but is not one.")
     return _read_csv(path, raw, is_header)
 
@@ -326,8 +328,39 @@ def _read_xls(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
     raise ReadError(f"{path.name}: no sheet has a recognisable header row.")
 
 
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def is_ods(raw: bytes) -> bool:
+    """Whether ``raw`` is an OpenDocument spreadsheet (a zip whose first entry names its type)."""
+    return raw[:4] == b"PK\x03\x04" and ODS_MIMETYPE in raw[:100]
+
+
+def _ods_sheets(path: Path, raw: bytes) -> list[tuple[str, list[list[object]]]]:
+    """Every sheet of an ODS workbook as rows of cell values (``None`` for empty)."""
+    try:
+        books = pd.read_excel(io.BytesIO(raw), engine="odf", header=None, sheet_name=None,
+                              dtype=object)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear sentence
+        raise ReadError(f"{path.name}: is not a readable ODS workbook ({type(exc).__name__}).") from exc
+    return [(str(name), [[None if isinstance(v, float) and v != v else v for v in row]
+                         for row in frame.itertuples(index=False)])
+            for name, frame in books.items()]
+
+
+def _read_ods(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
+    sheets = _ods_sheets(path, raw)
+    for name, rows in sheets:
+        table = _scan_rows(path, name, rows, is_header, [])
+        if table is not None:
+            if len(sheets) > 1:
+                table.notes.append(f"read sheet '{name}'")
+            return table
+    raise ReadError(f"{path.name}: no sheet has a recognisable header row.")
+
+
 def read_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
-    """Every sheet of a workbook (XLSX or legacy XLS, plain or gzipped) as rows of text cells.
+    """Every sheet of a workbook (XLSX, legacy XLS or ODS, plain or gzipped) as rows of text.
 
     For layouts that need more than one sheet (see :mod:`scp_metrics.ingest.layouts`); a file that is
     not a workbook raises :class:`ReadError`. Cells are text as in :func:`read_table`.
@@ -343,6 +376,9 @@ def read_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
         except OSError as exc:
             raise ReadError(f"{path.name}: is not a valid gzip file.") from exc
     out: list[tuple[str, list[list[str]]]] = []
+    if is_ods(raw):
+        return [(name, [[_cell_text(v) for v in row] for row in rows])
+                for name, rows in _ods_sheets(path, raw)]
     if raw[:4] == b"PK\x03\x04":
         import openpyxl
 
@@ -384,7 +420,7 @@ def read_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
 
 
 def is_workbook(path: Path) -> bool:
-    """Whether ``path`` holds an XLSX or XLS workbook (by content, plain or gzipped)."""
+    """Whether ``path`` holds an XLSX, XLS or ODS workbook (by content, plain or gzipped)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)

@@ -18,26 +18,21 @@ row, column and reason. Nothing is dropped silently.
 * **A CSV name on a workbook** is read as the workbook its bytes are, and noted.
 * **Title rows, another delimiter, a header under another accepted name** are noted.
 * **Unknown area codes** in a Most Similar Group file are refused.
+
+Each works on a :class:`~scp_metrics.ingest.text.TextTable` (the cells in DuckDB): a column's
+distinct texts with their counts, and the rows of the few texts that fail.
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
 import io
 import re
 import zlib
-from collections.abc import Callable
-from datetime import date
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
 
-import pandas as pd
-
-from scp_metrics.ingest import guard
-from scp_metrics.ingest.readers import RawTable
-from scp_metrics.settings import get_settings
+from scp_metrics.ingest.text import TextTable
 from scp_metrics.sources import Column, Source, normalise_header
 
 TOTAL_LABEL = re.compile(
@@ -46,75 +41,114 @@ TOTAL_LABEL = re.compile(
     r"indicators))?$", re.IGNORECASE)
 SUPPRESSION_MARKERS = frozenset({"*", "**", "..", ":", "x", "c", "[c]", "[x]", "[z]", "[u]",
                                  "~", "s", "[s]"})
-_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+FAILURES_PER_COLUMN = 200
+"""Rows named per column for a parse or marker failure (the rest are counted in the file)."""
 
 
-def drop_total_rows(table: RawTable) -> RawTable:
+def failure(table: TextTable, row: int | None, column: str | None, check: str,
+            value: object) -> dict:
+    """One failure record (values shortened to 80 characters)."""
+    return {"file": table.path.name, "row": row, "column": column, "check": check,
+            "value": None if value is None else str(value)[:80]}
+
+
+def rows_with(table: TextTable, position: int, texts: set[str] | frozenset[str],
+              limit: int | None = FAILURES_PER_COLUMN, *,
+              stripped: bool = False) -> list[tuple[int, str]]:
+    """(line, cell text) of the kept rows whose cell is one of ``texts`` (compared after
+    stripping when ``stripped``), first row first."""
+    if not texts:
+        return []
+    cell = table.cell(position)
+    key = table.stripped(position) if stripped else cell
+    bound = "" if limit is None else f"limit {int(limit)}"
+    return [(int(line), text) for line, text in table.con.execute(
+        f"select {table.line}, {cell} from {table.ref} r where {table.keep} and {key} in "
+        f"(select unnest(?::varchar[])) order by r.rowid {bound}", [sorted(texts)]).fetchall()]
+
+
+def drop_total_rows(table: TextTable) -> None:
     """Drop trailing total rows (first filled cell 'Total', 'All', …), noting each."""
-    data = table.data
-    keep = len(data)
     dropped: list[tuple[int, str]] = []
-    while keep > 0:
-        cells = [str(c).strip() for c in data.iloc[keep - 1].tolist()]
-        first = next((c for c in cells if c), "")
-        if not TOTAL_LABEL.match(first):
-            break
-        dropped.append((table.line_of(data.index[keep - 1]), first))
-        keep -= 1
-    if dropped:
-        table.data = data.iloc[:keep]
-        for line, label in reversed(dropped):
-            table.notes.append(f"total row at row {line} ('{label}') dropped: a table's sum, "
-                               "not data")
-    return table
+    while table.rows > 0:
+        tail = table.tail(50)
+        for row in tail:
+            first = next((c.strip() for c in row if c.strip()), "")
+            if not TOTAL_LABEL.match(first):
+                break
+            table.rows -= 1
+            dropped.append((table.line_of(table.rows), first))
+        else:
+            continue
+        break
+    for line, label in reversed(dropped):
+        table.notes.append(f"total row at row {line} ('{label}') dropped: a table's sum, "
+                           "not data")
 
 
-def suppressed_cells(table: RawTable, position: int, column: Column, failures: list[dict],
-                     notes: list[str]) -> tuple[pd.Series, pd.Series]:
-    """The column's text with suppression markers blanked, and a mask of the markers that
-    refuse the file (a required column); notes markers read as empty and thousands
-    separators."""
-    text = table.data[position]
-    none = pd.Series(False, index=text.index)
+@dataclass
+class Suppression:
+    """What the suppression-marker and separator rules found in one numeric column."""
+
+    blanked: frozenset[str] = frozenset()
+    """Texts read as empty (markers in a column allowed to be empty)."""
+    refused: frozenset[str] = frozenset()
+    """Texts that refuse the file (markers in a required column), read as empty."""
+    notes: list[str] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+
+
+def suppression(table: TextTable, position: int, column: Column,
+                counts: dict[str, int]) -> Suppression:
+    """Markers and thousands separators among a numeric column's texts (``counts``: each
+    distinct text and its rows)."""
+    out = Suppression()
     if column.parse not in ("int", "float"):
-        return text, none
+        return out
     header = table.headers[position]
-    stripped = text.str.strip()
-    separated = int(stripped.str.match(_THOUSANDS).sum())
+    separated = sum(n for text, n in counts.items() if THOUSANDS.match(text.strip()))
     if separated:
-        notes.append(f"{separated} value(s) in '{header}' with thousands separators parsed "
-                     "(e.g. '1,204' as 1204)")
-    marked = stripped.str.lower().isin(SUPPRESSION_MARKERS)
-    if not marked.any():
-        return text, none
-    shown = ", ".join(f"'{m}'" for m in sorted(set(stripped[marked])))
+        out.notes.append(f"{separated} value(s) in '{header}' with thousands separators parsed "
+                         "(e.g. '1,204' as 1204)")
+    marked = {text for text in counts if text.strip().lower() in SUPPRESSION_MARKERS}
+    if not marked:
+        return out
+    shown = ", ".join(f"'{m}'" for m in sorted({t.strip() for t in marked}))
     if column.nullable:
-        notes.append(f"{int(marked.sum())} suppressed cell(s) ({shown}) in '{header}' read as "
-                     "empty")
-        return text.where(~marked, ""), none
-    for idx in marked[marked].index[:200]:
-        failures.append({"file": table.path.name, "row": table.line_of(idx), "column": header,
-                         "check": "value not suppressed (a marker such as '*' or '..' "
-                                  "withholds a value this table must carry)",
-                         "value": stripped.at[idx]})
-    return text.where(~marked, ""), marked
+        out.notes.append(f"{sum(counts[t] for t in marked)} suppressed cell(s) ({shown}) in "
+                         f"'{header}' read as empty")
+        out.blanked = frozenset(marked)
+        return out
+    out.refused = frozenset(marked)
+    out.failures = [failure(table, line, header, "value not suppressed (a marker such as '*' "
+                            "or '..' withholds a value this table must carry)", text.strip())
+                    for line, text in rows_with(table, position, marked)]
+    return out
 
 
-def _raw_text(table: RawTable) -> bytes | None:
+def _raw_bytes(table: TextTable, tail_only: bool) -> bytes | None:
     try:
-        raw = table.path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+        with open(table.path, "rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+            if gzipped:
+                fh.seek(0)
+                return gzip.decompress(fh.read())
+            if tail_only:
+                fh.seek(0, 2)
+                fh.seek(max(0, fh.tell() - 65536))
+            else:
+                fh.seek(0)
+            return fh.read()
     except (OSError, EOFError, zlib.error):
         return None
-    return raw
 
 
-def truncated_last_row(table: RawTable) -> dict | None:
+def truncated_last_row(table: TextTable) -> dict | None:
     """A failure when a CSV's last line stops mid-row (no line end and too few values)."""
-    if table.sheet is not None or table.data.empty:
+    if table.sheet is not None or table.rows == 0:
         return None
-    raw = _raw_text(table)
+    raw = _raw_bytes(table, tail_only=True)
     if raw is None or raw.endswith((b"\n", b"\r")):
         return None
     last_line = raw.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
@@ -123,15 +157,14 @@ def truncated_last_row(table: RawTable) -> dict | None:
     except csv.Error:
         delimiter = ","
     fields = next(csv.reader(io.StringIO(last_line), delimiter=delimiter), [])
-    if len(fields) >= len(table.headers):
+    if len(fields) >= table.width:
         return None
-    return {"file": table.path.name, "row": table.line_of(table.data.index[-1]), "column": None,
-            "check": "complete last row (the file ends mid-row, without a line end: truncated "
-                     "in transfer?)",
-            "value": f"{len(fields)} of {len(table.headers)} values"}
+    return failure(table, table.line_of(table.rows - 1), None,
+                   "complete last row (the file ends mid-row, without a line end: truncated "
+                   "in transfer?)", f"{len(fields)} of {table.width} values")
 
 
-def _header_bytes(table: RawTable) -> bytes | None:
+def _header_bytes(table: TextTable) -> bytes | None:
     """The header line's bytes (without its line end), reading no further than it."""
     try:
         with open(table.path, "rb") as fh:
@@ -147,7 +180,7 @@ def _header_bytes(table: RawTable) -> bytes | None:
     return lines[-1].removesuffix(b"\n")
 
 
-def _delimiter(table: RawTable) -> str | None:
+def _delimiter(table: TextTable) -> str | None:
     header = _header_bytes(table) if table.sheet is None else None
     if header is None:
         return None
@@ -157,7 +190,7 @@ def _delimiter(table: RawTable) -> str | None:
         return None
 
 
-def prepare(table: RawTable, source: Source, found: dict[str, int]) -> RawTable:
+def prepare(table: TextTable, source: Source, found: dict[str, int]) -> None:
     """Normalise ``table`` before validation, noting each step."""
     suffixes = [s.lower() for s in table.path.suffixes if s.lower() != ".gz"]
     if table.sheet is not None and suffixes and suffixes[-1] in (".csv", ".txt"):
@@ -180,43 +213,18 @@ def prepare(table: RawTable, source: Source, found: dict[str, int]) -> RawTable:
         table.notes.append(f"column(s) not in the data dictionary, not loaded: "
                            f"{', '.join(repr(h) for h in extra[:10])}"
                            + (f" and {len(extra) - 10} more" if len(extra) > 10 else ""))
-    return drop_total_rows(table)
+    drop_total_rows(table)
 
 
-def checked(table: RawTable, source: Source, found: dict[str, int], today: date,
-            validate: Callable) -> Any:
-    """``validate`` (validation's per-table check) wrapped in the steps above and the personal
-    data guard."""
-    table = prepare(table, source, found)
-    result = validate(table, source, found, today)
-    extra = [f for f in (truncated_last_row(table),) if f] + unknown_area_codes(table, source,
-                                                                                  found)
-    if extra:
-        result.failures = pd.concat([result.failures, pd.DataFrame(extra)], ignore_index=True)
-    return guard.guard(table, source, result)
-
-
-@functools.lru_cache(maxsize=4)
-def _known_area_codes(config_dir: Path) -> frozenset[str]:
-    codes: set[str] = set()
-    for name in ("areas.csv", "police_force_areas.csv", "area_name_lookup.csv"):
-        path = config_dir / name
-        if path.is_file():
-            codes |= set(pd.read_csv(path, dtype=str)["area_code"].dropna().str.strip())
-    return frozenset(codes)
-
-
-def unknown_area_codes(table: RawTable, source: Source, found: dict[str, int]) -> list[dict]:
+def unknown_area_codes(table: TextTable, source: Source, found: dict[str, int],
+                       known: frozenset[str]) -> list[dict]:
     """Most Similar Group members must be areas the catalogues know (``config/areas.csv``,
     ``config/police_force_areas.csv``): a member without a name and population cannot be
     ranked."""
     if source.name != "msg_membership" or "area_code" not in found:
         return []
-    known = _known_area_codes(get_settings().config_dir)
     position = found["area_code"]
-    codes = table.data[position].str.strip()
-    unknown = codes.ne("") & ~codes.isin(known)
-    return [{"file": table.path.name, "row": table.line_of(idx),
-             "column": table.headers[position],
-             "check": "area code known (config/areas.csv, config/police_force_areas.csv)",
-             "value": codes.at[idx]} for idx in unknown[unknown].index[:200]]
+    unknown = {t for t in table.counts(position) if t.strip() and t.strip() not in known}
+    return [failure(table, line, table.headers[position],
+                    "area code known (config/areas.csv, config/police_force_areas.csv)",
+                    text.strip()) for line, text in rows_with(table, position, unknown)]

@@ -1,117 +1,39 @@
-"""The registry of sources: how each extract is recognised, where it lands, what period it covers.
+"""The registry of sources: every extract the pipeline knows, and how a file's source is found.
 
-A file's source is recognised by its header row (the columns it carries), never by its name.
+Each extract has its own module here (its Pandera model, the data dictionary; its period rule;
+its replace key): see :mod:`scp_metrics.sources.source`. A file's source is recognised by its
+header row (the columns it carries), never by its name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-from typing import Literal
-
-import pandera.pandas as pa
-
-from scp_metrics.sources import schemas
-
-PeriodRule = Literal["quarter", "month", "year", "snapshot"]
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    headers: tuple[str, ...]
-    parse: str
-    nullable: bool
-    description: str
-
-    @property
-    def sql_type(self) -> str:
-        return {
-            "int": "BIGINT",
-            "float": "DOUBLE",
-            "date": "DATE",
-            "datetime": "TIMESTAMP",
-            "flag": "BOOLEAN",
-        }.get(self.parse, "VARCHAR")
-
-
-@dataclass(frozen=True)
-class Source:
-    """One kind of extract."""
-
-    name: str
-    title: str
-    model: type[pa.DataFrameModel]
-    signature: tuple[str, ...]
-    """Canonical column names whose headers must all be present to recognise the source."""
-    period_rule: PeriodRule
-    period_column: str | None
-    """Column whose value places a row in its period (``None`` for snapshots)."""
-    personal_data_guard: bool = False
-    replace_key: tuple[str, ...] = ()
-    """Columns that, with ``period_start``, identify the slice a file re-issues (police.uk: the
-    force, so one force's re-issued month does not replace another force's same month)."""
-
-    @property
-    def table(self) -> str:
-        return f"raw_{self.name}"
-
-    @cached_property
-    def columns(self) -> tuple[Column, ...]:
-        schema = self.model.to_schema()
-        out = []
-        for name, col in schema.columns.items():
-            meta = (col.metadata or {}) if hasattr(col, "metadata") else {}
-            out.append(
-                Column(
-                    name=name,
-                    headers=tuple(meta.get("headers", [name])),
-                    parse=meta.get("parse", "str"),
-                    nullable=bool(col.nullable),
-                    description=col.description or "",
-                )
-            )
-        return tuple(out)
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-
-SOURCES: tuple[Source, ...] = (
-    Source("police_crime", "Police recorded crime (record level)", schemas.RawPoliceRecordedCrime,
-           ("crime_reference", "offence_code", "recorded_date"), "quarter", "recorded_date",
-           personal_data_guard=True),
-    Source("ho_csp_crime", "Home Office CSP recorded crime table", schemas.RawHomeOfficeCspCrime,
-           ("csp_name", "offence_code", "number_of_offences"), "quarter", "quarter_start"),
-    Source("istv", "ISTV ED assault attendances", schemas.RawIstvAssaults,
-           ("arrival_datetime", "assault_datetime"), "quarter", "reporting_period_start",
-           personal_data_guard=True),
-    Source("fire", "Fire and rescue incidents", schemas.RawFireIncidents,
-           ("incident_number", "incident_type", "motive"), "quarter", "incident_date"),
-    Source("marac", "MARAC cases", schemas.RawMaracCases,
-           ("case_heard_date", "victim_reference", "repeat_flag"), "quarter", "case_heard_date",
-           personal_data_guard=True),
-    Source("place_survey", "Place Survey respondents", schemas.RawPlaceSurveyRespondents,
-           ("respondent_id", "weight", "q_ni21"), "snapshot", None),
-    Source("place_survey_headline", "Place Survey headline percentages",
-           schemas.RawPlaceSurveyHeadline, ("authority_code", "indicator", "percentage"),
-           "snapshot", None),
-    Source("population", "ONS mid-year population estimates", schemas.RawPopulation,
-           ("code", "name", "all_ages"), "year", "mid_year"),
-    Source("msg_membership", "Most Similar Group membership", schemas.RawMsgMembership,
-           ("group_id", "area_code", "area_name"), "snapshot", None),
-    Source("police_uk_street", "data.police.uk street-level crime and ASB (force, month)",
-           schemas.RawPoliceUkStreet, ("month", "falls_within", "lsoa_name", "crime_type"),
-           "month", "month", replace_key=("falls_within",)),
-    Source("ons_pfa", "ONS police force area tables (P1 counts, P3 rates and populations)",
-           schemas.RawOnsPfaTable, ("table_id", "area_code", "measure", "value"), "year",
-           "year_ending"),
-    Source("nhs_ae", "NHS England A&E attendances by provider and month",
-           schemas.RawNhsAeAttendances, ("org_code", "attendances", "breaches"), "month",
-           "period"),
+from scp_metrics.sources import (
+    fire,
+    ho_csp_crime,
+    istv,
+    marac,
+    msg_membership,
+    nhs_ae,
+    ons_pfa,
+    place_survey,
+    place_survey_headline,
+    police_crime,
+    police_uk_street,
+    population,
 )
+from scp_metrics.sources.source import Column, FrameCheck, PeriodRule, Source
+
+__all__ = ["SOURCES", "SOURCES_BY_NAME", "Column", "FrameCheck", "PeriodRule", "Source",
+           "identify", "is_header", "match_columns", "normalise_header"]
+
+SOURCES: tuple[Source, ...] = tuple(module.SOURCE for module in (
+    police_crime, ho_csp_crime, istv, fire, marac, place_survey, place_survey_headline,
+    population, msg_membership, police_uk_street, ons_pfa, nhs_ae))
 
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
+
+#: Share of a source's columns a header row must carry to be taken for that source's header.
+HEADER_COVERAGE = 0.5
 
 
 def normalise_header(text: object) -> str:
@@ -132,13 +54,26 @@ def match_columns(source: Source, headers: list[str]) -> dict[str, int]:
     return found
 
 
-def detect_source(headers: list[str]) -> Source | None:
-    """The source whose signature columns all appear in ``headers`` (best coverage wins)."""
-    best: tuple[float, Source] | None = None
+def _ranked(headers: list[str]) -> list[tuple[float, Source, dict[str, int]]]:
+    """Sources sharing a signature column with ``headers``, best coverage first."""
+    ranked = []
     for source in SOURCES:
         found = match_columns(source, headers)
-        if all(name in found for name in source.signature):
-            score = len(found) / len(source.columns)
-            if best is None or score > best[0]:
-                best = (score, source)
-    return best[1] if best else None
+        if any(name in found for name in source.signature):
+            ranked.append((len(found) / len(source.columns), source, found))
+    return sorted(ranked, key=lambda t: -t[0])
+
+
+def is_header(cells: list[str]) -> bool:
+    """Whether a row of cells reads as some source's header row (the readers' header test)."""
+    return any(score >= HEADER_COVERAGE for score, _, _ in _ranked(cells))
+
+
+def identify(headers: list[str]) -> tuple[Source, dict[str, int]] | None:
+    """The source a header row belongs to and where its columns are, if recognisable."""
+    ranked = _ranked(headers)
+    if not ranked or ranked[0][0] < HEADER_COVERAGE:
+        return None
+    _, source, found = ranked[0]
+    return source, found
+

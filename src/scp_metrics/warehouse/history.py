@@ -1,7 +1,7 @@
 """Nothing loaded is ever lost: superseded rows are archived, batches can be listed and restored.
 
 Design (see ``docs/reliability.md``): when a load replaces rows from an earlier run (a re-issued
-quarter, a new snapshot), :func:`scp_metrics.warehouse.load.load_frame` *moves* them, in the same
+quarter, a new snapshot), :func:`scp_metrics.warehouse.load.load_batch` *moves* them, in the same
 transaction, from ``raw_<source>`` to ``raw_<source>_history`` (same columns plus
 ``superseded_by``, the batch that displaced them, and ``archived_at``). The raw tables therefore
 hold exactly the live rows and the SQL models read them unchanged; the history tables hold
@@ -83,22 +83,6 @@ def unique_key(source: Source) -> str | None:
         if getattr(column, "unique", False):
             return name
     return None
-
-
-def check_no_duplicates(con: duckdb.DuckDBPyConnection, source: Source, incoming: str,
-                        file_name: str, header: str | None = None) -> None:
-    """Refuse a load whose unique keys are already live (inside the caller's transaction,
-    after replaced rows were archived): the same crime delivered in two files would be
-    counted twice."""
-    key = unique_key(source)
-    if key is None:
-        return
-    clash = con.execute(
-        f'select i.source_row, i."{key}", r.batch_id from "{incoming}" i join "{source.table}" r '
-        f'on i."{key}" = r."{key}" order by i.source_row limit 200').fetchall()
-    if not clash:
-        return
-    raise duplicate_conflict(file_name, header or source.column(key).headers[0], clash)
 
 
 def duplicate_conflict(file_name: str, label: str, clash: Sequence[tuple]) -> LoadConflict:

@@ -124,7 +124,7 @@ def test_no_monthly_rows_give_an_empty_mart_with_its_columns():
 
 
 def test_the_transform_builds_mart_spc_from_the_mini_extracts_with_breaks_loaded(mini_raw):
-    from scp_metrics.ingest.validation import validate_file
+    from scp_metrics.ingest.engine import validate_file
     from scp_metrics.settings import get_settings
     from scp_metrics.warehouse import connect
     from scp_metrics.warehouse.build import build_models
@@ -133,7 +133,7 @@ def test_the_transform_builds_mart_spc_from_the_mini_extracts_with_breaks_loaded
     con = connect(":memory:")
     try:
         for path in sorted(mini_raw.iterdir()):
-            result = validate_file(path, today=date(2010, 1, 15))
+            result = validate_file(path, config_dir=get_settings().config_dir, today=date(2010, 1, 15))
             load_frame(con, result.source, result.frame, file_name=path.name, sha256=path.name,
                        run_id="run1", period=result.period_label)
         rows = build_models(con, get_settings(home_area="E06000045"))

@@ -83,3 +83,32 @@ def test_short_rows_are_padded_and_trailing_blank_rows_dropped(tmp_path):
     path.write_text("Code,Name\nE1\nE2,B\n,\n\n")
     table = read_table(path, is_header)
     assert table.data.values.tolist() == [["E1", ""], ["E2", "B"]]
+
+
+def test_an_ods_workbook_is_read_like_an_xlsx_one(tmp_path):
+    """ODS (LibreOffice) workbooks: title rows, header found by content, dates as ISO text,
+    whole numbers without a decimal point; a second sheet is named in the notes."""
+    import pandas as pd
+
+    path = tmp_path / "fire_2009-10_Q3.ods"
+    with pd.ExcelWriter(path, engine="odf") as book:
+        pd.DataFrame([["Notes only"]]).to_excel(book, sheet_name="About", header=False,
+                                                index=False)
+        pd.DataFrame([["Fire incidents", None, None], [None, None, None],
+                      ["Code", "When", "Count"],
+                      ["E1", pd.Timestamp("2009-10-02"), 12],
+                      ["E2", pd.Timestamp("2009-10-03 21:05"), 3.5]]
+                     ).to_excel(book, sheet_name="Data", header=False, index=False)
+    table = read_table(path, is_header)
+    assert table.sheet == "Data" and table.header_line == 3
+    assert table.title_lines == ["Fire incidents"]
+    assert table.data.values.tolist() == [["E1", "2009-10-02", "12"],
+                                          ["E2", "2009-10-03 21:05", "3.5"]]
+    assert table.notes == ["read sheet 'Data'"]
+
+
+def test_a_file_named_ods_that_is_not_one_says_so(tmp_path):
+    path = tmp_path / "x.ods"
+    path.write_text("Code,Name\nE1,A\n")
+    with pytest.raises(ReadError, match="named as a spreadsheet but is not one"):
+        read_table(path, is_header)

@@ -1,0 +1,278 @@
+"""The ingest engine: one way for every source, size and format from a delivered file to its
+rows in ``raw_<source>``.
+
+1. **Read** the file into DuckDB as text (:mod:`scp_metrics.ingest.text`; CSV, ``.csv.gz``,
+   XLSX, XLS, ODS, the reshaped ONS workbook layouts) and recognise its source by its header
+   (:mod:`scp_metrics.sources`).
+2. **Tidy** it (:mod:`scp_metrics.ingest.tidy`: total rows, suppression markers, separators,
+   extra columns, truncation), each step noted.
+3. **Parse** each typed column once per distinct text (:mod:`scp_metrics.ingest.parse`), and
+   **place** the rows in periods (:mod:`scp_metrics.ingest.periods`).
+4. **Check** the model's rules with Pandera (:mod:`scp_metrics.ingest.checks`) and guard against
+   personal data (:mod:`scp_metrics.ingest.guard`).
+5. **Load** (:func:`ingest`): the typed rows go straight from the text table into
+   ``raw_<source>`` in the one load transaction, :func:`scp_metrics.warehouse.load.load_batch`.
+
+Every outcome names each failure by file, row (the line or spreadsheet row an analyst sees),
+column (as headed in the file), check and offending value. :func:`validate_file` stops before
+loading (``scp-metrics validate``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from scp_metrics.ingest import guard, periods, tidy
+from scp_metrics.ingest.checks import Cells, failing_rows, runtime_schema, word_failures
+from scp_metrics.ingest.parse import lookup
+from scp_metrics.ingest.profile import gather
+from scp_metrics.ingest.readers import ReadError
+from scp_metrics.ingest.reference import reference
+from scp_metrics.ingest.text import TextTable, read_text_tables
+from scp_metrics.ingest.tidy import failure
+from scp_metrics.sources import Source, identify, police_uk_street
+from scp_metrics.warehouse.history import LoadConflict
+from scp_metrics.warehouse.load import LoadOutcome, load_batch
+
+FAILURE_COLUMNS = ["file", "row", "column", "check", "value"]
+ROWS_VIEW = "_scp_rows"
+
+
+@dataclass
+class _Typed:
+    """How to select one table's typed rows: SQL over its text table and the lookups it joins."""
+
+    sql: str
+    lookups: dict[str, pd.DataFrame]
+
+
+@dataclass
+class ValidationResult:
+    """What validation found in one file."""
+
+    path: Path
+    source: Source | None
+    failures: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    period_label: str | None = None
+    rows: int = 0
+    """Data rows read (0 when a column is missing or the file carries personal data)."""
+    _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+    _tables: list[TextTable] = field(default_factory=list, repr=False)
+    _typed: list[_Typed] | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.source is not None and self.failures.empty
+
+    @contextlib.contextmanager
+    def typed_rows(self) -> Iterator[str]:
+        """The name of a temporary view of the typed rows (the model's columns,
+        ``period_start``, ``source_row``), while the ``with`` block lasts."""
+        if self._typed is None or self._con is None:
+            raise ValueError(f"{self.path.name}: no typed rows (the file was refused)")
+        con = self._con
+        for typed in self._typed:
+            for name, frame in typed.lookups.items():
+                con.register(name, frame)
+        try:
+            con.execute(f"create or replace temp view {ROWS_VIEW} as "
+                        + " union all ".join(t.sql for t in self._typed))
+            yield ROWS_VIEW
+        finally:
+            con.execute(f"drop view if exists {ROWS_VIEW}")
+            for typed in self._typed:
+                for name in typed.lookups:
+                    con.unregister(name)
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The typed rows as a frame, in line order (``None`` for a refused file)."""
+        if self._typed is None or self._con is None or not self._tables:
+            return None
+        with self.typed_rows() as view:
+            return self._con.execute(f"select * from {view} order by source_row").df()
+
+    def release(self) -> None:
+        """Drop the file's text tables (its typed rows are gone after this)."""
+        for table in self._tables:
+            table.drop()
+        self._tables, self._typed = [], None
+
+
+def _refusal(path: Path, row: int | None, check: str, value: str) -> ValidationResult:
+    record = {"file": path.name, "row": row, "column": None, "check": check, "value": value[:80]}
+    return ValidationResult(path, None, pd.DataFrame([record], columns=FAILURE_COLUMNS))
+
+
+def validate_file(path: Path, *, config_dir: Path, today: date | None = None,
+                  con: duckdb.DuckDBPyConnection | None = None) -> ValidationResult:
+    """Validate one file without loading it (in ``con``, else an in-memory DuckDB)."""
+    return _validate(con or duckdb.connect(), Path(path), Path(config_dir),
+                     today or date.today())
+
+
+def ingest(con: duckdb.DuckDBPyConnection, path: Path, *, config_dir: Path, sha256: str,
+           run_id: str, today: date | None = None,
+           loaded_at: datetime | None = None) -> tuple[ValidationResult, LoadOutcome | None]:
+    """Validate ``path`` and, when it passes, load it as one batch: ``(result, outcome)``, the
+    outcome ``None`` when the file is refused (its failures in ``result``; nothing changed)."""
+    path = Path(path)
+    result = _validate(con, path, Path(config_dir), today or date.today())
+    try:
+        if not result.ok:
+            return result, None
+        assert result.source is not None
+        with result.typed_rows() as view:
+            try:
+                outcome = load_batch(con, result.source, view, file_name=path.name,
+                                     sha256=sha256, run_id=run_id, period=result.period_label,
+                                     notes="; ".join(result.notes), loaded_at=loaded_at)
+            except LoadConflict as exc:  # rows already live from another file: refused
+                result.failures = exc.frame()
+                return result, None
+        return result, outcome
+    finally:
+        result.release()
+
+
+def _validate(con: duckdb.DuckDBPyConnection, path: Path, config_dir: Path,
+              today: date) -> ValidationResult:
+    try:
+        tables = read_text_tables(con, path)
+    except ReadError as exc:
+        return _refusal(path, None, "readable file", str(exc))
+    results = []
+    for table in tables:
+        identified = identify(table.headers)
+        if identified is None:  # a reshaped workbook table no source recognises
+            for t in tables:
+                t.drop()
+            return _refusal(path, table.header_line, "recognisable header",
+                            f"sheet '{table.sheet}'")
+        source, found = identified
+        results.append(_check_table(table, source, found, today, config_dir))
+    result = results[0] if len(results) == 1 else _combine(path, results)
+    result._con, result._tables = con, tables
+    if result._typed is None:
+        result.release()
+    return result
+
+
+def _check_table(table: TextTable, source: Source, found: dict[str, int], today: date,
+                 config_dir: Path) -> ValidationResult:
+    """Tidy, parse, place and check one table."""
+    tidy.prepare(table, source, found)
+    failures: list[dict] = []
+    notes = list(table.notes)
+    profile = gather(table, source, found, runtime_schema(source, None, today, config_dir))
+    cells = Cells(table, source, found, {}, {}, {}, counted=profile.counts)
+    for column in source.columns:
+        name = column.name
+        if name not in found:
+            if column.nullable:
+                notes.append(f"column '{column.headers[0]}' absent: left empty")
+            else:
+                failures.append(failure(table, table.header_line, column.headers[0],
+                                        "column present", "missing"))
+            continue
+        position = found[name]
+        if column.parse == "str":
+            continue
+        suppressed = tidy.suppression(table, position, column, profile.counts[position])
+        notes += suppressed.notes
+        failures += suppressed.failures
+        values = lookup(column, profile.counts[position], suppressed.blanked, suppressed.refused)
+        cells.lookups[name] = values
+        cells.blanked[name] = suppressed.blanked | suppressed.refused
+        cells.refused[name] = suppressed.refused
+        unparsed = set(values["k"][values["bad"]]) - suppressed.refused
+        failures += [failure(table, line, table.headers[position], f"parse as {column.parse}",
+                             text) for line, text in tidy.rows_with(table, position, unparsed)]
+    typed: _Typed | None = None
+    label = None
+    if not any(f["check"] == "column present" for f in failures):
+        if table.rows == 0:
+            failures.append(failure(table, table.header_line, None, "has data rows",
+                                    "header only"))
+        placed = periods.place(table, source, found, cells.values, today)
+        failures += placed.failures
+        notes += placed.notes + _source_notes(cells)
+        label = placed.label
+        schema = runtime_schema(source, placed.quarter, today, config_dir)
+        failures += word_failures(cells, schema, failing_rows(cells, schema, profile))
+        typed = _typed_rows(cells, placed)
+    failures += [f for f in (tidy.truncated_last_row(table),) if f]
+    failures += tidy.unknown_area_codes(table, source, found, reference(config_dir).area_codes)
+    if source.personal_data_guard:
+        personal = guard.scan_table(table, source, profile.counts, profile.candidates)
+        if personal:
+            failures = guard.withhold(personal, failures, notes)
+            typed = None
+    return ValidationResult(table.path, source, pd.DataFrame(failures, columns=FAILURE_COLUMNS),
+                            notes, label, table.rows if typed is not None else 0,
+                            _typed=None if typed is None else [typed])
+
+
+def _source_notes(cells: Cells) -> list[str]:
+    """Counts a source words in its notes (police.uk: repeated Crime IDs, rows without a Crime
+    ID or an LSOA)."""
+    if cells.source.name != "police_uk_street":
+        return []
+    table = cells.table
+    crime_id = cells.typed_sql("crime_id", "")
+    lsoa = cells.typed_sql("lsoa_name", "")
+    ids, rows, without_id, without_lsoa = table.con.execute(
+        f"with s as (select {crime_id} as crime_id, {lsoa} as lsoa_name from {table.ref} r "
+        f"where {table.keep}), rep as (select crime_id from s where crime_id is not null "
+        "group by 1 having count(*) > 1) select (select count(*) from rep), "
+        "(select count(*) from s where crime_id in (select crime_id from rep)), "
+        "(select count(*) from s where crime_id is null), "
+        "(select count(*) from s where lsoa_name is null)").fetchall()[0]
+    return police_uk_street.notes(int(ids), int(rows), int(without_id), int(without_lsoa))
+
+
+def _typed_rows(cells: Cells, placed: periods.Placement) -> _Typed:
+    """The SQL selecting the table's typed rows, and the lookups it joins."""
+    table, source = cells.table, cells.source
+    lookups = dict(placed.lookups)
+    joins: list[str] = []
+    columns: list[str] = []
+    for i, column in enumerate(source.columns):
+        alias = f"{table.name}_lk{i}"
+        if column.name in cells.lookups and column.name not in cells.text_lookups:
+            lookups[alias] = cells.lookups[column.name][["k", "v"]]
+            joins.append(f"left join {alias} on {alias}.k = {table.cell(cells.found[column.name])}")
+        columns.append(f'{cells.typed_sql(column.name, alias)} as "{column.name}"')
+    columns.append(f"{placed.start} as period_start")
+    columns.append(f"{table.line} as source_row")
+    columns += [f'{sql} as "{name}"' for name, sql in placed.extra.items()]
+    sql = (f"select {', '.join(columns)} from {table.ref} r {' '.join(joins + placed.joins)} "
+           f"where {table.keep}")
+    return _Typed(sql, lookups)
+
+
+def _combine(path: Path, results: list[ValidationResult]) -> ValidationResult:
+    """One result for a workbook read as several tables of one source (see layouts.py)."""
+    sources = {r.source.name for r in results if r.source is not None}
+    failures = pd.concat([r.failures for r in results], ignore_index=True)
+    if len(sources) != 1:
+        extra = pd.DataFrame([{"file": path.name, "row": None, "column": None,
+                               "check": "one source per file", "value": ", ".join(sorted(sources))}],
+                             columns=FAILURE_COLUMNS)
+        failures = pd.concat([failures, extra], ignore_index=True)
+    notes = list(dict.fromkeys(n for r in results for n in r.notes))
+    loadable = all(r._typed is not None for r in results)
+    labels = sorted({r.period_label for r in results if r.period_label})
+    label = None if not labels else labels[0] if len(labels) == 1 else \
+        f"{labels[0]} … {labels[-1]} ({len(labels)} periods)"
+    typed = [t for r in results for t in (r._typed or [])] if loadable else None
+    return ValidationResult(path, results[0].source, failures, notes, label,
+                            sum(r.rows for r in results) if loadable else 0, _typed=typed)

@@ -1,0 +1,40 @@
+"""The catalogues validation checks values against, read from the config folder it is given."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from scp_metrics.config import catalogue
+
+
+@dataclass(frozen=True)
+class Reference:
+    offence_codes: frozenset[str]
+    """``config/offence_codes.csv``: known Home Office offence codes."""
+    area_names: frozenset[str]
+    """``config/area_name_lookup.csv``: CSP names as published (lower case, stripped)."""
+    police_uk_crime_types: frozenset[str]
+    """``config/police_uk_crime_types.csv``: police.uk crime categories."""
+    area_codes: frozenset[str]
+    """Every area code the catalogues know (areas, police force areas, name lookup)."""
+
+
+@functools.lru_cache(maxsize=4)
+def reference(config_dir: Path) -> Reference:
+    """The catalogues of ``config_dir`` (read once per folder)."""
+    codes: set[str] = set()
+    for name in ("areas.csv", "police_force_areas.csv", "area_name_lookup.csv"):
+        path = config_dir / name
+        if path.is_file():
+            codes |= set(pd.read_csv(path, dtype=str)["area_code"].dropna().str.strip())
+    return Reference(
+        offence_codes=frozenset(catalogue.read_offence_codes(config_dir)["offence_code"]),
+        area_names=frozenset(catalogue.read_area_name_lookup(config_dir)["name"]
+                             .str.strip().str.lower()),
+        police_uk_crime_types=frozenset(
+            catalogue.read_police_uk_crime_types(config_dir)["crime_type"]),
+        area_codes=frozenset(codes))

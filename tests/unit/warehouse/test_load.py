@@ -1,0 +1,133 @@
+"""The one load transaction: what a batch replaces, archives, refuses and records."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from scp_metrics.ingest.engine import ingest, validate_file
+from scp_metrics.settings import get_settings
+from scp_metrics.warehouse import connect, list_batches, table_checksums
+from scp_metrics.warehouse.load import load_frame
+from tests.golden import cases
+
+TODAY = date(2010, 1, 15)
+CONFIG = get_settings().config_dir
+
+
+@pytest.fixture
+def con():
+    connection = connect(":memory:")
+    yield connection
+    connection.close()
+
+
+def load(con, path, run_id="run1", today=TODAY):
+    result, outcome = ingest(con, path, config_dir=CONFIG, sha256=path.name + run_id,
+                             run_id=run_id, today=today)
+    assert outcome is not None, result.failures
+    return outcome
+
+
+def police_rows(con):
+    return con.execute("select crime_reference from raw_police_crime order by 1").fetchall()
+
+
+def test_a_reissued_quarter_replaces_only_that_quarter_and_the_ledger_keeps_both(con, mini_raw, tmp_path):
+    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv", "run1")
+    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q2.csv", "run1")
+    text = (mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv").read_text()
+    reissue = tmp_path / "police_recorded_crime_E06000045_2009-10_Q1_v2.csv"
+    reissue.write_text("\n".join(text.splitlines()[:-1]) + "\n")  # one crime withdrawn
+    outcome = load(con, reissue, "run2")
+    assert outcome.replaced_rows == 4
+    assert outcome.superseded_batches == (1,)
+    assert [r[0] for r in police_rows(con)] == [
+        "44/000001/09", "44/000002/09", "44/000003/09", "44/000005/09", "44/000006/09",
+        "44/000007/09"]
+    ledger = list_batches(con)
+    rows = ledger[["batch_id", "status", "superseded_by"]].astype(object).values.tolist()
+    assert [[b, s, None if pd.isna(by) else int(by)] for b, s, by in rows] == [
+        [1, "superseded", 3], [2, "loaded", None], [3, "loaded", None]]
+
+
+def test_files_of_one_run_for_the_same_quarter_add_up(con, mini_raw, tmp_path):
+    lines = (mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv").read_text().splitlines()
+    first, second = tmp_path / "a_2009-10_Q1.csv", tmp_path / "b_2009-10_Q1.csv"
+    first.write_text("\n".join(lines[:3]) + "\n")
+    second.write_text("\n".join([lines[0], *lines[3:]]) + "\n")
+    load(con, first, "run1")
+    load(con, second, "run1")
+    assert len(police_rows(con)) == 4
+
+
+def test_a_failed_load_leaves_every_table_as_it_was(con, mini_raw):
+    load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv")
+    before = table_checksums(con)
+    result = validate_file(mini_raw / "police_recorded_crime_E06000045_2009-10_Q2.csv",
+                           config_dir=CONFIG, today=TODAY)
+    broken = result.frame.drop(columns=["beat"])
+    with pytest.raises(duckdb.BinderException):
+        load_frame(con, result.source, broken, file_name="x", sha256="x", run_id="r", period=None)
+    assert table_checksums(con) == before
+
+
+def _deliver(con, tmp_path, sequence: str, today: date):
+    outcomes = []
+    for name, rows, end, run in cases.SEQUENCES[sequence]:
+        path = cases.write_case(tmp_path, name, rows, end)
+        outcomes.append(ingest(con, path, config_dir=CONFIG, sha256=name, run_id=run,
+                               today=today))
+    return outcomes
+
+
+def test_a_reissued_quarter_moves_the_earlier_rows_to_history_and_a_live_key_refuses(
+        con, tmp_path):
+    (_, one), (_, two), (refused, none) = _deliver(con, tmp_path, "police_reissue_and_clash",
+                                                   cases.POLICE_TODAY)
+    assert two.replaced_rows == 2 and two.superseded_batches == (one.batch_id,)
+    assert none is None and not refused.ok
+    assert refused.failures.to_dict("records") == [{
+        "file": "c_2009-10_Q4.csv", "row": 2, "column": "Crime Reference",
+        "check": f"unique across files (already loaded by batch {two.batch_id})",
+        "value": "44/1/09"}]
+    assert police_rows(con) == [("44/1/09",)]
+    assert con.execute("select crime_reference, batch_id, superseded_by from "
+                       "raw_police_crime_history order by source_row").fetchall() == [
+        ("44/1/09", 1, 2), ("44/2/09", 1, 2)]
+    assert list_batches(con)["status"].tolist() == ["superseded", "loaded"]
+
+
+@pytest.mark.parametrize("sequence", ["police_uk_force_month",
+                                      "police_uk_force_month_integer_latitude"])
+def test_a_reissued_force_month_replaces_only_that_force_month(con, tmp_path, sequence):
+    """Run 1 loads Hampshire and Sussex for 2018-10; run 2 re-issues Hampshire 2018-10 (and
+    brings Hampshire 2018-11 in two parts, which add up): only Hampshire's 2018-10 rows move to
+    history."""
+    outcomes = _deliver(con, tmp_path, sequence, cases.POLICE_UK_TODAY)
+    assert all(outcome is not None for _, outcome in outcomes)
+    extra = 0 if sequence == "police_uk_force_month" else 1  # each file's row(99)
+    live = con.execute("select falls_within, month, count(*) from raw_police_uk_street "
+                       "group by all order by all").fetchall()
+    assert live == [(cases.HANTS, "2018-10", 4 + extra), (cases.HANTS, "2018-11", 2 + 2 * extra),
+                    (cases.SUSSEX, "2018-10", 2 + extra)]
+    history = con.execute("select batch_id, count(*) from raw_police_uk_street_history "
+                          "group by all").fetchall()
+    assert history == [(1, 3 + extra)]
+    assert list_batches(con)["status"].tolist() == ["superseded", "loaded", "loaded", "loaded",
+                                                    "loaded"]
+
+
+def test_a_frame_loads_as_a_validated_file_does(con, mini_raw):
+    path = mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv"
+    result = validate_file(path, config_dir=CONFIG, today=TODAY)
+    outcome = load_frame(con, result.source, result.frame, file_name=path.name, sha256="s",
+                         run_id="r", period=result.period_label)
+    assert outcome.rows == 4
+    other = connect(":memory:")
+    load(other, path)
+    query = "select * exclude (batch_id) from raw_police_crime order by source_row"
+    pd.testing.assert_frame_equal(con.execute(query).df(), other.execute(query).df())
