@@ -20,10 +20,12 @@ passes, both through Pandera:
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -148,21 +150,35 @@ def _twice(keys: list[object], values: list[object], counts: list[int],
     return series.astype(dtype_of(kind)) if kind != "str" and kind != "time" else series, order
 
 
-def _failing_keys(schema: pa.DataFrameSchema, name: str, reduced: pd.Series,
-                  order: list[object]) -> set[object]:
-    one = pa.DataFrameSchema({name: schema.columns[name]})
-    try:
-        one.validate(pd.DataFrame({name: reduced}), lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        positions = cases["index"].dropna().astype(int)
-        return {order[i] for i in positions}
-    return set()
+def _failing_keys(schema: pa.DataFrameSchema,
+                  reduced: dict[str, tuple[pd.Series, list[object]]]) -> dict[str, set[object]]:
+    """Per column, the distinct values (keys) failing its checks. Columns without ``unique``
+    are validated together, each column's values repeated to the longest's length (its
+    failing values are the same); a ``unique`` column alone."""
+    out: dict[str, set[object]] = {name: set() for name in reduced}
+    reduced = {n: r for n, r in reduced.items() if len(r[1])}
+    shared = [n for n in reduced if not schema.columns[n].unique]
+    groups = [shared] if shared else []
+    groups += [[n] for n in reduced if schema.columns[n].unique]
+    for names in groups:
+        length = max(len(reduced[n][0]) for n in names)
+        frame = pd.DataFrame({n: reduced[n][0].iloc[np.arange(length) % len(reduced[n][0])]
+                              .reset_index(drop=True) for n in names})
+        try:
+            pa.DataFrameSchema({n: schema.columns[n] for n in names}).validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases.dropna(subset=["index"])
+            for column, index in zip(cases["column"], cases["index"].astype(int), strict=True):
+                order = reduced[str(column)][1]
+                out[str(column)].add(order[index % len(order)])
+    return out
 
 
 def failing_rows(cells: Cells, schema: pa.DataFrameSchema, profile: Profile) -> set[int]:
     """Positions of the rows that fail some check of ``schema`` (the finding pass)."""
-    table, out = cells.table, set()
+    table = cells.table
+    reduced: dict[str, tuple[pd.Series, list[object]]] = {}
+    texts_of: dict[str, Callable[[set[object]], tuple[str, set[str]]]] = {}
     for column in cells.source.columns:
         name = column.name
         if name not in cells.found:
@@ -171,10 +187,8 @@ def failing_rows(cells: Cells, schema: pa.DataFrameSchema, profile: Profile) -> 
         if name in cells.lookups and name not in cells.text_lookups:
             lookup = cells.lookups[name]
             keys = [_key(v) for v in lookup["v"]]
-            reduced, order = _twice(keys, list(lookup["v"]), list(lookup["n"]), column.parse)
-            failing = _failing_keys(schema, name, reduced, order)
-            texts = {k for k, key in zip(lookup["k"], keys, strict=True) if key in failing}
-            out |= _positions(table, cell, texts)
+            reduced[name] = _twice(keys, list(lookup["v"]), list(lookup["n"]), column.parse)
+            texts_of[name] = functools.partial(_texts_with, cell, list(lookup["k"]), keys)
             continue
         position = cells.found[name]
         raw: dict[str, int] | None = profile.counts.get(position)
@@ -198,15 +212,29 @@ def failing_rows(cells: Cells, schema: pa.DataFrameSchema, profile: Profile) -> 
             numbers.append(nulls)
         if not values:
             continue
-        keys = [_key(v) for v in values]
-        reduced, order = _twice(keys, values, numbers, column.parse)
-        bad = {"" if k is _NA else str(k) for k in _failing_keys(schema, name, reduced, order)}
-        if raw is not None:
-            bad = {t for t in raw if t.strip() in bad}
-        out |= _positions(table, expr, bad)
+        reduced[name] = _twice([_key(v) for v in values], values, numbers, column.parse)
+        texts_of[name] = functools.partial(_stripped_texts, expr, raw)
+    out: set[int] = set()
+    for name, failing in _failing_keys(schema, reduced).items():
+        if failing:
+            out |= _positions(table, *texts_of[name](failing))
     for check in schema.checks:
         out |= _frame_check_rows(cells, check)
     return out
+
+
+def _texts_with(expr: str, texts: list[str], keys: list[object],
+                failing: set[object]) -> tuple[str, set[str]]:
+    """A typed column's failing values as the texts (cells ``expr``) that read as them."""
+    return expr, {t for t, key in zip(texts, keys, strict=True) if key in failing}
+
+
+def _stripped_texts(expr: str, raw: dict[str, int] | None,
+                    failing: set[object]) -> tuple[str, set[str]]:
+    """A text column's failing values as the texts ``expr`` gives (the delivered texts that
+    strip to them, when ``raw`` has them)."""
+    bad = {"" if k is _NA else str(k) for k in failing}
+    return expr, bad if raw is None else {t for t in raw if t.strip() in bad}
 
 
 def _positions(table: TextTable, expr: str, texts: set[str]) -> set[int]:

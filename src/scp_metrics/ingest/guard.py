@@ -112,19 +112,32 @@ def header_kind(header: str) -> str | None:
     return None
 
 
+#: Texts already tested (what they hold, if anything): the tests are pure functions of a text,
+#: and most texts (dates, times, codes) repeat from file to file.
+_TESTED: dict[str, tuple[str, ...]] = {}
+_TESTED_LIMIT = 200_000
+_MAY_HOLD = re.compile(r"\d|@")
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    found = _TESTED.get(text)
+    if found is None:
+        found = tuple(kind for kind, test in CONTENT_KINDS if test(text))  # type: ignore[operator]
+        if len(_TESTED) > _TESTED_LIMIT:
+            _TESTED.clear()
+        _TESTED[text] = found
+    return found
+
+
 def _content_hits(values: pd.Series) -> dict[str, pd.Series]:
     """Per kind, a mask of the cells that hold one (checked once per distinct value)."""
     text = values.astype(str)
-    uniques = pd.Series(text.unique())
-    uniques = uniques[uniques.str.contains(r"\d|@", regex=True)]
-    out: dict[str, pd.Series] = {}
-    if uniques.empty:
-        return out
-    for kind, test in CONTENT_KINDS:
-        hit = {u for u in uniques if test(u)}  # type: ignore[operator]
-        if hit:
-            out[kind] = text.isin(hit)
-    return out
+    hits: dict[str, set[str]] = {}
+    for value in text.unique():
+        if _MAY_HOLD.search(value):
+            for kind in _kinds(value):
+                hits.setdefault(kind, set()).add(value)
+    return {kind: text.isin(hits[kind]) for kind, _ in CONTENT_KINDS if kind in hits}
 
 
 #: A superset, in DuckDB's regular expressions, of the cells :data:`CONTENT_KINDS` can flag

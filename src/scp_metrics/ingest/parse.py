@@ -67,13 +67,30 @@ def parse_text(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, bad
 
 
+#: Texts already parsed, per parse kind: (value, does not parse). :func:`parse_text` is a pure
+#: function of a cell's text and kind, and dates, times and flags repeat from file to file.
+_PARSED: dict[str, dict[str, tuple[object, bool]]] = {}
+_PARSED_LIMIT = 200_000
+
+
 def lookup(column: Column, counts: dict[str, int], blanked: frozenset[str] = frozenset(),
            refused: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Every distinct text ``k`` of a column (with its row count ``n``), its typed value ``v``
     and whether it is ``bad`` (present but does not parse, or a suppression marker that
     ``refused`` the file). Texts in ``blanked`` or ``refused`` are read as empty."""
-    keys = pd.Series(list(counts), dtype=object).astype(str)
-    empty = keys.isin(blanked | refused)
-    values, bad = parse_text(column, keys.where(~empty, ""))
-    return pd.DataFrame({"k": keys, "v": values, "bad": (bad | keys.isin(refused)).astype(bool),
-                         "n": pd.Series(list(counts.values()), dtype="int64")})
+    keys = [str(k) for k in counts]
+    read = ["" if k in blanked or k in refused else k for k in keys]
+    parsed = _PARSED.setdefault(column.parse, {})
+    new = [t for t in dict.fromkeys(read) if t not in parsed]
+    if new:
+        values, bad = parse_text(column, pd.Series(new, dtype=object))
+        parsed.update(zip(new, zip(values.tolist(), bad.tolist(), strict=True), strict=True))
+    out = pd.DataFrame({
+        "k": pd.Series(keys, dtype=object),
+        "v": pd.Series([parsed[t][0] for t in read], dtype=dtype_of(column.parse)),
+        "bad": pd.Series([parsed[t][1] or k in refused for k, t in zip(keys, read, strict=True)],
+                         dtype=bool),
+        "n": pd.Series(list(counts.values()), dtype="int64")})
+    if len(parsed) > _PARSED_LIMIT:
+        parsed.clear()
+    return out
