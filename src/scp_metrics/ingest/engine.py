@@ -82,9 +82,11 @@ class ValidationResult:
         for typed in self._typed:
             for name, frame in typed.lookups.items():
                 con.register(name, frame)
-        try:
-            con.execute(f"create or replace temp view {ROWS_VIEW} as "
-                        + " union all ".join(t.sql for t in self._typed))
+        try:  # in file order (tables in turn, rows in order), as the raw table keeps them
+            parts = " union all ".join(f"select *, {i} as _table from ({t.sql})"
+                                       for i, t in enumerate(self._typed))
+            con.execute(f"create or replace temp view {ROWS_VIEW} as select * exclude "
+                        f"(_table, _position) from ({parts}) order by _table, _position")
             yield ROWS_VIEW
         finally:
             con.execute(f"drop view if exists {ROWS_VIEW}")
@@ -253,6 +255,7 @@ def _typed_rows(cells: Cells, placed: periods.Placement) -> _Typed:
         columns.append(f'{cells.typed_sql(column.name, alias)} as "{column.name}"')
     columns.append(f"{placed.start} as period_start")
     columns.append(f"{table.line} as source_row")
+    columns.append("r.rowid as _position")
     columns += [f'{sql} as "{name}"' for name, sql in placed.extra.items()]
     sql = (f"select {', '.join(columns)} from {table.ref} r {' '.join(joins + placed.joins)} "
            f"where {table.keep}")
