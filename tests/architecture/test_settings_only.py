@@ -14,11 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "src/scp_metrics/settings.py"
 ENTRY_POINTS = {"src/scp_metrics/cli/__init__.py", "pipelines/quarterly_refresh.py",
                 "src/scp_metrics/api.py"}
-STILL_CALLING_GET_SETTINGS = {
-    "src/scp_metrics/ingest/tidy.py",  # ingest helper
-    "src/scp_metrics/ingest/validation.py",  # ingest helper
-    "src/scp_metrics/ingest/validation_duckdb.py",  # ingest helper
-}
+STILL_CALLING_GET_SETTINGS: set[str] = set()
 
 
 def modules() -> dict[str, ast.Module]:
