@@ -22,7 +22,7 @@ from scp_metrics.config.series_breaks import read_series_breaks
 from scp_metrics.settings import Settings
 from scp_metrics.warehouse import incremental, templates
 from scp_metrics.warehouse.connection import table_exists
-from scp_metrics.warehouse.contracts import MartContract, contract_for
+from scp_metrics.warehouse.contracts import MART_CONTRACTS, MartContract, contract_for
 from scp_metrics.warehouse.history import marts_current, record_marts_built
 from scp_metrics.warehouse.marts import PYTHON_MARTS
 from scp_metrics.warehouse.queries import query_rows, sql_text
@@ -137,9 +137,11 @@ def build_models(
 
 
 def marts_up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the marts exist and were built from the ledger as it is now (not: a run died
-    between loading and building, or a batch was restored since)."""
-    return table_exists(con, "mart_indicator_values") and marts_current(con)
+    """Whether every model and published mart exists and they were built from the ledger as it
+    is now (not: a run died between loading and building, a batch was restored since, or the
+    warehouse was built by an earlier version that had no such model or mart yet)."""
+    names = [name for _, name in MODELS] + list(MART_CONTRACTS)
+    return all(table_exists(con, name) for name in names) and marts_current(con)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, *, force: bool = False,

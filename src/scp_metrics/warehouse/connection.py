@@ -10,26 +10,11 @@ import duckdb
 
 from scp_metrics.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, Settings
 from scp_metrics.sources import SOURCES, Source
+from scp_metrics.warehouse import templates
+from scp_metrics.warehouse.queries import query_rows, sql_text
 
 Connection = duckdb.DuckDBPyConnection
 """A warehouse connection (layers above the warehouse name the type without importing duckdb)."""
-
-LEDGER_DDL = """
-create table if not exists load_batches (
-    batch_id bigint primary key,
-    run_id varchar not null,
-    source varchar not null,
-    file_name varchar not null,
-    sha256 varchar not null,
-    rows bigint not null,
-    period varchar,
-    loaded_at timestamp not null,
-    status varchar not null,
-    superseded_by bigint,
-    notes varchar
-)
-"""
-
 
 def connect_warehouse(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """:func:`connect` to the warehouse ``settings`` name, with their memory limit."""
@@ -65,13 +50,13 @@ def limit_memory(con: duckdb.DuckDBPyConnection, path: Path | str, memory_limit:
     file opened without a config (charts, the API) still share the database instance."""
     if memory_limit is None:
         return
-    con.execute(f"set memory_limit = '{_size(memory_limit)}'")
+    con.execute(templates.set_option("memory_limit", _size(memory_limit)))
     if str(path) != ":memory:":
         spill = str(Path(path).with_name(Path(path).name + ".tmp"))
-        current = con.execute("select current_setting('temp_directory')").fetchall()[0][0]
+        current = query_rows(con, "reads/common/temp_directory")[0][0]
         if current != spill:
             with contextlib.suppress(duckdb.Error):  # already spilling elsewhere: keep that
-                con.execute(f"set temp_directory = '{spill}'")
+                con.execute(templates.set_option("temp_directory", spill))
 
 
 def _size(text: str) -> str:
@@ -82,15 +67,18 @@ def _size(text: str) -> str:
 
 
 def raw_table_ddl(source: Source) -> str:
-    cols = [f'"{c.name}" {c.sql_type}' for c in source.columns]
+    """``raw_<source>``: the source's columns (its schema's SQL types), then the columns every
+    raw table has."""
+    cols = [(c.name, c.sql_type) for c in source.columns]
     if source.name == "population":
-        cols.append("mid_year integer")
-    cols += ["period_start date", "batch_id bigint not null", "source_row bigint not null"]
-    return f"create table if not exists {source.table} (\n    " + ",\n    ".join(cols) + "\n)"
+        cols.append(("mid_year", "integer"))
+    cols += [("period_start", "date"), ("batch_id", "bigint not null"),
+             ("source_row", "bigint not null")]
+    return templates.create_table(source.table, cols, if_missing=True)
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(LEDGER_DDL)
+    con.execute(sql_text("ddl/load_batches"))
     for source in SOURCES:
         con.execute(raw_table_ddl(source))
     from scp_metrics.warehouse.history import ensure_history_tables
@@ -100,25 +88,18 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def table_names(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[str]:
     """The tables (not views) whose name starts with ``prefix``, sorted."""
-    return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'main' "
-        "and table_type = 'BASE TABLE' and starts_with(table_name, ?) order by table_name",
-        [prefix],
-    ).fetchall()]
+    return [r[0] for r in query_rows(con, "reads/common/tables_with_prefix", prefix=prefix)]
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a table or view called ``name`` exists."""
-    return bool(con.execute("select count(*) from information_schema.tables where table_name = ?",
-                            [name]).fetchall()[0][0])
+    return bool(query_rows(con, "reads/common/table_exists", name=name)[0][0])
 
 
 def table_checksums(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str, str]:
     """An order-independent fingerprint of every table's content (name starting with ``prefix``)."""
     out = {}
     for name in table_names(con, prefix):
-        count, digest = con.execute(
-            f'select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from "{name}" t'
-        ).fetchall()[0]
+        count, digest = con.execute(templates.table_digest(name)).fetchall()[0]
         out[name] = f"{count}:{digest}"
     return out

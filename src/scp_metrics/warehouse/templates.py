@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-__all__ = ["create_as", "create_table", "drop", "ident", "rows_with_keys", "table_checksum",
-           "table_from_frame"]
+__all__ = ["create_as", "create_table", "drop", "ident", "rows_with_keys", "set_option",
+           "table_checksum", "table_digest", "table_from_frame"]
 
 
 def ident(name: str) -> str:
@@ -38,10 +38,24 @@ def table_from_frame(name: str, frame: str, types: Mapping[str, str] | None = No
     return create_as(name, f"select {columns} from {frame}")
 
 
-def create_table(name: str, columns: Iterable[tuple[str, str]]) -> str:
-    """An empty table ``name`` with ``(column, type)`` columns."""
-    return f"create or replace table {ident(name)} (" + ", ".join(
-        f"{ident(c)} {t}" for c, t in columns) + ")"
+def create_table(name: str, columns: Iterable[tuple[str, str]], *, if_missing: bool = False) -> str:
+    """An empty table ``name`` with ``(column, type)`` columns (``if_missing``: only when there is
+    none yet; otherwise it replaces any table of that name)."""
+    head = f"create table if not exists {ident(name)}" if if_missing \
+        else f"create or replace table {ident(name)}"
+    return head + " (\n    " + ",\n    ".join(f"{ident(c)} {t}" for c, t in columns) + "\n)"
+
+
+def set_option(name: str, value: str) -> str:
+    """``SET name = 'value'`` (DuckDB takes no bound parameter here: the caller checks
+    ``value``, and a quote in it is doubled)."""
+    return f"set {name} = '{value.replace(chr(39), chr(39) * 2)}'"
+
+
+def table_digest(name: str) -> str:
+    """One row: the row count of table ``name`` and the sum of its row hashes as text (the
+    fingerprint :func:`scp_metrics.warehouse.connection.table_checksums` reports)."""
+    return f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from {ident(name)} t"
 
 
 def table_checksum(relation: str) -> str:

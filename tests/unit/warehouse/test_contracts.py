@@ -228,3 +228,22 @@ def test_dates_read_back_from_duckdb_are_taken_as_dates_but_times_are_not():
     frame["month"] = pd.to_datetime(["2018-10-01 13:30"])
     with pytest.raises(MartContractError, match=r"mart_unplaced_rows\.month"):
         contract.validate(frame)
+
+
+def test_a_warehouse_without_a_mart_of_this_version_is_not_up_to_date(built, tmp_path):
+    """A warehouse built by an earlier version (here: without mart_target_trajectory or
+    int_population_years) is rebuilt by the next refresh even when nothing new was loaded."""
+    from scp_metrics.warehouse.build import marts_up_to_date
+
+    warehouse = tmp_path / "copy.duckdb"
+    warehouse.write_bytes(built.read_bytes())
+    con = connect(warehouse)
+    try:
+        assert marts_up_to_date(con)
+        for table in ("mart_target_trajectory", "int_population_years"):
+            con.execute(f"alter table {table} rename to {table}_old")
+            assert not marts_up_to_date(con), table
+            con.execute(f"alter table {table}_old rename to {table}")
+        assert marts_up_to_date(con)
+    finally:
+        con.close()
