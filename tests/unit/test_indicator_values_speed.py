@@ -93,7 +93,7 @@ def reference(counts, indicators, area_names):
     frame = frame.merge(last_year, on=["indicator_id", "area_code", "period_type", "period_start",
                                        "period_end"], how="left")
     frame["change_pct"] = 100.0 * (frame["value"] / frame["value_same_period_last_year"] - 1.0)
-    frame["change_z"], frame["change_p_value"], frame["change_verdict"] = _reference_change(
+    frame["change_p_value"], frame["change_verdict"] = _reference_change(
         frame, frame["indicator_id"].map(_attribute(by_id, "measure")))
     frame["period_start"] = frame["period_start"].dt.date
     frame["period_end"] = frame["period_end"].dt.date

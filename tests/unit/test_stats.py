@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scp_metrics.stats.change import PoissonChangeResult, poisson_change_test
 from scp_metrics.stats.intervals import byars_ci, exact_poisson_ci, rate_ci, z_for
 from scp_metrics.stats.proportions import mean_ci, weighted_proportion_ci, wilson_ci
 
@@ -369,7 +368,6 @@ def test_exact_poisson_lower_limit_is_zero_for_zero_events() -> None:
         (lambda: rate_ci(-5, 10), "count"),
         (lambda: wilson_ci(11, 10), "less than or equal"),
         (lambda: wilson_ci(1, 0), "n"),
-        (lambda: poisson_change_test(-1, 3), "current"),
         (lambda: weighted_proportion_ci([1, 0], [1, -1]), "weights"),
         (lambda: weighted_proportion_ci([2, 0], [1, 1]), "indicator"),
     ],
@@ -417,45 +415,3 @@ def test_weighted_proportion_uses_the_kish_effective_sample_size() -> None:
 def test_weighted_proportion_drops_pairs_with_missing_values() -> None:
     full = weighted_proportion_ci([1, 0, np.nan, 1], [1, np.nan, 5, 1])
     assert full == pytest.approx(weighted_proportion_ci([1, 1], [1, 1]))
-
-
-def test_change_test_labels_a_significant_fall() -> None:
-    r = poisson_change_test(80, 120)
-    assert isinstance(r, PoissonChangeResult)
-    assert r.z == pytest.approx(2 * (math.sqrt(80) - math.sqrt(120)))
-    assert r.change_pct == pytest.approx(-100 / 3)
-    assert r.significant and r.label == "significant fall"
-    assert r["p_value"] == pytest.approx(math.erfc(abs(r.z) / math.sqrt(2)), rel=1e-9)
-    assert dict(r)["label"] == "significant fall"
-
-
-def test_change_test_labels_a_significant_rise_and_no_change() -> None:
-    assert poisson_change_test(150, 100).label == "significant rise"
-    assert poisson_change_test(105, 100).label == "no significant change"
-
-
-def test_change_test_threshold_depends_on_the_confidence_level() -> None:
-    # z = 2(√130 − √100) ≈ 2.80: significant at 95 %, not at 99.8 % (z crit 3.09)
-    assert poisson_change_test(130, 100, conf=0.95).significant
-    assert not poisson_change_test(130, 100, conf=0.998).significant
-
-
-def test_change_test_on_arrays_returns_a_dataframe() -> None:
-    df = poisson_change_test([80, 100, 150], [120, 100, 100])
-    assert isinstance(df, pd.DataFrame)
-    assert list(df.columns) == [
-        "current",
-        "previous",
-        "change_pct",
-        "z",
-        "p_value",
-        "significant",
-        "label",
-    ]
-    assert df["label"].tolist() == ["significant fall", "no significant change", "significant rise"]
-
-
-def test_change_percentage_is_missing_when_the_previous_count_is_zero() -> None:
-    r = poisson_change_test(5, 0)
-    assert math.isnan(r.change_pct)
-    assert r.z == pytest.approx(2 * math.sqrt(5))

@@ -51,8 +51,8 @@ def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
     print_frame(shown, "table")
     say("ci95: 95% confidence interval (rates and counts: PHE method, exact below 10 events; "
         "percentages: Wilson; survey: Wilson on the Kish effective size); change_pct: against "
-        "the same period a year earlier; change_verdict: Poisson test (rates, counts) or "
-        "two-proportion z test (percentages) at 95%.")
+        "the same period a year earlier; change_verdict: exact test of the two counts (rates, "
+        "counts; exposures = populations) or two-proportion z test (percentages) at 95%.")
     for message in breaks:
         say(f"WARNING {message}")
     return 0

@@ -113,9 +113,10 @@ def headline_values(headline: pd.DataFrame, specs: list[SurveySpec]) -> pd.DataF
 def compare_with_national(frame: pd.DataFrame, specs: dict[str, SurveySpec]) -> None:
     """A single survey wave has no earlier value, so its verdict compares it with the national
     figure the plan quotes, the PHE benchmark way: significant when the national value lies
-    outside the area's 95% interval; ``change_z`` = (value − national) ÷ (half-width ÷ 1.96).
+    outside the area's 95% interval; ``change_p_value`` is the two-sided normal p-value of
+    z = (value − national) ÷ (half-width ÷ 1.96).
 
-    Writes ``change_z``, ``change_p_value`` and ``change_verdict`` in place.
+    Writes ``change_p_value`` and ``change_verdict`` in place.
 
     References
     ----------
@@ -132,7 +133,6 @@ def compare_with_national(frame: pd.DataFrame, specs: dict[str, SurveySpec]) -> 
             continue
         se = (float(upper) - float(lower)) / (2 * 1.959963984540054)
         z = (float(value) - national) / se if se > 0 else np.nan
-        frame.at[i, "change_z"] = z
         frame.at[i, "change_p_value"] = 2 * norm.sf(abs(z)) if z == z else np.nan
         if national < lower:
             verdict = f"significantly higher than national ({national:g}%)"
@@ -189,7 +189,7 @@ def survey_values(respondents: pd.DataFrame, headline: pd.DataFrame, names: pd.D
     frame["numerator"] = pd.array(frame["numerator"], dtype="Int64")
     frame["denominator"] = pd.array(frame["denominator"], dtype="Int64")
     frame["population_year"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    for col in ("value_same_period_last_year", "change_pct", "change_z", "change_p_value"):
+    for col in ("value_same_period_last_year", "change_pct", "change_p_value"):
         frame[col] = np.nan
     frame["change_verdict"] = pd.Series([None] * len(frame), dtype=object)
     compare_with_national(frame, by_id)

@@ -18,7 +18,7 @@ MART_COLUMNS = [
     "indicator_id", "area_code", "area_name", "period_type", "period_start", "period_end",
     "numerator", "denominator", "value", "ci95_lower", "ci95_upper", "unit", "population_year",
     "ci_method", "source", "value_same_period_last_year", "change_pct",
-    "change_z", "change_p_value", "change_verdict",
+    "change_p_value", "change_verdict",
 ]
 PERIOD_TYPES = ("month", "quarter", "fytd", "financial_year", "rolling_12m")
 
@@ -88,36 +88,39 @@ def _values_with_intervals(
 
 def _change_significance(
     measure: np.ndarray, cur: np.ndarray, prev: np.ndarray, den: np.ndarray, prev_den: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Z, p-value and verdict of the change on the same period last year (NaN/None if none).
+) -> tuple[np.ndarray, np.ndarray]:
+    """p-value and verdict of the change on the same period last year (NaN/None if none).
 
     Arrays per row: the measure, this period's and last year's numerator and denominator (NaN
-    where missing). Counts: :func:`~scp_metrics.stats.change.poisson_change_test` on the two numerators.
-    Rates: the same test with last year's numerator scaled by the population ratio (current ÷
-    last year's denominator), so a change in population alone is not read as a change in crime;
-    the ratio is exactly 1 when both periods use the same mid-year. Percentages: the pooled
-    two-proportion z test, :func:`~scp_metrics.stats.change.two_proportion_change_test`. See
-    docs/assumptions.md.
+    where missing). Counts and rates: the exact conditional test of two Poisson counts,
+    :func:`~scp_metrics.stats.change.poisson_change_test`, whose exposures are the periods'
+    population × months for a rate (the same number of months a year apart, so the two
+    populations) and equal for a count; a change in population alone is not read as a change
+    in crime. Percentages: the pooled two-proportion z test,
+    :func:`~scp_metrics.stats.change.two_proportion_change_test`. See docs/assumptions.md.
     """
     n = len(measure)
-    z, p = np.full(n, np.nan), np.full(n, np.nan)
+    p = np.full(n, np.nan)
     verdict = np.full(n, None, dtype=object)
     m = measure
     has = np.isfinite(cur) & np.isfinite(prev)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(m == "rate", den / prev_den, 1.0)
-    poisson = has & np.isin(m, ["rate", "count"]) & np.isfinite(ratio) & (ratio > 0)
+    rate = m == "rate"
+    with np.errstate(invalid="ignore"):
+        exposed = ~rate | (np.isfinite(den) & np.isfinite(prev_den) & (den > 0) & (prev_den > 0))
+    poisson = has & np.isin(m, ["rate", "count"]) & exposed
     if poisson.any():
-        res = poisson_change_test(cur[poisson], prev[poisson] * ratio[poisson])
-        z[poisson], p[poisson] = res["z"].to_numpy(), res["p_value"].to_numpy()
+        res = poisson_change_test(cur[poisson], prev[poisson],
+                                  current_exposure=np.where(rate, den, 1.0)[poisson],
+                                  previous_exposure=np.where(rate, prev_den, 1.0)[poisson])
+        p[poisson] = res["p_value"].to_numpy()
         verdict[poisson] = res["label"].to_numpy()
     with np.errstate(invalid="ignore"):
         pct = has & (m == "percentage") & (den > 0) & (prev_den > 0)
     if pct.any():
         res = two_proportion_change_test(cur[pct], den[pct], prev[pct], prev_den[pct])
-        z[pct], p[pct] = res["z"].to_numpy(), res["p_value"].to_numpy()
+        p[pct] = res["p_value"].to_numpy()
         verdict[pct] = res["label"].to_numpy()
-    return z, p, verdict
+    return p, verdict
 
 
 def _day(values: pd.Series) -> np.ndarray:
@@ -230,7 +233,7 @@ def compute_indicator_values(
     prev_num[found], prev_den[found] = num[prior[found]], den[prior[found]]
     frame["value_same_period_last_year"] = last_value
     frame["change_pct"] = 100.0 * (frame["value"] / frame["value_same_period_last_year"] - 1.0)
-    frame["change_z"], frame["change_p_value"], frame["change_verdict"] = _change_significance(
+    frame["change_p_value"], frame["change_verdict"] = _change_significance(
         measure.to_numpy(), num, prev_num, den, prev_den)
 
     type_rank = kind.map({p: i for i, p in enumerate(PERIOD_TYPES)})
@@ -259,7 +262,7 @@ def _compute_by_merge(frame: pd.DataFrame, by_id: dict[str, Indicator]) -> pd.Da
     def floats(col: str) -> np.ndarray:
         return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
 
-    frame["change_z"], frame["change_p_value"], frame["change_verdict"] = _change_significance(
+    frame["change_p_value"], frame["change_verdict"] = _change_significance(
         frame["indicator_id"].map(_attribute(by_id, "measure")).to_numpy(), floats("numerator"),
         floats("_prev_numerator"), floats("denominator"), floats("_prev_denominator"))
     frame["period_start"] = frame["period_start"].dt.date

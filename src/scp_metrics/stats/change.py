@@ -1,6 +1,6 @@
 """Is a change between two periods real? Tests for counts and for proportions.
 
-See :mod:`scp_metrics.stats.intervals.intervals` for the conventions (vectorised, ``conf`` a level in
+See :mod:`scp_metrics.stats.intervals` for the conventions (vectorised, ``conf`` a level in
 (0, 1), NaN propagates).
 """
 
@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from scp_metrics.stats.intervals import as_floats, check_conf, check_nonnegative, is_scalar, z_for
+from scp_metrics.stats.binomial_test import binomial_two_sided_p
+from scp_metrics.stats.intervals import (
+    as_floats,
+    check_conf,
+    check_nonnegative,
+    check_positive,
+    is_scalar,
+    z_for,
+)
 
 __all__ = ["PoissonChangeResult", "poisson_change_test", "two_proportion_change_test"]
 
@@ -26,20 +34,19 @@ __all__ = ["PoissonChangeResult", "poisson_change_test", "two_proportion_change_
 class PoissonChangeResult(Mapping[str, Any]):
     """Result of :func:`poisson_change_test` for a single pair of counts.
 
-    Behaves as a read-only mapping too (``result["z"]``, ``dict(result)``).
+    Behaves as a read-only mapping too (``result["p_value"]``, ``dict(result)``).
 
     Attributes
     ----------
     current, previous : float
         The two counts compared.
     change_pct : float
-        100 (C − P)/P; NaN when P is 0.
-    z : float
-        2(√C − √P).
+        100 (C/E_C − P/E_P) / (P/E_P): the change in the rate (in the count when the exposures
+        are equal); NaN when P is 0.
     p_value : float
-        Two-sided normal p-value, 2(1 − Φ(|z|)).
+        Two-sided exact p-value of the conditional test.
     significant : bool
-        ``|z| > z_for(conf)``.
+        ``p_value < 1 − conf``.
     label : str or None
         "significant fall", "significant rise" or "no significant change"
         (None when either count is missing).
@@ -48,7 +55,6 @@ class PoissonChangeResult(Mapping[str, Any]):
     current: float
     previous: float
     change_pct: float
-    z: float
     p_value: float
     significant: bool
     label: str | None
@@ -69,82 +75,107 @@ class PoissonChangeResult(Mapping[str, Any]):
         return asdict(self)
 
 
+def _verdicts(significant: np.ndarray, direction: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """The verdict label per element: the direction of a significant change, else none."""
+    label = np.where(
+        significant & (direction < 0),
+        "significant fall",
+        np.where(significant & (direction > 0), "significant rise", "no significant change"),
+    ).astype(object)
+    label[missing] = None
+    return label
+
+
 def poisson_change_test(
-    current: Any, previous: Any, conf: float = 0.95
+    current: Any,
+    previous: Any,
+    conf: float = 0.95,
+    current_exposure: Any = 1.0,
+    previous_exposure: Any = 1.0,
 ) -> PoissonChangeResult | pd.DataFrame:
-    """Test whether a count has changed significantly between two periods.
+    """Test whether a count (or a rate) has changed significantly between two periods.
 
     Parameters
     ----------
     current, previous : float or array_like
-        Event counts (≥ 0) in the current and the comparison period, assumed to
-        be independent Poisson counts over equal exposure (same population and
-        period length). Broadcast against each other.
+        Event counts (whole numbers ≥ 0) in the current and the comparison period, assumed
+        to be independent Poisson counts. Broadcast against each other.
     conf : float, default 0.95
-        Confidence level in (0, 1) defining significance.
+        Confidence level in (0, 1): significant when the p-value is below 1 − conf.
+    current_exposure, previous_exposure : float or array_like, default 1
+        Exposure of each period (> 0), e.g. population × months for a rate; only their
+        ratio matters. Equal exposures (the default) compare the counts themselves.
 
     Returns
     -------
     PoissonChangeResult or pandas.DataFrame
-        For scalar input a :class:`PoissonChangeResult` (dataclass that is also
-        a read-only mapping). For array input a ``DataFrame`` with one row per
-        element (flattened) and columns ``current, previous, change_pct, z,
-        p_value, significant, label`` (``label`` is missing where a count is).
+        For scalar input a :class:`PoissonChangeResult` (dataclass that is also a read-only
+        mapping). For array input a ``DataFrame`` with one row per element (flattened) and
+        columns ``current, previous, change_pct, p_value, significant, label`` (``label`` is
+        missing where a count is).
 
     Raises
     ------
     ValueError
-        If a count is negative or ``conf`` is outside (0, 1).
+        If a count is negative or not whole, an exposure is not positive, or ``conf`` is
+        outside (0, 1).
 
     Notes
     -----
-    Under H₀ (equal means), √X of a Poisson count has variance ≈ 1/4, so
-    Z = 2(√C − √P) is approximately standard normal (the square-root
-    variance-stabilising transform). ``significant`` is ``|Z| > z`` with
-    z = :func:`z_for` ``(conf)``; the label is a "significant fall" when
-    Z < 0, "significant rise" when Z > 0. ``change_pct`` is 100 (C − P)/P and
-    is NaN when P = 0 (undefined). Missing counts give NaN statistics,
-    ``significant = False`` and ``label = None``.
+    The exact conditional test ([1]_, [2]_): if both periods have the same rate, C given
+    C + P = n is binomial with n trials and probability p = E_C / (E_C + E_P). The two-sided
+    p-value is the binomial test's by the minimum-likelihood rule, as R's
+    ``poisson.test(c(C, P), c(E_C, E_P))`` gives it (:func:`~scp_metrics.stats.binomial_test.
+    binomial_two_sided_p`). Unlike a normal approximation it holds its size for small counts
+    too: under no change it calls at most 1 − conf of pairs significant. The test has no Z
+    statistic. The direction of a significant change is that of C/E_C − P/E_P. With no
+    events in either period (n = 0) the p-value is 1. ``change_pct`` is NaN when P = 0.
+    Missing counts give NaN statistics, ``significant = False`` and ``label = None``.
 
     References
     ----------
-    .. [1] Breslow N.E., Day N.E. (1987). *Statistical Methods in Cancer
-       Research, Vol. II*. IARC Scientific Publications No. 82.
-    .. [2] Anscombe F.J. (1948). The transformation of Poisson, binomial and
-       negative-binomial data. *Biometrika* 35: 246-254.
+    .. [1] Przyborowski J., Wileński H. (1940). Homogeneity of results in testing samples
+       from Poisson series. *Biometrika* 31: 313-323.
+    .. [2] Breslow N.E., Day N.E. (1987). *Statistical Methods in Cancer Research, Vol. II*.
+       IARC Scientific Publications No. 82, section 3.2 (comparison of two rates conditional
+       on their total).
+    .. [3] Fay M.P. (2010). Two-sided exact tests and matching confidence intervals for
+       discrete data. *The R Journal* 2(1): 53-58.
 
     Examples
     --------
-    >>> r = poisson_change_test(80, 120)
-    >>> r.label, round(r.z, 3)
-    ('significant fall', -4.02)
+    >>> r = poisson_change_test(263, 299)
+    >>> r.label, round(r.p_value, 4)
+    ('no significant change', 0.1398)
     """
     c = check_conf(conf)
-    scalar = is_scalar(current, previous)
+    scalar = is_scalar(current, previous, current_exposure, previous_exposure)
     cur = as_floats(current, "current")
     prev = as_floats(previous, "previous")
     check_nonnegative(cur, "current")
     check_nonnegative(prev, "previous")
-    cur, prev = np.broadcast_arrays(cur, prev)
-    zc = z_for(c)
+    e_cur = as_floats(current_exposure, "current_exposure")
+    e_prev = as_floats(previous_exposure, "previous_exposure")
+    check_positive(e_cur, "current_exposure")
+    check_positive(e_prev, "previous_exposure")
+    cur, prev, e_cur, e_prev = np.broadcast_arrays(cur, prev, e_cur, e_prev)
+    for a, name in ((cur, "current"), (prev, "previous")):
+        if (a[~np.isnan(a)] % 1 != 0).any():
+            raise ValueError(f"{name} must be whole numbers (event counts)")
     with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(prev > 0, (cur - prev) / prev * 100.0, np.nan)
-    z = 2.0 * (np.sqrt(cur) - np.sqrt(prev))
-    p = 2.0 * _st.norm.sf(np.abs(z))
-    missing = np.isnan(z)
-    sig = (np.abs(z) > zc) & ~missing
-    label = np.where(
-        sig & (z < 0),
-        "significant fall",
-        np.where(sig & (z > 0), "significant rise", "no significant change"),
-    ).astype(object)
-    label[missing] = None
+        ratio = (cur / e_cur) / (prev / e_prev)
+        change = np.where(prev > 0, (ratio - 1.0) * 100.0, np.nan)
+        share = e_cur / (e_cur + e_prev)
+    p = binomial_two_sided_p(cur, cur + prev, share)
+    missing = np.isnan(p)
+    sig = (p < 1.0 - c) & ~missing
+    direction = np.sign(cur * e_prev - prev * e_cur)
+    label = _verdicts(sig, direction, missing)
     if scalar:
         return PoissonChangeResult(
             current=float(cur),
             previous=float(prev),
             change_pct=float(change),
-            z=float(z),
             p_value=float(p),
             significant=bool(sig),
             label=label.item(),
@@ -154,7 +185,6 @@ def poisson_change_test(
             "current": cur.ravel(),
             "previous": prev.ravel(),
             "change_pct": change.ravel(),
-            "z": z.ravel(),
             "p_value": p.ravel(),
             "significant": sig.ravel(),
             "label": label.ravel(),
@@ -233,11 +263,6 @@ def two_proportion_change_test(
     p = 2.0 * _st.norm.sf(np.abs(z))
     missing = np.isnan(z)
     sig = (np.abs(z) > z_for(c)) & ~missing
-    label = np.where(
-        sig & (z < 0),
-        "significant fall",
-        np.where(sig & (z > 0), "significant rise", "no significant change"),
-    ).astype(object)
-    label[missing] = None
+    label = _verdicts(sig, np.sign(z), missing)
     return pd.DataFrame({"z": z.ravel(), "p_value": p.ravel(), "significant": sig.ravel(),
                          "label": label.ravel()})

@@ -183,7 +183,7 @@ def test_a_single_survey_wave_is_judged_against_the_national_figure():
 
     frame = pd.DataFrame({"indicator_id": ["NI21", "NI21", "NI41"], "value": [23.0, 25.0, 45.0],
                           "ci95_lower": [20.5, 22.5, 41.8], "ci95_upper": [25.8, 27.8, 48.4],
-                          "change_z": float("nan"), "change_p_value": float("nan"),
+                          "change_p_value": float("nan"),
                           "change_verdict": [None, None, None]})
     specs = {"NI21": SurveySpec("NI21", "%", "NI 21", ("q_ni21",), national_pct=26.0),
              "NI41": SurveySpec("NI41", "%", "NI 41", ("q_asb_drunk_rowdy",), national_pct=29.0)}
@@ -192,4 +192,5 @@ def test_a_single_survey_wave_is_judged_against_the_national_figure():
         "significantly lower than national (26%)",
         "not significantly different from national (26%)",
         "significantly higher than national (29%)"]
-    assert frame.loc[0, "change_z"] == pytest.approx((23.0 - 26.0) / ((25.8 - 20.5) / 3.919927969080108))
+    # z = (23 − 26) ÷ ((25.8 − 20.5) ÷ 3.92) = −2.2188, two-sided p = 0.02650
+    assert frame.loc[0, "change_p_value"] == pytest.approx(0.02650, abs=1e-5)

@@ -105,7 +105,7 @@ def plot_trend(
     Rates and counts of the rolling 12 months are divided by 12 and drawn as a monthly
     average, on the monthly values' scale (one axis, no twin axes); the box at the top left
     quotes the 12-month figure itself, the same period a year earlier and the change (with
-    ``change_verdict``, the Poisson test of :mod:`scp_metrics.indicators.values`, when present).
+    ``change_verdict``, the exact Poisson test of :mod:`scp_metrics.indicators.values`, when present).
     Percentages are drawn as they are. Shaded bands are 95% confidence intervals. The value
     axis starts at zero.
     """

@@ -215,7 +215,9 @@ METHODS = [
     "period's financial year, or the latest earlier one published.",
     "95% confidence intervals: rates and counts by the PHE method (exact Poisson below 10 events, "
     "Byars from 10); percentages by Wilson (survey percentages on the Kish effective sample size).",
-    "Significance of change: Poisson test on the two counts, Z = 2(√C − √P), at the 95% level.",
+    "Significance of change: the exact test of two Poisson counts (the current count given the "
+    "two periods' total is binomial, with the populations as exposures; as R's poisson.test), "
+    "two-sided at the 95% level; percentages by the two-proportion z test.",
     "Year-end projections and their intervals: the method chosen per indicator by the backtest "
     "(docs/projections.md); probability of meeting a target from the predictive distribution.",
     "Most Similar Group positions: 1 = lowest rate (best), rolling 12 months.",

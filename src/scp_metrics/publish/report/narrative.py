@@ -51,8 +51,15 @@ def verdict_phrase(change: Change) -> str:
         return "its significance could not be tested"
     if change.verdict.startswith("significant"):
         return (f"a statistically significant {change.verdict.split()[-1]} at the 95% level "
-                "(Poisson test on the counts)")
-    return "not a statistically significant change at the 95% level (Poisson test on the counts)"
+                f"({_test_name(change)})")
+    return f"not a statistically significant change at the 95% level ({_test_name(change)})"
+
+
+def _test_name(change: Change) -> str:
+    """The test behind a change's verdict (as :mod:`scp_metrics.indicators.values` chose it)."""
+    if change.measure == "percentage":
+        return "two-proportion z test"
+    return "exact test of the two counts"
 
 
 def did_sentence(change: Change | None, name: str, rules: SuppressionRules,

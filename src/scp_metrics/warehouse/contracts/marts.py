@@ -96,9 +96,9 @@ INDICATOR_VALUES = MartContract.of(
     per_row("value_same_period_last_year", BY_UNIT, "The value of the same period a year "
             "earlier.", suppression="derived"),
     number("change_pct", "%", "Change on the same period last year, %.", suppression="derived"),
-    number("change_z", "z", "Z statistic of the change (Poisson or two-proportion test; for a "
-           "survey, against the national figure).", suppression="derived"),
-    number("change_p_value", "p-value", "Two-sided p-value of the change.",
+    number("change_p_value", "p-value", "Two-sided p-value of the change: exact conditional "
+           "test of two Poisson counts (rates, counts), pooled two-proportion z test "
+           "(percentages); for a survey, against the national figure.",
            suppression="derived", checks=(pa.Check.in_range(0.0, 1.0),)),
     text("change_verdict", "Whether the change is significant, in words."),
 )

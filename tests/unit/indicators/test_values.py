@@ -1,4 +1,4 @@
-"""Significance of the change on the same period last year, per measure."""
+"""indicators.values: the significance of the change on the same period last year, per measure."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+from scipy import stats
 
 from scp_metrics.config.catalogue import Indicator
 from scp_metrics.indicators.values import MART_COLUMNS, compute_indicator_values
@@ -34,39 +35,48 @@ def values(rows):
 
 
 def test_the_change_columns_are_appended_after_the_existing_ones():
-    assert MART_COLUMNS[-5:] == ["value_same_period_last_year", "change_pct", "change_z",
-                                 "change_p_value", "change_verdict"]
+    assert MART_COLUMNS[-4:] == ["value_same_period_last_year", "change_pct", "change_p_value",
+                                 "change_verdict"]
 
 
-def test_a_rate_on_the_same_population_uses_the_poisson_square_root_test():
+def test_a_rate_is_tested_exactly_with_the_populations_as_exposures():
+    # East Hampshire, all crime, March 2018 against March 2017 (police.uk, ONS mid-2017 and
+    # mid-2016): labelled a significant rise (p = 0.020) by the old square-root test
+    frame = values([("crime", "2017-03-01", "2017-03-31", 413, None, 118_705),
+                    ("crime", "2018-03-01", "2018-03-31", 464, None, 119_392)])
+    row = frame.loc[("crime", pd.Timestamp("2018-03-31").date())]
+    want = stats.binomtest(464, 877, 119_392 / (119_392 + 118_705)).pvalue
+    assert row["change_p_value"] == pytest.approx(want, rel=1e-12)
+    assert round(row["change_p_value"], 3) == 0.105
+    assert row["change_verdict"] == "no significant change"
+
+
+def test_a_large_fall_in_a_rate_is_significant():
     frame = values([("crime", "2008-04-01", "2008-12-31", 20910, None, 234100),
                     ("crime", "2009-04-01", "2009-12-31", 18401, None, 234100)])
     row = frame.loc[("crime", pd.Timestamp("2009-12-31").date())]
-    z = 2 * (math.sqrt(18401) - math.sqrt(20910))  # = -17.905...
-    assert row["change_z"] == pytest.approx(z, rel=1e-12)
-    assert row["change_z"] == pytest.approx(-17.9052, abs=1e-4)
-    assert row["change_p_value"] == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=1e-9)
+    assert row["change_p_value"] == pytest.approx(
+        stats.binomtest(18401, 39311, 0.5).pvalue, rel=1e-9)
     assert row["change_verdict"] == "significant fall"
     assert row["change_pct"] == pytest.approx(100 * (18401 / 20910 - 1), rel=1e-12)
 
 
-def test_a_rate_on_a_larger_population_scales_last_years_count_before_testing():
-    # 1,000 → 1,050 crimes while the population grows 5%: the same rate, no change
+def test_a_rate_on_a_larger_population_is_no_change_when_the_rate_is_the_same():
+    # 1,000 → 1,050 crimes while the population grows 5%: the same rate
     frame = values([("crime", "2008-04-01", "2008-12-31", 1000, None, 200000),
                     ("crime", "2009-04-01", "2009-12-31", 1050, None, 210000)])
     row = frame.loc[("crime", pd.Timestamp("2009-12-31").date())]
-    assert row["change_z"] == pytest.approx(0.0, abs=1e-12)
+    assert row["change_p_value"] == pytest.approx(1.0)
     assert row["change_verdict"] == "no significant change"
-    # unscaled, 2(√1050 − √1000) = 1.56 would already be drifting towards a "rise"
-    assert 2 * (math.sqrt(1050) - math.sqrt(1000)) == pytest.approx(1.5619, abs=1e-4)
 
 
-def test_a_count_uses_the_poisson_test_on_the_two_counts():
-    frame = values([("night", "2008-04-01", "2008-12-31", 868, None, None),
-                    ("night", "2009-04-01", "2009-12-31", 762, None, None)])
+def test_a_count_is_tested_exactly_on_the_two_counts():
+    # the issue's robbery example: 263 against 299 (p = 0.14), once "statistically significant"
+    frame = values([("night", "2008-04-01", "2008-12-31", 299, None, None),
+                    ("night", "2009-04-01", "2009-12-31", 263, None, None)])
     row = frame.loc[("night", pd.Timestamp("2009-12-31").date())]
-    assert row["change_z"] == pytest.approx(2 * (math.sqrt(762) - math.sqrt(868)), rel=1e-12)
-    assert row["change_verdict"] == "significant fall"
+    assert row["change_p_value"] == pytest.approx(stats.binomtest(263, 562).pvalue, rel=1e-12)
+    assert row["change_verdict"] == "no significant change"
 
 
 def test_a_percentage_uses_the_pooled_two_proportion_z_test():
@@ -74,9 +84,8 @@ def test_a_percentage_uses_the_pooled_two_proportion_z_test():
                     ("share", "2009-04-01", "2009-12-31", 30, 100, None)])
     row = frame.loc[("share", pd.Timestamp("2009-12-31").date())]
     # pooled p = 75/200 = 0.375; se = √(0.375 × 0.625 × (1/100 + 1/100)) = 0.0684653...
-    z = (0.30 - 0.45) / math.sqrt(0.375 * 0.625 * 0.02)
-    assert row["change_z"] == pytest.approx(z, rel=1e-12)
-    assert row["change_z"] == pytest.approx(-2.1909, abs=1e-4)
+    z = (0.30 - 0.45) / math.sqrt(0.375 * 0.625 * 0.02)  # −2.1909
+    assert row["change_p_value"] == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=1e-12)
     assert row["change_verdict"] == "significant fall"
 
 
@@ -91,7 +100,7 @@ def test_a_small_change_in_a_percentage_is_not_significant():
 def test_there_is_no_verdict_without_a_same_period_last_year():
     frame = values([("crime", "2009-04-01", "2009-12-31", 18401, None, 234100)])
     row = frame.iloc[0]
-    assert math.isnan(row["change_z"]) and math.isnan(row["change_p_value"])
+    assert math.isnan(row["change_p_value"])
     assert row["change_verdict"] is None
 
 
