@@ -104,3 +104,57 @@ def test_every_image_loads_in_a_headless_browser(report, tmp_path):
     subprocess.run([browser, *flags, f"--screenshot={shot}", "--window-size=1200,2400",
                     html_path.as_uri()], capture_output=True, timeout=120)
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_the_sample_workbook_shows_every_number_at_its_contracts_precision(sample_refresh):
+    from openpyxl import load_workbook
+    from openpyxl.styles.numbers import is_date_format
+
+    from scp_metrics.config.units import unit_named
+    from scp_metrics.warehouse import connect
+    from scp_metrics.warehouse.contracts import contract_for
+
+    settings, _ = sample_refresh
+    book = load_workbook(settings.outputs_dir / "2009-12" / "scp_metrics_tables_2009-12.xlsx",
+                         read_only=True)
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        units = dict(con.execute("select indicator_id, unit from ref_indicators").fetchall())
+        tracking = con.execute("select * from mart_target_tracking order by all").df()
+    finally:
+        con.close()
+    tables = {"indicators": "mart_indicator_values", "indicators_all_areas": "mart_indicator_values",
+              "rankings": "mart_msg_rankings", "targets": "mart_target_tracking",
+              "spc": "mart_spc", "trends": "mart_trends", "data_quality": "mart_data_quality"}
+    checked = 0
+    for sheet, mart in tables.items():
+        contract = contract_for(mart)
+        rows = book[sheet].iter_rows()
+        header = [c.value for c in next(rows)]
+        for row in rows:  # read-only rows stop at their last value
+            record = dict(zip(header, [c.value for c in row] + [None] * len(header), strict=False))
+            for name, cell in zip(header, row, strict=False):
+                column = contract.columns[name]
+                if column.kind == "date":
+                    assert cell.value is None or is_date_format(cell.number_format), (sheet, name)
+                    continue
+                if not isinstance(cell.value, int | float) or isinstance(cell.value, bool):
+                    continue
+                assert not is_date_format(cell.number_format), (sheet, name, cell.number_format)
+                unit = column.unit
+                if column.per_row:
+                    key = record[column.row_units.column]
+                    unit = units[key] if column.row_units.by_indicator else \
+                        column.row_units.mapping.get(key, column.row_units.default or key)
+                decimals = len(cell.number_format.split(".")[1]) if "." in cell.number_format else 0
+                assert decimals == unit_named(unit).precision, (sheet, name, unit)
+                checked += 1
+    assert checked > 50_000
+    targets = book["targets"].iter_rows(values_only=True)
+    header = next(targets)
+    got = {r[0]: r[header.index("projected_year_end")] for r in targets}
+    want = dict(zip(tracking["target_id"], tracking["projected_year_end"], strict=True))
+    assert got.keys() == want.keys()
+    for target, value in want.items():
+        assert (got[target] is None) if value != value else \
+            got[target] == pytest.approx(value, rel=1e-12), target

@@ -127,8 +127,8 @@ def test_sheets_are_read_in_chunks_with_the_same_rows(settings, tmp_path, monkey
 
 def test_the_workbook_suppresses_what_the_published_csvs_suppress(settings, tmp_path):
     con = _warehouse()
-    con.execute("create table ref_indicators as select * from (values ('asb', 'count'), "
-                "('all_crime', 'rate')) t(indicator_id, measure)")
+    con.execute("create table ref_indicators as select * from (values ('asb', 'count', 'count'), "
+                "('all_crime', 'rate', 'rate per 1,000')) t(indicator_id, measure, unit)")
     con.execute("create table mart_spc as select * from (values "
                 "('asb', $home, date '2021-01-01', 3.0, 10.0), "
                 "('asb', $home, date '2021-02-01', 12.0, 10.0), "
@@ -173,3 +173,54 @@ def test_the_workbook_takes_its_threshold_from_privacy_toml_as_the_csvs_do(tmp_p
     assert month[header.index("value")] == 12.5
     readme = {r[0]: r[1] for r in _rows(book["README"])[1:]}
     assert readme["Small numbers"] == "Counts of 1 to 2 are shown as '<3' (disclosure control)."
+
+
+def _shown(value: object, number_format: str) -> str:
+    """What Excel shows for a number under a plain number format (``#,##0.00``, ``0.0``)."""
+    decimals = len(number_format.split(".")[1]) if "." in number_format else 0
+    return f"{value:{',' if ',' in number_format else ''}.{decimals}f}"
+
+
+def test_numbers_read_back_at_their_units_precision_and_none_is_a_date(settings, tmp_path):
+    from openpyxl.styles.numbers import is_date_format
+
+    con = _warehouse()
+    con.execute("""
+        create table mart_target_tracking as select * from (values
+            ('NI15_2010_11', date '2009-12-31', 0.9269542930371637, 1.2359390573828848,
+             0.9938829873143801, 9, null, 'rate per 1,000'),
+            ('criminal_damage_stretch', date '2009-12-31', 3017.0, 3977.030902004454,
+             0.000001, 9, 12345.6, 'count'),
+            ('msg_rank_all_crime', date '2009-12-31', 13.0, null, null, 9, null,
+             'rank (1 = best)'),
+            ('NI17_2010_11', date '2009-12-31', 24.649714229710078, 24.649714229710078,
+             0.5, 1, null, '%'))
+        t(target_id, as_of, actual_value, projected_year_end, probability_met, months_observed,
+          reward_implied, unit)
+    """)
+    book = load_workbook(workbook.write_workbook(con, settings, tmp_path / "wb.xlsx", "2009-12"))
+    rows = list(book["targets"].iter_rows(min_row=1))
+    header = [c.value for c in rows[0]]
+    shown = {}
+    for row in rows[1:]:
+        target = row[0].value
+        for name, cell in zip(header, row, strict=True):
+            if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                assert not is_date_format(cell.number_format), (target, name, cell.number_format)
+                shown[target, name] = _shown(cell.value, cell.number_format)
+            elif cell.value is not None and name != "as_of":
+                assert isinstance(cell.value, str), (target, name, cell.value)
+    assert shown == {
+        ("NI15_2010_11", "actual_value"): "0.93", ("NI15_2010_11", "projected_year_end"): "1.24",
+        ("NI15_2010_11", "probability_met"): "0.99", ("NI15_2010_11", "months_observed"): "9",
+        ("criminal_damage_stretch", "actual_value"): "3,017",
+        ("criminal_damage_stretch", "projected_year_end"): "3,977",
+        ("criminal_damage_stretch", "probability_met"): "0.00",
+        ("criminal_damage_stretch", "months_observed"): "9",
+        ("criminal_damage_stretch", "reward_implied"): "12,346",
+        ("msg_rank_all_crime", "actual_value"): "13", ("msg_rank_all_crime", "months_observed"): "9",
+        ("NI17_2010_11", "actual_value"): "24.6", ("NI17_2010_11", "projected_year_end"): "24.6",
+        ("NI17_2010_11", "probability_met"): "0.50", ("NI17_2010_11", "months_observed"): "1",
+    }
+    as_of = rows[1][header.index("as_of")]
+    assert isinstance(as_of.value, datetime) and is_date_format(as_of.number_format)

@@ -221,6 +221,10 @@ class MartReader:
         """Indicator id → measure (``rate``, ``count``, ``percentage``) from ``ref_indicators``."""
         return dict(self.rows("indicator_measures"))
 
+    def indicator_units(self) -> dict[str, str]:
+        """Indicator id → unit (``rate per 1,000``, ``%``, ``count``, ...) from ``ref_indicators``."""
+        return dict(self.rows("indicator_units"))
+
     def area_name(self, area_code: str) -> str | None:
         """The area's name in ``ref_areas`` (None when it is not there)."""
         if not self.has("ref_areas"):

@@ -1,13 +1,17 @@
-"""Small-number suppression: the one rule every output applies (``config/privacy.toml``, read by
-:func:`scp_metrics.config.privacy.suppression_rules`).
+"""Small-number suppression: the one rule every output applies.
 
-A row *rests on a small count* when one of its counts (``count_columns``, e.g. ``numerator``,
-``denominator``) is from 1 to ``threshold - 1`` (default 1-4); in a table without count columns
-but with an indicator's ``value`` (``mart_spc``), when that value is itself a count (the
-indicator's measure is one of ``count_measures``) from 1 to ``threshold - 1``. Such a count is
-published as ``"<threshold"`` (``"<5"``) and the values derived from it in the row
-(``derived_columns``: the value, its interval, the change) are withheld. Zero is shown. The
-warehouse keeps the exact figures.
+What can be suppressed is the mart's contract's (:mod:`scp_metrics.warehouse.contracts`): a
+column marked ``count`` holds counts of people or events, a column marked ``derived`` would give
+such a count back. Where a column's unit changes row by row, it holds a count only in the rows
+whose unit is ``count`` (a target's outturn: counted for a count target, not for a rate or a
+rank); in a mart whose rows take their unit from their indicator (``mart_spc``), only in the
+rows of indicators whose measure ``config/privacy.toml`` lists in ``count_measures``. The
+policy (``config/privacy.toml``, read by :func:`scp_metrics.config.privacy.suppression_rules`:
+the threshold, the count measures) then decides row by row.
+
+A row *rests on a small count* when one of its counts is from 1 to ``threshold - 1`` (default
+1-4). Such a count is published as ``"<threshold"`` (``"<5"``) and the row's derived values are
+withheld. Zero is shown. The warehouse keeps the exact figures.
 
 :func:`small_cells` is the rule; the rest renders it for each output:
 
@@ -21,16 +25,18 @@ warehouse keeps the exact figures.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from scp_metrics.config.privacy import SuppressionRules, suppression_rules
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
+from scp_metrics.warehouse.contracts import MartContract, contract_for
 
-__all__ = ["SuppressionRules", "is_small", "publish_table", "published_count", "small_cells",
-           "small_rows", "suppress_frame", "suppress_small_numbers", "suppressed_note",
-           "suppression_rules", "withhold"]
+__all__ = ["SuppressionRules", "count_rows", "derived_columns", "is_small", "publish_table",
+           "published_count", "small_cells", "small_rows", "suppress_frame",
+           "suppress_small_numbers", "suppressed_note", "suppression_rules", "withhold"]
 
 
 # ------------------------------------------------------------------------------- the rule
@@ -52,46 +58,44 @@ def is_small(count: object, rules: SuppressionRules) -> bool:
     return 1 <= number < rules.threshold
 
 
-def _count_columns(frame: pd.DataFrame, rules: SuppressionRules,
-                   extra_counts: tuple[str, ...] = ()) -> list[str]:
-    return [c for c in (*rules.count_columns, *extra_counts) if c in frame.columns]
+def count_rows(frame: pd.DataFrame, contract: MartContract, rules: SuppressionRules,
+               indicator_measures: Mapping[str, str] | None = None) -> dict[str, pd.Series]:
+    """For each ``count`` column of ``contract`` in ``frame``: the rows in which it holds a count.
 
-
-def small_cells(frame: pd.DataFrame, rules: SuppressionRules, *,
-                measures: dict[str, str] | None = None, extra_counts: tuple[str, ...] = (),
-                counts: pd.DataFrame | None = None) -> dict[str, pd.Series]:
-    """The rule: for each count column of ``frame``, which of its cells are small counts.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Rows of a mart.
-    rules : SuppressionRules
-    measures : dict, optional
-        Indicator id → measure; with it, a frame without count columns but with
-        ``indicator_id`` and ``value`` has the value of count indicators as its count.
-    extra_counts : tuple of str
-        Columns that are counts besides ``rules.count_columns``.
-    counts : DataFrame, optional
-        The counts a frame without count columns rests on (``mart_spc``'s months), joined on
-        ``period_start``; the masks are then indexed like ``frame``.
-
-    Returns
-    -------
-    dict
-        Count column → boolean mask of ``frame``'s rows (empty: nothing can be suppressed).
+    A column of one unit holds counts in every row. A column whose unit is the row's holds a
+    count where the row's unit is ``count``, or, when the row's unit is its indicator's, where
+    the indicator's measure (``indicator_measures``) is one of ``rules.count_measures`` (no
+    row without ``indicator_measures``).
     """
-    source = frame
-    if counts is not None:
-        source = frame[["period_start"]].merge(counts, on="period_start", how="left")
-        source.index = frame.index
-    names = _count_columns(source, rules, extra_counts)
-    if names:
-        return {c: _small(source[c], rules.threshold) for c in names}
-    if measures is not None and {"value", "indicator_id"} <= set(frame.columns):
-        is_count = frame["indicator_id"].map(measures).isin(rules.count_measures)
-        return {"value": _small(frame["value"], rules.threshold) & is_count}
-    return {}
+    out: dict[str, pd.Series] = {}
+    for name, column in contract.columns.items():
+        if column.suppression != "count" or name not in frame.columns:
+            continue
+        units = column.row_units
+        if units is None:
+            rows = pd.Series(True, index=frame.index)
+        elif units.by_indicator:
+            measures = frame[units.column].map(dict(indicator_measures or {}))
+            rows = measures.isin(rules.count_measures)
+        else:
+            rows = units.of(frame).eq("count")
+        out[name] = rows.fillna(False).astype(bool)
+    return out
+
+
+def derived_columns(frame: pd.DataFrame, contract: MartContract) -> list[str]:
+    """The columns of ``frame`` that ``contract`` marks as derived from a count."""
+    return [name for name, column in contract.columns.items()
+            if column.suppression == "derived" and name in frame.columns]
+
+
+def small_cells(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract, *,
+                indicator_measures: Mapping[str, str] | None = None) -> dict[str, pd.Series]:
+    """The rule: for each count column of ``frame`` (``contract``'s), which cells are small
+    counts (from 1 to ``threshold - 1`` in a row where the column holds a count,
+    :func:`count_rows`). An empty result: nothing in ``frame`` can be suppressed."""
+    return {name: _small(frame[name], rules.threshold) & rows
+            for name, rows in count_rows(frame, contract, rules, indicator_measures).items()}
 
 
 def small_rows(cells: dict[str, pd.Series], index: pd.Index) -> pd.Series:
@@ -150,53 +154,60 @@ def suppress_small_numbers(frame: pd.DataFrame, columns: list[str] | tuple[str, 
     return _render(frame, cells, f"<{threshold}", derived, numbers=False)
 
 
-def suppress_frame(frame: pd.DataFrame, rules: SuppressionRules,
-                   measures: dict[str, str] | None = None,
-                   extra_counts: tuple[str, ...] = (), *,
+def suppress_frame(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract,
+                   indicator_measures: Mapping[str, str] | None = None, *,
                    numbers: bool = False) -> tuple[pd.DataFrame, int]:
-    """``frame`` as it may be published under ``rules``, and how many rows were suppressed.
+    """``frame`` (rows of the mart ``contract`` describes) as it may be published under
+    ``rules``, and how many rows were suppressed.
 
-    Counts (:func:`small_cells`) from 1 to ``threshold - 1`` are shown as ``"<threshold"``,
-    with the ``rules.derived_columns`` of those rows blanked; a frame with nothing that can be
-    suppressed is returned as it is. The other counts are text (``"1200"``, for the CSVs)
-    or, with ``numbers``, numbers (for the workbook). A frame whose count is its indicator's
-    ``value`` (``mart_spc``) has only that value suppressed.
+    Small counts (:func:`small_cells`) are shown as ``"<threshold"`` and the contract's derived
+    columns of their rows are blanked; a frame with no count column is returned as it is. The
+    other values of a count column are text (``"1200"``, for the CSVs) or, with ``numbers``,
+    numbers (for the workbook).
     """
-    cells = small_cells(frame, rules, measures=measures, extra_counts=extra_counts)
+    cells = small_cells(frame, rules, contract, indicator_measures=indicator_measures)
     if not cells:
         return frame, 0
-    by_measure = not _count_columns(frame, rules, extra_counts)
-    derived = () if by_measure else rules.derived_columns
-    out = _render(frame, cells, rules.marker, derived, numbers)
+    out = _render(frame, cells, rules.marker, derived_columns(frame, contract), numbers)
     return out, int(small_rows(cells, frame.index).sum())
 
 
 def publish_table(source: MartReader | Connection, name: str, target: Path, config_dir: Path,
                   chunk_vectors: int | None = None) -> int:
-    """Write mart ``name`` to ``target`` as CSV with small numbers suppressed; returns the
-    number of rows suppressed. Marts without counts are copied as they are.
+    """Write mart ``name`` to ``target`` as CSV with small numbers suppressed as its contract
+    and ``config/privacy.toml`` say; returns the number of rows suppressed. A mart with
+    nothing suppressible is copied as it is.
 
     ``chunk_vectors``: suppress and write that many DuckDB vectors (2,048 rows each) at a time,
     so memory is bounded by the chunk rather than the mart; the bytes written are the same.
-    ``None``: the whole mart at once."""
+    ``None``: the whole mart at once.
+
+    Raises
+    ------
+    KeyError
+        When ``name`` has no contract (nothing unchecked is published).
+    """
     reader = as_reader(source)
     rules = suppression_rules(config_dir)
-    types = reader.columns(name)
-    header = pd.DataFrame(columns=list(types))
-    by_measure = not _count_columns(header, rules) and {"value", "indicator_id"} <= set(types)
-    if not _count_columns(header, rules) and not by_measure:
+    contract = contract_for(name)
+    header = pd.DataFrame(columns=list(reader.columns(name)))
+    counts = count_rows(header, contract, rules)
+    if not counts:
         reader.copy_table_csv(name, target)
         return 0
-    measures = reader.indicator_measures() if by_measure else None
-    dates = tuple(c for c, t in types.items() if t == "DATE")
+    by_indicator = any(c.row_units is not None and c.row_units.by_indicator
+                       for n, c in contract.columns.items() if n in counts)
+    measures = reader.indicator_measures() if by_indicator else None
+    dates = tuple(n for n, c in contract.columns.items() if c.kind == "date")
     part = target.with_name(target.name + ".part")
     suppressed = 0
     try:
         with open(target, "wb") as out_file:
             for i, frame in enumerate(reader.table_chunks(name, chunk_vectors)):
-                out, small = suppress_frame(frame, rules, measures)
+                out, small = suppress_frame(frame, rules, contract, measures)
                 suppressed += small
-                reader.write_frame_csv(out, part, header=i == 0, dates=dates)
+                reader.write_frame_csv(out, part, header=i == 0,
+                                       dates=tuple(c for c in dates if c in out.columns))
                 with open(part, "rb") as chunk_file:
                     shutil.copyfileobj(chunk_file, out_file)
     finally:
@@ -207,18 +218,25 @@ def publish_table(source: MartReader | Connection, name: str, target: Path, conf
 # ------------------------------------------------------------------------ charts, report
 
 
-def withhold(frame: pd.DataFrame, rules: SuppressionRules,
+def withhold(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract,
              counts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A copy of ``frame`` for drawing: the ``rules.derived_columns`` of rows that rest on a
-    small count (:func:`small_cells`; ``counts`` for a frame without count columns) are NaN,
-    every number stays a number. ``attrs["suppressed"]`` holds how many rows were withheld
-    and ``attrs["threshold"]`` the threshold, for :func:`suppressed_note`."""
+    """A copy of ``frame`` for drawing: the values of rows that rest on a small count are NaN,
+    every number stays a number.
+
+    ``contract`` describes ``frame``'s counts and derived columns; or, with ``counts``, the
+    mart of ``counts``, the counts ``frame`` rests on (an SPC series' months: the month's
+    numerator and denominator from ``mart_indicator_values``, whose derived ``value`` is the
+    point drawn), joined on ``period_start``. ``attrs["suppressed"]`` holds how many rows were
+    withheld and ``attrs["threshold"]`` the threshold, for :func:`suppressed_note`."""
+    source = frame
+    if counts is not None:
+        source = frame[["period_start"]].merge(counts, on="period_start", how="left")
+        source.index = frame.index
     out = frame.copy()
-    small = small_rows(small_cells(frame, rules, counts=counts), out.index)
+    small = small_rows(small_cells(source, rules, contract), out.index)
     if small.any():
-        for column in rules.derived_columns:
-            if column in out.columns:
-                out[column] = out[column].astype(float).where(~small)
+        for column in derived_columns(out, contract):
+            out[column] = out[column].astype(float).where(~small)
     out.attrs["suppressed"] = int(small.sum())
     out.attrs["threshold"] = rules.threshold
     return out

@@ -1,8 +1,10 @@
 """The Excel workbook for Strategic Assessment authors: one sheet per table, plus a README.
 
-Headers are frozen and filterable, numbers formatted by what they are (rates to 2 dp,
-percentages to 1 dp, counts with thousands separators, dates as dates), and the README sheet
-carries the definitions and sources of every indicator.
+Headers are frozen and filterable, numbers formatted by their unit as each mart's contract
+declares it (:mod:`scp_metrics.publish.formats`: rates to 2 dp, percentages to 1 dp, counts with
+thousands separators, dates as dates; a column whose unit is the row's, row by row), small
+numbers suppressed by the one rule (:mod:`scp_metrics.publish.suppression`), and the README
+sheet carries the definitions and sources of every indicator.
 
 The workbook is the partnership's: its peer sheet (``indicators_all_areas``) holds the home
 area and its Most Similar Group, not every area in the country (the published CSVs hold every
@@ -24,9 +26,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from scp_metrics.config import catalogue
+from scp_metrics.publish.formats import LEDGER_UNITS, cell_formats
 from scp_metrics.publish.reader import Connection, MartReader, as_reader, query_text
 from scp_metrics.publish.suppression import SuppressionRules, suppress_frame, suppression_rules
 from scp_metrics.settings import Settings
+from scp_metrics.warehouse.contracts import MartContract, contract_for
 
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence "
                "v3.0 where real data were loaded. The embedded sample is synthetic.")
@@ -106,39 +110,18 @@ def _chunks(reader: MartReader, spec: SheetSpec, home: str,
     return reader.chunks(spec.query, _params(spec, home), CHUNK_VECTORS, limit)
 
 
-COUNT_COLUMNS = ("numerator", "denominator", "population", "actual_value", "rows")
-DECIMAL_COLUMNS = ("value", "ci95_lower", "ci95_upper", "rate", "group_mean", "group_pooled_rate",
-                   "group_sd", "mean", "lpl", "upl", "near_lpl", "near_upl")
+def _contract(table: str) -> MartContract | None:
+    """The contract of a mart sheet's table (None: the ledger, which is not a mart)."""
+    return contract_for(table) if table.startswith("mart_") else None
 
 
-def _number_format(column: str, series: pd.Series) -> str | None:
-    if pd.api.types.is_datetime64_any_dtype(series) or column.endswith(("_start", "_end", "as_of")):
-        return "yyyy-mm-dd"
-    if column in COUNT_COLUMNS:  # may hold "<5" text after suppression
-        return "#,##0"
-    if column in DECIMAL_COLUMNS:
-        return "#,##0.00"
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return None
-    if column.endswith(("_year", "_id", "rank", "n_areas", "batch_id", "rows", "n")):
-        return "0"
-    if pd.api.types.is_integer_dtype(series):
-        return "#,##0"
-    if "pct" in column or column.startswith(("probability", "coverage")):
-        return "0.0"
-    return "#,##0.00"
-
-
-WORKBOOK_EXTRA_COUNTS = ("actual_value",)
-"""Counted as counts in the workbook as well as ``config/privacy.toml``'s ``count_columns``
-(a target's year-to-date outturn is a count for count targets)."""
-
-
-def _suppress(frame: pd.DataFrame, rules: SuppressionRules, measures: dict[str, str]) -> pd.DataFrame:
+def _suppress(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract | None,
+              measures: dict[str, str]) -> pd.DataFrame:
     """The published CSVs' suppression (:func:`scp_metrics.publish.suppression.suppress_frame`),
     with the counts that are shown kept as numbers for Excel."""
-    out, _ = suppress_frame(frame, rules, measures, extra_counts=WORKBOOK_EXTRA_COUNTS,
-                            numbers=True)
+    if contract is None:
+        return frame
+    out, _ = suppress_frame(frame, rules, contract, measures, numbers=True)
     for col in out.columns:  # columns made objects by suppression: numbers typed again
         if out[col].dtype == object and frame[col].dtype != object:
             out[col] = out[col].tolist()
@@ -205,6 +188,7 @@ def write_workbook(source: MartReader | Connection, settings: Settings, path: Pa
     present = set(reader.tables())
     rules = suppression_rules(settings.config_dir)
     measures = reader.indicator_measures() if "ref_indicators" in present else {}
+    units = reader.indicator_units() if "ref_indicators" in present else {}
     specs = [_peer_scope(reader, spec, present, home) for spec in SHEETS if spec.table in present]
     counts = [(spec, _count(reader, spec, home)) for spec in specs]
     room = EXCEL_MAX_ROWS - 1
@@ -223,21 +207,24 @@ def write_workbook(source: MartReader | Connection, settings: Settings, path: Pa
     for spec, count in counts:
         ws = wb.create_sheet(spec.sheet)
         ws.freeze_panes = "A2"
-        formats: list[str | None] | None = None
+        contract = _contract(spec.table)
+        width = 0
         written = 0
         for chunk in _chunks(reader, spec, home, limit=room if count > room else None):
-            out = _excel_ready(_suppress(chunk, rules, measures))
-            if formats is None:  # the first chunk sets the columns' widths and formats
-                formats = _start_sheet(ws, out)
+            out = _excel_ready(_suppress(chunk, rules, contract, measures))
+            if not width:  # the first chunk sets the columns' widths
+                width = _start_sheet(ws, out)
+            formats = cell_formats(chunk, contract, units, LEDGER_UNITS)
             columns = [_cell_values(out[c]) for c in out.columns]
-            for values in zip(*columns, strict=True):
-                ws.append([_cell(ws, v, fmt) if fmt and v is not None else v
-                           for v, fmt in zip(values, formats, strict=True)])
+            cell_format = [formats[str(c)] for c in out.columns]
+            for i, values in enumerate(zip(*columns, strict=True)):
+                ws.append([_cell(ws, v, fmt[i]) if fmt[i] and v is not None else v
+                           for v, fmt in zip(values, cell_format, strict=True)])
             written += len(out)
-        if formats is None:  # no rows: the columns alone
-            formats = _start_sheet(ws, _excel_ready(reader.empty(spec.query, **_params(spec, home))))
-        if formats:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(formats))}{written + 1}"
+        if not width:  # no rows: the columns alone
+            width = _start_sheet(ws, reader.empty(spec.query, **_params(spec, home)))
+        if width:
+            ws.auto_filter.ref = f"A1:{get_column_letter(width)}{written + 1}"
     tmp = path.with_name(path.name + ".tmp")
     wb.save(tmp)
     tmp.replace(path)
@@ -254,14 +241,15 @@ def _header(ws, names: list[str]) -> list[WriteOnlyCell]:  # noqa: ANN001
     return cells
 
 
-def _cell(ws, value: object, fmt: str) -> WriteOnlyCell:  # noqa: ANN001
+def _cell(ws, value: object, fmt: str | None) -> WriteOnlyCell:  # noqa: ANN001
     cell = WriteOnlyCell(ws, value=value)
     cell.number_format = fmt
     return cell
 
 
-def _start_sheet(ws, out: pd.DataFrame) -> list[str | None]:  # noqa: ANN001
+def _start_sheet(ws, out: pd.DataFrame) -> int:  # noqa: ANN001
+    """The sheet's header and column widths; returns the number of columns."""
     for j, col in enumerate(out.columns, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(len(str(col)) + 2, 11), 40)
     ws.append(_header(ws, [str(c) for c in out.columns]))
-    return [_number_format(str(col), out[col]) for col in out.columns]
+    return len(out.columns)

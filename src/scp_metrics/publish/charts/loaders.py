@@ -20,6 +20,7 @@ import pandas as pd
 from scp_metrics.publish.charts.wording import ChartSubject, Lineage
 from scp_metrics.publish.reader import Connection, MartReader, as_date, as_reader
 from scp_metrics.publish.suppression import suppressed_note, suppression_rules, withhold
+from scp_metrics.warehouse.contracts import contract_for
 
 __all__ = [
     "ChartDataMissing",
@@ -184,7 +185,9 @@ def load_spc(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any
         raise ChartDataMissing(f"mart_spc has no monthly series for {indicator_id} in "
                                f"{area_code}")
     counts = reader.frame("chart_month_counts", indicator_id=indicator_id, area_code=area_code)
-    return withhold(frame, suppression_rules(config_dir), counts)
+    # a point is the month's value of mart_indicator_values, resting on that month's counts
+    return withhold(frame, suppression_rules(config_dir), contract_for("mart_indicator_values"),
+                    counts)
 
 
 def load_trend(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None, *,
@@ -197,7 +200,7 @@ def load_trend(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: A
                          period_end=_end_date(as_of))
     if (frame["period_type"] == "month").sum() < 2:
         raise ChartDataMissing(f"no monthly values of {indicator_id} for {area_code}")
-    return withhold(frame, suppression_rules(config_dir))
+    return withhold(frame, suppression_rules(config_dir), contract_for("mart_indicator_values"))
 
 
 def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None,
@@ -217,7 +220,8 @@ def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of
         if latest is not None:
             members = reader.frame("chart_ranking_members", indicator_id=indicator_id,
                                    area_code=area_code, period_type=kind, period_end=latest)
-            return withhold(members, suppression_rules(config_dir))
+            return withhold(members, suppression_rules(config_dir),
+                            contract_for("mart_msg_rankings"))
     raise ChartDataMissing(f"no ranked Most Similar Group period of {indicator_id} for "
                            f"{area_code} ({' or '.join(types)})")
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from scp_metrics.publish.formats import format_number
+
 __all__ = ["ChartSubject", "Lineage", "axis_label", "compact_ids", "format_value", "ordinal",
            "period_text", "polarity_text"]
 
@@ -167,6 +169,8 @@ def axis_label(subject: ChartSubject, per: str | None = "month") -> str:
 def format_value(value: float, subject: ChartSubject, unit: bool = False) -> str:
     """A value as a reader would quote it; with ``unit``, rates say "per 1,000".
 
+    Percentages and counts at their unit's precision (:func:`scp_metrics.publish.formats.format_number`).
+
     Examples
     --------
     >>> s = ChartSubject("x", "X", "rate per 1,000", "lower", "rate", "E1", "A")
@@ -176,9 +180,11 @@ def format_value(value: float, subject: ChartSubject, unit: bool = False) -> str
     if value is None or pd.isna(value):
         return "n/a"
     if subject.measure == "percentage" or subject.unit == "%":
-        return f"{value:.1f}%"
+        return f"{format_number(value, '%')}%"
     if subject.measure == "count":
-        return f"{value:,.0f}"
+        return format_number(value, "count")
+    # A rate is quoted to three significant figures where the tables' 2 decimals would lose
+    # them: a monthly NI 15 rate of 0.077 per 1,000 would read 0.08.
     if abs(value) >= 100:
         text = f"{value:,.1f}"
     elif abs(value) >= 1:

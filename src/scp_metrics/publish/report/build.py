@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from scp_metrics.publish.formats import format_figure, format_number
 from scp_metrics.publish.report.facts import Facts
 from scp_metrics.publish.report.narrative import (
+    TRACKING,
+    VALUES,
     Section,
     clean_title,
     did_sentence,
@@ -18,7 +21,7 @@ from scp_metrics.publish.report.narrative import (
     rank_sentence,
     target_sentence,
 )
-from scp_metrics.publish.suppression import SuppressionRules
+from scp_metrics.publish.suppression import SuppressionRules, small_cells
 
 HEADLINE_COLUMNS = ["target", "baseline", "year to date", "projected year end (80%)", "target value",
                     "RAG", "P(meet)", "MSG position"]
@@ -86,10 +89,10 @@ def priority_sections(facts: Facts) -> list[Section]:
     share = ch["vap_domestic_share"]
     night = ch["ed_assaults_night"]
     centre = ch["vap_city_centre_share"]
-    share_text = (f"{share.value:.1f}% of violence against the person is domestic violence"
-                  if share else "the domestic share of violence is not available")
-    centre_text = (f"{centre.value:.1f}% is reported in the city centre" if centre
-                   else "the city-centre share is not available")
+    share_text = (f"{format_number(share.value, share.unit)}% of violence against the person is "
+                  "domestic violence" if share else "the domestic share of violence is not available")
+    centre_text = (f"{format_number(centre.value, centre.unit)}% is reported in the city centre"
+                   if centre else "the city-centre share is not available")
     s.paragraphs.append(("We did", did_sentence(ch["vap"], "violent crime (violence against the person)",
                                        facts.rules)
                          + f" Serious violent crime (NI 15) {_moved(ch['NI15'])}; sexual offences "
@@ -113,8 +116,10 @@ def priority_sections(facts: Facts) -> list[Section]:
     stretch_text = target_sentence(stretch) if stretch is not None else (
         "The stretch target's projection is not available: no target tracking in the warehouse.")
     if stretch is not None and "stretch_pct_achieved" in stretch and not pd.isna(stretch.get("stretch_pct_achieved")):
-        stretch_text += (f" That is {stretch['stretch_pct_achieved']:.0f}% of the stretch achieved"
-                         + (f", implying a reward of £{stretch['reward_implied']:,.0f}"
+        stretch_text += (f" That is {format_figure(TRACKING, 'stretch_pct_achieved', stretch)}% "
+                         "of the stretch achieved"
+                         + (f", implying a reward of "
+                            f"£{format_figure(TRACKING, 'reward_implied', stretch)}"
                             if "reward_implied" in stretch and not pd.isna(stretch.get("reward_implied"))
                             else "") + ".")
     s.paragraphs.append(("We did", did_sentence(ch["cd_arson"], "criminal damage and arson", facts.rules) + " "
@@ -162,8 +167,10 @@ def _survey_sentence(facts: Facts) -> str:
             parts.append(f"{ind} is not available: no Place Survey rows in the warehouse.")
             continue
         nat = f" (national average {national:.0f}%)" if national else ""
-        parts.append(f"{row['value']:.1f}% of those taking part {what}{nat} ({ind}, 95% CI "
-                     f"{row['ci95_lower']:.1f}% to {row['ci95_upper']:.1f}%).")
+        value, lower, upper = (format_figure(VALUES, c, row)
+                               for c in ("value", "ci95_lower", "ci95_upper"))
+        parts.append(f"{value}% of those taking part {what}{nat} ({ind}, 95% CI "
+                     f"{lower}% to {upper}%).")
     return "Our Place Survey (autumn 2008) found that " + " ".join(parts)
 
 
@@ -179,15 +186,17 @@ def headline_table(facts: Facts) -> pd.DataFrame:
         proj = r.get("projected_year_end")
         interval = ""
         if proj is not None and not pd.isna(proj):
-            interval = f"{proj:,.1f}"
+            interval = format_figure(TRACKING, "projected_year_end", r)
             if not pd.isna(r.get("projection_lower_80")):
-                interval += f" ({r['projection_lower_80']:,.1f}–{r['projection_upper_80']:,.1f})"
+                interval += (f" ({format_figure(TRACKING, 'projection_lower_80', r)}–"
+                             f"{format_figure(TRACKING, 'projection_upper_80', r)})")
         rows.append({
             "target": clean_title(str(r.get("title") or r.get("target_id"))),
-            "baseline": _fmt(r.get("baseline_value")),
-            "year to date": _fmt(r.get("actual_value")),
+            "baseline": format_figure(TRACKING, "baseline_value", r),
+            "year to date": _outturn(r, facts.rules),
             "projected year end (80%)": interval or "—",
-            "target value": _fmt(r.get("target_value"), unset="unset in the plan"),
+            "target value": format_figure(TRACKING, "target_value", r,
+                                          missing="unset in the plan"),
             "RAG": r.get("rag") if r.get("rag") is not None and not pd.isna(r.get("rag")) else "—",
             "P(meet)": (f"{100 * r['probability_met']:.0f}%" if r.get("probability_met") is not None
                         and not pd.isna(r.get("probability_met")) else "—"),
@@ -196,12 +205,12 @@ def headline_table(facts: Facts) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
-def _fmt(value: object, unset: str = "—") -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return unset
-    if isinstance(value, int | float):
-        return f"{value:,.2f}" if abs(float(value)) < 1000 else f"{value:,.0f}"
-    return str(value)
+def _outturn(row: dict[str, object], rules: SuppressionRules) -> str:
+    """A target's year to date: a count target's small count published as ``"<5"``."""
+    small = small_cells(pd.DataFrame([row]), rules, TRACKING).get("actual_value")
+    if small is not None and bool(small.iloc[0]):
+        return rules.marker
+    return format_figure(TRACKING, "actual_value", row)
 
 
 def methods(rules: SuppressionRules) -> list[str]:

@@ -12,8 +12,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from scp_metrics.publish.charts.wording import ordinal
+from scp_metrics.publish.formats import format_figure, format_number
 from scp_metrics.publish.report.facts import Change, Facts
 from scp_metrics.publish.suppression import SuppressionRules, published_count
+from scp_metrics.warehouse.contracts import contract_for
+
+TRACKING = contract_for("mart_target_tracking")
+"""Units and precision of the target figures the report quotes."""
+VALUES = contract_for("mart_indicator_values")
+"""Units and precision of the indicator values the report quotes."""
 
 
 @dataclass
@@ -29,7 +36,7 @@ def fmt_count(n: int | None, rules: SuppressionRules) -> str:
 
 
 def fmt_pct(x: float | None) -> str:
-    return "not available" if x is None else f"{abs(x):.1f}%"
+    return "not available" if x is None else f"{format_number(abs(x), '%')}%"
 
 
 def month_label(change: Change) -> str:
@@ -117,22 +124,27 @@ def target_sentence(row: pd.Series) -> str:
         reason = (re.sub(r"from x% to y%", "from [blank] to [blank]", str(note))
                   if note is not None and not pd.isna(note) else "the plan sets no number")
         return f"{title}: not tracked numerically ({reason})."
+    figure = {name: format_figure(TRACKING, name, row) for name in (
+        "projected_year_end", "projection_lower_80", "projection_upper_80",
+        "projection_lower_95", "projection_upper_95", "milestone_value", "target_value")}
     projected = row.get("projected_year_end")
     if projected is None or pd.isna(projected):
-        return f"{title}: target {target:,.2f}; no projection could be made ({row.get('note') or 'no data'})."
-    parts = [f"{title}: projected year end {projected:,.1f}"]
-    lo80, hi80 = row.get("projection_lower_80"), row.get("projection_upper_80")
-    lo95, hi95 = row.get("projection_lower_95"), row.get("projection_upper_95")
+        return (f"{title}: target {figure['target_value']}; no projection could be made "
+                f"({row.get('note') or 'no data'}).")
+    parts = [f"{title}: projected year end {figure['projected_year_end']}"]
+    lo95 = row.get("projection_lower_95")
     if lo95 is not None and not pd.isna(lo95):
-        parts.append(f"(80% interval {lo80:,.1f} to {hi80:,.1f}; 95% {lo95:,.1f} to {hi95:,.1f})")
+        parts.append(f"(80% interval {figure['projection_lower_80']} to "
+                     f"{figure['projection_upper_80']}; 95% {figure['projection_lower_95']} to "
+                     f"{figure['projection_upper_95']})")
     milestone = row.get("milestone_value")
     assessed, final = row.get("assessed_period"), row.get("target_period")
     if (milestone is not None and not pd.isna(milestone) and assessed and final
             and str(assessed) != str(final)):
-        parts.append(f"against the {assessed} milestone of {milestone:,.1f} on the way to "
-                     f"{target:,.1f} by {final}")
+        parts.append(f"against the {assessed} milestone of {figure['milestone_value']} on the "
+                     f"way to {figure['target_value']} by {final}")
     else:
-        parts.append(f"against a target of {target:,.1f}")
+        parts.append(f"against a target of {figure['target_value']}")
     text = " ".join(parts)
     rag = row.get("rag")
     prob = row.get("probability_met")
