@@ -103,10 +103,16 @@ def test_the_backtest_csv_has_the_agreed_columns_and_runs_within_a_minute(wareho
     seconds = time.monotonic() - started
     table = pd.read_csv(io.StringIO(out))
     assert list(table.columns) == ["indicator_id", "area_code", "method", "n", "mape",
-                                   "bias_pct", "coverage_80", "coverage_95", "chosen"]
+                                   "bias_pct", "coverage_80", "coverage_95", "chosen",
+                                   "interval_score"]
     scored = table[table["n"] > 0]
     assert {"all_crime", "vap", "cd_arson", "ed_assaults_night"} <= set(scored["indicator_id"])
     assert set(scored["method"]) == {"pro_rata", "seasonal_share", "carry_forward",
                                      "poisson_glm", "ets"}
     assert (scored.groupby(["indicator_id", "area_code"])["chosen"].sum() == 1).all()
     assert seconds < 90, seconds
+    # the issue's acceptance: the chosen methods' out-of-sample coverage and MAPE
+    out = run_cli(capsys, "backtest", "--warehouse", str(warehouse.warehouse))
+    assert "coverage 81.8% at 80% (acceptance 75-88%), 97.0% at 95% (90-99%)" in \
+        " ".join(out.split())
+    assert "-> meets the acceptance" in " ".join(out.split())

@@ -5,6 +5,7 @@ A small hand-made warehouse (in memory) holds the tables the workbook reads.
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime
 
@@ -175,10 +176,21 @@ def test_the_workbook_takes_its_threshold_from_privacy_toml_as_the_csvs_do(tmp_p
     assert readme["Small numbers"] == "Counts of 1 to 2 are shown as '<3' (disclosure control)."
 
 
-def _shown(value: object, number_format: str) -> str:
-    """What Excel shows for a number under a plain number format (``#,##0.00``, ``0.0``)."""
-    decimals = len(number_format.split(".")[1]) if "." in number_format else 0
-    return f"{value:{',' if ',' in number_format else ''}.{decimals}f}"
+def _shown(value: float, number_format: str) -> str:
+    """What Excel shows for a number under a plain number format (``#,##0.00``, ``0.0``), a
+    percentage (``0%``) or conditional sections (``[<0.005]"<1%";...;0%``)."""
+    *conditional, plain = number_format.split(";")
+    for section in conditional:  # [<op><bound>]"literal": the first whose condition holds
+        m = re.fullmatch(r'\[(<=|>=|<|>)([0-9.]+)\]"(.*)"', section)
+        assert m, section
+        bound = float(m.group(2))
+        if {"<": value < bound, "<=": value <= bound, ">": value > bound,
+                ">=": value >= bound}[m.group(1)]:
+            return m.group(3)
+    if plain.endswith("%"):
+        return _shown(100 * value, plain[:-1]) + "%"
+    decimals = len(plain.split(".")[1]) if "." in plain else 0
+    return f"{value:{',' if ',' in plain else ''}.{decimals}f}"
 
 
 def test_numbers_read_back_at_their_units_precision_and_none_is_a_date(settings, tmp_path):
@@ -212,15 +224,15 @@ def test_numbers_read_back_at_their_units_precision_and_none_is_a_date(settings,
                 assert isinstance(cell.value, str), (target, name, cell.value)
     assert shown == {
         ("NI15_2010_11", "actual_value"): "0.93", ("NI15_2010_11", "projected_year_end"): "1.24",
-        ("NI15_2010_11", "probability_met"): "0.99", ("NI15_2010_11", "months_observed"): "9",
+        ("NI15_2010_11", "probability_met"): "99%", ("NI15_2010_11", "months_observed"): "9",
         ("criminal_damage_stretch", "actual_value"): "3,017",
         ("criminal_damage_stretch", "projected_year_end"): "3,977",
-        ("criminal_damage_stretch", "probability_met"): "0.00",
+        ("criminal_damage_stretch", "probability_met"): "<1%",
         ("criminal_damage_stretch", "months_observed"): "9",
         ("criminal_damage_stretch", "reward_implied"): "12,346",
         ("msg_rank_all_crime", "actual_value"): "13", ("msg_rank_all_crime", "months_observed"): "9",
         ("NI17_2010_11", "actual_value"): "24.6", ("NI17_2010_11", "projected_year_end"): "24.6",
-        ("NI17_2010_11", "probability_met"): "0.50", ("NI17_2010_11", "months_observed"): "1",
+        ("NI17_2010_11", "probability_met"): "50%", ("NI17_2010_11", "months_observed"): "1",
     }
     as_of = rows[1][header.index("as_of")]
     assert isinstance(as_of.value, datetime) and is_date_format(as_of.number_format)

@@ -16,7 +16,10 @@ import duckdb
 import pandas as pd
 
 from scp_metrics.cli.common import UserError, say
+from scp_metrics.config.targets import FALLBACK_ORDER
 from scp_metrics.settings import Settings
+from scp_metrics.targets.projections import fy_label
+from scp_metrics.targets.wording import probability_text
 
 PROJECT_COLUMNS = [
     "target_id", "indicator_id", "area_code", "as_of", "trajectory_value", "actual_value",
@@ -58,62 +61,61 @@ def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
         raise UserError(str(exc)) from None
 
 
-def monthly_series(con: duckdb.DuckDBPyConnection, indicator: str | None = None,
-                   area: str | None = None) -> dict[tuple[str, str], pd.Series]:
-    """Monthly numerators of every count or rate indicator, per (indicator, area)."""
-    where, params = ["m.period_type = 'month'", "r.measure in ('rate', 'count')"], []
-    for column, value in (("m.indicator_id", indicator), ("m.area_code", area)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    frame = con.execute(
-        "select m.indicator_id, m.area_code, m.period_start, m.numerator "
-        "from mart_indicator_values as m join ref_indicators as r using (indicator_id) "
-        f"where {' and '.join(where)} order by all", params).df()
-    return {key: pd.Series(g["numerator"].to_numpy(dtype=float),
-                           index=pd.DatetimeIndex(pd.to_datetime(g["period_start"])))
-            for key, g in frame.groupby(["indicator_id", "area_code"], sort=True)}
+def _pool(con: duckdb.DuckDBPyConnection, indicator: str | None,
+          area: str | None) -> tuple[dict, list[tuple[str, str]]]:
+    """The backtest's pool (every monthly count or rate series of the areas concerned) and the
+    keys asked for (``indicator`` and ``area`` filter those, never the pool)."""
+    from scp_metrics.warehouse.marts.target_tracking import load_pool, monthly_series
+
+    wanted = [key for key in monthly_series(con, area) if indicator in (None, key[0])]
+    return load_pool(con, [a for _, a in wanted]), sorted(wanted)
 
 
-def series_projections(series: pd.Series, as_of: object, breaks: tuple = (),
-                       warehouse: Any = None) -> pd.DataFrame:
-    """Every method's projection of one monthly count series (no target), calibrated (back-tests
-    memoised beside ``warehouse`` when given)."""
-    from scp_metrics.targets.backtest import choice_for, dispersion_factor
-    from scp_metrics.targets.projections import fiscal_year, fy_label, project_all
+def series_projections(key: tuple[str, str], pool: dict, as_of: object,
+                       warehouse: Any = None, fallback: tuple[str, ...] = FALLBACK_ORDER
+                       ) -> pd.DataFrame:
+    """Every method's projection of one monthly count series of ``pool`` (no target),
+    calibrated on the backtest of the pool's earlier years (memoised beside ``warehouse``)."""
+    from scp_metrics.targets.calibration import MIN_ERRORS
+    from scp_metrics.targets.evaluation import evaluate
+    from scp_metrics.targets.projections import fiscal_year, project_all
 
     month = pd.Period(as_of, "M")
     fy = fiscal_year(month)
-    choice, raw = choice_for(series, before_fy=fy, breaks=breaks, warehouse=warehouse)
+    evaluation = evaluate(pool, fallback=fallback, warehouse=warehouse)
+    chosen = evaluation.method_for(key, fy)
     rows = []
-    for method, p in project_all(series, month, breaks=breaks).items():
-        p = p.calibrated(dispersion_factor(raw, method, fy)) if p.available else p
+    for method, p in project_all(pool[key].counts, month, breaks=pool[key].breaks).items():
+        errors = evaluation.errors(key[1], method, fy)
+        if p.available and len(errors) >= MIN_ERRORS:
+            p = p.calibrated(errors)
         lo80, hi80 = p.interval(0.80)
         lo95, hi95 = p.interval(0.95)
+        verdict = evaluation.verdict(key, method, fy)
         rows.append({"method": method, "year": fy_label(fy), "as_of": str(month),
                      "months_observed": len(p.observed_months),
                      "months_missing": ", ".join(map(str, p.missing_months)),
                      "ytd": p.ytd, "projected_year_end": p.point, "lower_80": lo80,
                      "upper_80": hi80, "lower_95": lo95, "upper_95": hi95,
-                     "calibration": p.calibration, "chosen": method == choice.chosen,
+                     "calibration_80": p.calibration_80, "calibration": p.calibration,
+                     "chosen": method == chosen,
+                     "backtest": "passed" if verdict.passed else
+                     "not tested" if verdict.passed is None else "failed",
                      "note": p.note})
     return pd.DataFrame(rows)
 
 
 def _project_series(args: argparse.Namespace, settings: Settings) -> int:
-    from scp_metrics.warehouse.marts.target_tracking import series_breaks
-
     con = _connect(settings)
     area = args.area or settings.home_area
     try:
-        found = monthly_series(con, args.indicator, area)
-        breaks = series_breaks(con, args.indicator, area)
+        pool, wanted = _pool(con, args.indicator, area)
     finally:
         con.close()
-    if not found:
+    if not wanted:
         raise UserError(f"no monthly count or rate values for {args.indicator} in {area}")
-    frame = series_projections(found[(args.indicator, area)], args.as_of, breaks,
-                               warehouse=settings.warehouse)
+    frame = series_projections(wanted[0], pool, args.as_of, warehouse=settings.warehouse,
+                               fallback=_fallback(settings))
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
         return 0
@@ -121,10 +123,24 @@ def _project_series(args: argparse.Namespace, settings: Settings) -> int:
     for row in frame.itertuples(index=False):
         say(f"{row.method}: {row.note or 'ok'}")
     say(f"{args.indicator} in {area}: monthly counts (numerators). Intervals: each method's own "
-        "(Poisson noise for pro_rata, seasonal_share, carry_forward), widened by the backtest's "
-        "calibration; calibration 1 = not widened (fewer than 6 errors from earlier complete "
-        "years to calibrate on).")
+        "(Poisson noise for pro_rata, seasonal_share, carry_forward; simulation for the models), "
+        "calibrated on the backtest's earlier out-of-sample errors of that method in the area "
+        "(calibration_80 / calibration: calibrated ÷ raw half-width; empty = not calibrated, "
+        "too few earlier errors). backtest: the method's accuracy test on this indicator; "
+        "'failed' or 'not tested' = treat as indicative.")
     return 0
+
+
+def _fallback(settings: Settings) -> tuple[str, ...]:
+    """``[projection] fallback_order`` of ``config/targets.toml`` (the default without one)."""
+    from scp_metrics.config.targets import FALLBACK_ORDER, load_targets
+
+    try:
+        return load_targets(settings.config_dir).fallback_order
+    except FileNotFoundError:
+        return FALLBACK_ORDER
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
@@ -150,49 +166,71 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     shown = frame[PROJECT_COLUMNS + CONTEXT_COLUMNS + (EXTRA_COLUMNS if args.wide else [])].copy()
     shown["as_of"] = [str(d)[:7] for d in shown["as_of"]]
+    for column in [c for c in shown.columns if c.startswith("probability")]:
+        shown[column] = [probability_text(v, missing="") for v in shown[column]]
+    shown.insert(shown.columns.get_loc("projected_year_end") + 1, "caveat",
+                 frame["projection_caveat"].fillna("").astype(str).to_numpy())
     print(markdown(shown))
     for row in frame.itertuples(index=False):
         say(f"{row.target_id}: {row.note}")
     say("Values in the indicator's unit (rates per 1,000 residents unless stated; the stretch "
         "target in offences). trajectory/actual: year to date; projected_year_end: the end of "
-        "assessed_period; target_value: the plan's target for its own year; milestone_value: the "
-        "assessed year's point on the straight line from the baseline to it; probability_met: of "
-        "meeting the milestone; rag: year-to-date actual against trajectory.")
+        "assessed_period, with its 80% and 95% intervals calibrated on the backtest's earlier "
+        "out-of-sample errors; caveat: why a projection is only indicative; target_value: the "
+        "plan's target for its own year; milestone_value: the assessed year's point on the "
+        "straight line from the baseline to it; probability_met: of meeting the milestone, from "
+        "the calibrated predictive distribution (shown as <1% or >99% at the extremes: a few "
+        "hundred earlier errors cannot support certainty); rag: year-to-date actual against "
+        "trajectory.")
     return 0
 
 
 def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
-    from scp_metrics.targets.backtest import ORIGINS, backtest_frame
-    from scp_metrics.warehouse.marts.target_tracking import series_breaks
+    from scp_metrics.targets.backtest import ORIGINS
+    from scp_metrics.targets.evaluation import SUMMARY_COLUMNS, evaluate
 
-    origins = ORIGINS if not args.origins else tuple(int(x) for x in args.origins.split(","))
+    try:
+        origins = ORIGINS if not args.origins else tuple(int(x) for x in args.origins.split(","))
+    except ValueError:
+        raise UserError("--origins are month numbers of the financial year, e.g. 3,6,9") from None
     if any(not 1 <= o <= 11 for o in origins):
         raise UserError("--origins are month numbers of the financial year, 1 (April) to 11")
     con = _connect(settings)
     try:
-        series = monthly_series(con, args.indicator, args.area)
-        breaks = {key: series_breaks(con, *key) for key in series}
+        pool, wanted = _pool(con, args.indicator, args.area)
     finally:
         con.close()
-    if not series:
+    if not wanted:
         raise UserError("no monthly count or rate series match those options")
     started = time.monotonic()
-    table, choices = backtest_frame(series, origins=origins, breaks_by_key=breaks,
-                                    warehouse=settings.warehouse)
+    evaluation = evaluate(pool, origins, _fallback(settings), warehouse=settings.warehouse)
+    table = pd.concat([evaluation.summary(key) for key in wanted],
+                      ignore_index=True)[SUMMARY_COLUMNS]
     if args.format == "csv":
         table.to_csv(sys.stdout, index=False, float_format="%.4f")
         return 0
     print(markdown(table[table["n"] > 0]))
-    for (indicator, area), choice in choices.items():
-        if choice.report_years:
-            years = ", ".join(f"{y}/{(y + 1) % 100:02d}" for y in choice.report_years)
-            say(f"{indicator} {area}: {choice.verdict} [reported on {years}]")
-    skipped = sorted({f"{i} {a}" for (i, a), c in choices.items() if not c.report_years})
+    skipped = []
+    for key in wanted:
+        rows = evaluation.rows[(evaluation.rows["indicator_id"] == key[0])
+                               & (evaluation.rows["area_code"] == key[1])]
+        if rows.empty or not evaluation.summary(key)["n"].any():
+            skipped.append(f"{key[0]} {key[1]}")
+            continue
+        fy = int(rows["fy"].max()) + 1
+        method = evaluation.method_for(key, fy)
+        say(f"{key[0]} {key[1]}: for {fy_label(fy)} {method} "
+            f"({evaluation.choice(key, fy).reason}); {evaluation.verdict(key, method, fy).text}")
     if skipped:
-        say(f"Not scoreable (no complete financial year where every method projects): "
-            f"{len(skipped)} series, e.g. {', '.join(skipped[:5])}")
-    say(f"mape, bias_pct, coverage_80/95 in % over n projections (origins: month-ends "
-        f"{','.join(map(str, origins))} of each year); {time.monotonic() - started:.1f} s.")
+        say(f"Not scored (no complete financial year where every method projects, after one "
+            f"to calibrate on): {len(skipped)} series, e.g. {', '.join(skipped[:5])}")
+    acceptance = evaluation.acceptance(wanted)
+    if acceptance is not None:
+        say(acceptance.text)
+    say(f"mape, bias_pct, coverage_80/95 and interval_score (mean of the 80% and 95% interval "
+        f"scores, % of the outturn) in % over n projections out of sample (origins: month-ends "
+        f"{','.join(map(str, origins))} of each year; each year calibrated on earlier years "
+        f"only); {time.monotonic() - started:.1f} s.")
     return 0
 
 
@@ -211,7 +249,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_project)
 
     p = sub.add_parser("backtest", help="score every projection method on past financial years "
-                                        "and choose the default method per indicator")
+                                        "(rolling origins), calibrate the intervals and choose "
+                                        "the method per indicator family")
     p.add_argument("--warehouse")
     p.add_argument("--indicator", help="only this indicator id")
     p.add_argument("--area", help="only this ONS area code")

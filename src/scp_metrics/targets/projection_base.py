@@ -14,6 +14,7 @@ from scipy.special import ndtr, ndtri
 
 from scp_metrics.periods import FY_START_MONTH
 from scp_metrics.periods import financial_year_label as fy_label
+from scp_metrics.targets.calibration import Z80, Z95, calibrated_half_width, conformal_cdf
 
 __all__ = ["FY_START_MONTH", "GLM_WINDOW", "N_DRAWS", "SEED", "Months", "Predictive",
            "Projection", "as_month", "break_months", "fiscal_year", "fy_label", "fy_months",
@@ -54,7 +55,9 @@ def monthly(series: pd.Series, as_of: object | None = None) -> pd.Series:
 
 @dataclass(frozen=True)
 class Predictive:
-    """Predictive distribution of the year-end total: normal (loc, scale) or simulated draws.
+    """Predictive distribution of the year-end total: normal (loc, scale), simulated draws, or
+    calibrated: loc ± scale·|z| over the sorted absolute scaled errors ``errors`` of earlier
+    projections (the conformal predictive distribution, :mod:`scp_metrics.targets.calibration`).
 
     ``floor`` is the count already observed: the total cannot fall below it.
     """
@@ -63,9 +66,13 @@ class Predictive:
     scale: float = 0.0
     draws: np.ndarray | None = None
     floor: float = 0.0
+    errors: np.ndarray | None = None
 
     def quantile(self, q: float) -> float:
-        if self.draws is not None:
+        if self.errors is not None:
+            half = calibrated_half_width(self.errors, abs(2.0 * q - 1.0)) * self.scale
+            value = self.loc + (half if q >= 0.5 else -half)
+        elif self.draws is not None:
             value = float(np.quantile(self.draws, q))
         else:
             value = float(self.loc + self.scale * ndtri(q)) if self.scale > 0 else self.loc
@@ -73,7 +80,7 @@ class Predictive:
 
     def quantiles(self, qs: tuple[float, ...]) -> list[float]:
         """``[self.quantile(q) for q in qs]`` (the same values), draws sorted once for all."""
-        if self.draws is None:
+        if self.draws is None or self.errors is not None:
             return [self.quantile(q) for q in qs]
         return [max(float(v), self.floor) for v in np.quantile(self.draws, qs)]
 
@@ -81,16 +88,15 @@ class Predictive:
         """P(total ≤ x)."""
         if x < self.floor:
             return 0.0
+        if self.errors is not None:
+            if self.scale <= 0:
+                return float(x >= self.loc)
+            return conformal_cdf(self.errors, (x - self.loc) / self.scale)
         if self.draws is not None:
             return float(np.mean(self.draws <= x))
         if self.scale <= 0:
             return float(x >= self.loc)
         return float(ndtr((x - self.loc) / self.scale))
-
-    def widened(self, factor: float, centre: float) -> Predictive:
-        if self.draws is not None:
-            return replace(self, draws=centre + factor * (self.draws - centre))
-        return replace(self, scale=self.scale * factor)
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,10 @@ class Projection:
     point: float | None = None
     dist: Predictive | None = None
     note: str = ""
-    calibration: float = 1.0
+    calibration: float = float("nan")
+    """The calibrated 95% half-width ÷ the raw one (nan: not calibrated)."""
+    calibration_80: float = float("nan")
+    """The same at 80%."""
 
     @property
     def available(self) -> bool:
@@ -131,11 +140,27 @@ class Projection:
     def probability_at_least(self, x: float) -> float:
         return float("nan") if self.dist is None else 1.0 - self.dist.cdf(x - 1e-9)
 
-    def calibrated(self, factor: float) -> Projection:
-        """Interval widened by ``factor`` around the point (the backtest's calibration)."""
-        if self.dist is None or self.point is None or factor == 1.0:
+    @property
+    def scale(self) -> float:
+        """The raw 95% interval's half-width ÷ 1.96: the unit of the backtest's scaled errors."""
+        lo, hi = self.interval(0.95)
+        return (hi - lo) / (2.0 * Z95)
+
+    def calibrated(self, abs_errors: np.ndarray) -> Projection:
+        """The conformal predictive distribution point ± scale·|z| over ``abs_errors`` (absolute
+        scaled errors of earlier projections; :mod:`scp_metrics.targets.calibration`).
+
+        ``calibration`` and ``calibration_80`` are the calibrated half-widths at 95% and 80% in
+        units of the raw normal one (1.96 and 1.28 scales): 1 when the raw interval was wide
+        enough, above 1 when it was too narrow.
+        """
+        if self.dist is None or self.point is None or self.dist.errors is not None:
             return self
-        return replace(self, dist=self.dist.widened(factor, self.point), calibration=factor)
+        errors = np.sort(np.abs(np.asarray(abs_errors, dtype=float)))
+        dist = Predictive(self.point, self.scale, errors=errors, floor=self.dist.floor)
+        return replace(self, dist=dist,
+                       calibration=calibrated_half_width(errors, 0.95) / Z95,
+                       calibration_80=calibrated_half_width(errors, 0.80) / Z80)
 
 
 class Months:

@@ -3,8 +3,10 @@
 For a target on a monthly indicator: the financial year judged (``assessed_period``: the year of
 ``as_of``, or the target year once it has passed), its milestone on the straight line from the
 baseline to the target, the cumulative year-to-date actual against the year-to-date trajectory
-(RAG), the year-end projection by the method the backtest chose for that indicator and area
-(intervals widened by the backtest's calibration), the probability of meeting the milestone, the
+(RAG), the year-end projection by the method the backtest chose for that indicator's family and
+area (80% and 95% intervals calibrated on the backtest's earlier out-of-sample errors, and the
+caveat when the method did not pass the backtest's accuracy test for the indicator:
+:mod:`scp_metrics.targets.evaluation`), the probability of meeting the milestone, the
 Making Data Count assurance from ``mart_spc`` when it exists, and for stretch targets the % of the
 stretch achieved and the reward it implies. Counts are projected; rates are the projected count
 per ``multiplier`` of the assessed year's population. Survey and MSG-rank targets are judged on
@@ -20,7 +22,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from scp_metrics.stats.spc import assurance
-from scp_metrics.targets.backtest import choice_for, dispersion_factor
+from scp_metrics.targets.calibration import MIN_ERRORS
+from scp_metrics.targets.evaluation import Evaluation, PoolSeries, evaluate
 from scp_metrics.targets.plan import (
     Target,
     TargetCatalogue,
@@ -31,7 +34,6 @@ from scp_metrics.targets.plan import (
     worse_pct,
 )
 from scp_metrics.targets.projections import (
-    METHODS,
     MODELS,
     fiscal_year,
     fy_label,
@@ -50,7 +52,8 @@ COLUMNS = [
     "kind", "status", "basis", "unit", "assessed_period", "target_period", "baseline_period",
     "baseline_value", "baseline_source", "milestone_value", "trajectory_straight",
     "trajectory_seasonal", "worse_pct", "months_observed", "months_missing", "calibration",
-    "stretch", "without_stretch", "stretch_pct_achieved", "reward_max_gbp", "reward_implied",
+    "calibration_80", "projection_caveat", "stretch", "without_stretch", "stretch_pct_achieved",
+    "reward_max_gbp", "reward_implied",
     "probability_reward", "target_year_projection", "target_year_lower_95",
     "target_year_upper_95", "probability_met_target_year", "assurance", "note",
 ]
@@ -58,31 +61,42 @@ NUMERIC = {
     "trajectory_value", "actual_value", "projected_year_end", "projection_lower_80",
     "projection_upper_80", "projection_lower_95", "projection_upper_95", "target_value",
     "probability_met", "baseline_value", "milestone_value", "trajectory_straight",
-    "trajectory_seasonal", "worse_pct", "calibration", "without_stretch", "stretch_pct_achieved",
+    "trajectory_seasonal", "worse_pct", "calibration", "calibration_80", "without_stretch",
+    "stretch_pct_achieved",
     "reward_max_gbp", "reward_implied", "probability_reward", "target_year_projection",
     "target_year_lower_95", "target_year_upper_95", "probability_met_target_year",
 }
 
 
-def _pick_method(choice, projections: dict, fallback: tuple[str, ...]) -> tuple[str | None, str]:
-    order = [choice.chosen] if choice.chosen else []
-    order += [m for m in (*fallback, *METHODS) if m not in order]
+def _pick_method(evaluation: Evaluation, key: tuple[str, str], fy: int,
+                 projections: dict) -> tuple[str | None, str]:
+    choice = evaluation.choice(key, fy)
+    order = [choice.method] if choice.method else []
+    order += [m for m in evaluation.fallback if m not in order]
     for m in order:
         if projections[m].available:
-            if m == choice.chosen:
-                years = ", ".join(fy_label(y) for y in choice.selection_years)
-                return m, f"{m}: chosen by the backtest (lowest MAPE on {years})"
-            why = (f"the backtest's {choice.chosen} is unavailable "
-                   f"({projections[choice.chosen].note})" if choice.chosen
-                   else "the backtest could not choose (too few complete years)")
+            if m == choice.method:
+                return m, f"{m}: {choice.reason}"
+            why = (f"the backtest's {choice.method} is unavailable "
+                   f"({projections[choice.method].note})" if choice.method else choice.reason)
             return m, f"{m}: {why}; first available of the fallback order"
     return None, "no method can project this year: " + "; ".join(
         f"{m}: {p.note}" for m, p in projections.items())
 
 
+def _calibrated(p, evaluation: Evaluation, area: str, fy: int, notes: list):
+    """``p`` calibrated on its method's earlier errors in the area (or raw, and a note)."""
+    errors = evaluation.errors(area, p.method, fy)
+    if len(errors) < MIN_ERRORS:
+        notes.append(f"{p.method} intervals not calibrated: {len(errors)} earlier out-of-sample "
+                     f"errors (at least {MIN_ERRORS} needed)")
+        return p
+    return p.calibrated(errors)
+
+
 def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatalogue,
                    spc: Mapping[tuple[str, str], tuple[float, float]], row: dict,
-                   warehouse: str | os.PathLike | None = None) -> dict:
+                   evaluation: Evaluation) -> dict:
     notes = []
     goal_fy = t.target_fy if t.target_fy is not None else fiscal_year(as_of)
     first = t.baseline_fy + 1 if t.baseline_fy is not None else goal_fy
@@ -114,22 +128,24 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
             notes.append(f"no {t.baseline_period} outturn in the data for the baseline")
     counts = d.counts
     projections = project_all(counts, month, breaks=d.breaks)
-    choice, raw = choice_for(counts, before_fy=fy, breaks=d.breaks, warehouse=warehouse)
-    method, why = _pick_method(choice, projections, cat.fallback_order)
+    key = (t.indicator, row["area_code"])
+    method, why = _pick_method(evaluation, key, fy, projections)
     notes.append(why)
     profile, profile_note = seasonal_profile(counts, fy, cat.rag.profile_years)
     row.update(assessed_period=fy_label(fy), baseline_value=baseline, baseline_source=source,
                target_value=goal, milestone_value=milestone, unit=d.unit if rate else "count")
     if method is None:
         return {**row, "note": "; ".join(notes)}
-    factor = dispersion_factor(raw, method, fy)
-    p = projections[method].calibrated(factor)
+    p = _calibrated(projections[method], evaluation, row["area_code"], fy, notes)
     assert p.point is not None and p.ytd is not None  # the method was picked as available
     if p.note:
         notes.append(p.note)
+    verdict = evaluation.verdict(key, method, fy)
+    notes.append(verdict.text)
     lo80, hi80 = p.interval(0.80)
     lo95, hi95 = p.interval(0.95)
-    row.update(method=method, calibration=factor, actual_value=p.ytd * scale,
+    row.update(method=method, calibration=p.calibration, calibration_80=p.calibration_80,
+               projection_caveat=verdict.caveat, actual_value=p.ytd * scale,
                projected_year_end=p.point * scale, projection_lower_80=lo80 * scale,
                projection_upper_80=hi80 * scale, projection_lower_95=lo95 * scale,
                projection_upper_95=hi95 * scale, months_observed=len(p.observed_months),
@@ -154,7 +170,7 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
                      f"against the latest mart_spc limits {limits[0]:.4g}..{limits[1]:.4g}"
                      if limits else "no SPC limits (mart_spc absent or no series): no assurance")
     if goal is not None and goal_fy > fy and t.kind != "year_on_year":
-        _target_year(t, d, month, fy, goal_fy, goal, method, raw, scale, row, notes)
+        _target_year(t, d, month, fy, goal_fy, goal, method, evaluation, scale, row, notes)
     if t.stretch and goal is not None and fy == goal_fy:
         _stretch(t, cat, p, scale, yearly, goal, row, notes)
     if rate:
@@ -164,7 +180,7 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
 
 
 def _target_year(t: Target, d: IndicatorData, month: pd.Period, fy: int, goal_fy: int,
-                 goal: float, method: str, raw: pd.DataFrame, scale: float, row: dict,
+                 goal: float, method: str, evaluation: Evaluation, scale: float, row: dict,
                  notes: list) -> None:
     """The target year itself forecast by a model (the chosen one if it is a model)."""
     model = method if method in MODELS else "poisson_glm"
@@ -172,7 +188,7 @@ def _target_year(t: Target, d: IndicatorData, month: pd.Period, fy: int, goal_fy
     if not p.available:
         notes.append(f"no forecast of {fy_label(goal_fy)}: {p.note}")
         return
-    p = p.calibrated(dispersion_factor(raw, model, fy))
+    p = _calibrated(p, evaluation, row["area_code"], fy, notes)
     assert p.point is not None  # only available projections reach here
     lo, hi = p.interval(0.95)
     need = goal / scale
@@ -206,7 +222,8 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
                    data: Mapping[tuple[str, str], IndicatorData | None],
                    ranks: Mapping[tuple[str, str], pd.DataFrame | None],
                    spc_limits: Mapping[tuple[str, str], tuple[float, float]],
-                   warehouse: str | os.PathLike | None = None) -> pd.DataFrame:
+                   warehouse: str | os.PathLike | None = None,
+                   pool: Mapping[tuple[str, str], PoolSeries] | None = None) -> pd.DataFrame:
     """One row per target of ``catalogue`` as of ``month``.
 
     Parameters
@@ -227,7 +244,15 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
     warehouse : path, optional
         The warehouse being built: the back-tests' projections are memoised beside it (not for
         None or ``":memory:"``).
+    pool : mapping, optional
+        Every monthly count or rate series of the areas tracked, with its family and breaks:
+        the backtest calibrates on the area's series and chooses per family
+        (:func:`~scp_metrics.targets.evaluation.evaluate`). Default: the tracked series only.
     """
+    if pool is None:
+        pool = {key: PoolSeries(d.counts, d.breaks) for key, d in data.items()
+                if d is not None and not d.months.empty}
+    evaluation = evaluate(pool, fallback=catalogue.fallback_order, warehouse=warehouse)
     rows = []
     for t in catalogue.targets:
         area = t.area_code(home_area)
@@ -246,7 +271,7 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
         elif series.months.empty:
             row["note"] = f"no data: {t.indicator} has no monthly values for {area}"
         else:
-            row = _track_monthly(t, series, month, catalogue, spc_limits, row, warehouse)
+            row = _track_monthly(t, series, month, catalogue, spc_limits, row, evaluation)
         if not t.is_set and not str(row["note"] or "").startswith("target unset"):
             row["note"] = f"target unset in the plan (\"{t.plan_quote}\"); {row['note'] or ''}"
         rows.append(row)

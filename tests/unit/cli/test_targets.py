@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from scp_metrics.cli import main
-from tests.unit.test_tracking import AREA, TARGETS, mart_rows
+from tests.unit.targets.test_tracking import AREA, TARGETS, mart_rows
 
 REQUIRED = ["target_id", "indicator_id", "area_code", "as_of", "trajectory_value",
             "actual_value", "projected_year_end", "projection_lower_80", "projection_upper_80",
@@ -28,7 +28,8 @@ def warehouse(tmp_path, monkeypatch):
     con.execute("create table mart_indicator_values as select * from m")
     con.register("r", pd.DataFrame({"indicator_id": ["events", "crimes"],
                                     "measure": ["count", "rate"], "multiplier": [1, 1000],
-                                    "unit": ["count", "rate per 1,000"]}))
+                                    "unit": ["count", "rate per 1,000"],
+                                    "family": ["events", "events"]}))
     con.execute("create table ref_indicators as select * from r")
     con.close()
     return str(path)
@@ -74,13 +75,30 @@ def test_project_for_one_indicator_lists_every_method(warehouse, capsys):
 
 
 def test_backtest_csv_has_exactly_the_agreed_columns(warehouse, capsys):
-    code, out, _ = run(capsys, "backtest", "--format", "csv", "--origins", "3,6,9",
-                       "--indicator", "events", "--warehouse", warehouse)
+    code, out, _ = run(capsys, "backtest", "--format", "csv", "--indicator", "events",
+                       "--warehouse", warehouse)
     assert code == 0
     table = pd.read_csv(io.StringIO(out))
     assert list(table.columns) == ["indicator_id", "area_code", "method", "n", "mape",
-                                   "bias_pct", "coverage_80", "coverage_95", "chosen"]
+                                   "bias_pct", "coverage_80", "coverage_95", "chosen",
+                                   "interval_score"]
     assert set(table["indicator_id"]) == {"events"}
+    # flat history: 2008/09 is scored (calibrated on 2007/08's 22 errors of the two series);
+    # pro_rata is exact there and its interval is the raw one, catching every outturn
+    row = table.set_index("method").loc["pro_rata"]
+    assert row["n"] == 11 and row["mape"] == 0.0 and row["coverage_80"] == 100.0
+
+
+def test_project_table_shows_probabilities_as_words_never_0_or_100_percent(warehouse, capsys):
+    code, out, _ = run(capsys, "project", "--as-of", "2009-12", "--warehouse", warehouse)
+    assert code == 0
+    lines = {line.split(" | ")[0].strip("| "): line for line in out.splitlines()
+             if line.startswith("| ")}
+    # probability_met: 1 - 0.5 / 45 / 2 = 0.9944 (test_tracking) and its complement
+    assert lines["count_down_10"].split(" | ")[15] == "99%"
+    assert lines["stretch_26"].split(" | ")[15] == "1%"
+    table = "\n".join(lines.values())
+    assert " 0% " not in table and "100%" not in table and "1.00 |" not in table
 
 
 def test_a_bad_month_is_one_clear_sentence(warehouse, capsys):

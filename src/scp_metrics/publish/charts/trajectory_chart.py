@@ -23,6 +23,7 @@ from scp_metrics.publish.charts.style import (
     polarity_text,
     start_axis_at_zero,
 )
+from scp_metrics.targets.wording import probability_text
 
 __all__ = ["PATH_COLUMNS", "plot_trajectory"]
 
@@ -177,8 +178,8 @@ def plot_trajectory(
         subtitle=(f"Target: {target_name} · {axis_label(subject, None)}, cumulative from April"
                   f" · {polarity_text(subject.polarity).capitalize()}"),
         lineage=lineage,
-        method=(f"Projection method: {row.get('method') or 'n/a'}; intervals widened by the "
-                "backtest's calibration where available; fan between now and the year end is "
+        method=(f"Projection method: {row.get('method') or 'n/a'}; intervals calibrated on the "
+                "backtest's earlier out-of-sample errors; fan between now and the year end is "
                 "drawn straight"),
         legend_ncol=3,
     )
@@ -196,7 +197,7 @@ def _status_text(row: Mapping[str, Any], subject: ChartSubject) -> str:
         lines.append(f"RAG: {str(rag).capitalize()}{versus}")
     prob = _num(row, "probability_met")
     if not np.isnan(prob):
-        text = (">99%" if prob > 0.995 else "<1%" if prob < 0.005 else f"{100 * prob:.0f}%")
+        text = probability_text(prob)
         goal, final = _num(row, "milestone_value"), _num(row, "target_value")
         what = ("the year's milestone" if not np.isnan(final) and not np.isnan(goal)
                 and abs(final - goal) > 1e-9 * max(abs(goal), 1.0) else "the target")

@@ -22,6 +22,7 @@ from scp_metrics.publish.report.narrative import (
     target_sentence,
 )
 from scp_metrics.publish.suppression import SuppressionRules, small_cells
+from scp_metrics.targets.wording import probability_text
 
 HEADLINE_COLUMNS = ["target", "baseline", "year to date", "projected year end (80%)", "target value",
                     "RAG", "P(meet)", "MSG position"]
@@ -190,6 +191,9 @@ def headline_table(facts: Facts) -> pd.DataFrame:
             if not pd.isna(r.get("projection_lower_80")):
                 interval += (f" ({format_figure(TRACKING, 'projection_lower_80', r)}–"
                              f"{format_figure(TRACKING, 'projection_upper_80', r)})")
+            caveat = r.get("projection_caveat")
+            if caveat is not None and not pd.isna(caveat) and str(caveat):
+                interval += f"; {caveat}"
         rows.append({
             "target": clean_title(str(r.get("title") or r.get("target_id"))),
             "baseline": format_figure(TRACKING, "baseline_value", r),
@@ -198,8 +202,7 @@ def headline_table(facts: Facts) -> pd.DataFrame:
             "target value": format_figure(TRACKING, "target_value", r,
                                           missing="unset in the plan"),
             "RAG": r.get("rag") if r.get("rag") is not None and not pd.isna(r.get("rag")) else "—",
-            "P(meet)": (f"{100 * r['probability_met']:.0f}%" if r.get("probability_met") is not None
-                        and not pd.isna(r.get("probability_met")) else "—"),
+            "P(meet)": probability_text(r.get("probability_met")),
             "MSG position": f"{rank.rank} of {rank.n_areas}" if rank else "—",
         })
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
@@ -227,8 +230,12 @@ METHODS = [
     "Significance of change: the exact test of two Poisson counts (the current count given the "
     "two periods' total is binomial, with the populations as exposures; as R's poisson.test), "
     "two-sided at the 95% level; percentages by the two-proportion z test.",
-    "Year-end projections and their intervals: the method chosen per indicator by the backtest "
-    "(docs/projections.md); probability of meeting a target from the predictive distribution.",
+    "Year-end projections: the method chosen per indicator family by a backtest over every past "
+    "financial year (lowest interval score plus MAPE on earlier years); 80% and 95% intervals "
+    "calibrated on that method's earlier out-of-sample errors (conformal); probability of "
+    "meeting a target from the same calibrated distribution, shown as <1% or >99% at the "
+    "extremes. A projection whose method did not pass the backtest's accuracy test for the "
+    "indicator is marked 'treat as indicative' (docs/projections.md).",
     "Most Similar Group positions: 1 = lowest rate (best), rolling 12 months.",
 ]
 

@@ -15,6 +15,7 @@ from scp_metrics.publish.charts.wording import ordinal
 from scp_metrics.publish.formats import format_figure, format_number
 from scp_metrics.publish.report.facts import Change, Facts
 from scp_metrics.publish.suppression import SuppressionRules, published_count
+from scp_metrics.targets.wording import probability_text
 from scp_metrics.warehouse.contracts import contract_for
 
 TRACKING = contract_for("mart_target_tracking")
@@ -145,6 +146,9 @@ def target_sentence(row: pd.Series) -> str:
                      f"way to {figure['target_value']} by {final}")
     else:
         parts.append(f"against a target of {figure['target_value']}")
+    caveat = row.get("projection_caveat")
+    if caveat is not None and not pd.isna(caveat) and str(caveat):
+        parts.append(f"[{caveat}]")
     text = " ".join(parts)
     rag = row.get("rag")
     prob = row.get("probability_met")
@@ -152,7 +156,7 @@ def target_sentence(row: pd.Series) -> str:
     if rag is not None and not pd.isna(rag):
         extra.append(f"RAG {rag}")
     if prob is not None and not pd.isna(prob):
-        extra.append(f"a {100 * float(prob):.0f}% probability of meeting "
+        extra.append(f"a {probability_text(prob)} probability of meeting "
                      + ("this year's milestone" if milestone is not None and not pd.isna(milestone)
                         and assessed and final and str(assessed) != str(final) else "it"))
     if row.get("method") is not None and not pd.isna(row.get("method")):

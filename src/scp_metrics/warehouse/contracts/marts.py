@@ -242,7 +242,12 @@ TARGET_TRACKING = MartContract.of(
     number("worse_pct", "%", "How far worse than the trajectory, % (negative = better)."),
     number("months_observed", "months", "Months of the year with data.", kind="int"),
     text("months_missing", "Months of the year to date without data."),
-    number("calibration", "ratio", "Interval widening factor from the backtest."),
+    number("calibration", "ratio", "Calibrated 95% half-width ÷ the raw one (conformal, from the "
+           "backtest's earlier out-of-sample errors)."),
+    number("calibration_80", "ratio", "The same at 80%."),
+    text("projection_caveat", "Why the projection is only indicative (its method did not pass "
+         "the backtest's accuracy test for the indicator, or was not tested); null when it "
+         "passed."),
     flag("stretch", "True for a stretch target.", nullable=False),
     per_row("without_stretch", _TARGET_UNIT, "Projection without the stretch."),
     number("stretch_pct_achieved", "%", "% of the stretch achieved."),

@@ -1,6 +1,7 @@
 """``mart_target_tracking``: every target of ``config/targets.toml`` as of the home area's latest
 month (:func:`scp_metrics.targets.tracking.tracking_table`), from the marts built before it:
-``mart_indicator_values``, ``mart_spc`` (assurance) and ``mart_msg_rankings`` (rank targets).
+``mart_indicator_values`` (the targets' series, and every monthly count or rate series of their
+areas for the backtest's pool), ``mart_spc`` (assurance) and ``mart_msg_rankings`` (rank targets).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import pandas as pd
 
 from scp_metrics.config.targets import TargetCatalogue, load_targets
 from scp_metrics.settings import Settings
+from scp_metrics.targets.evaluation import PoolSeries
 from scp_metrics.targets.projections import as_month
 from scp_metrics.targets.series import IndicatorData, indicator_data
 from scp_metrics.targets.tracking import COLUMNS, tracking_table, typed_tracking
 from scp_metrics.warehouse.queries import query, query_rows
 
-__all__ = ["build_target_tracking", "latest_month", "load_indicator", "series_breaks",
-           "track_targets"]
+__all__ = ["build_target_tracking", "latest_month", "load_indicator", "load_pool",
+           "monthly_series", "series_breaks", "track_targets"]
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -42,6 +44,28 @@ def load_indicator(con: duckdb.DuckDBPyConnection, indicator: str,
         return None
     return indicator_data(rows, reference[0] if reference else None,
                           series_breaks(con, indicator, area))
+
+
+def monthly_series(con: duckdb.DuckDBPyConnection,
+                   area: str | None = None) -> dict[tuple[str, str], tuple[str, pd.Series]]:
+    """(indicator, area) → (family, monthly numerators) of every count or rate indicator in
+    ``area`` (every area when None)."""
+    frame = query(con, "reads/target_tracking/monthly_series", area_code=area)
+    return {(str(i), str(a)): (str(g["family"].iloc[0]),
+                               pd.Series(g["numerator"].to_numpy(dtype=float),
+                                         index=pd.DatetimeIndex(pd.to_datetime(g["period_start"]))))
+            for (i, a), g in frame.groupby(["indicator_id", "area_code"], sort=True)}
+
+
+def load_pool(con: duckdb.DuckDBPyConnection,
+              areas: list[str]) -> dict[tuple[str, str], PoolSeries]:
+    """The backtest's pool: every monthly count or rate series of ``areas``, with its family
+    and series breaks (:class:`~scp_metrics.targets.evaluation.PoolSeries`)."""
+    pool = {}
+    for area in sorted(set(areas)):
+        for key, (family, counts) in monthly_series(con, area).items():
+            pool[key] = PoolSeries(counts, series_breaks(con, *key), family)
+    return pool
 
 
 def latest_month(con: duckdb.DuckDBPyConnection, area: str) -> pd.Period:
@@ -91,8 +115,9 @@ def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: obj
             data[key] = load_indicator(con, *key)
         if t.kind == "rank" and key not in ranks:
             ranks[key] = _ranks(con, *key, month)
+    pool = load_pool(con, [area for _, area in data])
     return tracking_table(cat, month, settings.home_area, data, ranks, _spc_limits(con),
-                          settings.warehouse)
+                          settings.warehouse, pool)
 
 
 def build_target_tracking(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:

@@ -129,7 +129,8 @@ def warehouse(tmp_path):
     con.execute("create table mart_indicator_values as select * from m")
     ref = pd.DataFrame({"indicator_id": ["events", "crimes", "survey_pct"],
                         "measure": ["count", "rate", "percentage"],
-                        "multiplier": [1, 1000, 100], "unit": ["count", "rate per 1,000", "%"]})
+                        "multiplier": [1, 1000, 100], "unit": ["count", "rate per 1,000", "%"],
+                        "family": ["events", "events", "survey"]})
     con.register("r", ref)
     con.execute("create table ref_indicators as select * from r")
     settings = get_settings(config_dir=tmp_path, home_area=AREA)
@@ -152,11 +153,20 @@ def test_a_count_target_gets_trajectory_rag_projection_and_probability(warehouse
     assert row["actual_value"] == 720.0  # nine months of 80
     assert row["trajectory_value"] == pytest.approx(1080 * 9 / 12)  # flat history: flat profile
     assert row["rag"] == "green"
-    # Four complete years: too few for the backtest to choose, so the configured fallback.
+    # Four complete years, two scoreable (ETS needs 24 months before), one of them scored
+    # (2008/09, calibrated on 2007/08): too few for the backtest to choose, so the fallback.
     assert row["method"] == "pro_rata" and "could not choose" in row["note"]
     assert row["projected_year_end"] == pytest.approx(960.0)
-    assert row["projection_lower_95"] < 960 < row["projection_upper_95"]
-    assert row["probability_met"] == pytest.approx(1.0, abs=1e-6)
+    # pro_rata was exact on the flat history (every |z| = 0): the raw interval, never narrower
+    sd = (3 * 80 * 12 / 9) ** 0.5
+    assert row["projection_upper_95"] == pytest.approx(960 + NormalDist().inv_cdf(0.975) * sd)
+    assert row["calibration"] == 1.0 and row["calibration_80"] == 1.0
+    # 1,080 is 6.7 sd above: none of the 44 earlier errors (2 series x 11 origins x 2007/08,
+    # 2008/09) is as large, so P(miss) = (0 + 1/2) / 45 / 2, not 0
+    assert row["probability_met"] == pytest.approx(1 - 0.5 / 45 / 2)
+    # exact on 2008/09 (the one year scored), so it passed the accuracy test: no caveat
+    assert pd.isna(row["projection_caveat"])
+    assert "pro_rata met the backtest's accuracy test (2008/09: MAPE 0.00%" in row["note"]
     assert row["assurance"] is None or pd.isna(row["assurance"])
     assert "no SPC limits" in row["note"]
 

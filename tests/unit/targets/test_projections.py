@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -94,11 +96,31 @@ def test_probability_of_meeting_a_lower_is_better_target_rises_with_the_target(m
     assert lo95 <= lo80 <= p.point <= hi80 <= hi95
 
 
-def test_calibration_widens_the_interval_around_the_point():
+def test_calibration_sets_each_level_from_the_conformal_quantile_of_the_earlier_errors():
+    # pro_rata from 9 months of 100: point 1,200, Var = 3·100·12/9 = 400, so the raw scale is 20
     p = project(months("2009-04-01", [100] * 9), "2009-12", "pro_rata")
-    wide = p.calibrated(2.0)
-    assert wide.point == p.point and wide.calibration == 2.0
-    assert wide.interval(0.95)[1] - wide.point == pytest.approx(2 * (p.interval(0.95)[1] - p.point))
+    assert p.point == 1200 and p.scale == pytest.approx(20.0)
+    errors = 0.2 * np.arange(19, 0, -1)  # |z| = 0.2 ... 3.8, in any order, n = 19
+    cal = p.calibrated(errors)
+    # 95%: the ceil(20 · 0.95) = 19th smallest |z| = 3.8; 80%: the 16th = 3.2
+    assert cal.interval(0.95) == pytest.approx((1200 - 76.0, 1200 + 76.0))
+    assert cal.interval(0.80) == pytest.approx((1200 - 64.0, 1200 + 64.0))
+    assert cal.calibration == pytest.approx(3.8 / 1.959963984540054)
+    assert cal.calibration_80 == pytest.approx(3.2 / 1.2815515655446004)
+    # P(total <= 1,222): t = 1.1, 14 of the 19 |z| above it: 1 - (14 + 1/2) / 20 / 2
+    assert cal.probability_at_most(1222.0) == pytest.approx(1 - 14.5 / 40)
+    assert cal.probability_at_least(1178.0) == pytest.approx(1 - 14.5 / 40)
+    assert cal.point == p.point and cal.calibrated(errors) is cal
+
+
+def test_calibration_never_narrows_the_raw_interval():
+    p = project(months("2009-04-01", [100] * 9), "2009-12", "pro_rata")
+    cal = p.calibrated(np.full(40, 0.1))  # a history of tiny errors
+    assert cal.interval(0.95) == pytest.approx(p.interval(0.95))
+    assert cal.interval(0.80) == pytest.approx(p.interval(0.80))
+    assert cal.calibration == 1.0 and cal.calibration_80 == 1.0
+    # the tails are the raw normal ones: P(total <= 1,200 + 1.5 · 20) = Φ(1.5)
+    assert cal.probability_at_most(1230.0) == pytest.approx(NormalDist().cdf(1.5))
 
 
 def test_an_unknown_method_is_refused():
