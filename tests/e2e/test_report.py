@@ -146,7 +146,9 @@ def test_the_sample_workbook_shows_every_number_at_its_contracts_precision(sampl
                     key = record[column.row_units.column]
                     unit = units[key] if column.row_units.by_indicator else \
                         column.row_units.mapping.get(key, column.row_units.default or key)
-                decimals = len(cell.number_format.split(".")[1]) if "." in cell.number_format else 0
+                plain = cell.number_format.split(";")[-1]  # a probability's "<1%" sections first
+                decimals = len(plain.split(".")[1].rstrip("%")) if "." in plain else 0
+                decimals += 2 if plain.endswith("%") else 0  # a 0-1 fraction shown in %
                 assert decimals == unit_named(unit).precision, (sheet, name, unit)
                 checked += 1
     assert checked > 50_000
