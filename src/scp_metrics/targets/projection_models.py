@@ -10,8 +10,9 @@
 ``ets``
     ETS(A,Ad,A) on log(1 + count) (statsmodels ``ETSModel``): parameters estimated on the data
     before the financial year of ``as_of`` (at least 24 contiguous months), states updated to
-    ``as_of``; 2,000 simulated paths (through a later year when one is asked for) give the
-    interval; the point is their median.
+    the latest month with data up to ``as_of`` (when ``as_of`` itself has none yet, the months
+    after it are simulated like the months to come); 2,000 simulated paths (through a later
+    year when one is asked for) give the interval; the point is their median.
 """
 
 from __future__ import annotations
@@ -130,16 +131,16 @@ def ets(data: Months, fy: int, base: Projection, observed: list, unobserved: lis
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     s = data.series
-    full = np.arange(s.index.asi8.min(), base.as_of.ordinal + 1)
+    end = int(s.index.asi8.max())  # the latest month with data (as_of itself may have none)
+    full = np.arange(s.index.asi8.min(), end + 1)
     present = np.isin(full, s.index.asi8)
-    if not present[-1]:  # the latest month is missing: no run ends at as_of
-        return replace(base, note=f"ETS needs the month {base.as_of} itself, which has no data")
     start = full[np.flatnonzero(~present)[-1] + 1] if not present.all() else full[0]
     run = s[s.index.asi8 >= start]
     history = run[run.index.asi8 < fy_ordinals(fiscal_year(base.as_of))[0]]
-    if len(history) < 24 or len(run) == 0 or run.index[-1] != base.as_of:
+    if len(history) < 24 or min(unobserved) <= end:
         return replace(base, note="ETS needs 24 contiguous months before the year and no gap "
-                                  "since (the longest run ending at as_of is too short)")
+                                  "since (the longest run ending at the latest month is too "
+                                  "short)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -147,7 +148,7 @@ def ets(data: Months, fy: int, base: Projection, observed: list, unobserved: lis
             model = ETSModel(np.log1p(run.to_numpy()), error="add", trend="add",
                              damped_trend=True, seasonal="add", seasonal_periods=12,
                              initialization_method="heuristic")
-            steps = max(unobserved) - base.as_of.ordinal  # a later year: simulate through it
+            steps = max(unobserved) - end  # from the latest month with data, through the year
             sim = model.smooth(params).simulate(steps, repetitions=N_DRAWS, anchor="end",
                                                 rng=np.random.default_rng(SEED))
         except Exception as exc:  # noqa: BLE001 - a failed fit is reported, not raised
@@ -155,10 +156,12 @@ def ets(data: Months, fy: int, base: Projection, observed: list, unobserved: lis
     sim = np.asarray(sim, dtype=float).reshape(steps, N_DRAWS)
     if not np.all(np.isfinite(sim)):
         return replace(base, note="ETS simulation is not finite")
-    rows = [o - base.as_of.ordinal - 1 for o in unobserved]
+    rows = [o - end - 1 for o in unobserved]
     paths = np.expm1(sim[rows])
     draws = base.ytd + np.clip(paths, 0.0, None).sum(axis=0)
     point = float(np.median(draws))
     note = f"parameters fitted on {history.index[0]}..{history.index[-1]}"
+    if end < base.as_of.ordinal:
+        note += f"; simulated from {run.index[-1]}, the latest month with data"
     return replace(base, point=point, dist=Predictive(point, draws=draws, floor=base.ytd),
                    note=note)

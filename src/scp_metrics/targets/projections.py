@@ -95,6 +95,8 @@ def _project(data: Months, month: pd.Period, method: str, year: int | None = Non
     base = Projection(method, fy, month, ytd,
                       tuple(pd.Period(ordinal=o, freq="M") for o in observed), missing)
     unobserved = [o for o in fy_ordinals(fy) if o not in observed]
+    if not data.values:  # every method needs some data up to as_of (the models: a history)
+        return replace(base, note=f"no month of data up to {month}")
     notes = []
     if missing:
         notes.append(f"{len(missing)} month(s) of {fy_label(fy)} to date missing from the data "

@@ -234,4 +234,11 @@ def test_every_method_answers_when_the_as_of_month_itself_has_no_data():
     holed = s[s.index != "2009-12-01"]
     projections = project_all(holed[holed.index <= "2009-12-01"], "2009-12")
     assert set(projections) == set(METHODS)
-    assert "2009-12" in projections["ets"].note and projections["ets"].point is None
+    assert all(p.missing_months == (pd.Period("2009-12", "M"),) for p in projections.values())
+    # ETS starts from the latest month with data and projects December like the months to
+    # come: the same year-end as ETS as of November, when December was still to come
+    ets = projections["ets"]
+    before = project(s[s.index <= "2009-11-01"], "2009-11", "ets")
+    assert ets.point is not None and ets.point == before.point
+    assert ets.interval(0.95) == before.interval(0.95)
+    assert "simulated from 2009-11, the latest month with data" in ets.note
