@@ -11,6 +11,7 @@ failure redoes that output only.
 from __future__ import annotations
 
 import contextlib
+import csv
 import fcntl
 import os
 import time
@@ -32,6 +33,7 @@ from scp_metrics.warehouse.connection import Connection, connect_warehouse
 from scp_metrics.warehouse.fingerprints import cached_sha256
 from scp_metrics.warehouse.history import RestoreOutcome, known_batch_for, restore_batch
 from scp_metrics.warehouse.ledger import LIVE
+from scp_metrics.warehouse.marts.data_quality import series_not_computed as not_computed_rows
 
 Progress = Callable[[str], None]
 
@@ -70,6 +72,10 @@ class RefreshSummary:
     mart_rows: dict[str, int]
     outputs_dir: str | None
     seconds: float
+    not_computed: list[str] = field(default_factory=list)
+    """Series the build could not compute (``mart_data_quality``'s ``series_not_computed``)."""
+    charts_failed: list[str] = field(default_factory=list)
+    """Charts of the pack that failed to draw (``charts/index.csv``)."""
 
     @property
     def loaded(self) -> list[FileOutcome]:
@@ -84,6 +90,12 @@ class RefreshSummary:
         return [f for f in self.files if f.status == "unchanged"]
 
     @property
+    def exit_code(self) -> int:
+        """0: everything loaded and published; 1: some files refused, or some series or charts
+        not produced (each listed); a failure of the run itself raises instead (exit 2)."""
+        return 1 if self.quarantined or self.not_computed or self.charts_failed else 0
+
+    @property
     def nothing_changed(self) -> bool:
         return not self.loaded and not self.marts_rebuilt
 
@@ -94,6 +106,10 @@ class RefreshSummary:
         parts = [f"{len(self.loaded)} files loaded ({sum(f.rows for f in self.loaded):,} rows)",
                  f"{len(self.unchanged)} unchanged",
                  f"{len(self.quarantined)} refused and quarantined"]
+        if self.not_computed:
+            parts.append(f"{len(self.not_computed)} series not computed")
+        if self.charts_failed:
+            parts.append(f"{len(self.charts_failed)} charts not drawn")
         return "; ".join(parts) + "."
 
     def to_markdown(self) -> str:
@@ -118,6 +134,10 @@ class RefreshSummary:
                     f"row {first.get('row')}" if first.get("row") is not None else None,
                     first.get("column"), first.get("check")) if x)
                 lines.append(f"| {f.file} | {f.failures} | {where} | {f.report or ''} |")
+            lines.append("")
+        if self.not_computed:
+            lines += ["## Series not computed (the build went on without them)", ""]
+            lines += [f"- {item}" for item in self.not_computed]
             lines.append("")
         return "\n".join(lines)
 
@@ -220,6 +240,26 @@ def build_marts(settings: Settings, outcomes: list[FileOutcome], force: bool = F
         return rebuild(con, settings, force=force, progress=progress)
     finally:
         con.close()
+
+
+def series_not_computed(settings: Settings) -> list[str]:
+    """The series the last build could not compute, one sentence each (mart, series, why)."""
+    con = connect_warehouse(settings, read_only=True)
+    try:
+        return [row["message"] for row in not_computed_rows(con)]
+    finally:
+        con.close()
+
+
+def charts_not_drawn(folder: Path) -> list[str]:
+    """The charts of the pack in ``folder`` that failed to draw (``charts/index.csv``), one
+    sentence each."""
+    index = folder / "charts" / "index.csv"
+    if not index.is_file():
+        return []
+    with open(index, newline="") as fh:
+        return [f"{row['kind']} chart of {row['indicator_id']} in {row['area_code']}: "
+                f"{row['reason']}" for row in csv.DictReader(fh) if row["status"] == "failed"]
 
 
 def find_extracts(settings: Settings) -> list[Path]:
@@ -344,6 +384,10 @@ def publish_outputs(settings: Settings, summary_markdown: str,
     outputs = run_step(outputs_folder, settings)
     for step in PUBLISH_STEPS:
         run_step(step, settings, outputs)
+    failed = charts_not_drawn(outputs.folder)
+    if failed:
+        summary_markdown += "\n".join(["", "## Charts not drawn (the others were published)", "",
+                                       *[f"- {item}" for item in failed], ""])
     run_step(publish_summary, outputs, summary_markdown)
     return outputs.folder
 
@@ -391,7 +435,13 @@ def run_refresh(settings: Settings, *, progress: Progress | None = None, force: 
         mart_rows = run_step(build_marts, settings, outcomes, force, progress)
         summary = RefreshSummary(run_id, str(settings.warehouse), outcomes, bool(mart_rows),
                                  mart_rows, None, 0.0)
+        if mart_rows:
+            summary.not_computed = series_not_computed(settings)
+            for item in summary.not_computed:
+                say(f"not computed: {item}")
         if publish and (mart_rows or not settings.outputs_dir.exists()):
-            summary.outputs_dir = str(publish_outputs(settings, summary.to_markdown(), run_step))
+            folder = publish_outputs(settings, summary.to_markdown(), run_step)
+            summary.outputs_dir = str(folder)
+            summary.charts_failed = charts_not_drawn(folder)
     summary.seconds = time.monotonic() - started
     return summary

@@ -1,5 +1,9 @@
 """``scp-metrics refresh``: the quarterly refresh, as the Prefect flow (default) or the same
-steps run directly (``--engine local``)."""
+steps run directly (``--engine local``).
+
+Exit status: 0 when everything loaded (or was already loaded) and was published; 1 when some
+files were refused, or some series or charts could not be produced (each one is listed; the
+rest was built and published); 2 when the run itself failed (``scp_metrics.cli.main``)."""
 
 from __future__ import annotations
 
@@ -45,6 +49,10 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
         say(f"  refused {f.file}: {f.failures} problem(s), first: row {first.get('row')}, "
             f"column {first.get('column')}, {first.get('check')} (value {first.get('value')!r}); "
             f"report: {f.report}")
+    for item in summary.not_computed:
+        say(f"  not computed: {item}")
+    for item in summary.charts_failed:
+        say(f"  chart not drawn: {item}")
     if summary.outputs_dir:
         out = Path(summary.outputs_dir)
         say(f"Outputs written to {out}:")
@@ -56,7 +64,7 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
         if charts:
             say(f"  chart pack: {len(charts)} charts (PNG and SVG) in {out / 'charts'}")
     say(f"Warehouse: {summary.warehouse} ({summary.seconds:.1f} s)")
-    return 1 if summary.quarantined else 0
+    return summary.exit_code
 
 
 def register(sub: argparse._SubParsersAction) -> None:

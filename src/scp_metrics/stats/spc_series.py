@@ -13,6 +13,9 @@ and near limits, special-cause flag, point type and rule of :func:`scp_metrics.s
   never spans a missing month (see :mod:`scp_metrics.stats.spc` on missing values); the gap rows
   are not written.
 * ``assurance`` needs a target and stays null here (targets are separate work).
+* A series whose chart cannot be computed keeps its rows (month and value) with no limits,
+  ``series_status`` ``failed`` and a ``note`` saying why; the other series are charted as usual
+  (:mod:`scp_metrics.stats.series_status`).
 
 Scale: one :func:`~scp_metrics.stats.spc.xmr` call per series (~1-2 ms each; the series are cut
 from one sorted frame, the breaks looked up per indicator): a full computation at 300 areas ×
@@ -31,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from scp_metrics.stats.breaks import break_starts
+from scp_metrics.stats.series_status import FAILED, OK, failure_note
 from scp_metrics.stats.spc import xmr
 
 __all__ = ["IMPROVEMENT_BY_POLARITY", "SPC_COLUMNS", "conform_spc_table", "spc_table"]
@@ -40,7 +44,7 @@ IMPROVEMENT_BY_POLARITY = {"lower": "decrease", "higher": "increase", "neutral":
 SPC_COLUMNS = [
     "indicator_id", "area_code", "period_start", "value", "mean", "lpl", "upl", "near_lpl",
     "near_upl", "special_cause_flag", "point_type", "rule", "rebase_group", "improvement",
-    "assurance",
+    "assurance", "series_status", "note",
 ]
 
 
@@ -52,6 +56,8 @@ def _empty() -> pd.DataFrame:
     frame["rebase_group"] = frame["rebase_group"].astype("int64")
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     frame["assurance"] = frame["assurance"].astype("string")
+    frame["series_status"] = frame["series_status"].astype("string")
+    frame["note"] = frame["note"].astype("string")
     return frame
 
 
@@ -122,9 +128,13 @@ def spc_table(
         applies = breaks_of.get(ind)
         dates = [] if applies is None else applies.loc[
             applies["area_code"].isna() | (applies["area_code"] == area), "break_date"]
-        rebase = break_starts(pd.DatetimeIndex(y.index), dates)
-        chart = xmr(y, improvement=IMPROVEMENT_BY_POLARITY[polarity[ind]], rebase_at=rebase)
-        parts.append(chart if complete else chart.loc[observed])
+        try:
+            chart = chart_series(ind, area, y, IMPROVEMENT_BY_POLARITY[polarity[ind]], dates)
+            chart = chart if complete else chart.loc[observed]
+            chart["series_status"], chart["note"] = OK, None
+        except Exception as exc:  # noqa: BLE001 - one series never stops the mart
+            chart = _failed_rows(values[start:end], failure_note("SPC chart", exc))
+        parts.append(chart)
     out = pd.concat(parts, ignore_index=True).rename(columns={"group": "rebase_group"})
     out["indicator_id"] = pd.Series(indicators, dtype="str")
     out["area_code"] = pd.Series(areas, dtype="str")
@@ -135,6 +145,24 @@ def spc_table(
     return conform_spc_table(out)
 
 
+def chart_series(indicator: str, area: str, y: pd.Series, improvement: str,
+                 break_dates: object) -> pd.DataFrame:
+    """The XmR chart of one series (``y``: its months, gaps as NaN), limits rebased at its
+    breaks: :func:`~scp_metrics.stats.spc.xmr` rows (``group`` for ``rebase_group``)."""
+    rebase = break_starts(pd.DatetimeIndex(y.index), break_dates)
+    return xmr(y, improvement=improvement, rebase_at=rebase)
+
+
+def _failed_rows(values: np.ndarray, note: str) -> pd.DataFrame:
+    """The rows of a series whose chart could not be computed: its values, no limits."""
+    n = len(values)
+    nan = np.full(n, np.nan)
+    return pd.DataFrame({"value": values, "mean": nan, "lpl": nan, "upl": nan, "near_lpl": nan,
+                         "near_upl": nan, "special_cause_flag": np.zeros(n, dtype=bool),
+                         "point_type": None, "rule": None, "group": np.zeros(n, dtype="int64"),
+                         "series_status": FAILED, "note": note})
+
+
 def conform_spc_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The mart's columns and dtypes (also for rows read back from the previous build)."""
     out = frame[SPC_COLUMNS].copy()
@@ -142,6 +170,8 @@ def conform_spc_table(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("value", "mean", "lpl", "upl", "near_lpl", "near_upl"):
         out[col] = out[col].astype(float)
     out["assurance"] = out["assurance"].astype("string")
+    out["series_status"] = out["series_status"].astype("string")
+    out["note"] = out["note"].astype("string")
     out["rebase_group"] = out["rebase_group"].astype("int64")
     out["special_cause_flag"] = out["special_cause_flag"].astype(bool)
     return out

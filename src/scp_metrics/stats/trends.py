@@ -22,6 +22,9 @@ latest series break inside that span (``ref_series_breaks``); a cut window carri
 observed months (two seasonal cycles: 13 parameters need the spare degrees of freedom) nothing
 is fitted and the verdict is "insufficient data".
 
+A series whose fit raises has a row with ``series_status`` ``failed``, no estimate and a
+``note`` saying why (:mod:`scp_metrics.stats.series_status`); the other series are fitted as usual.
+
 Verdict: "rising" when the whole 95% interval is above 0, "falling" when it is all below,
 otherwise "no clear trend". (The verdict is a direction, not a judgement: read it with the
 indicator's polarity.)
@@ -58,6 +61,7 @@ import statsmodels.api as sm
 from scipy import optimize
 
 from scp_metrics.stats.breaks import break_starts
+from scp_metrics.stats.series_status import FAILED, OK, failure_note
 
 __all__ = [
     "MIN_MONTHS",
@@ -82,7 +86,7 @@ _LOG_ALPHA_BOUNDS = (math.log(1e-8), math.log(10.0))
 TREND_COLUMNS = [
     "indicator_id", "area_code", "measure", "window_start", "window_end", "n_months",
     "annual_change_pct", "ci95_lower_pct", "ci95_upper_pct", "dispersion", "method", "verdict",
-    "break_warning", "break_date", "break_reason",
+    "break_warning", "break_date", "break_reason", "series_status", "note",
 ]
 
 
@@ -281,8 +285,14 @@ def trend_table(
         applies = applies[applies["area_code"].isna() | (applies["area_code"] == area)]
         population = (pd.Series(denominator[start:end], index=index, name="denominator")
                       if measure[ind] == "rate" else None)
-        result = fit_trend(pd.Series(numerator[start:end], index=index, name="numerator"),
-                           population, list(applies["break_date"]))
+        counts = pd.Series(numerator[start:end], index=index, name="numerator")
+        try:
+            result = fit_trend(counts, population, list(applies["break_date"]))
+        except Exception as exc:  # noqa: BLE001 - one series never stops the mart
+            rows.append({"indicator_id": ind, "area_code": area, "measure": measure[ind],
+                         "n_months": int(counts.notna().sum()), "break_warning": False,
+                         "series_status": FAILED, "note": failure_note("trend", exc)})
+            continue
         reason = None
         if result.break_date is not None:
             # the break that mapped to the window start: the latest on or before it
@@ -290,8 +300,9 @@ def trend_table(
             chosen = applies[dates <= pd.Timestamp(result.break_date)]
             reason = str(chosen.sort_values("break_date")["reason"].iloc[-1])
         rows.append({"indicator_id": ind, "area_code": area, "measure": measure[ind],
-                     **asdict(result), "break_reason": reason})
-    return conform_trend_table(pd.DataFrame(rows))
+                     **asdict(result), "break_reason": reason, "series_status": OK,
+                     "note": None})
+    return conform_trend_table(pd.DataFrame(rows, columns=TREND_COLUMNS))
 
 
 def conform_trend_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -304,4 +315,6 @@ def conform_trend_table(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("window_start", "window_end", "break_date"):
         out[col] = pd.to_datetime(out[col]).dt.date
     out["break_reason"] = out["break_reason"].astype("string")
+    for col in ("series_status", "note"):
+        out[col] = out[col].astype("string")
     return out

@@ -11,7 +11,9 @@ Making Data Count assurance from ``mart_spc`` when it exists, and for stretch ta
 stretch achieved and the reward it implies. Counts are projected; rates are the projected count
 per ``multiplier`` of the assessed year's population. Survey and MSG-rank targets are judged on
 their latest reading (:mod:`scp_metrics.targets.readings`). Anything that cannot be computed
-is null with a ``note`` saying why. The reads are in :mod:`scp_metrics.warehouse.marts.target_tracking`.
+is null with a ``note`` saying why; a target whose computation raises keeps its plan's fields,
+``series_status`` ``failed`` and the reason in ``note``, and the other targets are judged as
+usual. The reads are in :mod:`scp_metrics.warehouse.marts.target_tracking`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from scp_metrics.stats.series_status import FAILED, OK, failure_note
 from scp_metrics.stats.spc import assurance
 from scp_metrics.targets.calibration import MIN_ERRORS
 from scp_metrics.targets.evaluation import Evaluation, PoolSeries, evaluate
@@ -55,7 +58,7 @@ COLUMNS = [
     "calibration_80", "projection_caveat", "stretch", "without_stretch", "stretch_pct_achieved",
     "reward_max_gbp", "reward_implied",
     "probability_reward", "target_year_projection", "target_year_lower_95",
-    "target_year_upper_95", "probability_met_target_year", "assurance", "note",
+    "target_year_upper_95", "probability_met_target_year", "assurance", "note", "series_status",
 ]
 NUMERIC = {
     "trajectory_value", "actual_value", "projected_year_end", "projection_lower_80",
@@ -218,6 +221,23 @@ def _stretch(t: Target, cat: TargetCatalogue, p, scale: float, yearly: dict, goa
                else p.probability_at_least(threshold))
 
 
+def track_target(t: Target, series: IndicatorData | None, ranks: pd.DataFrame | None,
+                 month: pd.Period, catalogue: TargetCatalogue,
+                 spc_limits: Mapping[tuple[str, str], tuple[float, float]], row: dict,
+                 evaluation: Evaluation) -> dict:
+    """One target's row as of ``month`` (``row`` holds its plan's fields)."""
+    area = row["area_code"]
+    if t.kind == "rank":
+        return track_rank(t, ranks, month, catalogue, row)
+    if series is None:
+        return {**row, "note": f"no data: {t.indicator} has no values for {area} in the warehouse"}
+    if t.kind == "survey":
+        return track_survey(t, series, month, catalogue, row)
+    if series.months.empty:
+        return {**row, "note": f"no data: {t.indicator} has no monthly values for {area}"}
+    return _track_monthly(t, series, month, catalogue, spc_limits, row, evaluation)
+
+
 def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
                    data: Mapping[tuple[str, str], IndicatorData | None],
                    ranks: Mapping[tuple[str, str], pd.DataFrame | None],
@@ -261,17 +281,12 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
                    as_of=month.to_timestamp(how="end").date(), kind=t.kind, status=t.status,
                    basis=t.basis, target_period=t.target_period, baseline_period=t.baseline_period,
                    stretch=t.stretch, reward_max_gbp=t.reward_max_gbp)
-        series = data.get((t.indicator, area))
-        if t.kind == "rank":
-            row = track_rank(t, ranks.get((t.indicator, area)), month, catalogue, row)
-        elif series is None:
-            row["note"] = f"no data: {t.indicator} has no values for {area} in the warehouse"
-        elif t.kind == "survey":
-            row = track_survey(t, series, month, catalogue, row)
-        elif series.months.empty:
-            row["note"] = f"no data: {t.indicator} has no monthly values for {area}"
-        else:
-            row = _track_monthly(t, series, month, catalogue, spc_limits, row, evaluation)
+        try:
+            row = track_target(t, data.get((t.indicator, area)), ranks.get((t.indicator, area)),
+                               month, catalogue, spc_limits, dict(row), evaluation)
+            row["series_status"] = OK
+        except Exception as exc:  # noqa: BLE001 - one target never stops the mart
+            row.update(series_status=FAILED, note=failure_note("target tracking", exc))
         if not t.is_set and not str(row["note"] or "").startswith("target unset"):
             row["note"] = f"target unset in the plan (\"{t.plan_quote}\"); {row['note'] or ''}"
         rows.append(row)

@@ -272,7 +272,13 @@ def _draw_and_save(con: MartReader, kind: str, indicator: str, area: str,
                              reason=f"{type(exc).__name__}: {exc}")]
     outcomes = []
     for name, fig in figures:
-        files = save_figure(fig, out / name, formats)
+        try:
+            files = save_figure(fig, out / name, formats)
+        except Exception as exc:  # noqa: BLE001 - nor one that fails to save
+            log.warning("chart %s failed to save: %s: %s", name, type(exc).__name__, exc)
+            outcomes.append(ChartOutcome(kind, indicator, area, "failed", name,
+                                         reason=f"{type(exc).__name__}: {exc}"))
+            continue
         outcomes.append(ChartOutcome(kind, indicator, area, "written", name, _title_of(fig),
                                      files=files))
     return outcomes

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from scp_metrics.config.units import INDICATOR_UNITS
+from scp_metrics.stats.series_status import SERIES_STATUSES
 from scp_metrics.warehouse.contracts.model import (
     PER_ROW,
     ColumnContract,
@@ -52,6 +53,15 @@ def per_row(name: str, units: RowUnits, description: str, *,
 def probability(name: str, description: str) -> ColumnContract:
     return number(name, "probability", description,
                   checks=(pa.Check.in_range(0.0, 1.0),))
+
+
+def series_status(what: str) -> ColumnContract:
+    return text("series_status", f"ok, or failed when {what} could not be computed (the note "
+                "says why; the build went on without it).", nullable=False, isin=SERIES_STATUSES)
+
+
+def series_note(what: str) -> ColumnContract:
+    return text("note", f"Why {what} could not be computed (null when ok).")
 
 
 PERIOD_TYPES = ("month", "quarter", "fytd", "financial_year", "rolling_12m", "survey")
@@ -116,8 +126,8 @@ MSG_RANKINGS = MartContract.of(
     text("polarity", "Which way is better: lower, higher or neutral."),
     text("unit", "The unit of the values."),
     number("multiplier", "multiplier", "Residents per which a rate is given.", kind="int"),
-    text("period_type", "rolling_12m, financial_year, fytd or survey.", nullable=False,
-         isin=PERIOD_TYPES),
+    text("period_type", "rolling_12m, financial_year, fytd or survey (null on the one row of "
+         "an indicator whose ranking failed).", isin=PERIOD_TYPES),
     date("period_start", "First day of the period."),
     date("period_end", "Last day of the period."),
     text("area_code", "Member's ONS area code.", nullable=False),
@@ -150,6 +160,8 @@ MSG_RANKINGS = MartContract.of(
     per_row("funnel_upper_0001", _RANK_UNIT, "Funnel upper 99.8% limit."),
     text("funnel_significance", "Where the member lies against the funnel (PHE method).",
          isin=FUNNEL_LABELS),
+    series_status("the indicator's ranking"),
+    series_note("the indicator's ranking"),
 )
 
 SPC = MartContract.of(
@@ -173,6 +185,8 @@ SPC = MartContract.of(
     text("improvement", "Which direction is improvement.",
          isin=("decrease", "increase", "neutral")),
     text("assurance", "Whether a target will consistently be met (null without a target)."),
+    series_status("the series' chart"),
+    series_note("the series' chart"),
 )
 
 TRENDS = MartContract.of(
@@ -194,6 +208,8 @@ TRENDS = MartContract.of(
     flag("break_warning", "True when a series break shortened the window.", nullable=False),
     date("break_date", "The break that starts the window."),
     text("break_reason", "Why the series breaks there."),
+    series_status("the series' trend"),
+    series_note("the series' trend"),
 )
 
 _TARGET_UNIT = RowUnits("unit", (*INDICATOR_UNITS, "rank"))
@@ -260,6 +276,7 @@ TARGET_TRACKING = MartContract.of(
     probability("probability_met_target_year", "Probability of meeting the target in its year."),
     text("assurance", "Making Data Count assurance of the milestone against the SPC limits."),
     text("note", "How the row was computed, and why anything is missing."),
+    series_status("the target's projection"),
 )
 
 TARGET_TRAJECTORY = MartContract.of(
@@ -279,6 +296,8 @@ TARGET_TRAJECTORY = MartContract.of(
     per_row("trajectory_seasonal", _TARGET_UNIT, "Year-to-date trajectory, seasonal profile."),
     text("profile", "The profile trajectory_ytd follows and the years that shape it."),
     text("unit", "The unit of the row's values (rate per 1,000, count, ...)."),
+    series_status("the target's trajectory"),
+    series_note("the target's trajectory"),
 )
 
 _DQ_UNIT = RowUnits("check_id", ("count", "%"),

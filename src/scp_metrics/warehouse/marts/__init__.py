@@ -35,9 +35,9 @@ PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_police_uk_vs_ons", build_police_uk_vs_ons),
     ("mart_recording_breaks", build_recording_breaks),
     ("mart_msg_rankings", build_msg_rankings),
-    ("mart_data_quality", build_data_quality),
     ("mart_spc", build_spc),
     ("mart_trends", build_trends),
     ("mart_target_tracking", build_target_tracking),  # after mart_spc (assurance reads it)
     ("mart_target_trajectory", build_target_trajectory),  # after mart_target_tracking
+    ("mart_data_quality", build_data_quality),  # last: lists the series the marts could not compute
 ]

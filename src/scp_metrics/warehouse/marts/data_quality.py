@@ -29,6 +29,11 @@ the reads are ``sql/reads/data_quality/*.sql``):
     Home area Place Survey indicators: the weighted % from the respondent-level answers
     (``record_level_value``) against the published headline (``published_value``); "warning"
     when they differ by more than ``survey.tolerance_points`` percentage points.
+``series_not_computed``
+    One "warning" per series a per-series mart could not compute (its ``series_status`` is
+    ``failed``: an SPC chart, a trend, an indicator's MSG ranking, a target's tracking or
+    trajectory), naming the mart, the series and why; the build went on without it. This mart
+    is therefore built after those marts.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from scp_metrics.periods import Quarter
 from scp_metrics.settings import Settings
 from scp_metrics.warehouse.queries import query, query_rows
 
-__all__ = ["COLUMNS", "build_data_quality"]
+__all__ = ["COLUMNS", "build_data_quality", "series_not_computed"]
 
 COLUMNS = ["check_id", "indicator_id", "area_code", "period_start", "period_end",
            "record_level_value", "published_value", "difference_pct", "severity", "message"]
@@ -176,6 +181,15 @@ def survey_headline_vs_respondent(con: duckdb.DuckDBPyConnection, settings: Sett
     return rows
 
 
+def series_not_computed(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """``series_not_computed`` rows (see the module docstring)."""
+    return [{"check_id": "series_not_computed", "indicator_id": indicator, "area_code": area,
+             "period_start": start, "period_end": end, "severity": "warning",
+             "message": f"{mart}: {subject}: {note}"}
+            for mart, indicator, area, subject, start, end, note
+            in query_rows(con, "reads/data_quality/series_not_computed")]
+
+
 def build_data_quality(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
     """Every check's rows as ``mart_data_quality`` (a Python mart builder)."""
     limits = read_thresholds(settings.config_dir)
@@ -184,6 +198,7 @@ def build_data_quality(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
         *ed_missing_assault_time(con, limits.ed_warn_above_pct),
         *csp_names_unmapped(con),
         *survey_headline_vs_respondent(con, settings, limits.survey_tolerance_points),
+        *series_not_computed(con),
     ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("record_level_value", "published_value", "difference_pct"):

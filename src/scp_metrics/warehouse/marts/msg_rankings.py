@@ -1,5 +1,7 @@
 """``mart_msg_rankings``: the home area's Most Similar Group ranked on every rate and percentage
-indicator (:func:`scp_metrics.rankings.ranks.compute_rankings`)."""
+indicator (:func:`scp_metrics.rankings.ranks.compute_rankings`), one indicator at a time: an
+indicator whose ranking cannot be computed gets one row saying why (``series_status``
+``failed``) and the others are ranked as usual."""
 
 from __future__ import annotations
 
@@ -13,9 +15,46 @@ from scp_metrics.rankings.ranks import (
     group_members,
 )
 from scp_metrics.settings import Settings
+from scp_metrics.stats.series_status import FAILED, OK, failure_note
+from scp_metrics.warehouse.contracts import contract_for
 from scp_metrics.warehouse.queries import query
 
-__all__ = ["build_msg_rankings"]
+__all__ = ["COLUMNS", "build_msg_rankings", "rank_each_indicator"]
+
+COLUMNS = [*MART_COLUMNS, "series_status", "note"]
+
+
+def rank_each_indicator(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
+                        focus: str) -> pd.DataFrame:
+    """:func:`compute_rankings` of each indicator alone (the same rows as all at once: an
+    indicator's ranks, last year's included, depend on its own rows only), in indicator order;
+    an indicator that raises gets one row with ``series_status`` ``failed`` and the reason."""
+    parts, failed = [], []
+    for indicator in sorted(set(indicators["indicator_id"])):
+        mine = indicators[indicators["indicator_id"] == indicator]
+        try:
+            ranked = compute_rankings(rows[rows["indicator_id"] == indicator], mine, members,
+                                      group_id=focus, focus_area=focus)
+        except Exception as exc:  # noqa: BLE001 - one indicator never stops the mart
+            first = mine.iloc[0]
+            failed.append({"group_id": focus, "focus_area": focus, "indicator_id": indicator,
+                           "measure": first.get("measure"), "polarity": first.get("polarity"),
+                           "unit": first.get("unit"), "multiplier": first.get("multiplier"),
+                           "area_code": focus, "is_focus": True,
+                           "n_members": len(members), "series_status": FAILED,
+                           "note": failure_note("ranking", exc)})
+            continue
+        if not ranked.empty:
+            parts.append(ranked.assign(series_status=OK, note=None))
+    if failed:
+        parts.append(pd.DataFrame(failed, columns=COLUMNS))
+    if not parts:
+        return contract_for("mart_msg_rankings").empty()
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    order = {p: i for i, p in enumerate(RANKED_PERIOD_TYPES)}
+    out = out.assign(_order=out["period_type"].map(order)).sort_values(
+        ["indicator_id", "_order"], kind="stable", na_position="last")
+    return out[COLUMNS].reset_index(drop=True)
 
 
 def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
@@ -24,16 +63,16 @@ def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
     Reads ``stg_msg_membership`` (the group whose ``group_id`` is ``settings.home_area``),
     ``ref_indicators`` and the ``rolling_12m``, ``financial_year``, ``fytd`` and ``survey``
     rows of ``mart_indicator_values``, and applies
-    :func:`~scp_metrics.rankings.ranks.compute_rankings`. Empty (with its columns) when the
-    warehouse holds no group for the home area.
+    :func:`~scp_metrics.rankings.ranks.compute_rankings` to each indicator. Empty (with its
+    columns) when the warehouse holds no group for the home area.
     """
     membership = query(con, "reads/msg_rankings/membership")
     names = query(con, "reads/common/configured_area_names")
     try:
         members = group_members(membership, settings.home_area, names)
     except LookupError:
-        return pd.DataFrame(columns=MART_COLUMNS)
+        return contract_for("mart_msg_rankings").empty()
     indicators = query(con, "reads/msg_rankings/indicators")
     rows = query(con, "reads/msg_rankings/values", period_types=list(RANKED_PERIOD_TYPES))
     focus = settings.home_area.strip().upper()
-    return compute_rankings(rows, indicators, members, group_id=focus, focus_area=focus)
+    return rank_each_indicator(rows, indicators, members, focus)
