@@ -34,5 +34,5 @@ class RawFireIncidents(Extract):
 SOURCE = Source(
     "fire", "Fire and rescue incidents", RawFireIncidents,
     signature=("incident_number", "incident_type", "motive"),
-    period_rule="quarter", period_column="incident_date",
+    period_rule="quarter", period_column="incident_date", month_column="incident_date",
 )

@@ -49,6 +49,7 @@ SOURCE = Source(
     "istv", "ISTV ED assault attendances", RawIstvAssaults,
     signature=("arrival_datetime", "assault_datetime"),
     period_rule="quarter", period_column="reporting_period_start", personal_data_guard=True,
+    month_column="arrival_datetime",
     frame_checks={"assault_before_arrival": FrameCheck(("assault_datetime", "arrival_datetime"),
                                                        "assault_datetime")},
 )

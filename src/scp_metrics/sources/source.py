@@ -104,6 +104,12 @@ class Source:
     replace_key: tuple[str, ...] = ()
     """Columns that, with ``period_start``, identify the slice a file re-issues (police.uk: the
     force, so one force's re-issued month does not replace another force's same month)."""
+    month_column: str | None = None
+    """For a ``quarter`` source: the date (or time) column whose month each row belongs to. A
+    quarter may then arrive month by month: a file covers its quarter's months up to the last
+    month it has a row in, a re-issue replaces only those months (a January-only file does not
+    shrink a full quarter loaded before; a full quarter replaces an earlier January-only
+    file), and the months after it count as not delivered yet (``int_months_covered``)."""
     frame_checks: Mapping[str, FrameCheck] = dataclasses.field(
         default_factory=lambda: MappingProxyType({}))
     """Every dataframe-level check of ``model``, by name."""

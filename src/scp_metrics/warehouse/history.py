@@ -186,6 +186,11 @@ class RestoreOutcome:
                 f"{self.restored_rows:,} rows live again{replaced}.")
 
 
+def templates_ident(name: str) -> str:
+    """``name`` quoted as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def restore_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> RestoreOutcome:
     """Make the archived rows of ``batch_id`` live again, in one transaction."""
     found = con.execute("select source, status from load_batches where batch_id = ?",
@@ -206,11 +211,15 @@ def restore_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> RestoreOutco
             raise HistoryError(f"batch {batch_id} is live already: nothing to restore")
         raise HistoryError(f"batch {batch_id} has no archived rows to restore (it was "
                            "superseded before history was kept)")
-    keys = ["period_start", *source.replace_key]
+    # each key as a template of its table's alias {t}
+    keys = [f'{{t}}."{k}"' for k in ("period_start", *source.replace_key)]
+    if source.month_column:  # a quarter replaced month by month: its months are slices too
+        keys.append(f'date_trunc(\'month\', {{t}}."{source.month_column}")')
     if source.period_rule == "snapshot":
         same_slice = "true"
     else:
-        same_slice = " and ".join(f'h."{k}" is not distinct from t."{k}"' for k in keys)
+        same_slice = " and ".join(f"{k.format(t='h')} is not distinct from {k.format(t='t')}"
+                                  for k in keys)
     con.execute("begin transaction")
     try:
         # The rows displaced together with the batch's rows: same slices, same displacing batch.
@@ -223,7 +232,8 @@ def restore_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> RestoreOutco
         # The rows now live in those slices move to history, superseded by the restored batch.
         live_where = "true" if source.period_rule == "snapshot" else (
             'exists (select 1 from _restore t where '
-            + " and ".join(f't."{k}" is not distinct from "{source.table}"."{k}"' for k in keys)
+            + " and ".join(f"{k.format(t='t')} is not distinct from "
+                           f"{k.format(t=templates_ident(source.table))}" for k in keys)
             + ")")
         displaced = [int(r[0]) for r in con.execute(
             f'select distinct batch_id from "{source.table}" where {live_where} order by 1'

@@ -40,10 +40,12 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
     Rows already in the warehouse for the same slices from earlier runs are replaced: a slice
     is a ``period_start`` (a quarter, a month, a mid-year …) with the source's ``replace_key``
     (police.uk: the force), or the whole source for snapshots. A re-issued quarter therefore
-    replaces that quarter; the ledger keeps the earlier batch as ``superseded`` (or ``partly
-    superseded``) and its rows move to ``raw_<source>_history`` (restorable). Files of the same
-    run for the same slice add up (a quarter split across files). A unique key already live
-    refuses the load (:class:`~scp_metrics.warehouse.history.LoadConflict`), and nothing
+    replaces that quarter, or, for a source with a ``month_column``, the months of the quarter
+    up to the last month the new file has a row in (a quarter may arrive month by month); the
+    ledger keeps the earlier batch as ``superseded`` (or ``partly superseded``) and its rows
+    move to ``raw_<source>_history`` (restorable). Files of the same run for the same slice add
+    up (a quarter split across files). A unique key already live refuses the load
+    (:class:`~scp_metrics.warehouse.history.LoadConflict`), and nothing
     changes."""
     table = source.table
     names = [c.name for c in source.columns] + [n for n, _ in source.extra_columns]
@@ -60,6 +62,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
         else:  # the slices this batch loaded
             keys = ("period_start", *source.replace_key)
             same = " and ".join(f'n."{k}" is not distinct from {table}."{k}"' for k in keys)
+            if source.month_column:  # of its quarter, the months up to its last one
+                month = f'date_trunc(\'month\', {{t}}."{source.month_column}")'
+                same += (f" and coalesce({month.format(t=table)}, {table}.period_start) <= "
+                         f"(select max({month.format(t='m')}) from {table} as m where "
+                         f"m.batch_id = {int(batch_id)} and m.period_start = n.period_start)")
             where = (f"{earlier} and exists (select 1 from {table} as n where n.batch_id = "
                      f"{int(batch_id)} and {same})")
         touched = [r[0] for r in con.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -41,12 +42,13 @@ def test_a_reissued_quarter_replaces_only_that_quarter_and_the_ledger_keeps_both
     load(con, mini_raw / "police_recorded_crime_E06000045_2009-10_Q2.csv", "run1")
     text = (mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv").read_text()
     reissue = tmp_path / "police_recorded_crime_E06000045_2009-10_Q1_v2.csv"
-    reissue.write_text("\n".join(text.splitlines()[:-1]) + "\n")  # one crime withdrawn
+    lines = text.splitlines()
+    reissue.write_text("\n".join(lines[:2] + lines[3:]) + "\n")  # one April crime withdrawn
     outcome = load(con, reissue, "run2")
     assert outcome.replaced_rows == 4
     assert outcome.superseded_batches == (1,)
     assert [r[0] for r in police_rows(con)] == [
-        "44/000001/09", "44/000002/09", "44/000003/09", "44/000005/09", "44/000006/09",
+        "44/000001/09", "44/000003/09", "44/000004/09", "44/000005/09", "44/000006/09",
         "44/000007/09"]
     ledger = list_batches(con)
     rows = ledger[["batch_id", "status", "superseded_by"]].astype(object).values.tolist()
@@ -131,3 +133,41 @@ def test_a_frame_loads_as_a_validated_file_does(con, mini_raw):
     load(other, path)
     query = "select * exclude (batch_id) from raw_police_crime order by source_row"
     pd.testing.assert_frame_equal(con.execute(query).df(), other.execute(query).df())
+
+
+def _months_only(source: Path, target: Path, keep: int) -> Path:
+    """The quarter file ``source`` cut to the crimes of its first ``keep`` months."""
+    lines = source.read_text().splitlines()
+    quarter_start = pd.Timestamp("2009-04-01")
+    kept = [line for line in lines[1:] if (pd.to_datetime(line.split(",")[1], dayfirst=True)
+                                           < quarter_start + pd.DateOffset(months=keep))]
+    target.write_text("\n".join([lines[0], *kept]) + "\n")
+    return target
+
+
+def test_a_partial_quarter_then_the_full_quarter_ends_with_the_full_quarter(con, mini_raw,
+                                                                            tmp_path):
+    full = mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv"
+    april = _months_only(full, tmp_path / "police_recorded_crime_E06000045_2009-10_Q1.csv", 1)
+    load(con, april, "run1")
+    assert [r[0] for r in police_rows(con)] == ["44/000001/09", "44/000002/09"]
+    outcome = load(con, full, "run2")
+    assert outcome.replaced_rows == 2 and outcome.superseded_batches == (1,)
+    assert [r[0] for r in police_rows(con)] == [
+        "44/000001/09", "44/000002/09", "44/000003/09", "44/000004/09"]
+
+
+def test_a_partial_quarter_after_the_full_quarter_replaces_only_its_months(con, mini_raw,
+                                                                           tmp_path):
+    """A month-by-month delivery never silently shrinks a quarter already loaded: the April-only
+    re-issue replaces April; May and June stay as the full quarter delivered them."""
+    full = mini_raw / "police_recorded_crime_E06000045_2009-10_Q1.csv"
+    load(con, full, "run1")
+    april = _months_only(full, tmp_path / "police_recorded_crime_E06000045_2009-10_Q1.csv", 1)
+    april.write_text(april.read_text().replace("44/000002/09", "44/000012/09"))
+    outcome = load(con, april, "run2")
+    assert outcome.replaced_rows == 2 and outcome.superseded_batches == (1,)
+    assert [r[0] for r in police_rows(con)] == [
+        "44/000001/09", "44/000003/09", "44/000004/09", "44/000012/09"]
+    ledger = list_batches(con)
+    assert ledger.set_index("batch_id").loc[1, "status"] == "partly superseded"
