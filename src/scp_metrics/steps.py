@@ -34,6 +34,7 @@ from scp_metrics.warehouse.fingerprints import cached_sha256
 from scp_metrics.warehouse.history import RestoreOutcome, known_batch_for, restore_batch
 from scp_metrics.warehouse.ledger import LIVE
 from scp_metrics.warehouse.marts.data_quality import series_not_computed as not_computed_rows
+from scp_metrics.warehouse.marts.indicator_as_of import publication_month
 
 Progress = Callable[[str], None]
 
@@ -288,13 +289,24 @@ def _reader(settings: Settings) -> MartReader:
 
 
 def latest_month(settings: Settings) -> str | None:
-    """``YYYY-MM`` of the home area's latest monthly or quarterly value (None: no data yet)."""
-    with _reader(settings) as reader:
+    """``YYYY-MM`` the publication is dated by: the latest complete month of the home area's
+    police data (record-level extract, else police.uk), or the rule of
+    ``config/publication.toml``; each indicator states its own month in the outputs
+    (``mart_indicator_as_of``). None: no data yet."""
+    con = connect_warehouse(settings, read_only=True)
+    try:
+        dated = publication_month(con, settings)
+    finally:
+        con.close()
+    if dated is not None:
+        return f"{dated:%Y-%m}"
+    with _reader(settings) as reader:  # marts built before mart_indicator_as_of existed
         return reader.latest_month(settings.home_area)
 
 
 def outputs_folder(settings: Settings) -> Outputs:
-    """``outputs/<as-of>/`` for the latest month with data of the home area (created)."""
+    """``outputs/<as-of>/`` under ``settings.outputs_dir`` (``SCP_OUTPUTS_DIR`` or
+    ``--outputs``), named by :func:`latest_month` (created)."""
     as_of = latest_month(settings)
     folder = settings.outputs_dir / (as_of or "no-data")
     folder.mkdir(parents=True, exist_ok=True)
@@ -322,9 +334,9 @@ def publish_charts(settings: Settings, outputs: Outputs) -> list[Path]:
     """The chart pack of the home area (PNG and SVG, ``charts/index.csv``)."""
     from scp_metrics.publish.charts import write_chart_pack  # matplotlib only when publishing
 
-    with _reader(settings) as reader:
-        return write_chart_pack(reader, settings.home_area, outputs.folder / "charts",
-                                outputs.as_of, config_dir=settings.config_dir)
+    with _reader(settings) as reader:  # each indicator to its own latest month
+        return write_chart_pack(reader, settings.home_area, outputs.folder / "charts", None,
+                                config_dir=settings.config_dir)
 
 
 def publish_report(settings: Settings, outputs: Outputs) -> list[Path]:

@@ -45,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = get_settings(raw_dir=getattr(args, "raw_dir", None),
-                                warehouse=getattr(args, "warehouse", None))
+                                warehouse=getattr(args, "warehouse", None),
+                                outputs_dir=getattr(args, "outputs", None))
         return int(args.func(args, settings))
     except KeyboardInterrupt:
         err.print("interrupted")

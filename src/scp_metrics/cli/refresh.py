@@ -71,6 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("refresh", help="run the quarterly refresh (the Prefect flow)")
     p.add_argument("--raw-dir")
     p.add_argument("--warehouse")
+    p.add_argument("--outputs", metavar="DIR",
+                   help="where the publication folder <YYYY-MM>/ goes (default: SCP_OUTPUTS_DIR, "
+                        "else data/outputs)")
     p.add_argument("--engine", choices=["prefect", "local"], default="prefect",
                    help="prefect: run the flow (default); local: same steps without Prefect")
     p.add_argument("--force", action="store_true",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import duckdb
@@ -143,18 +144,32 @@ def _fallback(settings: Settings) -> tuple[str, ...]:
         raise UserError(str(exc)) from None
 
 
+def data_to_lines(labels: Mapping[str, tuple[Any, str]], indicators: list[str]) -> list[str]:
+    """"police data to Dec 2009: all_crime, vap" per label, for ``indicators`` (in order)."""
+    grouped: dict[str, list[str]] = {}
+    for indicator in dict.fromkeys(indicators):
+        if indicator in labels:
+            grouped.setdefault(labels[indicator][1], []).append(indicator)
+    return [f"{label}: {', '.join(names)}" for label, names in grouped.items()]
+
+
 def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
+    from scp_metrics.warehouse.marts.indicator_as_of import home_months
     from scp_metrics.warehouse.marts.target_tracking import track_targets
 
-    try:
-        pd.Period(args.as_of, "M")
-    except ValueError:
-        raise UserError(f"--as-of {args.as_of!r} is not a month (YYYY-MM)") from None
+    if args.as_of is not None:
+        try:
+            pd.Period(args.as_of, "M")
+        except ValueError:
+            raise UserError(f"--as-of {args.as_of!r} is not a month (YYYY-MM)") from None
     if args.indicator:
+        if args.as_of is None:
+            raise UserError("--indicator needs --as-of YYYY-MM")
         return _project_series(args, settings)
     con = _connect(settings)
     try:
         frame = track_targets(con, settings, args.as_of)
+        labels = home_months(con, settings.home_area)
     finally:
         con.close()
     if args.target:
@@ -173,6 +188,10 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     print(markdown(shown))
     for row in frame.itertuples(index=False):
         say(f"{row.target_id}: {row.note}")
+    say("Each indicator is judged at its own latest complete month (as_of)"
+        + (f", no later than {args.as_of}" if args.as_of else "") + ":")
+    for line in data_to_lines(labels, [str(i) for i in frame["indicator_id"]]):
+        say(f"  {line}")
     say("Values in the indicator's unit (rates per 1,000 residents unless stated; the stretch "
         "target in offences). trajectory/actual: year to date; projected_year_end: the end of "
         "assessed_period, with its 80% and 95% intervals calibrated on the backtest's earlier "
@@ -237,7 +256,8 @@ def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("project", help="targets as of a month: trajectory, RAG, year-end "
                                        "projection with intervals, probability of meeting")
-    p.add_argument("--as-of", required=True, help="YYYY-MM: the last month of data to use")
+    p.add_argument("--as-of", help="YYYY-MM: the last month of data to use (default: each "
+                                   "indicator's own latest complete month)")
     p.add_argument("--target", action="append", help="only this target id (repeatable)")
     p.add_argument("--indicator", help="instead of targets: every method's projection of this "
                                        "indicator's monthly counts (e.g. police_uk:all-crime)")

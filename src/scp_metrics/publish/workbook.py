@@ -53,6 +53,9 @@ class SheetSpec:
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("indicators", "mart_indicator_values", "workbook_indicators",
               "Indicator values for the partnership's area, every period type, with 95% intervals."),
+    SheetSpec("data_to", "mart_indicator_as_of", "workbook_as_of",
+              "Each indicator's own latest complete month (sources arrive out of step: e.g. "
+              "police data to Dec 2009, ED data to Jan 2010)."),
     SheetSpec("indicators_all_areas", "mart_indicator_values", "workbook_peers",
               "Financial-year and rolling 12-month values of the partnership and its Most Similar "
               "Group (peers from the CSP table)."),
@@ -150,7 +153,8 @@ def _readme(settings: Settings, rules: SuppressionRules, included: list[tuple[Sh
             as_of: str | None, truncated: dict[str, int] | None = None) -> pd.DataFrame:
     rows: list[dict[str, object]] = [
         {"item": "scp-metrics workbook", "detail": f"generated {datetime.now():%Y-%m-%d %H:%M}"
-                                                   + (f", data to {as_of}" if as_of else "")
+                                                   + (f", dated {as_of} (each indicator's own "
+                                                      "month: sheet data_to)" if as_of else "")
                                                    + f", for {settings.home_area}"},
         {"item": "Attribution", "detail": ATTRIBUTION},
         {"item": "Small numbers", "detail": f"Counts of 1 to {rules.threshold - 1} are shown as "

@@ -243,8 +243,10 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
                    ranks: Mapping[tuple[str, str], pd.DataFrame | None],
                    spc_limits: Mapping[tuple[str, str], tuple[float, float]],
                    warehouse: str | os.PathLike | None = None,
-                   pool: Mapping[tuple[str, str], PoolSeries] | None = None) -> pd.DataFrame:
-    """One row per target of ``catalogue`` as of ``month``.
+                   pool: Mapping[tuple[str, str], PoolSeries] | None = None,
+                   months: Mapping[tuple[str, str], pd.Period] | None = None) -> pd.DataFrame:
+    """One row per target of ``catalogue`` as of ``month``, or a monthly target as of its
+    indicator's own month in ``months``.
 
     Parameters
     ----------
@@ -268,6 +270,10 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
         Every monthly count or rate series of the areas tracked, with its family and breaks:
         the backtest calibrates on the area's series and chooses per family
         (:func:`~scp_metrics.targets.evaluation.evaluate`). Default: the tracked series only.
+    months : mapping, optional
+        ``(indicator, area)`` → the month a target on a monthly indicator is judged at (its
+        indicator's own latest complete month; sources arrive out of step); survey and rank
+        targets, and those not in it, are judged at ``month``.
     """
     if pool is None:
         pool = {key: PoolSeries(d.counts, d.breaks) for key, d in data.items()
@@ -276,14 +282,16 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
     rows = []
     for t in catalogue.targets:
         area = t.area_code(home_area)
+        judged = month if t.kind in ("survey", "rank") else (months or {}).get(
+            (t.indicator, area), month)
         row = dict.fromkeys(COLUMNS)
         row.update(target_id=t.id, indicator_id=t.indicator, area_code=area,
-                   as_of=month.to_timestamp(how="end").date(), kind=t.kind, status=t.status,
+                   as_of=judged.to_timestamp(how="end").date(), kind=t.kind, status=t.status,
                    basis=t.basis, target_period=t.target_period, baseline_period=t.baseline_period,
                    stretch=t.stretch, reward_max_gbp=t.reward_max_gbp)
         try:
             row = track_target(t, data.get((t.indicator, area)), ranks.get((t.indicator, area)),
-                               month, catalogue, spc_limits, dict(row), evaluation)
+                               judged, catalogue, spc_limits, dict(row), evaluation)
             row["series_status"] = OK
         except Exception as exc:  # noqa: BLE001 - one target never stops the mart
             row.update(series_status=FAILED, note=failure_note("target tracking", exc))

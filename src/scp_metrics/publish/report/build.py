@@ -24,8 +24,8 @@ from scp_metrics.publish.report.narrative import (
 from scp_metrics.publish.suppression import SuppressionRules, small_cells
 from scp_metrics.targets.wording import probability_text
 
-HEADLINE_COLUMNS = ["target", "baseline", "year to date", "projected year end (80%)", "target value",
-                    "RAG", "P(meet)", "MSG position"]
+HEADLINE_COLUMNS = ["target", "data to", "baseline", "year to date", "projected year end (80%)",
+                    "target value", "RAG", "P(meet)", "MSG position"]
 
 
 @dataclass
@@ -40,6 +40,8 @@ class Report:
     lineage: str
     methods: list[str]
     charts: list[Path] = field(default_factory=list)
+    data_to: str = ""
+    """Each source's latest month ("police data to Dec 2009, ED data to Jan 2010")."""
 
 
 def _said_target(facts: Facts, target_id: str) -> pd.Series | None:
@@ -196,6 +198,7 @@ def headline_table(facts: Facts) -> pd.DataFrame:
                 interval += f"; {caveat}"
         rows.append({
             "target": clean_title(str(r.get("title") or r.get("target_id"))),
+            "data to": _month(r.get("as_of")),
             "baseline": format_figure(TRACKING, "baseline_value", r),
             "year to date": _outturn(r, facts.rules),
             "projected year end (80%)": interval or "—",
@@ -214,6 +217,13 @@ def _outturn(row: dict[str, object], rules: SuppressionRules) -> str:
     if small is not None and bool(small.iloc[0]):
         return rules.marker
     return format_figure(TRACKING, "actual_value", row)
+
+
+def _month(value: object) -> str:
+    """``Dec 2009`` (the month a target is judged at: its indicator's own latest month)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{pd.Timestamp(value):%b %Y}"
 
 
 def methods(rules: SuppressionRules) -> list[str]:
@@ -261,4 +271,4 @@ def build_report(facts: Facts, as_of: str, charts: list[Path] | None = None) -> 
         as_of=as_of, area_name=facts.area_name(), headline=headline_table(facts),
         sections=priority_sections(facts), quality=facts.data_quality(),
         breaks=facts.series_breaks(), lineage=facts.lineage(), methods=methods(facts.rules),
-        charts=select_report_charts(list(charts or []), facts.area))
+        charts=select_report_charts(list(charts or []), facts.area), data_to=facts.data_to())

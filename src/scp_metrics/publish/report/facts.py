@@ -57,6 +57,8 @@ class Facts:
         self.indicators = {i.id: i for i in catalogue.read_indicators(settings.config_dir)}
         self.rules: SuppressionRules = suppression_rules(settings.config_dir)
         self.tables = set(self.reader.tables())
+        self.own = (self.reader.frame("report_as_of", area_code=self.area)
+                    if self.has("mart_indicator_as_of") else pd.DataFrame())
 
     def has(self, table: str) -> bool:
         return table in self.tables
@@ -64,16 +66,36 @@ class Facts:
     def area_name(self) -> str:
         return self.reader.area_name(self.area) or self.area
 
+    def as_of_of(self, indicator_id: str) -> date:
+        """The indicator's own latest complete month (``mart_indicator_as_of``), else the
+        report's as-of month."""
+        if not self.own.empty:
+            mine = self.own[self.own["indicator_id"] == indicator_id]
+            if len(mine):
+                return pd.Timestamp(mine["as_of"].iloc[0]).date()
+        return self.as_of_end
+
+    def data_to(self) -> str:
+        """Each source's latest month, as the outputs state it: "police data to Dec 2009, ED
+        data to Jan 2010" (the report's as-of month without ``mart_indicator_as_of``)."""
+        if self.own.empty:
+            return f"{pd.Timestamp(self.as_of_end):%b %Y}"
+        latest = self.own.sort_values("as_of").groupby("data_source", sort=False).tail(1)
+        return ", ".join(latest.sort_values(["as_of", "data_source"], ascending=[False, True])
+                         ["label"].astype(str))
+
     def ytd_change(self, indicator_id: str) -> Change | None:
-        """Financial year to date ending at the as-of month, with last year's same months."""
+        """Financial year to date ending at the indicator's own as-of month, with last year's
+        same months."""
+        end = self.as_of_of(indicator_id)
         rows = self.reader.frame("report_fytd", indicator_id=indicator_id, area_code=self.area,
-                                 period_end=self.as_of_end)
+                                 period_end=end)
         if rows.empty:
             return None
         row = rows.iloc[0]
         last = self.reader.rows(
             "report_fytd_numerator", indicator_id=indicator_id, area_code=self.area,
-            period_end=(pd.Timestamp(self.as_of_end) - pd.DateOffset(years=1)
+            period_end=(pd.Timestamp(end) - pd.DateOffset(years=1)
                         + pd.offsets.MonthEnd(0)).date())
         ind = self.indicators.get(indicator_id)
         return Change(
@@ -119,12 +141,7 @@ class Facts:
 
             titles = {t.id: t.title for t in load_targets(self.settings.config_dir).targets}
             frame["title"] = frame["target_id"].map(titles).fillna(frame["target_id"])
-        if "as_of" in frame and not frame.empty:
-            wanted = pd.Timestamp(self.as_of_end)
-            as_of = pd.to_datetime(frame["as_of"])
-            match = frame[(as_of.dt.year == wanted.year) & (as_of.dt.month == wanted.month)]
-            frame = match if not match.empty else frame
-        return frame
+        return frame  # one row per target, each as of its indicator's own month
 
     def data_quality(self) -> pd.DataFrame:
         if not self.has("mart_data_quality"):

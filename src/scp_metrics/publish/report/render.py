@@ -66,7 +66,8 @@ def render_html(report: Report) -> str:
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>{html.escape(report.title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{html.escape(report.title)}</h1>",
-             f"<p class='meta'>Data to {html.escape(report.as_of)} · {html.escape(report.lineage)}"
+             f"<p class='meta'>Data: {html.escape(report.data_to or report.as_of)} · "
+             f"{html.escape(report.lineage)}"
              "</p>", "<h2>Headline: will we meet our targets?</h2>", _table_html(report.headline)]
     for section in report.sections:
         parts.append(f"<h2>{html.escape(section.title)}</h2>")
@@ -142,7 +143,7 @@ def _headline_page(report: Report):  # type: ignore[no-untyped-def]
 
     page = Figure(figsize=(11.69, 8.27))
     page.text(0.04, 0.95, textwrap.fill(report.title, 90), fontsize=15, weight="bold", va="top")
-    page.text(0.04, 0.88, f"Data to {report.as_of} · {report.lineage}", fontsize=8.5,
+    page.text(0.04, 0.88, f"Data: {report.data_to or report.as_of} · {report.lineage}", fontsize=8.5,
               color="#555555", va="top")
     page.text(0.04, 0.84, "Headline: will we meet our targets?", fontsize=12, weight="bold",
               color="#005eb8", va="top")
@@ -155,7 +156,7 @@ def _headline_page(report: Report):  # type: ignore[no-untyped-def]
     cells = [[textwrap.fill(str(v), {0: 44, 3: 26}.get(j, 16)) for j, v in enumerate(row)]
              for row in table.itertuples(index=False)]
     drawn = ax.table(cellText=cells, colLabels=list(table.columns), loc="upper left",
-                     cellLoc="left", colWidths=[0.34, 0.08, 0.08, 0.14, 0.1, 0.07, 0.07, 0.1])
+                     cellLoc="left", colWidths=[0.3, 0.07, 0.07, 0.08, 0.13, 0.1, 0.06, 0.06, 0.1])
     drawn.auto_set_font_size(False)
     drawn.set_fontsize(7)
     colours = {"green": "#d5efd9", "amber": "#fde9c4", "red": "#f6d0d0"}

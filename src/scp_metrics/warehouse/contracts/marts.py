@@ -113,6 +113,19 @@ INDICATOR_VALUES = MartContract.of(
     text("change_verdict", "Whether the change is significant, in words."),
 )
 
+INDICATOR_AS_OF = MartContract.of(
+    "mart_indicator_as_of",
+    "Each indicator's own as-of month in each area: sources arrive out of step, so each "
+    "indicator is reported to the latest month all its inputs are complete for.",
+    text("indicator_id", "Indicator id.", nullable=False),
+    text("area_code", "ONS area code.", nullable=False),
+    date("as_of", "Last day of the indicator's latest month (or quarter, or survey) with a "
+         "value.", nullable=False),
+    text("data_source", "The source of that latest value (police_crime, istv, ho_csp_crime, "
+         "...)."),
+    text("label", "What outputs say, e.g. 'ED data to Jan 2010' (config/publication.toml)."),
+)
+
 _RANK_UNIT = RowUnits("unit", INDICATOR_UNITS)
 
 MSG_RANKINGS = MartContract.of(
@@ -382,6 +395,6 @@ RECORDING_BREAKS = MartContract.of(
 )
 
 MART_CONTRACTS: dict[str, MartContract] = {c.name: c for c in (
-    INDICATOR_VALUES, UNPLACED_ROWS, POLICE_UK_VS_ONS, RECORDING_BREAKS, MSG_RANKINGS,
+    INDICATOR_VALUES, INDICATOR_AS_OF, UNPLACED_ROWS, POLICE_UK_VS_ONS, RECORDING_BREAKS, MSG_RANKINGS,
     DATA_QUALITY, SPC, TRENDS, TARGET_TRACKING, TARGET_TRAJECTORY,
 )}

@@ -17,6 +17,7 @@ import pandas as pd
 
 from scp_metrics.settings import Settings
 from scp_metrics.warehouse.marts.data_quality import build_data_quality
+from scp_metrics.warehouse.marts.indicator_as_of import build_indicator_as_of
 from scp_metrics.warehouse.marts.indicator_values import build_indicator_values
 from scp_metrics.warehouse.marts.msg_rankings import build_msg_rankings
 from scp_metrics.warehouse.marts.police_uk import build_police_uk_vs_ons, build_unplaced_rows
@@ -31,6 +32,7 @@ MartBuilder = Callable[[duckdb.DuckDBPyConnection, Settings], pd.DataFrame]
 
 PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_indicator_values", build_indicator_values),
+    ("mart_indicator_as_of", build_indicator_as_of),
     ("mart_unplaced_rows", build_unplaced_rows),
     ("mart_police_uk_vs_ons", build_police_uk_vs_ons),
     ("mart_recording_breaks", build_recording_breaks),

@@ -1,7 +1,9 @@
-"""``mart_target_tracking``: every target of ``config/targets.toml`` as of the home area's latest
-month (:func:`scp_metrics.targets.tracking.tracking_table`), from the marts built before it:
-``mart_indicator_values`` (the targets' series, and every monthly count or rate series of their
-areas for the backtest's pool), ``mart_spc`` (assurance) and ``mart_msg_rankings`` (rank targets).
+"""``mart_target_tracking``: every target of ``config/targets.toml``, each monthly one as of its
+indicator's own latest complete month (``mart_indicator_as_of``), the others as of the month the
+publication is dated by (:func:`scp_metrics.targets.tracking.tracking_table`), from the marts
+built before it: ``mart_indicator_values`` (the targets' series, and every monthly count or rate
+series of their areas for the backtest's pool), ``mart_spc`` (assurance) and
+``mart_msg_rankings`` (rank targets).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from scp_metrics.targets.evaluation import PoolSeries
 from scp_metrics.targets.projections import as_month
 from scp_metrics.targets.series import IndicatorData, indicator_data
 from scp_metrics.targets.tracking import COLUMNS, tracking_table, typed_tracking
+from scp_metrics.warehouse.marts.indicator_as_of import home_months, publication_month
 from scp_metrics.warehouse.queries import query, query_rows
 
 __all__ = ["build_target_tracking", "latest_month", "load_indicator", "load_pool",
@@ -98,15 +101,40 @@ def _ranks(con: duckdb.DuckDBPyConnection, indicator: str, area: str,
                  as_of=month.to_timestamp(how="end").date())
 
 
+def default_month(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.Period:
+    """The month the publication is dated by (``config/publication.toml``), else the home
+    area's latest month (raises ValueError when it has none)."""
+    dated = publication_month(con, settings)
+    return as_month(dated) if dated is not None else latest_month(con, settings.home_area)
+
+
+def own_months(con: duckdb.DuckDBPyConnection, areas: set[str],
+               cap: pd.Period | None = None) -> dict[tuple[str, str], pd.Period]:
+    """(indicator, area) → the indicator's own as-of month there (``mart_indicator_as_of``),
+    no later than ``cap`` when one is given."""
+    out = {}
+    for area in sorted(areas):
+        for indicator, (when, _label) in home_months(con, area).items():
+            month = as_month(when)
+            out[(indicator, area)] = month if cap is None else min(month, cap)
+    return out
+
+
 def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: object = None,
                   catalogue: TargetCatalogue | None = None) -> pd.DataFrame:
-    """One row per target as of ``as_of`` (default: the latest month of the home area).
+    """One row per target, each monthly one as of its indicator's own latest complete month
+    (sources arrive out of step: police data may run to December, ED data to January), no
+    later than ``as_of`` when it is given; survey and rank targets (and any without an own
+    month) as of ``as_of``, by default the month the publication is dated by.
 
     The back-tests' projections are memoised beside ``settings.warehouse`` (the warehouse being
     built, not the environment's default; not at all for ``":memory:"``).
     """
     cat = catalogue or load_targets(settings.config_dir)
-    month = as_month(as_of) if as_of is not None else latest_month(con, settings.home_area)
+    cap = as_month(as_of) if as_of is not None else None
+    month = cap if cap is not None else default_month(con, settings)
+    areas = {t.area_code(settings.home_area) for t in cat.targets}
+    months = own_months(con, areas, cap)
     data: dict[tuple[str, str], IndicatorData | None] = {}
     ranks: dict[tuple[str, str], pd.DataFrame | None] = {}
     for t in cat.targets:
@@ -117,14 +145,14 @@ def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: obj
             ranks[key] = _ranks(con, *key, month)
     pool = load_pool(con, [area for _, area in data])
     return tracking_table(cat, month, settings.home_area, data, ranks, _spc_limits(con),
-                          settings.warehouse, pool)
+                          settings.warehouse, pool, months)
 
 
 def build_target_tracking(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
     """Mart builder for ``mart_target_tracking``: every target as of the latest month of the
     home area (empty, with its columns, when the warehouse has no monthly values for it)."""
     try:
-        month = latest_month(con, settings.home_area)
+        default_month(con, settings)
     except ValueError:
         return typed_tracking(pd.DataFrame(columns=COLUMNS))
-    return track_targets(con, settings, month)
+    return track_targets(con, settings)
