@@ -7,7 +7,7 @@ Deterministic: every file starts from rows of the seeded synthetic sample
 (:func:`scp_metrics.sample.generate_sample`, default seed) and is damaged in one stated way;
 XLSX files carry fixed timestamps, so a re-run writes identical bytes. The expected outcome of
 every file is declared *here*, next to the damage, not computed by the code under test;
-``tests/unit/test_bad_corpus.py`` checks the pipeline against it, and the table of cases in
+``tests/unit/ingest/test_bad_corpus.py`` checks the pipeline against it, and the table of cases in
 ``docs/reliability.md`` is rewritten from it (``--docs-only`` rewrites just that table).
 
 EXPECTED.csv columns: ``file``; ``source``; ``case`` (what is wrong or unusual); ``validate``

@@ -51,7 +51,7 @@ def poisson_glm_fit(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
     Returns the coefficients, their covariance (unscaled, (X'WX)⁻¹) and the Pearson dispersion
     χ²/(n − p). The same fit as statsmodels' ``GLM(y, x, family=Poisson())`` (checked in
-    ``tests/unit/test_projections.py``) at a tenth of the cost, which the backtest needs; falls
+    ``tests/unit/targets/test_projections.py``) at a tenth of the cost, which the backtest needs; falls
     back to statsmodels when IRLS does not converge.
     """
     beta = np.zeros(x.shape[1])

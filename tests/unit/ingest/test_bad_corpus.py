@@ -22,7 +22,7 @@ from scp_metrics.cli import main
 from scp_metrics.warehouse import connect, table_checksums
 from scp_metrics.warehouse.history import consistency_problems, history_frame
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 BAD = DATA / "bad"
 BASELINE = DATA / "baseline"
 EXPECTED = list(csv.DictReader((BAD / "EXPECTED.csv").read_text(encoding="utf-8").splitlines()))

@@ -26,7 +26,7 @@ from scp_metrics.stats.spc import (
     xmr_limits,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SHARED_PEER = REPO.parent / "shared" / "peer_vectors"
 FIXTURE_PEER = REPO / "tests" / "fixtures" / "peer_vectors"
 SERIES = Path("NHSRplotthedots") / "rnorm20_seed123_series.csv"

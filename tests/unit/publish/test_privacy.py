@@ -28,10 +28,10 @@ def test_published_csvs_show_small_counts_as_less_than_five(tmp_path):
                 "('all_crime', 'E06000045', date '2009-04-01', 3::bigint, 234600::bigint, 0.0128),"
                 "('all_crime', 'E06000044', date '2009-04-01', 40::bigint, 197700::bigint, 0.2)) "
                 "t(indicator_id, area_code, period_start, numerator, denominator, value)")
-    rules = suppression_rules(Path(__file__).resolve().parents[2] / "config")
+    rules = suppression_rules(Path(__file__).resolve().parents[3] / "config")
     assert rules.threshold == 5
     target = tmp_path / "mart.csv"
-    config = Path(__file__).resolve().parents[2] / "config"
+    config = Path(__file__).resolve().parents[3] / "config"
     assert publish_table(con, "mart_indicator_values", target, config) == 1
     con.close()
     lines = target.read_text().splitlines()

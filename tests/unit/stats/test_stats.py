@@ -20,7 +20,7 @@ import pytest
 from scp_metrics.stats.intervals import byars_ci, exact_poisson_ci, rate_ci, z_for
 from scp_metrics.stats.proportions import mean_ci, weighted_proportion_ci, wilson_ci
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SHARED_PEER = REPO.parent / "shared" / "peer_vectors"
 FIXTURE_PEER = REPO / "tests" / "fixtures" / "peer_vectors"
 REL_TOL = 1e-9
