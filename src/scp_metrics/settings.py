@@ -28,6 +28,10 @@ PROJECT_ROOT = _find_project_root()
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
 """The committed catalogues (``SCP_CONFIG_DIR`` points elsewhere)."""
 
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse" / "scp.duckdb"
+"""The project's own warehouse (``SCP_WAREHOUSE`` / ``--warehouse`` put one elsewhere)."""
+
+
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 """DuckDB's buffer limit per process: beyond it DuckDB spills to ``<warehouse>.tmp``."""
 
@@ -76,9 +80,9 @@ def get_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "config_dir": Path(env.get("SCP_CONFIG_DIR", DEFAULT_CONFIG_DIR)),
         "raw_dir": Path(env.get("SCP_RAW_DIR", root / "data" / "raw" / "sample")),
-        "warehouse": Path(env.get("SCP_WAREHOUSE", root / "data" / "warehouse" / "scp.duckdb")),
+        "warehouse": Path(env.get("SCP_WAREHOUSE", DEFAULT_WAREHOUSE)),
         "quarantine_dir": Path(env.get("SCP_QUARANTINE_DIR", root / "data" / "quarantine")),
-        "outputs_dir": Path(env.get("SCP_OUTPUTS_DIR", root / "data" / "outputs")),
+        "outputs_dir": Path(env["SCP_OUTPUTS_DIR"]) if env.get("SCP_OUTPUTS_DIR") else None,
         "home_area": env.get("SCP_HOME_AREA", "E06000045"),
         "duckdb_memory_limit": _memory_limit(env.get("SCP_DUCKDB_MEMORY_LIMIT",
                                                      DEFAULT_DUCKDB_MEMORY_LIMIT)),
@@ -87,4 +91,16 @@ def get_settings(**overrides: object) -> Settings:
         if value is not None:
             is_path = key not in ("home_area", "duckdb_memory_limit")
             values[key] = Path(str(value)) if is_path and not isinstance(value, Path) else value
+    if values["outputs_dir"] is None:
+        values["outputs_dir"] = default_outputs_dir(values["warehouse"])  # type: ignore[arg-type]
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def default_outputs_dir(warehouse: Path) -> Path:
+    """Where a warehouse's outputs go when neither ``SCP_OUTPUTS_DIR`` nor ``--outputs`` says:
+    ``outputs/`` beside the warehouse file (``<warehouse dir>/outputs/<as-of>/``), so two
+    warehouses never share or overwrite each other's outputs; the project's own warehouse keeps
+    its ``data/outputs``."""
+    if Path(warehouse).resolve() == DEFAULT_WAREHOUSE.resolve():
+        return PROJECT_ROOT / "data" / "outputs"
+    return Path(warehouse).parent / "outputs"

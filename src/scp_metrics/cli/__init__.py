@@ -15,6 +15,7 @@ from scp_metrics.cli import (
     extracts,
     history,
     indicators,
+    plan,
     quality,
     rank,
     refresh,
@@ -27,7 +28,7 @@ from scp_metrics.settings import get_settings
 
 #: The command modules, in the order ``--help`` lists their commands.
 COMMAND_MODULES = (extracts, refresh, indicators, spc, quality, rank, targets, history, report,
-                   charts)
+                   charts, plan)
 
 
 def build_parser() -> argparse.ArgumentParser:

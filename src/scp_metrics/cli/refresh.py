@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--warehouse")
     p.add_argument("--outputs", metavar="DIR",
                    help="where the publication folder <YYYY-MM>/ goes (default: SCP_OUTPUTS_DIR, "
-                        "else data/outputs)")
+                        "else outputs/ beside the warehouse; data/outputs for the project's own)")
     p.add_argument("--engine", choices=["prefect", "local"], default="prefect",
                    help="prefect: run the flow (default); local: same steps without Prefect")
     p.add_argument("--force", action="store_true",

@@ -48,11 +48,11 @@ def cmd_workbook(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("report", help="write the year-end projection report (HTML and PDF)")
     p.add_argument("--as-of", help="YYYY-MM (default: the latest month in the warehouse)")
-    p.add_argument("--out", help="folder (default: data/outputs/<as-of>)")
+    p.add_argument("--out", help="folder (default: outputs/<as-of> beside the warehouse)")
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("workbook", help="write the Excel workbook of tables")
     p.add_argument("--as-of", help="YYYY-MM (default: the latest month in the warehouse)")
-    p.add_argument("--out", help="folder (default: data/outputs/<as-of>)")
+    p.add_argument("--out", help="folder (default: outputs/<as-of> beside the warehouse)")
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_workbook)

@@ -13,7 +13,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from scp_metrics.cli.common import UserError, say
@@ -53,7 +52,8 @@ def markdown(frame: pd.DataFrame, digits: int = 2) -> str:
     return "\n".join([head, rule, *body])
 
 
-def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+def _connect(settings: Settings) -> Any:
+    """The warehouse, read-only (an open connection the warehouse functions take; no SQL here)."""
     from scp_metrics.warehouse import connect_warehouse
 
     try:
@@ -62,7 +62,7 @@ def _connect(settings: Settings) -> duckdb.DuckDBPyConnection:
         raise UserError(str(exc)) from None
 
 
-def _pool(con: duckdb.DuckDBPyConnection, indicator: str | None,
+def _pool(con: Any, indicator: str | None,
           area: str | None) -> tuple[dict, list[tuple[str, str]]]:
     """The backtest's pool (every monthly count or rate series of the areas concerned) and the
     keys asked for (``indicator`` and ``area`` filter those, never the pool)."""

@@ -80,8 +80,11 @@ def plot_funnel(
     x_label: str | None = None,
     title: str | None = None,
     note: str = "",
+    group_name: str = "Most Similar Group",
 ) -> Figure:
-    """Funnel plot of one indicator across a Most Similar Group, the area highlighted.
+    """Funnel plot of one indicator across a Most Similar Group, the area highlighted
+    (``group_name`` names the group in the verdict: "proxy group (open data)" for the proxy
+    group of ``mart_peer_group``).
 
     Parameters
     ----------
@@ -186,11 +189,11 @@ def plot_funnel(
     ax.set_ylabel(axis_label(subject, None))
     if period is None and {"period_type", "period_start", "period_end"} <= set(frame.columns):
         period = period_text(str(me["period_type"]), me["period_start"], me["period_end"])
-    verdict = {"inside": "not significantly different from its Most Similar Group",
-               "better": "significantly better than its Most Similar Group",
-               "worse": "significantly worse than its Most Similar Group",
-               "high": "significantly higher than its Most Similar Group",
-               "low": "significantly lower than its Most Similar Group"}[me["direction"]]
+    verdict = {"inside": f"not significantly different from its {group_name}",
+               "better": f"significantly better than its {group_name}",
+               "worse": f"significantly worse than its {group_name}",
+               "high": f"significantly higher than its {group_name}",
+               "low": f"significantly lower than its {group_name}"}[me["direction"]]
     mine = str(labels[(frame["area_code"] == subject.area_code).to_numpy()].iloc[0])
     level = " (99.8% limits)" if "0.001" in mine else " (95% limits)" if "0.025" in mine else ""
     finish_figure(

@@ -208,12 +208,13 @@ def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of
     """``mart_msg_rankings`` members of the latest ranked period ending by ``as_of``.
 
     ``period_type`` defaults to ``rolling_12m`` (iQuanta's comparison), or ``survey`` for an
-    indicator ranked only on survey values.
+    indicator ranked only on survey values, or ``quarter`` (ranked for the proxy group only,
+    whose police.uk months may make no whole year).
     """
     reader = as_reader(warehouse)
     _require(reader, "mart_msg_rankings")
     end = _end_date(as_of)
-    types = [period_type] if period_type else ["rolling_12m", "survey"]
+    types = [period_type] if period_type else ["rolling_12m", "survey", "quarter"]
     for kind in types:
         latest = reader.value("chart_ranking_latest_end", indicator_id=indicator_id,
                               area_code=area_code, period_type=kind, period_end=end)

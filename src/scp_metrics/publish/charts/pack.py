@@ -131,15 +131,18 @@ def draw_charts(warehouse: MartReader | Connection, kind: str, indicator_id: str
                               members["period_end"].max(), period_types=[period_type],
                               extra_sources=["msg_membership"], config_dir=config_dir,
                               note=suppressed_note(members))
+        group_name = (con.value("chart_peer_group_label", area_code=area_code)
+                      if con.has("mart_peer_group") else None) or "Most Similar Group"
         if kind == "ranking":
-            return [(stem, plot_ranking(members, subject, lineage=lineage))]
+            return [(stem, plot_ranking(members, subject, lineage=lineage,
+                                        group_name=group_name))]
         if members["denominator"].isna().all():
             raise ChartDataMissing(f"no denominators for {indicator_id}: nothing to plot "
                                    "against population")
         survey = period_type == "survey"
         return [(stem, plot_funnel(
             members, subject, lineage=lineage,
-            x_label="Respondents (survey sample size)" if survey else None,
+            x_label="Respondents (survey sample size)" if survey else None, group_name=group_name,
             note=("survey percentages are weighted: limits on the sample sizes as published "
                   "ignore the design effect and are narrower than the truth") if survey else ""))]
     # trajectory: one chart per target of the indicator

@@ -68,8 +68,11 @@ def plot_ranking(
     lineage: Lineage | None = None,
     period: str | None = None,
     title: str | None = None,
+    group_name: str = "Most Similar Group",
 ) -> Figure:
-    """Members of a Most Similar Group sorted by rank, the area highlighted.
+    """Members of a Most Similar Group sorted by rank, the area highlighted (``group_name``
+    names the group in the title and method note: "proxy group (open data)" for the proxy
+    group of ``mart_peer_group``).
 
     Parameters
     ----------
@@ -131,7 +134,8 @@ def plot_ranking(
         ax.axhspan(band[0], band[1], color=BAND, alpha=0.22, zorder=1, linewidth=0,
                    label="±1 standard deviation of member values", gid="sd-band")
     ax.axhline(mean, color=OKABE_ITO["black"], linewidth=1.6, zorder=5, gid="group-mean",
-               label=f"MSG average (simple mean of members): {format_value(mean, subject)}")
+               label=(f"{'MSG' if group_name == 'Most Similar Group' else 'Group'} average "
+                      f"(simple mean of members): {format_value(mean, subject)}"))
     if "group_pooled_rate" in frame.columns and frame["group_pooled_rate"].notna().any():
         pooled = float(frame["group_pooled_rate"].dropna().iloc[0])
         ax.axhline(pooled, color=OKABE_ITO["black"], linewidth=1.2, linestyle=(0, (1, 2)),
@@ -163,13 +167,13 @@ def plot_ranking(
     neutral = " (an ordering only: neither is better)" if subject.polarity == "neutral" else ""
     finish_figure(
         fig, ax,
-        title=title or (f"{subject.title}: {subject.area_name} {position} in its Most Similar "
-                        f"Group{', ' + period if period else ''}"),
+        title=title or (f"{subject.title}: {subject.area_name} {position} in its {group_name}"
+                        f"{', ' + period if period else ''}"),
         subtitle=(f"{axis_label(subject, None)}{', ' + period if period else ''} · "
                   f"Rank 1 = {best} value{neutral} · "
                   f"{polarity_text(subject.polarity).capitalize()}"),
         lineage=lineage,
-        method=("Most Similar Group ranking: members sorted best to worst; the ±1 SD band "
+        method=(f"{group_name[:1].upper()}{group_name[1:]} ranking: members sorted best to worst; the ±1 SD band "
                 "describes spread and is not a significance test (see the funnel plot)"),
         legend_ncol=2,
     )

@@ -394,7 +394,25 @@ RECORDING_BREAKS = MartContract.of(
     text("message", "The finding in one sentence.", nullable=False),
 )
 
+PEER_GROUP = MartContract.of(
+    "mart_peer_group",
+    "The home area's peer group: the delivered Most Similar Group, else the proxy group (open "
+    "data) of the 15 nearest areas on ONS size, density and age structure.",
+    text("group_id", "The home area's code (each area has its own group).", nullable=False),
+    text("group_label", "'Most Similar Group (delivered)' or 'proxy group (open data)'.",
+         nullable=False),
+    text("area_code", "Member's ONS code.", nullable=False),
+    text("area_name", "Member's name."),
+    flag("is_focus", "True for the home area.", nullable=False),
+    number("rank", "rank", "Proxy group: 0 for the home area, then 1 = nearest.", kind="int"),
+    number("distance", "ratio", "Proxy group: weighted distance of standardised variables, "
+           "rebased so the farthest candidate is 1."),
+    number("population", "count", "Proxy group: resident population (ONS MYE 5)."),
+    number("density_per_sq_km", "count", "Proxy group: people per sq. km (ONS MYE 5)."),
+    text("note", "Where the group comes from.", nullable=False),
+)
+
 MART_CONTRACTS: dict[str, MartContract] = {c.name: c for c in (
     INDICATOR_VALUES, INDICATOR_AS_OF, UNPLACED_ROWS, POLICE_UK_VS_ONS, RECORDING_BREAKS, MSG_RANKINGS,
-    DATA_QUALITY, SPC, TRENDS, TARGET_TRACKING, TARGET_TRAJECTORY,
+    DATA_QUALITY, SPC, TRENDS, TARGET_TRACKING, TARGET_TRAJECTORY, PEER_GROUP,
 )}

@@ -20,6 +20,7 @@ from scp_metrics.warehouse.marts.data_quality import build_data_quality
 from scp_metrics.warehouse.marts.indicator_as_of import build_indicator_as_of
 from scp_metrics.warehouse.marts.indicator_values import build_indicator_values
 from scp_metrics.warehouse.marts.msg_rankings import build_msg_rankings
+from scp_metrics.warehouse.marts.peer_group import build_peer_group
 from scp_metrics.warehouse.marts.police_uk import build_police_uk_vs_ons, build_unplaced_rows
 from scp_metrics.warehouse.marts.recording_breaks import build_recording_breaks
 from scp_metrics.warehouse.marts.spc import build_spc
@@ -36,6 +37,7 @@ PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_unplaced_rows", build_unplaced_rows),
     ("mart_police_uk_vs_ons", build_police_uk_vs_ons),
     ("mart_recording_breaks", build_recording_breaks),
+    ("mart_peer_group", build_peer_group),  # before mart_msg_rankings, which ranks it
     ("mart_msg_rankings", build_msg_rankings),
     ("mart_spc", build_spc),
     ("mart_trends", build_trends),

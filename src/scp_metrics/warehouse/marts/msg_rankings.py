@@ -8,6 +8,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from scp_metrics.rankings.proxy_group import PROXY_GROUP_LABEL
 from scp_metrics.rankings.ranks import (
     MART_COLUMNS,
     RANKED_PERIOD_TYPES,
@@ -17,7 +18,7 @@ from scp_metrics.rankings.ranks import (
 from scp_metrics.settings import Settings
 from scp_metrics.stats.series_status import FAILED, OK, failure_note
 from scp_metrics.warehouse.contracts import contract_for
-from scp_metrics.warehouse.queries import query
+from scp_metrics.warehouse.queries import query, query_rows
 
 __all__ = ["COLUMNS", "build_msg_rankings", "rank_each_indicator"]
 
@@ -57,22 +58,30 @@ def rank_each_indicator(rows: pd.DataFrame, indicators: pd.DataFrame, members: p
     return out[COLUMNS].reset_index(drop=True)
 
 
+#: The proxy group (open data) also ranks quarters: it exists for police.uk data, whose loaded
+#: months often make no whole year (issue 16, item 2).
+PROXY_RANKED_PERIOD_TYPES = (*RANKED_PERIOD_TYPES, "quarter")
+
+
 def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
     """``mart_msg_rankings``: the home area's group, every rate and percentage indicator.
 
-    Reads ``stg_msg_membership`` (the group whose ``group_id`` is ``settings.home_area``),
+    Reads ``mart_peer_group`` (the delivered group whose ``group_id`` is
+    ``settings.home_area``, else the proxy group, which ranks quarters too),
     ``ref_indicators`` and the ``rolling_12m``, ``financial_year``, ``fytd`` and ``survey``
     rows of ``mart_indicator_values``, and applies
     :func:`~scp_metrics.rankings.ranks.compute_rankings` to each indicator. Empty (with its
     columns) when the warehouse holds no group for the home area.
     """
-    membership = query(con, "reads/msg_rankings/membership")
+    membership = query(con, "reads/peer_group/membership")
     names = query(con, "reads/common/configured_area_names")
     try:
         members = group_members(membership, settings.home_area, names)
     except LookupError:
         return contract_for("mart_msg_rankings").empty()
+    proxy = bool(query_rows(con, "reads/peer_group/is_proxy", label=PROXY_GROUP_LABEL)[0][0])
     indicators = query(con, "reads/msg_rankings/indicators")
-    rows = query(con, "reads/msg_rankings/values", period_types=list(RANKED_PERIOD_TYPES))
+    types = PROXY_RANKED_PERIOD_TYPES if proxy else RANKED_PERIOD_TYPES
+    rows = query(con, "reads/msg_rankings/values", period_types=list(types))
     focus = settings.home_area.strip().upper()
     return rank_each_indicator(rows, indicators, members, focus)
