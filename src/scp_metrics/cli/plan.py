@@ -1,5 +1,9 @@
 """``scp-metrics plan``: the partnership plan's files.
 
+* ``plan init --year 2019``: a plan skeleton ``config/plans/2019-20.toml`` from the warehouse:
+  one target per indicator with data for the home area, its baseline (the 2018/19 outturn)
+  filled in where the data has the whole year, every target ``status = "unset"`` for a person
+  to set (the loader accepts it as is; the report says the plan leaves it blank).
 * ``plan peer-features --workbook FILE``: ``config/area_features.csv`` (the proxy peer group's
   ONS variables, :mod:`scp_metrics.config.area_features`) from an ONS mid-year workbook.
 """
@@ -7,16 +11,19 @@
 from __future__ import annotations
 
 import argparse
+import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from scp_metrics.cli.common import UserError, say
 from scp_metrics.config.area_features import COLUMNS, FILE_NAME
+from scp_metrics.config.plans import FOLDER, PlanError, fy_label, load_plans
 from scp_metrics.rankings.proxy_group import derive_features
 from scp_metrics.settings import Settings
 
-__all__ = ["register", "sheet_below_header", "workbook_features"]
+__all__ = ["plan_skeleton", "register", "sheet_below_header", "workbook_features"]
 
 
 def sheet_below_header(path: Path, sheet: str) -> pd.DataFrame:
@@ -64,9 +71,120 @@ def cmd_peer_features(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _toml(value: object) -> str:
+    """A TOML value: strings as basic strings (JSON's escapes are TOML's), numbers as is."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(round(float(value), 6)) if isinstance(value, float) else str(value)
+
+
+def plan_skeleton(year: int, baselines: pd.DataFrame, *, partnership: str, area_name: str,
+                  written: date) -> str:
+    """The text of a plan file for the financial year starting in ``year``.
+
+    ``baselines``: ``indicator_id, title, polarity, unit, measure, baseline_value,
+    baseline_numerator, latest_end`` (``publish/sql/plan_baselines.sql``). Indicators whose
+    polarity is neither lower nor higher get no target (a neutral measure is not targeted).
+    """
+    label, base = fy_label(year), fy_label(year - 1)
+    lines = [
+        f"# Plan skeleton for {label}, written by 'scp-metrics plan init --year {year}' on "
+        f"{written:%Y-%m-%d} from the warehouse.",
+        "# Every target is status = \"unset\": set change_pct (or target_value) and status = "
+        "\"set\" for those the",
+        "# partnership adopts, delete the rest, and add the plan's quotes ([[priority]]) and the "
+        "national",
+        "# comparators it cites ([[comparator]]). Keys: see config/plans/2010-11.toml.",
+        "",
+        "[plan]",
+        f"id = {_toml(f'{year}-{(year + 1) % 100:02d}')}",
+        f"title = {_toml(f'{partnership} plan {label}')}",
+        f"partnership = {_toml(partnership)}",
+        f"years = [{_toml(label)}]",
+        f"source = {_toml('skeleton from the data; to be completed from the agreed plan')}",
+    ]
+    for row in baselines.itertuples(index=False):
+        if str(row.polarity) not in ("lower", "higher"):
+            continue
+        target_id = (str(row.indicator_id).replace(":", "_").replace("-", "_")
+                     + f"_{year}_{(year + 1) % 100:02d}")
+        lines += ["", "[[target]]", f"id = {_toml(target_id)}",
+                  f"title = {_toml(f'{row.title}: target for {label} to be set')}",
+                  f"indicator = {_toml(row.indicator_id)}", 'area = "home"', 'kind = "level"',
+                  'status = "unset"', 'basis = "value"', f"baseline_period = {_toml(base)}"]
+        if pd.notna(row.baseline_value):
+            lines.append(f"baseline_value = {_toml(float(row.baseline_value))}")
+            how = (f"Baseline: the {base} outturn for {area_name} in the warehouse "
+                   f"({row.unit}).")
+        else:
+            latest = pd.Timestamp(row.latest_end)
+            how = (f"No complete {base} in the warehouse (data to {latest:%b %Y}): the baseline "
+                   f"is computed from the data once {base} is complete.")
+        lines += [f"target_period = {_toml(label)}", f"polarity = {_toml(str(row.polarity))}",
+                  'plan_quote = ""', f"assumptions = {_toml(how)}"]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from scp_metrics.publish.reader import MartReader
+
+    year = int(args.year)
+    if not 1990 <= year <= 2100:
+        raise UserError(f"--year {year} is not a plausible financial year start (e.g. 2019)")
+    folder = settings.config_dir / FOLDER
+    target = folder / f"{year}-{(year + 1) % 100:02d}.toml"
+    try:
+        plans = load_plans(settings.config_dir)
+    except PlanError as exc:
+        raise UserError(str(exc)) from None
+    clash = next((p for p in plans if p.covers(year)), None)
+    if clash is not None:
+        raise UserError(f"{clash.file} already covers {fy_label(year)}: edit it, or move it "
+                        "aside before writing a new skeleton")
+    if target.exists() and not args.force:
+        raise UserError(f"{target} exists: pass --force to overwrite it")
+    try:
+        reader = MartReader.open(settings.warehouse)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    with reader:
+        if not reader.has("mart_indicator_values"):
+            raise UserError("the warehouse has no mart_indicator_values: run 'scp-metrics "
+                            "refresh' first")
+        baselines = reader.frame("plan_baselines", area_code=settings.home_area,
+                                 baseline_start=date(year - 1, 4, 1))
+        area_name = reader.area_name(settings.home_area) or settings.home_area
+    if baselines.empty:
+        raise UserError(f"no indicator values for {settings.home_area} in the warehouse: "
+                        "nothing to base a plan on")
+    partnership = plans[-1].partnership if plans and plans[-1].partnership else \
+        f"{area_name} Community Safety Partnership"
+    text = plan_skeleton(year, baselines, partnership=partnership, area_name=area_name,
+                         written=date.today())
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    try:
+        load_plans(settings.config_dir)
+    except PlanError as exc:  # never leave a skeleton the loader refuses
+        target.unlink()
+        raise UserError(f"the skeleton was refused ({exc}); nothing written") from None
+    filled = int(baselines["baseline_value"].notna().sum())
+    say(f"Plan skeleton for {fy_label(year)} written to {target}: "
+        f"{text.count('[[target]]')} targets, all unset; {filled} baselines from complete "
+        f"{fy_label(year - 1)} outturns, the rest computed from the data when it has the year.")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("plan", help="the plan's files (peer features, plan skeletons)")
+    p = sub.add_parser("plan", help="the plan's files (plan skeletons, peer features)")
     plan_sub = p.add_subparsers(dest="plan_command", required=True)
+    i = plan_sub.add_parser("init", help="write config/plans/<year>.toml, a plan skeleton with "
+                                         "baselines from the warehouse")
+    i.add_argument("--year", type=int, required=True,
+                   help="start of the plan's financial year (2019 = 2019/20)")
+    i.add_argument("--warehouse")
+    i.add_argument("--force", action="store_true", help="overwrite an existing skeleton")
+    i.set_defaults(func=cmd_init)
     q = plan_sub.add_parser("peer-features",
                             help="write config/area_features.csv from the ONS mid-year workbook")
     q.add_argument("--workbook", required=True, help="ONS mid-year estimates workbook")

@@ -3,7 +3,7 @@
 One ``[[kpi]]`` per indicator of the plan's Appendix 3 (NI 15, 17, 19, 20, 21, 30, 32, 38, 39,
 40, 110, 111, 115) plus the plan's two local measures (Neighbourhood Watch schemes, Community
 Payback hours): definition, unit, polarity, lead agency and officer, designated flag and where
-the figure comes from. Targets are not here (``config/targets.toml``).
+the figure comes from. Targets are not here: they are in the plan files (``config/plans/*.toml``).
 
 The loader is strict: an unknown key, unit, polarity or source, a missing key, a wrong type or a
 repeated id is refused with a :class:`KpiRegisterError` naming the file, the KPI and the key.

@@ -1,4 +1,5 @@
-"""The target catalogue (``config/targets.toml``): the plan's targets as data, the RAG
+"""The target catalogue: the plan's targets as data (``config/plans/*.toml``, one file per plan,
+:mod:`scp_metrics.config.plans`) and the method settings of ``config/targets.toml``: the RAG
 thresholds, the stretch-target reward rule and the projection fallback order.
 
 A target is data: indicator, area, baseline, target (relative or absolute), the financial year it
@@ -16,6 +17,8 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from scp_metrics.config.plans import Plan, fy_label, load_plans
 
 __all__ = ["FALLBACK_ORDER", "KINDS", "POLARITIES", "PROJECTION_METHODS", "RagThresholds",
            "RewardRule", "Target", "TargetCatalogue", "load_targets", "parse_fy"]
@@ -77,6 +80,8 @@ class Target:
     plan_quote: str = ""
     plan_ref: str = ""
     assumptions: str = ""
+    plan_id: str = ""
+    """The plan file's ``[plan] id`` (set by the loader, not a key of the file)."""
 
     @property
     def is_set(self) -> bool:
@@ -125,21 +130,33 @@ class TargetCatalogue:
     rag: RagThresholds
     reward_rule: RewardRule
     fallback_order: tuple[str, ...]
+    plan: Plan | None = None
+    """The plan reported against (``load_targets(year=...)``; None otherwise)."""
+    uncovered_year: int | None = None
+    """The financial year no plan covers (``load_targets(year=...)``): no target is set for it."""
+
+    @property
+    def no_target_sentence(self) -> str | None:
+        """'no target set for 2018/19' when no plan covers the year asked for."""
+        if self.uncovered_year is None:
+            return None
+        return f"no target set for {fy_label(self.uncovered_year)}"
 
     def get(self, target_id: str) -> Target:
         for t in self.targets:
             if t.id == target_id:
                 return t
-        raise KeyError(f"no target {target_id!r} in config/targets.toml")
+        raise KeyError(f"no target {target_id!r} in config/plans/*.toml")
 
 
-def _refuse(where: str, message: str) -> ValueError:
-    return ValueError(f"{FILE}: {where}: {message}")
+def _refuse(where: str, message: str, file: str = FILE) -> ValueError:
+    return ValueError(f"{file}: {where}: {message}")
 
 
-def _one_of(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> None:
+def _one_of(where: str, key: str, value: Any, allowed: tuple[str, ...],
+            file: str = FILE) -> None:
     if value not in allowed:
-        raise _refuse(where, f"{key} must be one of {', '.join(allowed)}, not {value!r}")
+        raise _refuse(where, f"{key} must be one of {', '.join(allowed)}, not {value!r}", file)
 
 
 def _table(data: dict, section: str, cls: type) -> Any:
@@ -152,39 +169,60 @@ def _table(data: dict, section: str, cls: type) -> Any:
     return cls(**table)
 
 
-def load_targets(config_dir: Path) -> TargetCatalogue:
-    """Read and validate ``config/targets.toml``.
+def _targets(items: list[dict], file: str, plan_id: str) -> list[Target]:
+    """``[[target]]`` tables of ``file`` as validated targets of plan ``plan_id``."""
+    known = {f.name for f in fields(Target)} - {"plan_id"}
+    targets = []
+    for item in items:
+        where = f"target {item.get('id')!r}"
+        unknown = sorted(set(item) - known)
+        if unknown:
+            raise _refuse(where, f"unknown key(s) {', '.join(unknown)}", file)
+        t = Target(**item, plan_id=plan_id)
+        _one_of(where, "kind", t.kind, KINDS, file)
+        _one_of(where, "status", t.status, STATUSES, file)
+        _one_of(where, "basis", t.basis, BASES, file)
+        _one_of(where, "polarity", t.polarity, POLARITIES, file)
+        if t.without_stretch:
+            _one_of(where, "without_stretch.method", t.without_stretch.get("method", "baseline"),
+                    WITHOUT_STRETCH_METHODS, file)
+        if t.is_set and t.change_pct is None and t.target_value is None:
+            raise _refuse(where, "set but has neither change_pct nor target_value", file)
+        targets.append(t)
+    return targets
+
+
+def load_targets(config_dir: Path, year: int | None = None) -> TargetCatalogue:
+    """The targets (``config/plans/*.toml``, :mod:`scp_metrics.config.plans`) with the method
+    settings of ``config/targets.toml``.
+
+    ``year`` (the start of a financial year: 2018 for 2018/19) keeps the targets of the plan
+    whose years cover it; when no plan does, the catalogue has no targets and
+    ``uncovered_year`` says which year lacks one ("no target set for 2018/19"). Without
+    ``year``, every plan's targets. ``[[target]]`` tables left in ``targets.toml`` (a config
+    folder from before plans had their own files) are read as one plan covering every year.
 
     Raises
     ------
     ValueError
         Naming the file, the target (or section) and the key: an unknown key, an unknown kind,
         status, basis, polarity, RAG profile or projection method, a set target with neither
-        ``change_pct`` nor ``target_value``, or a target id used twice.
+        ``change_pct`` nor ``target_value``, or a target id used twice
+        (:class:`~scp_metrics.config.plans.PlanError` for a plan's own rules).
     """
-    with open(Path(config_dir) / FILE, "rb") as fh:
-        data = tomllib.load(fh)
+    path = Path(config_dir) / FILE
+    data: dict[str, Any] = {}
+    if path.is_file():
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
     extra = sorted(set(data) - {"rag", "projection", "reward_rule", "target"})
     if extra:
         raise ValueError(f"{FILE}: unknown section(s) {', '.join(extra)}")
-    known = {f.name for f in fields(Target)}
-    targets = []
-    for item in data.get("target", []):
-        where = f"target {item.get('id')!r}"
-        unknown = sorted(set(item) - known)
-        if unknown:
-            raise _refuse(where, f"unknown key(s) {', '.join(unknown)}")
-        t = Target(**item)
-        _one_of(where, "kind", t.kind, KINDS)
-        _one_of(where, "status", t.status, STATUSES)
-        _one_of(where, "basis", t.basis, BASES)
-        _one_of(where, "polarity", t.polarity, POLARITIES)
-        if t.without_stretch:
-            _one_of(where, "without_stretch.method", t.without_stretch.get("method", "baseline"),
-                    WITHOUT_STRETCH_METHODS)
-        if t.is_set and t.change_pct is None and t.target_value is None:
-            raise _refuse(where, "set but has neither change_pct nor target_value")
-        targets.append(t)
+    plans = load_plans(config_dir)
+    chosen = plans if year is None else [p for p in plans if p.covers(year)]
+    targets = _targets(data.get("target", []), FILE, "")
+    for plan in chosen:
+        targets += _targets(list(plan.targets), plan.file, plan.id)
     ids = [t.id for t in targets]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -198,4 +236,8 @@ def load_targets(config_dir: Path) -> TargetCatalogue:
     order = tuple(projection.get("fallback_order", FALLBACK_ORDER))
     for method in order:
         _one_of("[projection]", "fallback_order", method, PROJECTION_METHODS)
-    return TargetCatalogue(targets, rag, _table(data, "reward_rule", RewardRule), order)
+    legacy = bool(data.get("target"))
+    plan = chosen[0] if year is not None and chosen else None
+    uncovered = year if year is not None and plan is None and not legacy else None
+    return TargetCatalogue(targets, rag, _table(data, "reward_rule", RewardRule), order,
+                           plan=plan, uncovered_year=uncovered)

@@ -14,6 +14,7 @@ import pandas as pd
 from scp_metrics.config.targets import TargetCatalogue, load_targets
 from scp_metrics.settings import Settings
 from scp_metrics.targets.evaluation import PoolSeries
+from scp_metrics.targets.projection_base import fiscal_year
 from scp_metrics.targets.projections import as_month
 from scp_metrics.targets.series import IndicatorData, indicator_data
 from scp_metrics.targets.tracking import COLUMNS, tracking_table, typed_tracking
@@ -130,9 +131,10 @@ def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: obj
     The back-tests' projections are memoised beside ``settings.warehouse`` (the warehouse being
     built, not the environment's default; not at all for ``":memory:"``).
     """
-    cat = catalogue or load_targets(settings.config_dir)
     cap = as_month(as_of) if as_of is not None else None
     month = cap if cap is not None else default_month(con, settings)
+    # the plan whose years cover the publication's financial year (none: no targets to track)
+    cat = catalogue or load_targets(settings.config_dir, year=fiscal_year(month))
     areas = {t.area_code(settings.home_area) for t in cat.targets}
     months = own_months(con, areas, cap)
     data: dict[tuple[str, str], IndicatorData | None] = {}
