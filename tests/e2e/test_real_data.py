@@ -271,3 +271,75 @@ def test_twice_or_with_a_file_duplicated_under_another_name_gives_identical_mart
     assert run["marts_forced"] == run["marts"]
     assert con.execute("select count(*) from raw_police_uk_street").fetchall()[0][0] == \
         TOTAL_ROWS
+
+
+# ------------------------------------------------- issue 16: proxy group, outputs, the report
+
+SOUTHAMPTON, PLYMOUTH = "E06000045", "E06000026"
+
+
+def test_the_proxy_group_ranks_equal_a_direct_count(con, placed, realdata):
+    """All crime, 2018/19 Q3 (Oct-Dec 2018): each member's rows counted straight from the files,
+    over its mid-2018 population (MYE 5 read with pandas), ranked lowest first (ties share the
+    best place): the mart's ranks, with no MSG file and no flag."""
+    group = con.execute("select area_code, group_label, rank from mart_peer_group "
+                        "order by rank").df()
+    assert len(group) == 16 and set(group["group_label"]) == {"proxy group (open data)"}
+    assert group["area_code"].iloc[0] == SOUTHAMPTON
+    types = catalogue.read_police_uk_crime_types(Path(__file__).resolve().parents[2] / "config")
+    in_all = set(types.loc[types["in_all_crime"], "crime_type"])
+    rows = placed[placed["covered"] & placed["crime_type"].isin(in_all)
+                  & placed["month"].isin(["2018-10", "2018-11", "2018-12"])
+                  & placed["area_code"].isin(set(group["area_code"]))]
+    counts = rows.groupby("area_code").size()
+    population = ons_population(realdata)
+    population = population[population["mid_year"] == 2018].set_index("code")["population"]
+    rate = {code: counts.get(code, 0) / float(population[code]) * 1000
+            for code in group["area_code"]}
+    expected = {code: 1 + sum(other < value - 1e-12 for other in rate.values())
+                for code, value in rate.items()}
+    mart = con.execute(
+        "select area_code, rank, n_areas, value from mart_msg_rankings "
+        "where indicator_id = 'police_uk:all-crime' and period_type = 'quarter' "
+        "and period_start = date '2018-10-01' order by area_code").df()
+    assert dict(zip(mart["area_code"], mart["rank"], strict=True)) == expected
+    assert set(mart["n_areas"]) == {16}
+    assert np.allclose(mart.set_index("area_code")["value"].sort_index(),
+                       pd.Series(rate).sort_index())
+    assert expected[SOUTHAMPTON] == 13  # docs/real-data.md states it
+
+
+def test_plymouth_gets_its_own_proxy_group_with_only_the_home_area_changed(con, run):
+    from scp_metrics.warehouse.marts.peer_group import build_peer_group
+
+    plymouth = dataclasses.replace(run["settings"], home_area=PLYMOUTH)
+    group = build_peer_group(con, plymouth)
+    assert group["area_code"].iloc[0] == PLYMOUTH and len(group) == 16
+    assert set(group["group_label"]) == {"proxy group (open data)"}
+    with_quarter = set(con.execute(
+        "select area_code from mart_indicator_values where indicator_id = "
+        "'police_uk:all-crime' and period_type = 'quarter' and period_start = "
+        "date '2018-10-01' and value is not null order by 1").df()["area_code"])
+    assert set(group["area_code"]) <= with_quarter  # every member can be ranked
+
+
+@pytest.fixture(scope="module")
+def published(run, realdata) -> tuple:
+    """The warehouse published with no outputs folder given (outputs beside the warehouse)."""
+    from scp_metrics.settings import get_settings
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SCP_OUTPUTS_DIR", raising=False)
+        settings = get_settings(raw_dir=realdata, warehouse=run["settings"].warehouse,
+                                quarantine_dir=run["settings"].quarantine_dir)
+        summary = run_refresh(settings)
+    return settings, summary
+
+
+def test_outputs_land_beside_the_warehouse(published):
+    settings, summary = published
+    folder = Path(summary.outputs_dir)
+    assert folder == settings.warehouse.parent / "outputs" / "2019-02"
+    assert (folder / "mart_peer_group.csv").is_file()
+    assert len(list((folder / "charts").glob("ranking_police_uk-*.png"))) == 15
+

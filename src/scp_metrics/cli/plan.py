@@ -126,7 +126,7 @@ def plan_skeleton(year: int, baselines: pd.DataFrame, *, partnership: str, area_
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    from scp_metrics.publish.reader import MartReader
+    from scp_metrics.publish.reader import MartReader, plan_baselines
 
     year = int(args.year)
     if not 1990 <= year <= 2100:
@@ -151,8 +151,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         if not reader.has("mart_indicator_values"):
             raise UserError("the warehouse has no mart_indicator_values: run 'scp-metrics "
                             "refresh' first")
-        baselines = reader.frame("plan_baselines", area_code=settings.home_area,
-                                 baseline_start=date(year - 1, 4, 1))
+        baselines = plan_baselines(reader, settings.home_area, date(year - 1, 4, 1))
         area_name = reader.area_name(settings.home_area) or settings.home_area
     if baselines.empty:
         raise UserError(f"no indicator values for {settings.home_area} in the warehouse: "

@@ -249,3 +249,10 @@ def as_reader(source: MartReader | Connection) -> MartReader:
 def as_date(value: Any) -> date:
     """A date for a bound parameter from a Timestamp, a date or ``YYYY-MM-DD`` text."""
     return pd.Timestamp(value).date()
+
+
+def plan_baselines(reader: MartReader, area_code: str, baseline_start: date) -> pd.DataFrame:
+    """Every indicator with values for ``area_code``, its outturn in the financial year starting
+    ``baseline_start`` (where the data has the whole year) and its latest period end: what
+    ``scp-metrics plan init`` writes a plan skeleton from (``sql/plan_baselines.sql``)."""
+    return reader.frame("plan_baselines", area_code=area_code, baseline_start=baseline_start)
