@@ -324,14 +324,17 @@ def test_plymouth_gets_its_own_proxy_group_with_only_the_home_area_changed(con, 
 
 
 @pytest.fixture(scope="module")
-def published(run, realdata) -> tuple:
-    """The warehouse published with no outputs folder given (outputs beside the warehouse)."""
+def published(run, realdata, tmp_path_factory) -> tuple:
+    """A copy of the warehouse (the module's read-only connection stays open) published with no
+    outputs folder given: outputs beside the warehouse."""
     from scp_metrics.settings import get_settings
 
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "scp.duckdb"
+    shutil.copy(run["settings"].warehouse, elsewhere)
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SCP_OUTPUTS_DIR", raising=False)
-        settings = get_settings(raw_dir=realdata, warehouse=run["settings"].warehouse,
-                                quarantine_dir=run["settings"].quarantine_dir)
+        settings = get_settings(raw_dir=realdata, warehouse=elsewhere,
+                                quarantine_dir=elsewhere.parent / "quarantine")
         summary = run_refresh(settings)
     return settings, summary
 
