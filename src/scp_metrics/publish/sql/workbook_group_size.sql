@@ -1,6 +1,6 @@
--- How many areas the partnership's peer group (mart_peer_group: delivered, else the proxy group) has (0: no group in the warehouse).
+-- How many areas the partnership's Most Similar Group has (0: no group in the warehouse).
 with group_members as (
-    select area_code from mart_peer_group
+    select area_code from stg_msg_membership
     where upper(trim(group_id)) = $home
 )
 

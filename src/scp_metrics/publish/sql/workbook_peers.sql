@@ -1,12 +1,11 @@
 -- Workbook sheet "indicators_all_areas": financial-year, rolling 12-month and survey values of
--- the partnership and its peer group (mart_peer_group: the delivered Most Similar Group, else
--- the proxy group (open data)).
+-- the partnership and its Most Similar Group (the group whose id is the partnership's code).
 with indicator_values as (
     select * from mart_indicator_values
 ),
 
 group_members as (
-    select area_code from mart_peer_group
+    select area_code from stg_msg_membership
     where upper(trim(group_id)) = $home
 ),
 
