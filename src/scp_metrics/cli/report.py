@@ -28,10 +28,12 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     as_of = _as_of(args.as_of, settings)
     out = Path(args.out) if args.out else settings.outputs_dir / as_of
-    html_path, pdf_path = publish_report(settings, Outputs(out, as_of))
+    written = publish_report(settings, Outputs(out, as_of))
     say(f"Year-end projection report as of {as_of}:")
-    say(f"  HTML {html_path}")
-    say(f"  PDF  {pdf_path}")
+    for path in written:
+        say(f"  {path.suffix.lstrip('.').upper():4} {path}")
+    if not any(p.suffix == ".pdf" for p in written):
+        say("  PDF  not written: WeasyPrint cannot run here; run 'make install' (the HTML is complete)")
     return 0
 
 

@@ -14,7 +14,6 @@ import pytest
 from openpyxl import load_workbook
 
 from scp_metrics.publish import workbook
-from scp_metrics.publish.reader import MartReader
 from scp_metrics.settings import PROJECT_ROOT, get_settings
 
 HOME = "E06000045"
@@ -57,46 +56,56 @@ def settings(tmp_path):
 
 
 def _rows(ws) -> list[tuple]:  # noqa: ANN001
-    return list(ws.iter_rows(values_only=True))
+    """The sheet's table: its header (units stripped: "value (rate per 1,000)" -> "value") and
+    rows; the title, description and note line above it are not part of it."""
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    return [tuple(str(c).split(" (")[0] if c is not None else c for c in rows[0]), *rows[1:]]
+
+
+def _notes(book) -> str:  # noqa: ANN001
+    return " ".join(str(r[1]) for r in _rows(book["Notes"])[1:])
 
 
 def test_the_peer_sheet_holds_the_home_area_and_its_most_similar_group(settings, tmp_path):
     path = workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx", "2021-01")
     book = load_workbook(path)
-    assert book.sheetnames[0] == "README"
-    rows = _rows(book["indicators_all_areas"])
+    assert book.sheetnames[:4] == ["Cover", "Contents", "Notes", "Indicators"]
+    rows = _rows(book["Peers"])
     header, data = rows[0], rows[1:]
     areas = {r[header.index("area_code")] for r in data}
     assert areas == {HOME, *PEERS}
     assert {r[header.index("period_type")] for r in data} == {"financial_year", "rolling_12m"}
     assert len(data) == 3 * 4
-    readme = {r[0]: r[1] for r in _rows(book["README"])[1:]}
-    detail = readme["sheet: indicators_all_areas"]
+    detail = book["Peers"]["A2"].value
     assert "Most Similar Group" in detail and "3 areas" in detail
-    assert "mart_indicator_values.csv" in detail and "(12 rows" in detail
+    assert "mart_indicator_values.csv" in _notes(book)
+    contents = {r[0]: r[2] for r in _rows(book["Contents"])[1:]}
+    assert contents["Peers"] == "12"
 
 
 def test_without_a_group_the_peer_sheet_keeps_every_areas_latest_periods(settings, tmp_path):
     path = workbook.write_workbook(_warehouse(with_msg=False), settings, tmp_path / "wb.xlsx")
-    rows = _rows(load_workbook(path)["indicators_all_areas"])
+    rows = _rows(load_workbook(path)["Peers"])
     header, data = rows[0], rows[1:]
     assert len(data) == 6 * 2  # every area, the latest financial year and rolling 12 months
     starts = {(r[header.index("period_type")], r[header.index("period_start")]) for r in data}
     assert starts == {("financial_year", datetime(2020, 4, 1)), ("rolling_12m", datetime(2020, 2, 1))}
 
 
-def test_sheets_keep_frozen_headers_filters_formats_and_small_number_suppression(settings, tmp_path):
+def test_sheets_are_excel_tables_with_formats_and_small_number_suppression(settings, tmp_path):
     path = workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx", "2021-01")
-    ws = load_workbook(path)["indicators"]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:N6"  # 14 columns, 5 rows of the home area
-    header = [c.value for c in ws[1]]
-    assert ws.cell(1, 1).font.bold
-    col = {name: i + 1 for i, name in enumerate(header)}
-    month = next(r for r in range(2, 7) if ws.cell(r, col["period_type"]).value == "month")
+    ws = load_workbook(path)["Indicators"]
+    assert ws.freeze_panes == "A5"
+    assert [t.ref for t in ws.tables.values()] == ["A4:N9"]  # 14 columns, 5 rows of the home area
+    assert ws["A1"].value == "Indicator values for the partnership's area"
+    header = [c.value for c in ws[4]]
+    assert "value (rate per 1,000)" not in header  # the unit is the row's: the header says so
+    assert "value (unit of the row)" in header and "numerator (count)" in header
+    col = {name.split(" (")[0]: i + 1 for i, name in enumerate(header)}
+    month = next(r for r in range(5, 10) if ws.cell(r, col["period_type"]).value == "month")
     assert ws.cell(month, col["numerator"]).value == "<5"
     assert ws.cell(month, col["value"]).value is None  # would give the count back
-    other = 2 if month != 2 else 3
+    other = 5 if month != 5 else 6
     assert ws.cell(other, col["numerator"]).value == 1200
     assert ws.cell(other, col["numerator"]).number_format == "#,##0"
     assert ws.cell(other, col["value"]).number_format == "#,##0.00"
@@ -104,26 +113,31 @@ def test_sheets_keep_frozen_headers_filters_formats_and_small_number_suppression
     assert ws.cell(other, col["population_year"]).number_format == "0"
     start = ws.cell(other, col["period_start"])
     assert isinstance(start.value, datetime) and start.number_format == "yyyy-mm-dd"
-    loads = load_workbook(path)["load_history"]
-    assert isinstance(loads.cell(2, 8).value, datetime)
+    loads = load_workbook(path)["Load_history"]
+    assert isinstance(loads.cell(5, 8).value, datetime)
+    widths = {k: v.width for k, v in ws.column_dimensions.items()}
+    assert widths["A"] >= len("all_crime") and widths["C"] >= len("E06000045")
+
+
+def test_the_suppression_audit_lists_every_withheld_cell(settings, tmp_path):
+    book = load_workbook(workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx"))
+    audit = _rows(book["Suppression_audit"])[1:]
+    for sheet, row, column, _reason in audit:
+        header = [c.value for c in book[sheet][4]]
+        cell = book[sheet].cell(int(row), header.index(column) + 1)
+        assert cell.value in ("<5", None), (sheet, row, column, cell.value)
+    # the home area's month: numerator small, its value, interval and change withheld
+    mine = {(r[2].split(" (")[0], r[3]) for r in audit if r[0] == "Indicators"}
+    assert ("numerator", "small count") in mine and ("value", "derived from a small count") in mine
 
 
 def test_a_sheet_longer_than_excel_allows_is_cut_and_says_so(settings, tmp_path, monkeypatch):
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 4)
-    path = workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx")
-    book = load_workbook(path)
-    assert len(_rows(book["indicators_all_areas"])) == 4
-    readme = {r[0]: r[1] for r in _rows(book["README"])[1:]}
-    assert "only the first 3" in readme["sheet: indicators_all_areas"]
+    from scp_metrics.publish.workbook import model
 
-
-def test_sheets_are_read_in_chunks_with_the_same_rows(settings, tmp_path, monkeypatch):
-    reader = MartReader(_warehouse())
-    spec = workbook.SHEETS[0]
-    whole = workbook._read(reader, spec, HOME)
-    monkeypatch.setattr(workbook, "CHUNK_VECTORS", 1)
-    chunks = list(workbook._chunks(reader, spec, HOME, limit=None))
-    assert sum(len(c) for c in chunks) == len(whole) == 5
+    monkeypatch.setattr(model, "EXCEL_MAX_ROWS", model.TABLE_FIRST_ROW + 1 + 3)
+    book = load_workbook(workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx"))
+    assert len(_rows(book["Peers"])) == 1 + 3
+    assert "Only the first 3 of 12 rows fit this sheet" in _notes(book)
 
 
 def test_the_workbook_suppresses_what_the_published_csvs_suppress(settings, tmp_path):
@@ -142,11 +156,11 @@ def test_the_workbook_suppresses_what_the_published_csvs_suppress(settings, tmp_
                 {"home": HOME})
     book = load_workbook(workbook.write_workbook(con, settings, tmp_path / "wb.xlsx", "2021-01"))
 
-    spc = _rows(book["spc"])
+    spc = _rows(book["SPC"])
     got = {(r[0], r[2].month): r[3] for r in spc[1:]}
     assert got == {("asb", 1): "<5", ("asb", 2): 12, ("all_crime", 1): 3}  # a rate is not a count
 
-    quality = _rows(book["data_quality"])
+    quality = _rows(book["Data_quality"])
     header = quality[0]
     small = next(r for r in quality[1:] if r[1] == "vap")
     assert small[header.index("record_level_value")] == "<5"
@@ -154,7 +168,7 @@ def test_the_workbook_suppresses_what_the_published_csvs_suppress(settings, tmp_
     big = next(r for r in quality[1:] if r[1] == "all_crime")
     assert big[header.index("record_level_value")] == 900
 
-    indicators = _rows(book["indicators"])
+    indicators = _rows(book["Indicators"])
     header = indicators[0]
     month = next(r for r in indicators[1:] if r[header.index("period_type")] == "month")
     assert month[header.index("change_pct")] is None  # a derived column of a suppressed count
@@ -167,13 +181,12 @@ def test_the_workbook_takes_its_threshold_from_privacy_toml_as_the_csvs_do(tmp_p
     (config / "privacy.toml").write_text(text)
     settings = get_settings(home_area=HOME, warehouse=tmp_path / "wh.duckdb", config_dir=config)
     book = load_workbook(workbook.write_workbook(_warehouse(), settings, tmp_path / "wb.xlsx"))
-    rows = _rows(book["indicators"])
+    rows = _rows(book["Indicators"])
     header = rows[0]
     month = next(r for r in rows[1:] if r[header.index("period_type")] == "month")
     assert month[header.index("numerator")] == 3  # 3 is not below a threshold of 3
     assert month[header.index("value")] == 12.5
-    readme = {r[0]: r[1] for r in _rows(book["README"])[1:]}
-    assert readme["Small numbers"] == "Counts of 1 to 2 are shown as '<3' (disclosure control)."
+    assert not any(r[0] == "Indicators" for r in _rows(book["Suppression_audit"])[1:])
 
 
 def _shown(value: float, number_format: str) -> str:
@@ -211,8 +224,8 @@ def test_numbers_read_back_at_their_units_precision_and_none_is_a_date(settings,
           reward_implied, unit)
     """)
     book = load_workbook(workbook.write_workbook(con, settings, tmp_path / "wb.xlsx", "2009-12"))
-    rows = list(book["targets"].iter_rows(min_row=1))
-    header = [c.value for c in rows[0]]
+    rows = list(book["Target_detail"].iter_rows(min_row=4))
+    header = [str(c.value).split(" (")[0] for c in rows[0]]
     shown = {}
     for row in rows[1:]:
         target = row[0].value

@@ -1,21 +1,27 @@
-"""The year-end projection report (HTML and PDF) written from the marts."""
+"""The year-end projection report (HTML and PDF) written from the marts.
+
+The report is the ordered list of sections in :mod:`scp_metrics.publish.report.sections`, each a
+Jinja2 template (``publish/report/templates/``) and a function giving it facts from the reader.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from scp_metrics.publish.reader import Connection, MartReader
-from scp_metrics.publish.report.build import Report, build_report
+from scp_metrics.publish.report.context import ReportContext, ReportSection
 from scp_metrics.publish.report.facts import Facts
-from scp_metrics.publish.report.render import render_html, render_pdf, write_report
+from scp_metrics.publish.report.render import PdfEngineMissing, render_html, render_pdf, write_report
 from scp_metrics.settings import Settings
 
-__all__ = ["Report", "build_report", "make_report", "render_html", "render_pdf", "write_report"]
+__all__ = ["PdfEngineMissing", "ReportContext", "ReportSection", "make_report", "render_html",
+           "render_pdf", "write_report"]
 
 
 def make_report(source: MartReader | Connection, settings: Settings, as_of: str, out_dir: Path,
-                charts: list[Path] | None = None) -> tuple[Path, Path]:
+                charts: list[Path] | None = None) -> tuple[Path, ...]:
     """Build the report as of ``as_of`` (YYYY-MM) from the marts (read through the publish
-    reader) and write HTML and PDF to ``out_dir``."""
-    facts = Facts(source, settings, as_of)
-    return write_report(build_report(facts, as_of, charts), out_dir)
+    reader) and write it to ``out_dir``: the HTML, then the PDF (left out, with a warning, when
+    WeasyPrint cannot run)."""
+    ctx = ReportContext(Facts(source, settings, as_of), as_of, list(charts or []), out_dir)
+    return write_report(ctx, out_dir)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -26,22 +25,6 @@ from scp_metrics.targets.wording import probability_text
 
 HEADLINE_COLUMNS = ["target", "data to", "baseline", "year to date", "projected year end (80%)",
                     "target value", "RAG", "P(meet)", "MSG position"]
-
-
-@dataclass
-class Report:
-    title: str
-    as_of: str
-    area_name: str
-    headline: pd.DataFrame
-    sections: list[Section]
-    quality: pd.DataFrame
-    breaks: pd.DataFrame
-    lineage: str
-    methods: list[str]
-    charts: list[Path] = field(default_factory=list)
-    data_to: str = ""
-    """Each source's latest month ("police data to Dec 2009, ED data to Jan 2010")."""
 
 
 def _said_target(facts: Facts, target_id: str) -> pd.Series | None:
@@ -263,12 +246,3 @@ def select_report_charts(paths: list[Path], area_code: str) -> list[Path]:
     """The pack's PNGs that the report embeds, in :data:`REPORT_CHARTS` order."""
     by_stem = {p.stem: p for p in paths}
     return [by_stem[f"{stem}_{area_code}"] for stem in REPORT_CHARTS if f"{stem}_{area_code}" in by_stem]
-
-
-def build_report(facts: Facts, as_of: str, charts: list[Path] | None = None) -> Report:
-    return Report(
-        title=f"{facts.area_name()} Safe City Partnership: how did we do? Year-end projection report",
-        as_of=as_of, area_name=facts.area_name(), headline=headline_table(facts),
-        sections=priority_sections(facts), quality=facts.data_quality(),
-        breaks=facts.series_breaks(), lineage=facts.lineage(), methods=methods(facts.rules),
-        charts=select_report_charts(list(charts or []), facts.area), data_to=facts.data_to())
