@@ -23,8 +23,10 @@ from scp_metrics.publish.report.narrative import (
 from scp_metrics.publish.suppression import SuppressionRules, small_cells
 from scp_metrics.targets.wording import probability_text
 
-HEADLINE_COLUMNS = ["target", "data to", "baseline", "year to date", "projected year end (80%)",
-                    "target value", "RAG", "P(meet)", "MSG position"]
+HEADLINE_COLUMNS = ["target", "unit", "data to", "baseline", "year to date",
+                    "milestone judged this year", "final target", "projected year end (80%)", "RAG",
+                    "P(meet)", "MSG position"]
+_ATTENTION = {"red": 0, "amber": 1, "green": 2}
 
 
 def _said_target(facts: Facts, target_id: str) -> pd.Series | None:
@@ -185,13 +187,22 @@ def headline_table(facts: Facts) -> pd.DataFrame:
             "baseline": format_figure(TRACKING, "baseline_value", r),
             "year to date": _outturn(r, facts.rules),
             "projected year end (80%)": interval or "—",
-            "target value": format_figure(TRACKING, "target_value", r,
+            "unit": r.get("unit") if isinstance(r.get("unit"), str) else "—",
+            "milestone judged this year": (
+                f"{format_figure(TRACKING, 'milestone_value', r)} ({r.get('assessed_period')})"
+                if not pd.isna(r.get("milestone_value")) else "—"),
+            "final target": format_figure(TRACKING, "target_value", r,
                                           missing="unset in the plan"),
             "RAG": r.get("rag") if r.get("rag") is not None and not pd.isna(r.get("rag")) else "—",
             "P(meet)": probability_text(r.get("probability_met")),
             "MSG position": f"{rank.rank} of {rank.n_areas}" if rank else "—",
         })
-    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+    # what needs attention first: Red, Amber, Green, not judged; then the lowest probability
+    keys = [(_ATTENTION.get(str(r.get("rag")).lower(), 3),
+             2.0 if pd.isna(r.get("probability_met")) else float(r.get("probability_met")))
+            for r in (row._asdict() for row in targets.itertuples(index=False))]
+    order = sorted(range(len(rows)), key=lambda i: keys[i])
+    return pd.DataFrame([rows[i] for i in order], columns=HEADLINE_COLUMNS)
 
 
 def _outturn(row: dict[str, object], rules: SuppressionRules) -> str:
