@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import scp_metrics.steps as steps
+from scp_metrics.escaping import log_text, md_cell
 from scp_metrics.settings import get_settings, prefect_defaults
 
 prefect_defaults()
@@ -42,6 +43,8 @@ _STEPS: list[tuple[Callable[..., Any], int]] = [
     (steps.outputs_folder, RETRIES),
     *[(publish, RETRIES) for publish in steps.PUBLISH_STEPS],
     (steps.publish_summary, RETRIES),
+    (steps.swap_in, 0),
+    (steps.record_publication, 0),
 ]
 #: One task per step function.
 TASKS: dict[Callable[..., Any], Task[..., Any]] = {step: _task(step, retries) for step, retries in _STEPS}
@@ -53,8 +56,9 @@ def run_as_task(step: Callable[..., T], /, *args: Any) -> T:
 
 
 def log(message: str) -> None:
-    """Progress to the log of the task (or flow) running now."""
-    get_run_logger().info(message)
+    """Progress to the log of the task (or flow) running now (one line: texts from files are
+    escaped by the steps; control characters are escaped here again)."""
+    get_run_logger().info(log_text(message))
 
 
 @flow(name="quarterly-refresh", log_prints=True)
@@ -66,6 +70,7 @@ def quarterly_refresh(
     outputs_dir: str | None = None,
     publish_outputs: bool = True,
     wait_seconds: float = steps.DEFAULT_WAIT_SECONDS,
+    accept_shrink: bool = False,
 ) -> steps.RefreshSummary:
     """Refresh the warehouse from the extracts in ``raw_dir`` and publish the outputs.
 
@@ -75,10 +80,12 @@ def quarterly_refresh(
     settings = get_settings(raw_dir=raw_dir, warehouse=warehouse, quarantine_dir=quarantine_dir,
                             outputs_dir=outputs_dir)
     summary = steps.run_refresh(settings, progress=log, force=force, publish=publish_outputs,
-                                wait_seconds=wait_seconds, run_step=run_as_task)
-    log(summary.headline())
+                                wait_seconds=wait_seconds, run_step=run_as_task,
+                                accept_shrink=accept_shrink)
+    log(log_text(summary.headline()))
+    # every text from a file in the Markdown is escaped (no HTML, links or table breaks)
     create_markdown_artifact(markdown=summary.to_markdown(), key="quarterly-refresh-summary",
-                             description=summary.headline())
+                             description=md_cell(summary.headline()))
     return summary
 
 

@@ -12,7 +12,7 @@ from scp_metrics import steps
 
 ORDER_OF_A_FIRST_RUN = ["find_extracts", "ingest_files", "build_marts", "outputs_folder",
                         "publish_csvs", "publish_charts", "publish_report", "publish_workbook",
-                        "publish_summary"]
+                        "publish_summary", "swap_in", "record_publication"]
 
 
 @pytest.fixture

@@ -55,9 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into sentences
         if args.debug:
             raise
-        from scp_metrics.steps import RefreshLocked
+        from scp_metrics.steps import PublishFailed, RefreshLocked
 
-        known = (UserError, RefreshLocked, FileNotFoundError, PermissionError)
+        known = (UserError, RefreshLocked, PublishFailed, FileNotFoundError, PermissionError)
         message = str(exc) if isinstance(exc, known) else f"{type(exc).__name__}: {exc}"
         err.print(f"error: {message}" + ("" if isinstance(exc, known)
                                          else " (run with --debug for the traceback)"),

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from scp_metrics.cli.common import UserError, say
+from scp_metrics.escaping import log_text
 from scp_metrics.settings import Settings
 from scp_metrics.steps import DEFAULT_WAIT_SECONDS, RefreshSummary, run_refresh
 
@@ -28,7 +29,8 @@ def _run_flow(args: argparse.Namespace, settings: Settings) -> RefreshSummary:
     summary = quarterly_refresh(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse),
                                 force=args.force, quarantine_dir=str(settings.quarantine_dir),
                                 outputs_dir=str(settings.outputs_dir),
-                                publish_outputs=not args.no_publish, wait_seconds=args.wait)
+                                publish_outputs=not args.no_publish, wait_seconds=args.wait,
+                                accept_shrink=args.accept_shrink)
     assert summary is not None  # the flow returns its summary (or raises)
     return summary
 
@@ -41,18 +43,24 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
         summary = _run_flow(args, settings)
     else:
         summary = run_refresh(settings, progress=say, force=args.force, wait_seconds=args.wait,
-                              publish=not args.no_publish)
+                              publish=not args.no_publish, accept_shrink=args.accept_shrink)
     say("")
     say(summary.headline())
     for f in summary.quarantined:
         first = f.first_failures[0] if f.first_failures else {}
-        say(f"  refused {f.file}: {f.failures} problem(s), first: row {first.get('row')}, "
-            f"column {first.get('column')}, {first.get('check')} (value {first.get('value')!r}); "
-            f"report: {f.report}")
+        value = first.get("value")
+        shown = "" if value is None or value != value else f" (value {log_text(repr(value))})"
+        say(f"  refused {log_text(f.file)}: {f.failures} problem(s), first: row {first.get('row')}, "
+            f"column {log_text(first.get('column'))}, {log_text(first.get('check'))}{shown}; "
+            f"report: {log_text(f.report)}")
+    for f in summary.loaded:
+        if f.shrunk:
+            say(f"  {log_text(f.file)} covers less than what it replaced (accepted with "
+                f"--accept-shrink): {log_text('; '.join(f.shrunk))}")
     for item in summary.not_computed:
-        say(f"  not computed: {item}")
+        say(f"  not computed: {log_text(item)}")
     for item in summary.charts_failed:
-        say(f"  chart not drawn: {item}")
+        say(f"  chart not drawn: {log_text(item)}")
     if summary.outputs_dir:
         out = Path(summary.outputs_dir)
         say(f"Outputs written to {out}:")
@@ -83,4 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         f"(default {DEFAULT_WAIT_SECONDS:g}; 0: exit at once)")
     p.add_argument("--no-publish", action="store_true",
                    help="load and build the marts only: no CSVs, charts, report or workbook")
+    p.add_argument("--accept-shrink", action="store_true",
+                   help="let a re-issue cover fewer areas or months than the delivery it "
+                        "replaces (refused otherwise); what it no longer covers is reported")
     p.set_defaults(func=cmd_refresh)

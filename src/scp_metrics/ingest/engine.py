@@ -39,7 +39,7 @@ from scp_metrics.ingest.text import TextTable, read_text_tables
 from scp_metrics.ingest.tidy import failure
 from scp_metrics.sources import Source, identify, police_uk_street
 from scp_metrics.warehouse.history import LoadConflict
-from scp_metrics.warehouse.load import LoadOutcome, load_batch
+from scp_metrics.warehouse.load import LoadOutcome, SameRunOverlap, load_batch
 
 FAILURE_COLUMNS = ["file", "row", "column", "check", "value"]
 ROWS_VIEW = "_scp_rows"
@@ -64,6 +64,8 @@ class ValidationResult:
     period_label: str | None = None
     rows: int = 0
     """Data rows read (0 when a column is missing or the file carries personal data)."""
+    overlapping_batches: tuple[int, ...] = ()
+    """Batches of the same run whose rows share this file's natural keys: refused with it."""
     _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
     _tables: list[TextTable] = field(default_factory=list, repr=False)
     _typed: list[_Typed] | None = field(default=None, repr=False)
@@ -122,8 +124,8 @@ def validate_file(path: Path, *, config_dir: Path, today: date | None = None,
 
 
 def ingest(con: duckdb.DuckDBPyConnection, path: Path, *, config_dir: Path, sha256: str,
-           run_id: str, today: date | None = None,
-           loaded_at: datetime | None = None) -> tuple[ValidationResult, LoadOutcome | None]:
+           run_id: str, today: date | None = None, loaded_at: datetime | None = None,
+           accept_shrink: bool = False) -> tuple[ValidationResult, LoadOutcome | None]:
     """Validate ``path`` and, when it passes, load it as one batch: ``(result, outcome)``, the
     outcome ``None`` when the file is refused (its failures in ``result``; nothing changed)."""
     path = Path(path)
@@ -136,9 +138,12 @@ def ingest(con: duckdb.DuckDBPyConnection, path: Path, *, config_dir: Path, sha2
             try:
                 outcome = load_batch(con, result.source, view, file_name=path.name,
                                      sha256=sha256, run_id=run_id, period=result.period_label,
-                                     notes="; ".join(result.notes), loaded_at=loaded_at)
+                                     notes="; ".join(result.notes), loaded_at=loaded_at,
+                                     accept_shrink=accept_shrink)
             except LoadConflict as exc:  # rows already live from another file: refused
                 result.failures = exc.frame()
+                if isinstance(exc, SameRunOverlap):
+                    result.overlapping_batches = exc.other_batches
                 return result, None
         return result, outcome
     finally:

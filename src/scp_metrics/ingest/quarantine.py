@@ -1,39 +1,73 @@
-"""Quarantine: a refused file is kept out of the warehouse, with a report saying why."""
+"""Quarantine: a refused file is kept out of the warehouse, with a report saying why.
+
+A refused file of a recognised source is copied beside its report, so that the sender's error
+can be looked at. A file that carries personal data, or that no source recognises (a patient
+export, a password file, a binary), is **never copied**: the report records it by name, size and
+sha256 and asks for it to be deleted from the raw folder and re-requested. Copying it would
+spread what may be personal data to a second folder that has no retention rule.
+"""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
+from scp_metrics.escaping import md_cell, neutralise
 from scp_metrics.ingest.engine import ValidationResult
 from scp_metrics.ingest.guard import carries_personal_data
 from scp_metrics.settings import Settings
 
 
-def quarantine(result: ValidationResult, settings: Settings, run_id: str) -> Path:
-    """Copy a refused file to the quarantine folder with its report (CSV and Markdown)."""
+def quarantine(result: ValidationResult, settings: Settings, run_id: str,
+               sha256: str | None = None) -> Path:
+    """Record a refused file in the quarantine folder (its report, CSV and Markdown; a copy of
+    the file only when it is a recognised source without personal data)."""
+    return quarantine_file(result.path, result.source.title if result.source else None,
+                           result.failures, settings, run_id, sha256)
+
+
+def quarantine_file(path: Path, source: str | None, failures: pd.DataFrame, settings: Settings,
+                    run_id: str, sha256: str | None = None) -> Path:
+    """:func:`quarantine` of a file known by its path, source title (None: unrecognised) and
+    failures (``file, row, column, check, value``)."""
     folder = settings.quarantine_dir / run_id
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / result.path.name
-    personal = carries_personal_data(result.failures)
-    if not personal:  # a file carrying personal data is not copied anywhere (privacy.py)
-        shutil.copy2(result.path, target)
-    report_csv = folder / f"{result.path.name}.report.csv"
-    result.failures.to_csv(report_csv, index=False)
-    source = result.source.title if result.source else "unrecognised"
-    lines = [f"# {result.path.name}: refused", "",
-             f"Source: {source}. Original: `{result.path}`.", "",
-             f"{len(result.failures)} problem(s); the file was not loaded and nothing already "
+    name = Path(path).name
+    target = folder / name
+    personal = carries_personal_data(failures)
+    copied = source is not None and not personal
+    if copied:
+        try:
+            shutil.copy2(path, target)
+        except OSError:
+            copied = False  # unreadable: recorded by name only
+    report_csv = folder / f"{name}.report.csv"
+    failures.map(neutralise).to_csv(report_csv, index=False)  # no live formula from a cell
+    try:
+        size = f"{Path(path).stat().st_size:,} bytes"
+    except OSError:
+        size = "size unknown"
+    lines = [f"# {md_cell(name)}: refused", "",
+             f"Source: {md_cell(source or 'unrecognised')}. Original: {md_cell(str(path))} "
+             f"({size}, sha256 {sha256 or 'not read'}).", "",
+             f"{len(failures)} problem(s); the file was not loaded and nothing already "
              "in the warehouse changed.", ""]
     if personal:
         lines += ["**The file carries personal data**: it was not copied here and no value is "
                   "shown below. Delete the original, tell the sender, and ask for an extract "
                   "without personal identifiers.", ""]
+    elif not copied:
+        lines += ["**The file was not copied here** (it is not an extract this pipeline "
+                  "recognises, or it could not be read, and may hold anything). Delete it from "
+                  "the raw folder and, if it was meant to be an extract, ask the sender for it "
+                  "again.", ""]
     lines += ["| row | column | check | value |", "|---:|---|---|---|"]
-    for f in result.failures.head(500).itertuples(index=False):
+    for f in failures.head(500).itertuples(index=False):
         lines.append(f"| {'' if f.row is None or f.row != f.row else int(f.row)} | "
-                     f"{f.column or ''} | {f.check} | {f.value or ''} |")
-    if len(result.failures) > 500:
-        lines.append(f"| … | | {len(result.failures) - 500} more in the CSV report | |")
-    (folder / f"{result.path.name}.report.md").write_text("\n".join(lines) + "\n")
+                     f"{md_cell(f.column)} | {md_cell(f.check)} | {md_cell(f.value)} |")
+    if len(failures) > 500:
+        lines.append(f"| … | | {len(failures) - 500} more in the CSV report | |")
+    (folder / f"{name}.report.md").write_text("\n".join(lines) + "\n")
     return report_csv

@@ -9,18 +9,11 @@ numbers.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from scp_metrics.escaping import FORMULA_STARTS, neutralise
 
-
-def neutralise(value: Any) -> Any:
-    """The text as a cell should hold it; anything that is not a str unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_STARTS", "neutralise", "neutralise_frame"]
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

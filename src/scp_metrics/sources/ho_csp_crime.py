@@ -37,4 +37,6 @@ SOURCE = Source(
     "ho_csp_crime", "Home Office CSP recorded crime table", RawHomeOfficeCspCrime,
     signature=("csp_name", "offence_code", "number_of_offences"),
     period_rule="financial_quarter",
+    natural_key=("financial_year", "financial_quarter", "csp_name", "offence_code"),
+    coverage_column="csp_name",
 )

@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
-from scp_metrics.sources.source import Extract, FrameCheck, Source, field
+from scp_metrics.sources.source import ROW_HASH, Extract, FrameCheck, Source, field
 
 
 class RawIstvAssaults(Extract):
@@ -49,7 +49,7 @@ SOURCE = Source(
     "istv", "ISTV ED assault attendances", RawIstvAssaults,
     signature=("arrival_datetime", "assault_datetime"),
     period_rule="quarter", period_column="reporting_period_start", personal_data_guard=True,
-    month_column="arrival_datetime",
+    month_column="arrival_datetime", natural_key=("site_code", "arrival_datetime", ROW_HASH),
     frame_checks={"assault_before_arrival": FrameCheck(("assault_datetime", "arrival_datetime"),
                                                        "assault_datetime")},
 )

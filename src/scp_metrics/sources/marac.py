@@ -31,5 +31,5 @@ SOURCE = Source(
     "marac", "MARAC cases", RawMaracCases,
     signature=("case_heard_date", "victim_reference", "repeat_flag"),
     period_rule="quarter", period_column="case_heard_date", personal_data_guard=True,
-    month_column="case_heard_date",
+    month_column="case_heard_date", natural_key=("victim_reference", "case_heard_date"),
 )

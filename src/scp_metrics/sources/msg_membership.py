@@ -28,5 +28,6 @@ class RawMsgMembership(Extract):
 SOURCE = Source(
     "msg_membership", "Most Similar Group membership", RawMsgMembership,
     signature=("group_id", "area_code", "area_name"), period_rule="snapshot",
+    natural_key=("group_id", "area_code"), coverage_column="area_code",
     frame_checks={"unique_member": FrameCheck(("group_id", "area_code"), "area_code")},
 )

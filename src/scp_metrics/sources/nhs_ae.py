@@ -27,5 +27,6 @@ class RawNhsAeAttendances(Extract):
 SOURCE = Source(
     "nhs_ae", "NHS England A&E attendances by provider and month", RawNhsAeAttendances,
     signature=("org_code", "attendances", "breaches"), period_rule="month",
-    period_column="period",
+    period_column="period", natural_key=("period", "org_code", "department_type"),
+    coverage_column="org_code",
 )

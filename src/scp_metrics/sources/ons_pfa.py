@@ -38,4 +38,5 @@ SOURCE = Source(
     "ons_pfa", "ONS police force area tables (P1 counts, P3 rates and populations)",
     RawOnsPfaTable, signature=("table_id", "area_code", "measure", "value"),
     period_rule="year", period_column="year_ending",
+    natural_key=("table_id", "area_code", "measure", "year_ending"), coverage_column="area_code",
 )

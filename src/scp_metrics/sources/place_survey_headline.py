@@ -30,4 +30,5 @@ class RawPlaceSurveyHeadline(Extract):
 SOURCE = Source(
     "place_survey_headline", "Place Survey headline percentages", RawPlaceSurveyHeadline,
     signature=("authority_code", "indicator", "percentage"), period_rule="snapshot",
+    natural_key=("authority_code", "indicator"), coverage_column="authority_code",
 )

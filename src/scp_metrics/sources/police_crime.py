@@ -69,7 +69,7 @@ SOURCE = Source(
     "police_crime", "Police recorded crime (record level)", RawPoliceRecordedCrime,
     signature=("crime_reference", "offence_code", "recorded_date"),
     period_rule="quarter", period_column="recorded_date", personal_data_guard=True,
-    month_column="recorded_date",
+    month_column="recorded_date", natural_key=("crime_reference",),
     frame_checks={"offence_not_after_recorded": FrameCheck(("offence_date", "recorded_date"),
                                                            "offence_date")},
 )

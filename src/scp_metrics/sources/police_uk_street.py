@@ -73,6 +73,7 @@ SOURCE = Source(
     "police_uk_street", "data.police.uk street-level crime and ASB (force, month)",
     RawPoliceUkStreet, signature=("month", "falls_within", "lsoa_name", "crime_type"),
     period_rule="month", period_column="month", replace_key=("falls_within",),
+    natural_key=("period_start", "falls_within"),
     frame_checks={"lsoa_code_with_name": FrameCheck(("lsoa_code", "lsoa_name"), "lsoa_name")},
 )
 

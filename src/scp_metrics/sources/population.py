@@ -19,4 +19,5 @@ class RawPopulation(Extract):
 SOURCE = Source(
     "population", "ONS mid-year population estimates", RawPopulation,
     signature=("code", "name", "all_ages"), period_rule="mid_year",
+    natural_key=("code", "mid_year"), coverage_column="code",
 )

@@ -87,6 +87,10 @@ class FrameCheck:
     reported: str
 
 
+ROW_HASH = "*row"
+"""In a :attr:`Source.natural_key`: a hash of every column of the row."""
+
+
 @dataclass(frozen=True, eq=False)
 class Source:
     """One kind of extract (one instance per source: compared and hashed by identity)."""
@@ -110,6 +114,17 @@ class Source:
     month it has a row in, a re-issue replaces only those months (a January-only file does not
     shrink a full quarter loaded before; a full quarter replaces an earlier January-only
     file), and the months after it count as not delivered yet (``int_months_covered``)."""
+    natural_key: tuple[str, ...] = ()
+    """The columns that identify one row of the source across files, enforced like a UNIQUE
+    constraint between the files of one run (``scp_metrics.warehouse.load``): two deliveries of
+    one run whose rows share a key are both refused. :data:`ROW_HASH` stands for a hash of the
+    whole row (ISTV: identical attendances at one site and time are one); ``period_start``
+    with the ``replace_key`` keys a source by slice (police.uk: its ASB rows have no Crime ID and
+    identical rows are real incidents, so two files of one force's month overlap)."""
+    coverage_column: str | None = None
+    """The column naming the area a row is about (HO CSP table: the CSP; population: the code),
+    so that a re-issue covering fewer areas than the rows it replaces is caught (with the
+    months: ``month_column`` or ``period_start``) and needs ``--accept-shrink``."""
     frame_checks: Mapping[str, FrameCheck] = dataclasses.field(
         default_factory=lambda: MappingProxyType({}))
     """Every dataframe-level check of ``model``, by name."""

@@ -36,6 +36,7 @@ from scp_metrics.warehouse.ledger import LIVE
 
 ARCHIVE_COLUMNS = ("superseded_by", "archived_at")
 STATE_TABLE = "meta_marts_state"
+PUBLICATION_TABLE = "meta_publication_state"
 
 
 class HistoryError(Exception):
@@ -267,6 +268,42 @@ def restore_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> RestoreOutco
                           tuple(displaced), moved)
 
 
+def unload_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
+    """Undo the load of ``batch_id`` in one transaction, as if it had never been loaded: its
+    rows leave the raw table, the rows it displaced come back from history, its ledger row goes
+    and the statuses of the batches it displaced are recomputed (the refusal of two files of
+    one run that deliver the same rows: :class:`scp_metrics.warehouse.load.SameRunOverlap`)."""
+    found = con.execute("select source from load_batches where batch_id = ?",
+                        [batch_id]).fetchall()
+    if not found or found[0][0] not in SOURCES_BY_NAME:
+        return
+    source = SOURCES_BY_NAME[found[0][0]]
+    hist = history_table(source)
+    columns = [r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_name = ? "
+        "and table_schema = 'main' order by ordinal_position", [source.table]).fetchall()]
+    col_sql = ", ".join(templates_ident(c) for c in columns)
+    con.execute("begin transaction")
+    try:
+        touched = [int(r[0]) for r in con.execute(
+            f'select distinct batch_id from "{hist}" where superseded_by = ? order by 1',
+            [batch_id]).fetchall()]
+        con.execute(f'delete from "{source.table}" where batch_id = ?', [batch_id])
+        con.execute(f'insert into "{source.table}" ({col_sql}) select {col_sql} from "{hist}" '
+                    "where superseded_by = ?", [batch_id])
+        con.execute(f'delete from "{hist}" where superseded_by = ?', [batch_id])
+        con.execute("delete from load_batches where batch_id = ?", [batch_id])
+        batch_status(con, touched)
+        for old in touched:  # still partly superseded: by the batch that displaced it before
+            con.execute(
+                f'update load_batches set superseded_by = (select max(superseded_by) from "{hist}" '
+                "where batch_id = ?) where batch_id = ? and status <> 'loaded'", [old, old])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
 def ledger_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     count, digest = con.execute(
         "select count(*), coalesce(sum(hash(batch_id, status)::hugeint), 0)::varchar "
@@ -288,6 +325,37 @@ def marts_current(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     rows = con.execute(f"select ledger_fingerprint from {STATE_TABLE}").fetchall()
     return bool(rows) and rows[0][0] == ledger_fingerprint(con)
+
+
+def _marts_state(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not _exists(con, STATE_TABLE):
+        return None
+    rows = con.execute(f"select ledger_fingerprint || '@' || built_at::varchar "
+                       f"from {STATE_TABLE}").fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_name = ?",
+                            [table]).fetchall()[0][0])
+
+
+def record_published(con: duckdb.DuckDBPyConnection, folder: str) -> None:
+    """Remember that the marts as built now (their state: ledger fingerprint and build time)
+    were published completely to ``folder`` (after the staging folder was swapped in)."""
+    con.execute(f"create or replace table {PUBLICATION_TABLE} as select ? as marts_state, "
+                "? as folder, ?::timestamp as published_at",
+                [_marts_state(con), folder, datetime.now()])
+
+
+def published_folder(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The folder the marts as built now were completely published to (None: they were not,
+    or the publication was interrupted or failed: the next refresh publishes)."""
+    state = _marts_state(con)
+    if state is None or not _exists(con, PUBLICATION_TABLE):
+        return None
+    rows = con.execute(f"select marts_state, folder from {PUBLICATION_TABLE}").fetchall()
+    return str(rows[0][1]) if rows and rows[0][0] == state else None
 
 
 def consistency_problems(con: duckdb.DuckDBPyConnection) -> list[str]:

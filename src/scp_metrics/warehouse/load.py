@@ -14,7 +14,9 @@ import duckdb
 import pandas as pd
 
 from scp_metrics.sources import Source
+from scp_metrics.sources.source import ROW_HASH
 from scp_metrics.warehouse.history import (
+    LoadConflict,
     archive_rows,
     duplicate_conflict,
     mark_superseded,
@@ -29,11 +31,119 @@ class LoadOutcome:
     rows: int
     replaced_rows: int
     superseded_batches: tuple[int, ...]
+    shrunk: tuple[str, ...] = ()
+    """What a re-issue accepted with ``accept_shrink`` no longer covers (areas, months)."""
+
+
+class SameRunOverlap(LoadConflict):
+    """A file whose rows share the source's natural key with another file of the same run:
+    both are refused (``other_batches``: the other files' batches, to unload)."""
+
+    def __init__(self, message: str, failures: list[dict], other_batches: tuple[int, ...],
+                 other_files: tuple[str, ...]):
+        super().__init__(message, failures)
+        self.other_batches = other_batches
+        self.other_files = other_files
+
+
+class CoverageShrinks(LoadConflict):
+    """A re-issue that covers fewer areas or months than the rows it would replace."""
+
+
+def _key_sql(source: Source, alias: str) -> list[str]:
+    names = [c.name for c in source.columns]
+    out = []
+    for key in source.natural_key:
+        if key == ROW_HASH:
+            out.append("hash(" + ", ".join(f'{alias}."{n}"' for n in names) + ")")
+        else:
+            out.append(f'{alias}."{key}"')
+    return out
+
+
+def _key_label(source: Source) -> str:
+    labels = []
+    for key in source.natural_key:
+        if key == ROW_HASH:
+            labels.append("the whole row")
+        elif key == "period_start":
+            labels.append("period")
+        else:
+            labels.append(next((c.headers[0] for c in source.columns if c.name == key), key))
+    return ", ".join(labels)
+
+
+def same_run_overlap(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, run_id: str,
+                     file_name: str) -> SameRunOverlap | None:
+    """The refusal of batch ``batch_id`` when its rows share the natural key with the rows of
+    another file of the same run (a quarter sent twice, as CSV and as XLSX), else None. Key
+    values are not quoted: keys of guarded sources may be identifying."""
+    if not source.natural_key:
+        return None
+    table = source.table
+    mine, theirs = _key_sql(source, "i"), _key_sql(source, "j")
+    same = " and ".join(f"{a} is not distinct from {b}" for a, b in zip(mine, theirs, strict=True))
+    rows = con.execute(
+        f"select j.batch_id, b.file_name, count(*), min(i.source_row), min(j.source_row) "
+        f"from {table} i join {table} j on {same} join load_batches b on b.batch_id = j.batch_id "
+        f"where i.batch_id = ? and j.batch_id <> i.batch_id and b.run_id = ? and b.source = ? "
+        "group by all order by 1", [batch_id, run_id, source.name]).fetchall()
+    if not rows:
+        return None
+    label = _key_label(source)
+    failures = [{"file": file_name, "row": int(first), "column": label,
+                 "check": f"one delivery per key in a run: {int(n):,} row(s) also in {other} "
+                          f"(its row {int(theirs_first)}); both files refused: keep one of the "
+                          "two in the raw folder, remove the other, and refresh again",
+                 "value": None} for _, other, n, first, theirs_first in rows]
+    others = tuple(int(r[0]) for r in rows)
+    names = tuple(str(r[1]) for r in rows)
+    return SameRunOverlap(
+        f"{file_name} and {', '.join(names)} deliver the same {source.title} rows ({label}); "
+        "both refused: keep one of them", failures, others, names)
+
+
+def _coverage_sql(source: Source, alias: str) -> tuple[str, str]:
+    area = f'{alias}."{source.coverage_column}"' if source.coverage_column else "null"
+    month = (f'date_trunc(\'month\', {alias}."{source.month_column}")' if source.month_column
+             else f"{alias}.period_start")
+    return area, month
+
+
+def coverage_lost(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int, where: str,
+                  params: list[object]) -> list[str]:
+    """The (area, month) pairs the rows matching ``where`` (those the batch would replace)
+    cover and the batch does not, as words, first 20."""
+    table = source.table
+    area, month = _coverage_sql(source, table)
+    rows = con.execute(
+        f"select {area}, {month} from {table} where {where} except "
+        f"select {area}, {month} from {table} where batch_id = {int(batch_id)} order by 1, 2",
+        params).fetchall()
+    words = []
+    for a, m in rows:
+        when = f"{m:%Y-%m}" if m is not None and source.month_column else (
+            f"the period from {m:%Y-%m-%d}" if m is not None else "the snapshot")
+        words.append(f"{a} in {when}" if a is not None else when)
+    return words
+
+
+def shrink_refusal(source: Source, file_name: str, lost: list[str]) -> CoverageShrinks:
+    listed = "; ".join(lost[:20]) + (f"; and {len(lost) - 20} more" if len(lost) > 20 else "")
+    failure = {"file": file_name, "row": None,
+               "column": source.column(source.coverage_column).headers[0]
+               if source.coverage_column else None,
+               "check": "re-issue covers what it replaces: "
+                        f"{len(lost)} area/month(s) loaded before are not in it ({listed}); "
+                        "if that is intended, refresh with --accept-shrink",
+               "value": None}
+    return CoverageShrinks(f"{file_name} covers less than the delivery it re-issues "
+                           "(refresh with --accept-shrink if intended)", [failure])
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, file_name: str,
                sha256: str, run_id: str, period: str | None, notes: str = "",
-               loaded_at: datetime | None = None) -> LoadOutcome:
+               loaded_at: datetime | None = None, accept_shrink: bool = False) -> LoadOutcome:
     """Load the relation ``rows`` (the model's columns, ``period_start``, ``source_row``, and
     the columns the period rule adds) as one batch, in one transaction.
 
@@ -44,7 +154,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
     up to the last month the new file has a row in (a quarter may arrive month by month); the
     ledger keeps the earlier batch as ``superseded`` (or ``partly superseded``) and its rows
     move to ``raw_<source>_history`` (restorable). Files of the same run for the same slice add
-    up (a quarter split across files). A unique key already live refuses the load
+    up (a quarter split across files) when their natural keys are disjoint; rows sharing the
+    key with another file of the run refuse the load (:class:`SameRunOverlap`; the caller
+    unloads the other file too). A re-issue covering fewer areas or months than the rows it
+    replaces is refused (:class:`CoverageShrinks`) unless ``accept_shrink``; then the lost
+    coverage is in the outcome and the notes. A unique key already live refuses the load
     (:class:`~scp_metrics.warehouse.history.LoadConflict`), and nothing
     changes."""
     table = source.table
@@ -69,6 +183,15 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
                          f"m.batch_id = {int(batch_id)} and m.period_start = n.period_start)")
             where = (f"{earlier} and exists (select 1 from {table} as n where n.batch_id = "
                      f"{int(batch_id)} and {same})")
+        overlap = same_run_overlap(con, source, batch_id, run_id, file_name)
+        if overlap is not None:
+            raise overlap
+        lost = coverage_lost(con, source, batch_id, where, [run_id])
+        if lost and not accept_shrink:
+            raise shrink_refusal(source, file_name, lost)
+        if lost:
+            notes = "; ".join(x for x in (notes, "coverage shrank (accepted with --accept-shrink): "
+                                          + "; ".join(lost[:20])) if x)
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where} order by 1",
             [run_id]).fetchall()]
@@ -91,7 +214,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
     except BaseException:
         con.execute("rollback")
         raise
-    return LoadOutcome(batch_id, int(count), int(replaced or 0), tuple(touched))
+    return LoadOutcome(batch_id, int(count), int(replaced or 0), tuple(touched), tuple(lost))
 
 
 def load_frame(con: duckdb.DuckDBPyConnection, source: Source, frame: pd.DataFrame,

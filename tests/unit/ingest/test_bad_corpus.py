@@ -155,7 +155,12 @@ def test_refresh_refuses_and_changes_nothing(case, baseline, refresh):
     assert not matching(report, case).empty, report.head(10).to_dict("records")
     assert (folder / f"{case['file']}.report.md").is_file()
     personal = bool(case["secret"])
-    assert (folder / case["file"]).is_file() is not personal  # personal data is not copied
+    md = (folder / f"{case['file']}.report.md").read_text()
+    recognised = "Source: unrecognised" not in md
+    # personal data, and files no source recognises, are never copied: recorded by name and hash
+    assert (folder / case["file"]).is_file() is (recognised and not personal)
+    if personal or not recognised:
+        assert "sha256 " in md and ("Delete the original" in md or "Delete it" in md)
     reports = [p.read_text(errors="replace") for p in folder.iterdir() if ".report." in p.name]
     secrets_absent(case, out, *reports)
 

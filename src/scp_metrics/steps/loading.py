@@ -1,0 +1,149 @@
+"""Finding the delivered files and loading each one: load it, skip it (already loaded) or
+refuse it (quarantined), one file at a time, so that one bad or unreadable file never stops
+the others."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from scp_metrics.escaping import log_text
+from scp_metrics.ingest.engine import FAILURE_COLUMNS, ingest
+from scp_metrics.ingest.files import discover_extracts, sha256_file
+from scp_metrics.ingest.quarantine import quarantine_file
+from scp_metrics.settings import Settings
+from scp_metrics.sources import SOURCES_BY_NAME
+from scp_metrics.steps.summary import FileOutcome
+from scp_metrics.warehouse.connection import Connection, connect_warehouse
+from scp_metrics.warehouse.fingerprints import cached_sha256
+from scp_metrics.warehouse.history import known_batch_for, unload_batch
+from scp_metrics.warehouse.ledger import LIVE
+
+Progress = Callable[[str], None]
+
+
+def _refused(path: Path, sha: str, source: str | None, failures: pd.DataFrame,
+             settings: Settings, run_id: str, notes: list[str] | None = None,
+             rows: int = 0, period: str | None = None) -> FileOutcome:
+    report = quarantine_file(path, source, failures, settings, run_id, sha or None)
+    return FileOutcome(path.name, sha, "quarantined", source, rows, period,
+                       failures=len(failures), first_failures=failures.head(5).to_dict("records"),
+                       notes=list(notes or []), report=str(report))
+
+
+def _refusal(path: Path, check: str, value: str | None = None) -> pd.DataFrame:
+    return pd.DataFrame([{"file": path.name, "row": None, "column": None, "check": check,
+                          "value": value}], columns=FAILURE_COLUMNS)
+
+
+def outside_raw_folder(path: Path, raw_dir: Path) -> bool:
+    """Whether ``path``, its links resolved, lies outside ``raw_dir`` (itself resolved)."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(raw_dir))
+    except ValueError:
+        return True
+    return False
+
+
+def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
+                today: date | None = None, accept_shrink: bool = False,
+                raw_dir: Path | None = None) -> FileOutcome:
+    """Validate one file and load it, skip it (already loaded) or quarantine it.
+
+    A path leading outside ``raw_dir`` (a symbolic link to ``/etc/passwd``) is refused
+    unread; a file the OS will not read (permissions, an I/O error) is refused with the OS's
+    reason; neither is copied anywhere."""
+    if raw_dir is not None and outside_raw_folder(path, raw_dir):
+        return _refused(path, "", None, _refusal(
+            path, "inside the raw folder: it links to a file outside it, which was not read; "
+                  "put the extract itself in the raw folder"), settings, run_id)
+    try:
+        sha = cached_sha256(settings.warehouse, path, sha256_file)  # re-read only when changed
+    except OSError as exc:
+        return _refused(path, "", None, _refusal(
+            path, f"readable file: {exc.strerror or type(exc).__name__}; fix its permissions "
+                  "or copy it again, then refresh"), settings, run_id)
+    known = known_batch_for(con, sha)
+    if known is not None:  # same content already loaded: live, or superseded on purpose
+        batch, status = known
+        notes = [] if status in LIVE else [
+            f"same content as batch {batch}, which a later delivery superseded: not reloaded "
+            f"(scp-metrics restore {batch} brings it back)"]
+        return FileOutcome(path.name, sha, "unchanged", batch_id=batch, notes=notes)
+    try:
+        result, outcome = ingest(con, path, config_dir=settings.config_dir, sha256=sha,
+                                 run_id=run_id, today=today, accept_shrink=accept_shrink)
+    except OSError as exc:  # read after the fingerprint: vanished, permissions changed, EIO
+        return _refused(path, sha, None, _refusal(
+            path, f"readable file: {exc.strerror or type(exc).__name__}; fix it or copy it "
+                  "again, then refresh"), settings, run_id)
+    source = result.source.title if result.source else None
+    if outcome is None:  # refused: nothing changed, the report is quarantined
+        refused = _refused(path, sha, source, result.failures, settings, run_id, result.notes,
+                           result.rows, result.period_label)
+        refused.source = result.source.name if result.source else None
+        refused.withdraw = result.overlapping_batches
+        return refused
+    return FileOutcome(path.name, sha, "loaded", result.source.name if result.source else None,
+                       outcome.rows, result.period_label, outcome.batch_id, outcome.replaced_rows,
+                       notes=result.notes, shrunk=list(outcome.shrunk))
+
+
+def _withdraw(con: Connection, outcomes: list[FileOutcome], paths: dict[str, Path],
+              refused: FileOutcome, settings: Settings, run_id: str) -> list[str]:
+    """Unload the files of this run that deliver the same rows as ``refused``: both refused
+    (their names returned)."""
+    names = []
+    for earlier in list(outcomes):
+        if earlier.status != "loaded" or earlier.batch_id not in refused.withdraw:
+            continue
+        unload_batch(con, earlier.batch_id)
+        failures = _refusal(paths[earlier.file], (
+            f"one delivery per key in a run: its rows are also in {refused.file}, delivered in "
+            f"the same run; both files refused: keep one of the two in the raw folder, remove "
+            "the other, and refresh again"))
+        title = SOURCES_BY_NAME[earlier.source].title if earlier.source in SOURCES_BY_NAME \
+            else None
+        again = _refused(paths[earlier.file], earlier.sha256, title, failures, settings, run_id,
+                         earlier.notes, earlier.rows, earlier.period)
+        again.source = earlier.source
+        outcomes[outcomes.index(earlier)] = again
+        names.append(earlier.file)
+    return names
+
+
+def ingest_files(paths: list[Path], settings: Settings, run_id: str,
+                 progress: Progress | None = None,
+                 accept_shrink: bool = False) -> list[FileOutcome]:
+    say = progress or (lambda _m: None)
+    outcomes: list[FileOutcome] = []
+    by_name = {p.name: p for p in paths}
+    con = connect_warehouse(settings)
+    try:
+        for i, path in enumerate(paths, 1):
+            outcome = ingest_file(con, path, settings, run_id, accept_shrink=accept_shrink,
+                                  raw_dir=settings.raw_dir)
+            detail = {"loaded": f"loaded {outcome.rows:,} rows ({outcome.source}, {outcome.period})",
+                      "unchanged": "unchanged",
+                      "quarantined": f"REFUSED ({outcome.failures} problems) → {outcome.report}"}
+            say(f"[{i}/{len(paths)}] {log_text(path.name)}: {log_text(detail[outcome.status])}")
+            if outcome.shrunk:
+                say(f"  coverage shrank (accepted with --accept-shrink): "
+                    f"{log_text('; '.join(outcome.shrunk[:5]))}")
+            if outcome.withdraw:
+                names = _withdraw(con, outcomes, by_name, outcome, settings, run_id)
+                say(f"  … refused with it, unloaded: {log_text(', '.join(names))} (the same "
+                    "rows delivered twice in one run; keep one of the files)")
+            outcomes.append(outcome)
+    finally:
+        con.close()
+    return outcomes
+
+
+def find_extracts(settings: Settings) -> list[Path]:
+    """Every file under the raw folder that could be an extract, in a stable order."""
+    return discover_extracts(settings.raw_dir)
