@@ -7,9 +7,9 @@
 * :func:`log_text`: one line of a log or the terminal: control characters (a newline would
   forge a log line) shown as ``\\n``, ``\\x1b`` …
 * :func:`md_cell`: a Markdown table cell or line (``refresh_summary.md``, quarantine reports,
-  the Prefect artifact): control characters escaped as in :func:`log_text`, ``|`` and the
-  Markdown and HTML specials backslash-escaped or entity-encoded, so a file name cannot break a
-  table, add a link or inject HTML.
+  the Prefect artifact): control characters escaped as in :func:`log_text`, ``|``, backslash,
+  backticks and brackets backslash-escaped and ``& < >`` entity-encoded, so a file name cannot
+  break a table, add a link or inject HTML.
 
 Pure functions of text; the lowest layer, so ingest, publish and steps share one rule.
 """
@@ -22,7 +22,7 @@ from typing import Any
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+_MD_SPECIAL = re.compile(r"([\\`\[\]|])")
 
 
 def neutralise(value: Any) -> Any:

@@ -107,20 +107,21 @@ def test_a_reissued_quarter_moves_the_earlier_rows_to_history_and_a_live_key_ref
                                       "police_uk_force_month_integer_latitude"])
 def test_a_reissued_force_month_replaces_only_that_force_month(con, tmp_path, sequence):
     """Run 1 loads Hampshire and Sussex for 2018-10; run 2 re-issues Hampshire 2018-10 (and
-    brings Hampshire 2018-11 in two parts, which add up): only Hampshire's 2018-10 rows move to
-    history."""
+    brings Hampshire 2018-11 in two parts: police.uk is keyed by its slice, force and month,
+    so the second part is refused as the same slice delivered twice in one run (issue 14;
+    the refresh also unloads the first, steps.ingest_files): only Hampshire's 2018-10 rows
+    move to history."""
     outcomes = _deliver(con, tmp_path, sequence, cases.POLICE_UK_TODAY)
-    assert all(outcome is not None for _, outcome in outcomes)
+    assert [outcome is not None for _, outcome in outcomes] == [True, True, True, True, False]
     extra = 0 if sequence == "police_uk_force_month" else 1  # each file's row(99)
     live = con.execute("select falls_within, month, count(*) from raw_police_uk_street "
                        "group by all order by all").fetchall()
-    assert live == [(cases.HANTS, "2018-10", 4 + extra), (cases.HANTS, "2018-11", 2 + 2 * extra),
+    assert live == [(cases.HANTS, "2018-10", 4 + extra), (cases.HANTS, "2018-11", 1 + extra),
                     (cases.SUSSEX, "2018-10", 2 + extra)]
     history = con.execute("select batch_id, count(*) from raw_police_uk_street_history "
                           "group by all").fetchall()
     assert history == [(1, 3 + extra)]
-    assert list_batches(con)["status"].tolist() == ["superseded", "loaded", "loaded", "loaded",
-                                                    "loaded"]
+    assert list_batches(con)["status"].tolist() == ["superseded", "loaded", "loaded", "loaded"]
 
 
 def test_a_frame_loads_as_a_validated_file_does(con, mini_raw):
