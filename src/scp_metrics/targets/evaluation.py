@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from scp_metrics.config.targets import FALLBACK_ORDER
+from scp_metrics.stats.series_status import failure_note
 from scp_metrics.targets.backtest import ORIGINS, RAW_COLUMNS, backtest_series
 from scp_metrics.targets.calibration import (
     LEVELS,
@@ -170,8 +171,11 @@ class Evaluation:
     """
 
     def __init__(self, rows: pd.DataFrame, fallback: tuple[str, ...],
-                 families: Mapping[Key, str]) -> None:
+                 families: Mapping[Key, str], failed: Mapping[Key, str] | None = None) -> None:
         self.rows = rows
+        #: (indicator_id, area_code) → why its backtest could not be computed (it is left
+        #: out of the calibration and the choice; its targets say ``failed``).
+        self.failed = dict(failed or {})
         self.families = dict(families)
         self.fallback = tuple(m for m in (*fallback, *METHODS) if m in METHODS)
         self._errors: dict[tuple[str, str, int], np.ndarray] = {}
@@ -370,9 +374,13 @@ def evaluate(pool: Mapping[Key, PoolSeries], origins: tuple[int, ...] = ORIGINS,
     warehouse
         The warehouse being built (disk memo of each origin's fits; None: no memo).
     """
-    frames = []
+    frames, failed = [], {}
     for (indicator, area), item in sorted(pool.items()):
-        raw = _raw(item.counts, tuple(origins), tuple(item.breaks), warehouse)
+        try:
+            raw = _raw(item.counts, tuple(origins), tuple(item.breaks), warehouse)
+        except Exception as exc:  # noqa: BLE001 - one series' backtest never stops the build
+            failed[(indicator, area)] = failure_note("projection backtest", exc)
+            continue
         if raw.empty:
             continue
         ok = raw.groupby("fy")["available"].transform("all")
@@ -382,7 +390,7 @@ def evaluate(pool: Mapping[Key, PoolSeries], origins: tuple[int, ...] = ORIGINS,
                                                                  "family"]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     families = {key: item.family or key[0] for key, item in pool.items()}
-    return Evaluation(score_rows(rows), fallback, families)
+    return Evaluation(score_rows(rows), fallback, families, failed)
 
 
 def score_rows(rows: pd.DataFrame) -> pd.DataFrame:

@@ -238,6 +238,10 @@ def track_target(t: Target, series: IndicatorData | None, ranks: pd.DataFrame | 
     return _track_monthly(t, series, month, catalogue, spc_limits, row, evaluation)
 
 
+class _BacktestFailed(Exception):
+    """The projection backtest a monthly target is judged with could not be computed."""
+
+
 def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
                    data: Mapping[tuple[str, str], IndicatorData | None],
                    ranks: Mapping[tuple[str, str], pd.DataFrame | None],
@@ -278,7 +282,11 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
     if pool is None:
         pool = {key: PoolSeries(d.counts, d.breaks) for key, d in data.items()
                 if d is not None and not d.months.empty}
-    evaluation = evaluate(pool, fallback=catalogue.fallback_order, warehouse=warehouse)
+    try:
+        evaluation, backtest_failed = evaluate(pool, fallback=catalogue.fallback_order,
+                                               warehouse=warehouse), None
+    except Exception as exc:  # noqa: BLE001 - the backtest never stops the build
+        evaluation, backtest_failed = None, failure_note("projection backtest", exc)
     rows = []
     for t in catalogue.targets:
         area = t.area_code(home_area)
@@ -289,10 +297,17 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
                    as_of=judged.to_timestamp(how="end").date(), kind=t.kind, status=t.status,
                    basis=t.basis, target_period=t.target_period, baseline_period=t.baseline_period,
                    stretch=t.stretch, reward_max_gbp=t.reward_max_gbp)
+        monthly = t.kind not in ("survey", "rank")
+        why = backtest_failed if evaluation is None else evaluation.failed.get(
+            (t.indicator, area))
         try:
+            if monthly and why:
+                raise _BacktestFailed(why)
             row = track_target(t, data.get((t.indicator, area)), ranks.get((t.indicator, area)),
                                judged, catalogue, spc_limits, dict(row), evaluation)
             row["series_status"] = OK
+        except _BacktestFailed as exc:
+            row.update(series_status=FAILED, note=f"target tracking not computed: {exc}")
         except Exception as exc:  # noqa: BLE001 - one target never stops the mart
             row.update(series_status=FAILED, note=failure_note("target tracking", exc))
         if not t.is_set and not str(row["note"] or "").startswith("target unset"):

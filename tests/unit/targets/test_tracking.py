@@ -249,3 +249,48 @@ def test_a_stretch_target_easier_than_the_counterfactual_has_no_percent_achieved
     assert row["without_stretch"] == 850.0
     assert pd.isna(row["stretch_pct_achieved"]) and pd.isna(row["reward_implied"])
     assert "% achieved is undefined" in row["note"]
+
+
+def test_a_series_whose_backtest_raises_fails_alone(warehouse, monkeypatch):
+    # issue 13 item 2 / issue 18: the backtest inside the tracking table never stops the build
+    import scp_metrics.targets.evaluation as evaluation
+
+    real = evaluation._raw
+
+    def flaky(counts, *args, **kwargs):
+        if float(pd.Series(counts).dropna().iloc[0]) == 100.0 and len(flaky.seen) == 0:
+            flaky.seen.append(1)
+            raise FloatingPointError("injected")
+        return real(counts, *args, **kwargs)
+
+    flaky.seen = []
+    monkeypatch.setattr(evaluation, "_raw", flaky)
+    con, settings = warehouse
+    rows = by_id(track_targets(con, settings, "2009-12"))
+    # the pool is sorted: ("crimes", area) is backtested first, and it is the one that raised
+    assert rows["rate_down_10"]["series_status"] == "failed"
+    assert "projection backtest not computed: FloatingPointError: injected" in \
+        rows["rate_down_10"]["note"]
+    assert rows["count_down_10"]["series_status"] == "ok"
+    assert rows["count_down_10"]["projected_year_end"] == pytest.approx(960.0)
+    assert rows["survey_up"]["series_status"] == "ok"
+
+
+def test_a_backtest_that_raises_as_a_whole_fails_only_the_monthly_targets(warehouse,
+                                                                          monkeypatch):
+    import scp_metrics.targets.evaluation as evaluation
+
+    def broken(rows):
+        raise MemoryError("injected")
+
+    monkeypatch.setattr(evaluation, "score_rows", broken)
+    con, settings = warehouse
+    frame = track_targets(con, settings, "2009-12")
+    assert list(frame.columns) == COLUMNS
+    rows = by_id(frame)
+    for target in ("count_down_10", "rate_down_10", "stretch_26"):
+        assert rows[target]["series_status"] == "failed"
+        assert "projection backtest not computed: MemoryError: injected" in rows[target]["note"]
+        assert pd.isna(rows[target]["projected_year_end"])
+    assert rows["survey_up"]["series_status"] == "ok"
+    assert rows["survey_up"]["actual_value"] == pytest.approx(23.0)
