@@ -15,17 +15,18 @@ from tests.conftest import query
 pytestmark = pytest.mark.e2e
 
 _ROWS = """
-select cur.indicator_id, cur.area_code, cur.period_type, cur.period_start, cur.measure,
+select cur.indicator_id, cur.area_code, cur.period_type, cur.period_start, ri.measure,
        cur.numerator as c, cur.denominator as ec, prev.numerator as p, prev.denominator as ep,
        cur.change_p_value, cur.change_verdict
 from mart_indicator_values cur
+join ref_indicators ri on ri.indicator_id = cur.indicator_id
 join mart_indicator_values prev
   on prev.indicator_id = cur.indicator_id and prev.area_code = cur.area_code
  and prev.period_type = cur.period_type
  and prev.period_start = cur.period_start - interval 1 year
  and prev.period_end = cast(date_trunc('month', cur.period_end - interval 1 year)
                             + interval 1 month - interval 1 day as date)
-where cur.measure in ('rate', 'count') and cur.numerator is not null
+where ri.measure in ('rate', 'count') and cur.numerator is not null
   and prev.numerator is not null
 order by cur.indicator_id, cur.area_code, cur.period_type, cur.period_start
 """

@@ -86,7 +86,8 @@ def test_rank_over_a_calendar_year_matches_the_rolling_12_month_mart(warehouse, 
     assert list(rows[0]) == [
         "area_code", "area_name", "numerator", "population", "population_year", "rate_per_1000",
         "ci95_lower", "ci95_upper", "rank", "n_areas", "group_mean", "group_pooled_rate",
-        "group_sd", "sd_from_mean", "funnel_significance"]
+        "group_sd", "sd_from_mean", "funnel_significance", "overdispersion_phi", "funnel_method",
+        "funnel_significance_adjusted"]
     mart = query(warehouse, """
         select area_code, numerator, denominator, value, rank, funnel_significance
         from mart_msg_rankings where indicator_id = 'all_crime' and period_type = 'rolling_12m'

@@ -36,7 +36,8 @@ from scp_metrics.warehouse.populations import (
 COLUMNS = [
     "area_code", "area_name", "numerator", "population", "population_year", "rate_per_1000",
     "ci95_lower", "ci95_upper", "rank", "n_areas", "group_mean", "group_pooled_rate",
-    "group_sd", "sd_from_mean", "funnel_significance",
+    "group_sd", "sd_from_mean", "funnel_significance", "overdispersion_phi", "funnel_method",
+    "funnel_significance_adjusted",
 ]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -305,12 +306,21 @@ def _cell(column: str, value: object) -> str:
         return ""
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         number = float(value)
+        if column == "overdispersion_phi":
+            return f"{number:.2f}"
         if column in ("numerator", "population"):
             return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
         if column in ("population_year", "rank", "n_areas"):
             return f"{number:.0f}"
         return f"{number:,.2f}" if abs(number) >= 10 else f"{number:.3f}"
     return str(value)
+
+
+def _adjusted(row: pd.Series) -> str:
+    """ "; after over-dispersion: Not significant" when the limits were widened."""
+    if row.get("funnel_method") in (None, "plain") or pd.isna(row.get("funnel_method")):
+        return ""
+    return f"; widened for over-dispersion: {row['funnel_significance_adjusted']}"
 
 
 def print_ranking(result: SpanRanking) -> None:
@@ -340,9 +350,17 @@ def print_ranking(result: SpanRanking) -> None:
             f"{_ordinal(int(row['rank']))} of {int(row['n_areas'])} "
             f"(1 = {best}; ties share the best place), "
             f"{row['sd_from_mean']:+.2f} SD from the group mean, funnel: "
-            f"{row['funnel_significance']}.")
+            f"{row['funnel_significance']}" + _adjusted(row) + ".")
     per = "Σ numerators ÷ Σ populations × 1,000" if result.measure == "rate" \
         else "Σ numerators ÷ Σ cases × 100"
+    flagged = int(frame["funnel_significance_adjusted"].astype(str).str.endswith(
+        "(0.001)").sum())
+    phi = frame["overdispersion_phi"].iloc[0]
+    method = frame["funnel_method"].iloc[0]
+    say(f"Over-dispersion φ = {phi:.2f} (1 by chance; Spiegelhalter 2005, z-scores winsorised "
+        f"10% each tail): " + ("within chance, so the plain limits judge" if method == "plain"
+                               else f"limits widened by {method.replace('_', ' ')}")
+        + f"; {flagged} of {len(frame)} members beyond the 0.001 limits that judge.")
     say("group_mean: simple mean of member values, the area included (HMIC); group_pooled_rate: "
         f"{per}; group_sd: sample SD (n − 1); funnel_significance: PHE funnel around the pooled "
         "value, 95% (0.025) and 99.8% (0.001) limits "

@@ -20,6 +20,10 @@ Conventions (what iQuanta showed, plus the public-health funnel test):
   (value − mean) / SD.
 * **funnel_significance** (PHE method, :mod:`scp_metrics.rankings.funnel`): the pooled value
   against the member's own 95% and 99.8% limits (Poisson for a rate, Wilson for a percentage).
+* **overdispersion_phi / funnel_method / funnel_significance_adjusted**: where the members
+  differ by more than chance (Spiegelhalter 2005: φ from winsorised z-scores), the funnel is
+  widened (additive random effects by default) and the member is judged against the widened
+  limits; ``funnel_significance`` stays the plain PHE label.
 * A period is ranked only when every member has a value; otherwise nothing in it is ranked and
   the members without one are listed.
 
@@ -40,6 +44,7 @@ from scp_metrics.rankings.funnel import (
     funnel_significance,
     member_limits,
 )
+from scp_metrics.rankings.funnel_adjusted import adjusted_funnel
 
 __all__ = [
     "FUNNEL_LABELS",
@@ -64,7 +69,8 @@ MART_COLUMNS = [
     "rank", "n_areas", "n_members", "missing_members", "group_mean", "group_pooled_rate",
     "group_sd", "band_lower", "band_upper", "sd_from_mean", "rank_same_period_last_year",
     "rank_change", "funnel_lower_0001", "funnel_lower_0025", "funnel_upper_0025",
-    "funnel_upper_0001", "funnel_significance",
+    "funnel_upper_0001", "funnel_significance", "overdispersion_phi", "funnel_method",
+    "funnel_significance_adjusted",
 ]
 
 
@@ -123,7 +129,8 @@ def _values_and_limits(x: np.ndarray, n: np.ndarray, measure: np.ndarray,
 
 
 def compute_rankings(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
-                     *, group_id: str, focus_area: str) -> pd.DataFrame:
+                     *, group_id: str, focus_area: str,
+                     funnel_method: str = "additive_random_effects") -> pd.DataFrame:
     """Rank every member of one group for every indicator and period in ``rows``.
 
     Parameters
@@ -144,6 +151,9 @@ def compute_rankings(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.D
         The group: ``area_code, area_name`` (see :func:`group_members`).
     group_id, focus_area : str
         Recorded on every row; ``is_focus`` marks the focus area.
+    funnel_method : {"additive_random_effects", "multiplicative"}
+        How the funnel is widened where the group is over-dispersed beyond chance
+        (:mod:`scp_metrics.rankings.funnel_adjusted`).
 
     Returns
     -------
@@ -160,7 +170,10 @@ def compute_rankings(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.D
     ``group_mean`` is the simple mean of member values (HMIC); ``group_pooled_rate`` is
     Σx/Σn × multiplier; ``group_sd`` the sample SD (ddof = 1); funnel labels as in
     :func:`funnel_significance` around the pooled value, with limits from
-    :func:`funnel_limits`.
+    :func:`funnel_limits`. ``overdispersion_phi``, ``funnel_method`` and
+    ``funnel_significance_adjusted``: Spiegelhalter's over-dispersion estimate for the group
+    and period, the method that judges it ("plain" when φ is within chance) and the label
+    against those limits (:func:`~scp_metrics.rankings.funnel_adjusted.adjusted_funnel`).
     """
     member_codes = list(dict.fromkeys(members["area_code"]))
     names = dict(zip(members["area_code"], members["area_name"], strict=False))
@@ -220,6 +233,8 @@ def compute_rankings(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.D
     for col in stats_columns:
         frame[col] = np.nan
     frame["funnel_significance"] = None
+    for col in ("overdispersion_phi", "funnel_method", "funnel_significance_adjusted"):
+        frame[col] = np.nan if col == "overdispersion_phi" else None
     done = frame[complete].copy()
     if not done.empty:
         by = done.groupby(_KEY, sort=False)
@@ -249,7 +264,10 @@ def compute_rankings(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.D
                 done.loc[rows_m, f"funnel_lower_{tag}"] = lo * mult[rows_m]
                 done.loc[rows_m, f"funnel_upper_{tag}"] = hi * mult[rows_m]
         done["funnel_significance"] = labels
-        for col in [*stats_columns, "funnel_significance"]:
+        adjusted = adjusted_funnel(done, _KEY, pooled, method=funnel_method)
+        for col in adjusted:
+            done[col] = adjusted[col].to_numpy()
+        for col in [*stats_columns, "funnel_significance", *adjusted]:
             frame.loc[done.index, col] = done[col]
 
     last_year = frame.loc[frame["rank"].notna(), _KEY + ["area_code", "rank"]].copy()
@@ -274,7 +292,7 @@ def compute_rankings(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.D
         frame[col] = pd.array(pd.to_numeric(frame[col], errors="coerce").round(), dtype="Int64")
     for col in ("group_mean", "group_pooled_rate", "group_sd", "band_lower", "band_upper",
                 "sd_from_mean", "funnel_lower_0001", "funnel_lower_0025", "funnel_upper_0025",
-                "funnel_upper_0001"):
+                "funnel_upper_0001", "overdispersion_phi"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     frame["multiplier"] = frame["multiplier"].astype("int64")
     order = {p: i for i, p in enumerate(RANKED_PERIOD_TYPES)}

@@ -14,7 +14,7 @@ from scp_metrics.warehouse.queries import sql_text
 
 HEADER = ("area_code,area_name,numerator,population,population_year,rate_per_1000,ci95_lower,"
           "ci95_upper,rank,n_areas,group_mean,group_pooled_rate,group_sd,sd_from_mean,"
-          "funnel_significance")
+          "funnel_significance,overdispersion_phi,funnel_method,funnel_significance_adjusted")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from scp_metrics.config.units import INDICATOR_UNITS
+from scp_metrics.stats.overdispersion import FUNNEL_METHODS
 from scp_metrics.stats.series_status import SERIES_STATUSES
 from scp_metrics.warehouse.contracts.model import (
     PER_ROW,
@@ -173,6 +174,12 @@ MSG_RANKINGS = MartContract.of(
     per_row("funnel_upper_0001", _RANK_UNIT, "Funnel upper 99.8% limit."),
     text("funnel_significance", "Where the member lies against the funnel (PHE method).",
          isin=FUNNEL_LABELS),
+    number("overdispersion_phi", "ratio", "Over-dispersion factor φ of the group and period: "
+           "mean squared z-score, 10% winsorised each tail (Spiegelhalter 2005; 1 by chance)."),
+    text("funnel_method", "Limits judging the member: plain (φ within chance), "
+         "additive_random_effects or multiplicative.", isin=FUNNEL_METHODS),
+    text("funnel_significance_adjusted", "Where the member lies against the limits of "
+         "funnel_method (widened for over-dispersion).", isin=FUNNEL_LABELS),
     series_status("the indicator's ranking"),
     series_note("the indicator's ranking"),
 )
