@@ -39,6 +39,8 @@ COLUMNS = [
     "group_sd", "sd_from_mean", "funnel_significance", "overdispersion_phi", "funnel_method",
     "funnel_significance_adjusted",
 ]
+#: The terminal table (the CSV has every column; the footer states φ and the adjusted label).
+PRINTED = COLUMNS[:15]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -330,13 +332,13 @@ def print_ranking(result: SpanRanking) -> None:
         f"({result.months} months), Most Similar Group of {result.focus_area}, "
         f"{len(frame)} members; values are a {unit}.")
     table = Table(box=box.SIMPLE, pad_edge=False)
-    for col in COLUMNS:
+    for col in PRINTED:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
         table.add_column(col, justify="right" if numeric else "left", no_wrap=True,
                          max_width=24 if col == "area_name" else None, overflow="ellipsis")
     focus_flags = list(frame["is_focus"])
     for i, row in enumerate(frame.itertuples(index=False)):
-        cells = [_cell(col, getattr(row, col)) for col in COLUMNS]
+        cells = [_cell(col, getattr(row, col)) for col in PRINTED]
         before_focus = i + 1 < len(focus_flags) and focus_flags[i + 1]
         table.add_row(*cells, style="bold reverse" if row.is_focus else None,
                       end_section=bool(row.is_focus or before_focus))
