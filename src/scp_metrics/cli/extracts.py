@@ -16,7 +16,17 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 
     out = Path(args.out) if args.out else settings.raw_dir
     started = time.monotonic()
-    paths = generate_sample(out, progress=say, config_dir=settings.config_dir)
+    shown = [started, 0]  # time of the last line, extracts done
+
+    def every_few_seconds(message: str) -> None:  # one line every 3 s, not one per extract
+        shown[1] += 1
+        now = time.monotonic()
+        if now - shown[0] >= 3.0:
+            shown[0] = now
+            say(f"  sample: {shown[1]} extracts written or unchanged ({now - started:.0f} s), "
+                f"now {message}")
+
+    paths = generate_sample(out, progress=every_few_seconds, config_dir=settings.config_dir)
     size = sum(p.stat().st_size for p in paths)
     say(f"Sample extracts: {len(paths)} files ({size / 1e6:.1f} MB) in {out} "
         f"({time.monotonic() - started:.1f} s). All synthetic: see data/raw/README.md.")

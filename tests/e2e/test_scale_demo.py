@@ -1,0 +1,49 @@
+"""Issue 17 item 3: a refresh that finds nothing new answers without starting Prefect."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shutil
+
+import pytest
+
+from scp_metrics.cli import refresh as cli_refresh
+
+pytestmark = pytest.mark.e2e
+
+
+def _args(**overrides: object) -> argparse.Namespace:
+    base = {"engine": "prefect", "force": False, "wait": 0.0, "no_publish": False}
+    return argparse.Namespace(**{**base, **overrides})
+
+
+def test_nothing_new_refresh_does_not_start_prefect(sample_refresh, monkeypatch, capsys):
+    settings, _ = sample_refresh
+    assert cli_refresh.nothing_new(settings, publish=True)
+
+    def no_flow(*_a: object) -> None:
+        raise AssertionError("the Prefect flow was started for a refresh with nothing new")
+
+    monkeypatch.setattr(cli_refresh, "_run_flow", no_flow)
+    assert cli_refresh.cmd_refresh(_args(), settings) == 0
+    out = capsys.readouterr().out
+    # every one of the sample's files is recounted here, not taken from the summary
+    files = sum(1 for p in settings.raw_dir.rglob("*") if p.suffix in {".csv", ".xlsx"})
+    assert f"Nothing changed: all {files} files were already loaded" in out
+    assert len(out.splitlines()) <= 4  # a headline and the warehouse line, not one per file
+
+
+def test_a_new_file_or_missing_outputs_means_something_new(sample_refresh, tmp_path):
+    settings, _ = sample_refresh
+    raw = tmp_path / "raw"
+    some = sorted(settings.raw_dir.rglob("police_recorded_crime_*.csv"))[0]
+    raw.mkdir()
+    data = some.read_bytes()
+    (raw / some.name).write_bytes(data.rstrip(b"\n") + b"\n\n")  # other bytes: not in the ledger
+    assert not cli_refresh.nothing_new(dataclasses.replace(settings, raw_dir=raw), publish=True)
+    shutil.copy(some, raw / some.name)  # the very bytes already loaded
+    assert cli_refresh.nothing_new(dataclasses.replace(settings, raw_dir=raw), publish=True)
+    gone = dataclasses.replace(settings, outputs_dir=tmp_path / "never-published")
+    assert not cli_refresh.nothing_new(gone, publish=True)
+    assert cli_refresh.nothing_new(gone, publish=False)
