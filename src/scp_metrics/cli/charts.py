@@ -16,26 +16,24 @@ from scp_metrics.settings import Settings
 
 
 def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
-    import duckdb
-
     from scp_metrics.publish.charts import CHART_KINDS, draw_charts, save_figure
-    from scp_metrics.publish.charts.loaders import ChartDataMissing, latest_month, table_exists
+    from scp_metrics.publish.charts.loaders import ChartDataMissing
+    from scp_metrics.publish.reader import MartReader
 
     if not Path(settings.warehouse).exists():
         raise UserError(f"no warehouse at {settings.warehouse}: run 'scp-metrics refresh' first")
     area = args.area or settings.home_area
     out = Path(args.out) if args.out else settings.outputs_dir / "charts"
     kinds = [args.kind] if args.kind else list(CHART_KINDS)
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = MartReader.open(settings.warehouse)
     try:
-        if not table_exists(con, "ref_indicators"):
+        if not con.has("ref_indicators"):
             raise UserError(f"the warehouse at {settings.warehouse} has no models yet: run "
                             "'scp-metrics refresh --force'")
-        known = [r[0] for r in con.execute(
-            "select indicator_id from ref_indicators order by 1").fetchall()]
+        known = sorted(con.indicator_measures())
         if args.indicator not in known:
             raise UserError(f"unknown indicator {args.indicator!r} (known: {', '.join(known)})")
-        as_of = args.as_of or latest_month(con, area)
+        as_of = args.as_of or con.latest_month(area)
         written: list[Path] = []
         skipped: list[str] = []
         for kind in kinds:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import duckdb
-
 from scp_metrics.cli.common import UserError, print_frame, say
 from scp_metrics.settings import Settings
 from scp_metrics.steps import DEFAULT_WAIT_SECONDS
+from scp_metrics.warehouse.connection import WarehouseUnavailable
 
 
 def _in_use(settings: Settings) -> UserError:
@@ -30,7 +29,7 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     _require_warehouse(settings)
     try:
         con = connect_warehouse(settings, read_only=True)
-    except duckdb.IOException:
+    except WarehouseUnavailable:
         raise _in_use(settings) from None
     try:
         frame = history_frame(con, args.source)
@@ -68,7 +67,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
                                   wait_seconds=args.wait, progress=say)
     except HistoryError as exc:
         raise UserError(str(exc)) from None
-    except duckdb.IOException:
+    except WarehouseUnavailable:
         raise _in_use(settings) from None
     if folder is not None:
         say(f"Outputs written to {folder}")

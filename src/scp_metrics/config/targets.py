@@ -237,7 +237,7 @@ def load_targets(config_dir: Path, year: int | None = None) -> TargetCatalogue:
     for method in order:
         _one_of("[projection]", "fallback_order", method, PROJECTION_METHODS)
     legacy = bool(data.get("target"))
-    plan = chosen[0] if year is not None and chosen else None
-    uncovered = year if year is not None and plan is None and not legacy else None
+    covering = chosen[0] if year is not None and chosen else None
+    uncovered = year if year is not None and covering is None and not legacy else None
     return TargetCatalogue(targets, rag, _table(data, "reward_rule", RewardRule), order,
-                           plan=plan, uncovered_year=uncovered)
+                           plan=covering, uncovered_year=uncovered)

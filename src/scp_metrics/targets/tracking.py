@@ -224,8 +224,9 @@ def _stretch(t: Target, cat: TargetCatalogue, p, scale: float, yearly: dict, goa
 def track_target(t: Target, series: IndicatorData | None, ranks: pd.DataFrame | None,
                  month: pd.Period, catalogue: TargetCatalogue,
                  spc_limits: Mapping[tuple[str, str], tuple[float, float]], row: dict,
-                 evaluation: Evaluation) -> dict:
-    """One target's row as of ``month`` (``row`` holds its plan's fields)."""
+                 evaluation: Evaluation | None) -> dict:
+    """One target's row as of ``month`` (``row`` holds its plan's fields); ``evaluation`` is
+    None when the backtest failed, which only survey and rank targets can be tracked without."""
     area = row["area_code"]
     if t.kind == "rank":
         return track_rank(t, ranks, month, catalogue, row)
@@ -235,6 +236,8 @@ def track_target(t: Target, series: IndicatorData | None, ranks: pd.DataFrame | 
         return track_survey(t, series, month, catalogue, row)
     if series.months.empty:
         return {**row, "note": f"no data: {t.indicator} has no monthly values for {area}"}
+    if evaluation is None:
+        raise _BacktestFailed("the projection backtest did not run")
     return _track_monthly(t, series, month, catalogue, spc_limits, row, evaluation)
 
 

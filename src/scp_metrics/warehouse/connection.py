@@ -14,6 +14,10 @@ from scp_metrics.warehouse import templates
 from scp_metrics.warehouse.queries import query_rows, sql_text
 
 Connection = duckdb.DuckDBPyConnection
+
+#: Raised when the warehouse file cannot be opened (held by another process, unreadable): the
+#: error the CLI turns into "in use, try again"; callers need not import duckdb to catch it.
+WarehouseUnavailable = duckdb.IOException
 """A warehouse connection (layers above the warehouse name the type without importing duckdb)."""
 
 def connect_warehouse(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
