@@ -346,3 +346,22 @@ def test_outputs_land_beside_the_warehouse(published):
     assert (folder / "mart_peer_group.csv").is_file()
     assert len(list((folder / "charts").glob("ranking_police_uk-*.png"))) == 15
 
+
+
+def test_the_report_has_the_police_uk_section_counted_as_the_files_count(published, placed):
+    """Issue 16 item 5 (part): the published report's police.uk section carries Southampton's
+    all crime (excluding ASB) for Oct-Dec 2018 as the raw files count it, with its proxy-group
+    position."""
+    import html
+    import re
+
+    settings, summary = published
+    page = (Path(summary.outputs_dir) / "year_end_projection_report_2019-02.html").read_text()
+    assert 'id="police-uk"' in page
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page[page.index('id="police-uk"'):]))
+    direct = placed[(placed["area_code"] == "E06000045")
+                    & (placed["crime_type"] != "Anti-social behaviour")
+                    & placed["month"].isin(["2018-10", "2018-11", "2018-12"])]
+    row = text[text.index("All crime (police.uk, excluding ASB)"):][:300]
+    assert f"{len(direct):,}" in row
+    assert re.search(r"\d+(st|nd|rd|th) of 16", row)

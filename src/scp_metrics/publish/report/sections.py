@@ -23,7 +23,7 @@ Adding a section (e.g. the KPI register) takes one line here and two new files:
 
 from __future__ import annotations
 
-from scp_metrics.publish.report import content
+from scp_metrics.publish.report import content, police_uk_section
 from scp_metrics.publish.report.context import ReportSection
 
 SECTIONS: list[ReportSection] = [
@@ -31,6 +31,8 @@ SECTIONS: list[ReportSection] = [
                   content.verdict),
     ReportSection("priorities", "How did we do? Our priorities", "priorities.html.j2",
                   content.priorities),
+    ReportSection("police-uk", "Police.uk indicators (open data)", "police_uk.html.j2",
+                  police_uk_section.police_uk),
     ReportSection("charts", "Charts", "charts.html.j2", content.charts),
     ReportSection("data-quality", "Data quality", "quality.html.j2", content.quality),
     ReportSection("methods", "Methods", "methods.html.j2", content.methods),
