@@ -78,3 +78,13 @@ def test_the_layers_run_from_the_cli_down_to_settings(config):
 def test_each_contract_refuses_the_import_it_forbids(config, graph, contract_name, importer, imported):
     assert kept(config, graph, contract_name)
     assert not kept(config, graph, contract_name, (importer, imported))
+
+
+def test_no_contract_has_exceptions():
+    """Issue 12's acceptance: the rules are absolute; no import is let off any contract."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+        "contracts"]
+    assert len(contracts) == 6
+    assert [c["name"] for c in contracts if c.get("ignore_imports")] == []

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 from rich import box
@@ -25,8 +24,10 @@ from rich.table import Table
 from scp_metrics.cli.common import UserError, console, say
 from scp_metrics.ingest.group_file import GroupFileError, read_group_file
 from scp_metrics.periods import financial_year_start
+from scp_metrics.publish.reader import as_reader
 from scp_metrics.rankings.ranks import RANKED_MEASURES, compute_rankings, group_members
 from scp_metrics.settings import Settings
+from scp_metrics.warehouse.connection import Connection
 from scp_metrics.warehouse.populations import (
     mid_years_loaded,
     populations_for_year,
@@ -118,10 +119,8 @@ def _ordinal(n: int) -> str:
 # ---------------------------------------------------------------------------- the span
 
 
-def _indicator(con: duckdb.DuckDBPyConnection, wanted: str) -> dict:
-    rows = con.execute(
-        "select indicator_id, title, measure, multiplier, polarity from ref_indicators "
-        "order by indicator_id").fetchall()
+def _indicator(con: Connection, wanted: str) -> dict:
+    rows = as_reader(con).rows("rank_indicators")
     by_id = {r[0]: r for r in rows}
     found = by_id.get(wanted) or next(
         (r for r in rows if r[0].lower() == wanted.strip().lower()), None)
@@ -136,14 +135,13 @@ def _indicator(con: duckdb.DuckDBPyConnection, wanted: str) -> dict:
             "multiplier": multiplier, "polarity": polarity}
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute("select count(*) from information_schema.tables where table_name = ?",
-                       [name]).fetchall()[0][0] > 0
+def _has_table(con: Connection, name: str) -> bool:
+    return as_reader(con).has(name)
 
 
-def _members(con: duckdb.DuckDBPyConnection, focus: str, group_file: str | None,
+def _members(con: Connection, focus: str, group_file: str | None,
              config_dir: Path | None) -> pd.DataFrame:
-    names = con.execute("select area_code, area_name from ref_areas").df() \
+    names = as_reader(con).frame("rank_areas") \
         if _has_table(con, "ref_areas") else None
     if group_file:
         try:
@@ -156,9 +154,7 @@ def _members(con: duckdb.DuckDBPyConnection, focus: str, group_file: str | None,
         if not _has_table(con, "stg_msg_membership"):
             raise UserError("the warehouse has no Most Similar Group membership "
                             "(stg_msg_membership): run 'scp-metrics refresh' or pass --group-file")
-        membership = con.execute(
-            "select group_id, area_code, area_name from stg_msg_membership "
-            "order by group_id, area_name, area_code").df()  # a fixed order: by name
+        membership = as_reader(con).frame("rank_membership")
         where = "the warehouse"
     try:
         return group_members(membership, focus, names)
@@ -187,20 +183,16 @@ def _cover(units: pd.DataFrame, months: list[date]) -> tuple[pd.DataFrame, list[
     return pd.concat(chosen), sorted(wanted - covered), straddles
 
 
-def _units(con: duckdb.DuckDBPyConnection, indicator_id: str, members: list[str],
+def _units(con: Connection, indicator_id: str, members: list[str],
            start: date, end: date) -> pd.DataFrame:
-    marks = ", ".join("?" for _ in members)
-    frame = con.execute(
-        "select area_code, period_type, period_start, period_end, numerator, denominator "
-        "from mart_indicator_values where indicator_id = ? and period_type in ('month', "
-        f"'quarter') and area_code in ({marks}) and period_end >= ? and period_start <= ?",
-        [indicator_id, *members, start, _month_end(end)]).df()
+    frame = as_reader(con).frame("rank_units", indicator_id=indicator_id, members=list(members),
+                                 start=start, end=_month_end(end))
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.date
     return frame
 
 
-def _populations(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, end: date,
+def _populations(con: Connection, members: pd.DataFrame, end: date,
                  population_year: int | None) -> pd.DataFrame:
     """Population per member: the override mid-year, else the marts' own rule for the span's
     last month (warehouse.populations: the mid-year inside its financial year, falling back to
@@ -235,7 +227,7 @@ def _populations(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, end: dat
     return chosen[["area_code", "population", "mid_year"]]
 
 
-def rank_span(con: duckdb.DuckDBPyConnection, indicator: str, start: date, end: date, *,
+def rank_span(con: Connection, indicator: str, start: date, end: date, *,
               focus_area: str, group_file: str | None = None,
               population_year: int | None = None,
               config_dir: Path | None = None) -> SpanRanking:

@@ -10,7 +10,6 @@ import math
 import sys
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 from rich.table import Table
@@ -28,31 +27,28 @@ VARIATION_TEXT = {
 }
 
 
-def _query(settings: Settings, table: str, sql: str, params: list[Any]) -> pd.DataFrame:
-    from scp_metrics.warehouse import connect_warehouse
+def _table(settings: Settings, table: str, **equal: Any) -> pd.DataFrame:
+    """The rows of mart ``table`` whose columns equal ``equal``, through the publish reader."""
+    from scp_metrics.publish.reader import MartReader
 
     try:
-        con = connect_warehouse(settings, read_only=True)
+        reader = MartReader.open(settings.warehouse)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
-    try:
-        return con.execute(sql, params).df()
-    except duckdb.CatalogException:
-        raise UserError(f"the warehouse at {settings.warehouse} has no {table} yet: run "
-                        "'scp-metrics refresh --force' to build it") from None
-    finally:
-        con.close()
+    with reader:
+        if not reader.has(table):
+            raise UserError(f"the warehouse at {settings.warehouse} has no {table} yet: run "
+                            "'scp-metrics refresh --force' to build it")
+        return reader.table(table, **equal)
 
 
 def _no_series(
     settings: Settings, table: str, what: str, indicator: str | None, area: str
 ) -> UserError:
     """One sentence saying which series do exist for the area."""
-    have = _query(settings, table, f"select distinct indicator_id from {table} "
-                  "where area_code = ? order by 1", [area])["indicator_id"].tolist()
+    have = sorted(_table(settings, table, area_code=area)["indicator_id"].unique())
     if not have:
-        areas = _query(settings, table, f"select distinct area_code from {table} order by 1",
-                       [])["area_code"].tolist()
+        areas = sorted(_table(settings, table)["area_code"].unique())
         return UserError(f"area {area} has no {what} (areas that have: "
                          f"{', '.join(areas) or 'none'})")
     return UserError(f"no {what} for indicator {indicator!r} in area {area} "
@@ -106,9 +102,8 @@ def _print_spc_table(shown: pd.DataFrame) -> None:
 
 
 def cmd_spc(args: argparse.Namespace, settings: Settings) -> int:
-    frame = _query(settings, "mart_spc",
-                   "select * from mart_spc where indicator_id = ? and area_code = ? "
-                   "order by period_start", [args.indicator, args.area])
+    frame = _table(settings, "mart_spc", indicator_id=args.indicator, area_code=args.area)
+    frame = frame.sort_values("period_start", kind="stable", ignore_index=True)
     if frame.empty:
         raise _no_series(settings, "mart_spc", "monthly SPC series", args.indicator,
                          args.area)
@@ -145,13 +140,11 @@ def _trend_sentence(row: pd.Series) -> str:
 
 
 def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
-    where, params = ["area_code = ?"], [args.area]
+    equal = {"area_code": args.area}
     if args.indicator:
-        where.append("indicator_id = ?")
-        params.append(args.indicator)
-    frame = _query(settings, "mart_trends",
-                   f"select * from mart_trends where {' and '.join(where)} order by indicator_id",
-                   params)
+        equal["indicator_id"] = args.indicator
+    frame = _table(settings, "mart_trends", **equal)
+    frame = frame.sort_values("indicator_id", kind="stable", ignore_index=True)
     if frame.empty:
         raise _no_series(settings, "mart_trends", "trend (rates and counts only)",
                          args.indicator, args.area)
