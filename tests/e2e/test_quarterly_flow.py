@@ -52,7 +52,7 @@ def run(harness, tmp_path_factory):
     import scp_metrics.publish.charts as charts
     import scp_metrics.publish.report as report
     import scp_metrics.warehouse.build as build
-    from scp_metrics import steps
+    from scp_metrics.steps import publishing
 
     calls: dict[str, int] = {}
 
@@ -68,7 +68,7 @@ def run(harness, tmp_path_factory):
     paths = paths_in(tmp_path_factory.mktemp("flow"), raw)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build, "build_models", counted("build", build.build_models))
-        patch.setattr(steps, "publish_table", counted("csv", steps.publish_table))
+        patch.setattr(publishing, "publish_table", counted("csv", publishing.publish_table))
         patch.setattr(charts, "write_chart_pack",
                       counted("charts", charts.write_chart_pack, fail_first=True))
         patch.setattr(report, "make_report", counted("report", report.make_report))
