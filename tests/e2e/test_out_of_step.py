@@ -97,8 +97,9 @@ def test_the_report_workbook_and_project_state_each_indicators_month(ahead, caps
     html = (folder / "year_end_projection_report_2009-12.html").read_text()
     assert "police data to Dec 2009" in html and "ED data to Jan 2010" in html
     book = load_workbook(folder / "scp_metrics_tables_2009-12.xlsx", read_only=True)
-    rows = list(book["data_to"].iter_rows(values_only=True))
-    labels = {r[0]: r[-1] for r in rows[1:]}
+    rows = list(book["Data_to"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "indicator_id")  # below title rows
+    labels = {r[0]: r[-1] for r in rows[header + 1:]}
     assert labels["ed_assaults_night"] == "ED data to Jan 2010"
     assert labels["all_crime"] == "police data to Dec 2009"
     assert main(["project", "--warehouse", str(warehouse)]) == 0
