@@ -226,7 +226,8 @@ def track_target(t: Target, series: IndicatorData | None, ranks: pd.DataFrame | 
                  spc_limits: Mapping[tuple[str, str], tuple[float, float]], row: dict,
                  evaluation: Evaluation | None) -> dict:
     """One target's row as of ``month`` (``row`` holds its plan's fields); ``evaluation`` is
-    None when the backtest failed, which only survey and rank targets can be tracked without."""
+    None only when the backtest failed, and then only survey and rank targets get here (the
+    caller records monthly ones as failed)."""
     area = row["area_code"]
     if t.kind == "rank":
         return track_rank(t, ranks, month, catalogue, row)
@@ -236,8 +237,7 @@ def track_target(t: Target, series: IndicatorData | None, ranks: pd.DataFrame | 
         return track_survey(t, series, month, catalogue, row)
     if series.months.empty:
         return {**row, "note": f"no data: {t.indicator} has no monthly values for {area}"}
-    if evaluation is None:
-        raise _BacktestFailed("the projection backtest did not run")
+    assert evaluation is not None, "monthly targets are failed by the caller without a backtest"
     return _track_monthly(t, series, month, catalogue, spc_limits, row, evaluation)
 
 
