@@ -33,8 +33,12 @@ demo: install
 	@$(BIN)/scp-metrics refresh
 	@$(BIN)/scp-metrics indicators --area E06000045 --indicator all_crime --period-type fytd --max-rows 8
 
+# Two workers (pytest-xdist), one test file per worker at a time: the suite is CPU-bound and each
+# worker builds the session's sample refresh once. Without xdist it is about 10 min on 2 cores.
+TEST_WORKERS ?= 2
+
 test: install
-	@$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
 	@$(BIN)/python -m pytest -q -m "not e2e"
