@@ -8,6 +8,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from scp_metrics.escaping import neutralise
+
 console = Console(highlight=False)
 if not console.is_terminal or console.width < 160:
     console = Console(highlight=False, width=180)
@@ -32,10 +34,21 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def write_csv(frame: pd.DataFrame, **options: object) -> None:
+    """``frame`` as CSV on stdout (``options`` for ``DataFrame.to_csv``); text that a
+    spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) gets a
+    leading single quote (:func:`scp_metrics.escaping.neutralise`); numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.to_csv(sys.stdout, index=False, **options)  # type: ignore[call-overload]
+
+
 def print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
-    """Print a frame as a table (or CSV to stdout with ``fmt='csv'``)."""
+    """Print a frame as a table (or CSV to stdout with ``fmt='csv'``, :func:`write_csv`)."""
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame)
         return
     table = Table(show_lines=False)
     for col in frame.columns:

@@ -4,9 +4,8 @@ change on the same period a year earlier (``mart_indicator_values``)."""
 from __future__ import annotations
 
 import argparse
-import sys
 
-from scp_metrics.cli.common import UserError, err, print_frame, say
+from scp_metrics.cli.common import UserError, err, print_frame, say, write_csv
 from scp_metrics.settings import Settings
 
 
@@ -38,7 +37,7 @@ def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
     if frame.empty:
         raise UserError("no indicator values match those options")
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame)
         for message in breaks:  # never mixed into the CSV
             err.print(f"WARNING {message}", markup=False)
         return 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +20,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from scp_metrics.cli.common import UserError, console, say
+from scp_metrics.cli.common import UserError, console, say, write_csv
 from scp_metrics.ingest.group_file import GroupFileError, read_group_file
 from scp_metrics.periods import financial_year_start
 from scp_metrics.publish.reader import as_reader
@@ -379,7 +378,7 @@ def cmd_rank(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         con.close()
     if args.format == "csv":
-        result.table[COLUMNS].to_csv(sys.stdout, index=False)
+        write_csv(result.table[COLUMNS])
         return 0
     print_ranking(result)
     return 0

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from rich.table import Table
 
-from scp_metrics.cli.common import UserError, console, print_frame, say
+from scp_metrics.cli.common import UserError, console, print_frame, say, write_csv
 from scp_metrics.settings import Settings
 from scp_metrics.stats.spc import variation_label
 
@@ -114,7 +114,7 @@ def cmd_spc(args: argparse.Namespace, settings: Settings) -> int:
     shown["month"] = pd.to_datetime(shown["month"]).dt.strftime("%Y-%m")
     line = spc_summary(frame, args.indicator, args.area)
     if args.format == "csv":
-        shown.to_csv(sys.stdout, index=False)
+        write_csv(shown)
         print(line, file=sys.stderr)  # stdout stays a clean CSV
         return 0
     shown["flag"] = shown["flag"].map({True: "yes", False: ""})
@@ -149,7 +149,7 @@ def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
         raise _no_series(settings, "mart_trends", "trend (rates and counts only)",
                          args.indicator, args.area)
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame)
         return 0
     shown = pd.DataFrame({
         "indicator": frame["indicator_id"],

@@ -8,14 +8,13 @@ monthly count or rate series.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from scp_metrics.cli.common import UserError, say
+from scp_metrics.cli.common import UserError, say, write_csv
 from scp_metrics.config.targets import FALLBACK_ORDER
 from scp_metrics.settings import Settings
 from scp_metrics.targets.projections import fy_label
@@ -118,7 +117,7 @@ def _project_series(args: argparse.Namespace, settings: Settings) -> int:
     frame = series_projections(wanted[0], pool, args.as_of, warehouse=settings.warehouse,
                                fallback=_fallback(settings))
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame)
         return 0
     print(markdown(frame.drop(columns=["note"]), digits=0))
     for row in frame.itertuples(index=False):
@@ -177,7 +176,7 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
         if frame.empty:
             raise UserError(f"no target {', '.join(args.target)} in config/targets.toml")
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame)
         return 0
     shown = frame[PROJECT_COLUMNS + CONTEXT_COLUMNS + (EXTRA_COLUMNS if args.wide else [])].copy()
     shown["as_of"] = [str(d)[:7] for d in shown["as_of"]]
@@ -226,7 +225,7 @@ def cmd_backtest(args: argparse.Namespace, settings: Settings) -> int:
     table = pd.concat([evaluation.summary(key) for key in wanted],
                       ignore_index=True)[SUMMARY_COLUMNS]
     if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, float_format="%.4f")
+        write_csv(table, float_format="%.4f")
         return 0
     print(markdown(table[table["n"] > 0]))
     skipped = []

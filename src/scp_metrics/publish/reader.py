@@ -190,17 +190,22 @@ class MartReader:
     # ------------------------------------------------------------------------- CSV writing
 
     def copy_table_csv(self, table: str, target: Path) -> None:
-        """``table`` written to ``target`` as CSV by DuckDB, as it is, in a fixed order."""
-        self._con.execute(f"copy (select * from {self._checked(table)} order by all) to "
+        """``table`` written to ``target`` as CSV by DuckDB, in a fixed order; text that a
+        spreadsheet would read as a formula is neutralised (:func:`_csv_select`)."""
+        checked = self._checked(table)
+        select = _csv_select(self.columns(table))
+        self._con.execute(f"copy (select {select} from {checked} order by all) to "
                           f"{_literal(target)} (header, delimiter ',')")
 
     def write_frame_csv(self, frame: pd.DataFrame, target: Path, *, header: bool,
-                        dates: tuple[str, ...] = ()) -> None:
+                        dates: tuple[str, ...] = (), texts: tuple[str, ...] = ()) -> None:
         """``frame`` written to ``target`` as CSV by DuckDB (the bytes ``copy_table_csv``
         would write for the same values); the ``dates`` columns as dates, as the marts hold
-        them (pandas gives them back as timestamps)."""
-        select = ", ".join(f"{_quoted(c)}::date as {_quoted(c)}" if c in dates else _quoted(c)
-                           for c in frame.columns)
+        them (pandas gives them back as timestamps); the ``texts`` columns (text in the mart)
+        neutralised as ``copy_table_csv`` neutralises text."""
+        types = {c: "DATE" if c in dates else "VARCHAR" if c in texts else "OTHER"
+                 for c in frame.columns}
+        select = _csv_select(types)
         self._con.register("_published", frame)
         try:
             self._con.execute(f"copy (select {select} from _published) to {_literal(target)} "
@@ -231,6 +236,28 @@ class MartReader:
             return None
         name = self.value("area_name", area_code=area_code)
         return None if name is None else str(name)
+
+
+#: A CSV cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV
+#: Injection"; the characters of :data:`scp_metrics.escaping.FORMULA_STARTS`).
+_FORMULA_CHARS = "'=', '+', '-', '@', chr(9), chr(13)"
+
+
+def _csv_select(types: Mapping[str, str]) -> str:
+    """The select list that writes columns of DuckDB ``types`` to a CSV: ``VARCHAR`` text
+    prefixed with a single quote where it starts like a formula (numbers are written as they
+    are), ``DATE`` cast to a date."""
+    parts = []
+    for name, kind in types.items():
+        column = _quoted(name)
+        if kind == "DATE":
+            parts.append(f"{column}::date as {column}")
+        elif kind == "VARCHAR":
+            parts.append(f"case when left({column}, 1) in ({_FORMULA_CHARS}) "
+                         f"then '''' || {column} else {column} end as {column}")
+        else:
+            parts.append(column)
+    return ", ".join(parts)
 
 
 def _literal(path: Path) -> str:

@@ -176,7 +176,9 @@ def publish_table(source: MartReader | Connection, name: str, target: Path, conf
                   chunk_vectors: int | None = None) -> int:
     """Write mart ``name`` to ``target`` as CSV with small numbers suppressed as its contract
     and ``config/privacy.toml`` say; returns the number of rows suppressed. A mart with
-    nothing suppressible is copied as it is.
+    nothing suppressible is copied as it is. Text that a spreadsheet would read as a formula
+    (``=``, ``+``, ``-``, ``@``, a tab or a CR first) gets a leading single quote: the mart's
+    text columns only (numbers, and counts shown as text, are written as they are).
 
     ``chunk_vectors``: suppress and write that many DuckDB vectors (2,048 rows each) at a time,
     so memory is bounded by the chunk rather than the mart; the bytes written are the same.
@@ -199,6 +201,8 @@ def publish_table(source: MartReader | Connection, name: str, target: Path, conf
                        for n, c in contract.columns.items() if n in counts)
     measures = reader.indicator_measures() if by_indicator else None
     dates = tuple(n for n, c in contract.columns.items() if c.kind == "date")
+    texts = tuple(n for n, kind in reader.columns(name).items()
+                  if kind == "VARCHAR" and n not in counts)
     part = target.with_name(target.name + ".part")
     suppressed = 0
     try:
@@ -207,7 +211,8 @@ def publish_table(source: MartReader | Connection, name: str, target: Path, conf
                 out, small = suppress_frame(frame, rules, contract, measures)
                 suppressed += small
                 reader.write_frame_csv(out, part, header=i == 0,
-                                       dates=tuple(c for c in dates if c in out.columns))
+                                       dates=tuple(c for c in dates if c in out.columns),
+                                       texts=tuple(c for c in texts if c in out.columns))
                 with open(part, "rb") as chunk_file:
                     shutil.copyfileobj(chunk_file, out_file)
     finally:

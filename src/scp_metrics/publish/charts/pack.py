@@ -20,6 +20,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from scp_metrics.escaping import neutralise
 from scp_metrics.publish.charts.funnel_chart import plot_funnel
 from scp_metrics.publish.charts.loaders import (
     ChartDataMissing,
@@ -293,5 +294,6 @@ def _write_index(out: Path, outcomes: list[ChartOutcome]) -> None:
         writer.writerow(["kind", "indicator_id", "area_code", "status", "name", "title",
                          "reason", "files"])
         for o in outcomes:
-            writer.writerow([o.kind, o.indicator_id, o.area_code, o.status, o.name, o.title,
-                             o.reason, ";".join(f.name for f in o.files)])
+            writer.writerow([neutralise(v) for v in (
+                o.kind, o.indicator_id, o.area_code, o.status, o.name, o.title, o.reason,
+                ";".join(f.name for f in o.files))])
