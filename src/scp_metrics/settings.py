@@ -8,7 +8,9 @@ Prefect flow, the notebooks' API) call :func:`get_settings` once and pass the
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,10 @@ DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 """DuckDB's buffer limit per process: beyond it DuckDB spills to ``<warehouse>.tmp``."""
 
 
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+"""Worker processes for ``--task-runner process`` / ``dask`` without an address."""
+
+
 def _memory_limit(text: str) -> str | None:
     """``SCP_DUCKDB_MEMORY_LIMIT`` (a DuckDB size such as ``1GB`` or ``512MB``; ``none`` for
     DuckDB's own default of 80% of RAM)."""
@@ -48,6 +54,22 @@ def prefect_defaults() -> None:
     the Prefect server (the temporary one a flow run starts, or ``make serve``'s). Called before
     Prefect is imported (it reads its settings then)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@contextlib.contextmanager
+def exported(name: str, value: str) -> Iterator[None]:
+    """``name=value`` in the environment inside the block, for the worker processes started
+    in it to inherit (a process pool's or a local Dask cluster's workers find the Prefect API
+    of the flow that way); the previous value (or none) is put back after."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def prefect_api_url() -> str | None:
@@ -67,6 +89,14 @@ class Settings:
     home_area: str
     duckdb_memory_limit: str | None = DEFAULT_DUCKDB_MEMORY_LIMIT
     """Memory DuckDB may use before spilling to disk (``None``: DuckDB's default)."""
+    task_runner: str = "local"
+    """Where the Prefect flow's fanned-out work runs: ``local``, ``process`` or ``dask``
+    (``SCP_TASK_RUNNER``; ``pipelines/runners.py``)."""
+    dask_address: str | None = None
+    """The Dask scheduler to use (``SCP_DASK_ADDRESS``, ``tcp://host:8786``); None: a
+    ``LocalCluster`` started for the run."""
+    workers: int = DEFAULT_WORKERS
+    """Worker processes of a ``process`` pool or a ``LocalCluster`` (``SCP_WORKERS``)."""
 
     @property
     def lock_path(self) -> Path:
@@ -86,10 +116,14 @@ def get_settings(**overrides: object) -> Settings:
         "home_area": env.get("SCP_HOME_AREA", "E06000045"),
         "duckdb_memory_limit": _memory_limit(env.get("SCP_DUCKDB_MEMORY_LIMIT",
                                                      DEFAULT_DUCKDB_MEMORY_LIMIT)),
+        "task_runner": env.get("SCP_TASK_RUNNER", "local"),
+        "dask_address": env.get("SCP_DASK_ADDRESS") or None,
+        "workers": int(env.get("SCP_WORKERS") or DEFAULT_WORKERS),
     }
     for key, value in overrides.items():
         if value is not None:
-            is_path = key not in ("home_area", "duckdb_memory_limit")
+            is_path = key not in ("home_area", "duckdb_memory_limit", "task_runner",
+                                  "dask_address", "workers")
             values[key] = Path(str(value)) if is_path and not isinstance(value, Path) else value
     if values["outputs_dir"] is None:
         values["outputs_dir"] = default_outputs_dir(values["warehouse"])  # type: ignore[arg-type]

@@ -8,12 +8,17 @@ rest was built and published); 2 when the run itself failed (``scp_metrics.cli.m
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
+from pipelines.runners import TASK_RUNNERS as _RUNNERS  # no Prefect import: names only
 from scp_metrics.cli.common import UserError, say
 from scp_metrics.escaping import log_text
 from scp_metrics.settings import Settings
 from scp_metrics.steps import DEFAULT_WAIT_SECONDS, RefreshSummary, run_refresh
+
+#: ``--task-runner`` choices (``pipelines/runners.py``; Prefect is imported only when a flow runs).
+TASK_RUNNERS = _RUNNERS
 
 #: What the outputs folder holds, by file pattern, in the order the summary lists them.
 OUTPUTS = (("year_end_projection_report_*.html", "report (HTML)"),
@@ -22,15 +27,22 @@ OUTPUTS = (("year_end_projection_report_*.html", "report (HTML)"),
 
 
 def _run_flow(args: argparse.Namespace, settings: Settings) -> RefreshSummary:
-    from pipelines.quarterly_refresh import quarterly_refresh  # Prefect only when asked for
+    from pipelines.quarterly_refresh import refresh_flow  # Prefect only when asked for
+    from pipelines.runners import api_for_workers
 
-    say(f"Running the quarterly-refresh Prefect flow on {settings.raw_dir} "
-        "(a temporary Prefect server starts first: ~15 s) …")
-    summary = quarterly_refresh(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse),
-                                force=args.force, quarantine_dir=str(settings.quarantine_dir),
-                                outputs_dir=str(settings.outputs_dir),
-                                publish_outputs=not args.no_publish, wait_seconds=args.wait,
-                                accept_shrink=args.accept_shrink)
+    runner = settings.task_runner
+    where = {"local": "", "process": f", {settings.workers} worker processes",
+             "dask": f", Dask at {settings.dask_address}" if settings.dask_address
+             else f", a local Dask cluster of {settings.workers} workers"}[runner]
+    say(f"Running the quarterly-refresh Prefect flow on {settings.raw_dir} (task runner "
+        f"{runner}{where}; a temporary Prefect server starts first: ~15 s) …")
+    flow = refresh_flow(runner, workers=settings.workers, dask_address=settings.dask_address)
+    with api_for_workers(runner):
+        summary = flow(raw_dir=str(settings.raw_dir), warehouse=str(settings.warehouse),
+                       force=args.force, quarantine_dir=str(settings.quarantine_dir),
+                       outputs_dir=str(settings.outputs_dir), publish_outputs=not args.no_publish,
+                       wait_seconds=args.wait, accept_shrink=args.accept_shrink,
+                       fan_out=runner != "local")
     assert summary is not None  # the flow returns its summary (or raises)
     return summary
 
@@ -57,7 +69,26 @@ def nothing_new(settings: Settings, publish: bool) -> bool:
         con.close()
 
 
+def _with_runner(args: argparse.Namespace, settings: Settings) -> Settings:
+    """``settings`` with the command line's ``--task-runner``, ``--workers`` and
+    ``--dask-address`` (each overriding its ``SCP_*`` setting)."""
+    runner = args.task_runner or settings.task_runner
+    if runner not in TASK_RUNNERS:
+        raise UserError(f"unknown task runner {runner!r} (SCP_TASK_RUNNER): use one of "
+                        f"{', '.join(TASK_RUNNERS)}")
+    address = args.dask_address or settings.dask_address
+    if args.dask_address and runner != "dask":
+        raise UserError("--dask-address needs --task-runner dask")
+    if runner != "local" and args.engine != "prefect":
+        raise UserError(f"--task-runner {runner} runs through Prefect: drop --engine local")
+    workers = args.workers or settings.workers
+    if workers < 1:
+        raise UserError(f"--workers must be at least 1 (got {workers})")
+    return replace(settings, task_runner=runner, dask_address=address, workers=workers)
+
+
 def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
+    settings = _with_runner(args, settings)
     if not settings.raw_dir.is_dir():
         raise UserError(f"raw folder {settings.raw_dir} does not exist "
                         "(run 'scp-metrics sample' for the embedded sample, or pass --raw-dir)")
@@ -110,6 +141,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "else outputs/ beside the warehouse; data/outputs for the project's own)")
     p.add_argument("--engine", choices=["prefect", "local"], default="prefect",
                    help="prefect: run the flow (default); local: same steps without Prefect")
+    p.add_argument("--task-runner", choices=TASK_RUNNERS, default=None,
+                   help="with --engine prefect, where the per-series compute and the chart pack "
+                        "run: local (this process, default), process (a process pool) or dask "
+                        "(a Dask cluster; default SCP_TASK_RUNNER); see docs/scaling.md")
+    p.add_argument("--dask-address", metavar="tcp://HOST:8786", default=None,
+                   help="an existing Dask scheduler (default SCP_DASK_ADDRESS; none: a "
+                        "LocalCluster started for the run)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes for --task-runner process, or dask without an "
+                        "address (default SCP_WORKERS, else up to 4, one per core)")
     p.add_argument("--force", action="store_true",
                    help="rebuild the marts even if nothing is new, recomputing every series")
     p.add_argument("--wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",

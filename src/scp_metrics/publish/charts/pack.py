@@ -21,6 +21,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from scp_metrics.escaping import neutralise
+from scp_metrics.fanout import fan_out, pieces_for
 from scp_metrics.publish.charts.funnel_chart import plot_funnel
 from scp_metrics.publish.charts.loaders import (
     ChartDataMissing,
@@ -244,11 +245,7 @@ def write_chart_pack(
         wanted = list(indicators) if indicators is not None else _indicators_for(con, area_code)
         out.mkdir(parents=True, exist_ok=True)
         _remove_previous(out)
-        outcomes: list[ChartOutcome] = []
-        for indicator in wanted:
-            for kind in kinds:
-                outcomes += _draw_and_save(con, kind, indicator, area_code, as_of, out, formats,
-                                           config_dir)
+        outcomes = _draw_pack(con, wanted, kinds, area_code, as_of, out, formats, config_dir)
     finally:
         if own:
             con.close()
@@ -259,6 +256,35 @@ def write_chart_pack(
              area_code, as_of, len(written), out, sum(o.status == "skipped" for o in outcomes),
              len(failed))
     return [f for o in written for f in o.files]
+
+
+def _draw_pack(con: MartReader, wanted: list[str], kinds: Sequence[str], area: str, as_of: Any,
+               out: Path, formats: Sequence[str], config_dir: Path) -> list[ChartOutcome]:
+    """Every chart of ``wanted`` × ``kinds``, in pack order: here, or (when a fan-out mapper is
+    installed, :mod:`scp_metrics.fanout`) in batches of indicators drawn by workers that open
+    the warehouse file read-only themselves (connections are never sent to a worker)."""
+    parts = pieces_for(len(wanted), minimum=2)
+    path = con.value("database_path") if parts > 1 else None
+    if not path:
+        return [o for indicator in wanted for kind in kinds
+                for o in _draw_and_save(con, kind, indicator, area, as_of, out, formats,
+                                        config_dir)]
+    size = -(-len(wanted) // parts)
+    batches = [wanted[i:i + size] for i in range(0, len(wanted), size)]
+    results = fan_out(draw_batch, [(str(path), batch, tuple(kinds), area, as_of, out,
+                                    tuple(formats), config_dir) for batch in batches])
+    return [o for batch in results for o in batch]
+
+
+def draw_batch(warehouse: str, indicators: list[str], kinds: Sequence[str], area: str,
+               as_of: Any, out: Path, formats: Sequence[str],
+               config_dir: Path) -> list[ChartOutcome]:
+    """The charts of ``indicators`` (a worker's batch of the pack), the warehouse opened
+    read-only here; returns their outcomes in pack order."""
+    with MartReader.open(warehouse) as con:
+        return [o for indicator in indicators for kind in kinds
+                for o in _draw_and_save(con, kind, indicator, area, as_of, out, formats,
+                                        config_dir)]
 
 
 def _draw_and_save(con: MartReader, kind: str, indicator: str, area: str,

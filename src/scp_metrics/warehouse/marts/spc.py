@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from scp_metrics.fanout import fan_out_series
 from scp_metrics.memo import code_version
 from scp_metrics.settings import Settings
 from scp_metrics.stats.spc_series import SPC_COLUMNS, conform_spc_table, spc_table
@@ -40,5 +41,5 @@ def build_spc(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFram
                                breaks)
     hashes = incremental.series_hashes(monthly, SERIES_KEYS, salt)
     plan = incremental.plan_reuse(con, "mart_spc", SERIES_KEYS, hashes, SPC_COLUMNS)
-    computed = spc_table(plan.todo(monthly), polarity, breaks)
+    computed = fan_out_series(spc_table, plan.todo(monthly), SERIES_KEYS, polarity, breaks)
     return incremental.finish(con, plan, computed, conform_spc_table)

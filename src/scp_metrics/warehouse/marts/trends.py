@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from scp_metrics.fanout import fan_out_series
 from scp_metrics.memo import code_version
 from scp_metrics.settings import Settings
 from scp_metrics.stats.trends import (
@@ -42,5 +43,5 @@ def build_trends(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataF
                                breaks, WINDOW_MONTHS, MIN_MONTHS, OVERDISPERSION_LIMIT)
     hashes = incremental.series_hashes(monthly, SERIES_KEYS, salt)
     plan = incremental.plan_reuse(con, "mart_trends", SERIES_KEYS, hashes, TREND_COLUMNS)
-    computed = trend_table(plan.todo(monthly), measure, breaks)
+    computed = fan_out_series(trend_table, plan.todo(monthly), SERIES_KEYS, measure, breaks)
     return incremental.finish(con, plan, computed, conform_trend_table)

@@ -1,0 +1,117 @@
+"""Fan-out: independent pieces of work (per-series compute, chart batches) handed to a mapper.
+
+The layers that do the work (``warehouse.marts`` for SPC and trends, ``publish.charts`` for the
+chart pack) call :func:`fan_out` with a module-level function and a list of argument tuples.
+Who runs them is decided at the top: by default they run here, one after another (the local
+engine, tests, the CLI's single commands); ``pipelines/runners.py`` installs a mapper with
+:func:`mapping_with` that submits each piece as a Prefect task to the flow's task runner (a
+process pool or a Dask cluster). The pieces and their results are plain Python and pandas
+objects: a DuckDB connection is never sent to a worker (each worker that reads the warehouse
+opens it read-only itself), and the single writer (the build's connection) stays here.
+
+Whichever mapper runs them, the results come back in the order of the pieces, so the marts and
+outputs are the same bytes (``tests/e2e/test_dask_runner.py`` checks it on a Dask cluster).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pandas as pd
+
+R = TypeVar("R")
+
+MIN_SERIES_PER_PIECE = 20
+"""Fewer series than this per piece are not worth a task (a task costs ~0.05-0.2 s)."""
+PIECES_PER_WORKER = 2
+"""Pieces per worker: a little more than one, so a slow piece does not leave a worker idle."""
+
+
+@dataclass(frozen=True)
+class Mapper:
+    """Runs ``func(*args)`` for every argument tuple, returning the results in order.
+
+    ``workers``: how many run at once (how many pieces work is cut into)."""
+
+    run: Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], list[Any]]
+    workers: int
+    name: str = "custom"
+
+
+_MAPPER: ContextVar[Mapper | None] = ContextVar("scp_metrics_fanout_mapper", default=None)
+
+
+def current_mapper() -> Mapper | None:
+    """The mapper installed by :func:`mapping_with` (None: work runs here, in order)."""
+    return _MAPPER.get()
+
+
+@contextlib.contextmanager
+def mapping_with(mapper: Mapper | None) -> Iterator[None]:
+    """Hand :func:`fan_out` work to ``mapper`` inside the ``with`` block (None: run here)."""
+    token = _MAPPER.set(mapper)
+    try:
+        yield
+    finally:
+        _MAPPER.reset(token)
+
+
+def fan_out(func: Callable[..., R], pieces: Sequence[tuple[Any, ...]]) -> list[R]:
+    """``[func(*args) for args in pieces]``, by the current mapper when there is one.
+
+    ``func`` must be a module-level function (workers import it by name)."""
+    mapper = current_mapper()
+    if mapper is None or len(pieces) <= 1:
+        return [func(*args) for args in pieces]
+    return list(mapper.run(func, list(pieces)))
+
+
+def pieces_for(count: int, minimum: int | None = None) -> int:
+    """How many pieces ``count`` independent items are cut into for the current mapper
+    (1 without a mapper, or when there are too few items for more); ``minimum`` items per
+    piece at least (default :data:`MIN_SERIES_PER_PIECE`)."""
+    mapper = current_mapper()
+    minimum = MIN_SERIES_PER_PIECE if minimum is None else minimum
+    if mapper is None or count < 2 * minimum:
+        return 1
+    return max(1, min(mapper.workers * PIECES_PER_WORKER, count // minimum))
+
+
+def split_series(frame: pd.DataFrame, keys: Sequence[str], parts: int) -> list[pd.DataFrame]:
+    """``frame`` cut into at most ``parts`` frames, each holding whole series (rows with the same
+    ``keys``), the series in key order (so the pieces' results, concatenated, are in the order
+    one computation of the whole frame gives)."""
+    if parts <= 1 or frame.empty:
+        return [frame]
+    labels = frame[list(keys)].astype(str).agg("\x1f".join, axis=1)
+    series = sorted(labels.unique())
+    if len(series) < 2:
+        return [frame]
+    parts = min(parts, len(series))
+    size = -(-len(series) // parts)
+    piece_of = {label: i // size for i, label in enumerate(series)}
+    numbers = labels.map(piece_of).to_numpy()
+    return [frame[numbers == i] for i in range(parts) if (numbers == i).any()]
+
+
+def fan_out_series(func: Callable[..., pd.DataFrame], frame: pd.DataFrame, keys: Sequence[str],
+                   *args: Any) -> pd.DataFrame:
+    """``func(frame, *args)`` for a function computing each series of ``frame`` (rows sharing
+    ``keys``) on its own: with a mapper, the series are cut into pieces computed in parallel and
+    the results concatenated in series order; without one, one call."""
+    pieces = split_series(frame, keys, pieces_for(_series_count(frame, keys)))
+    if len(pieces) == 1:
+        return func(frame, *args)
+    results = fan_out(func, [(piece, *args) for piece in pieces])
+    kept = [r for r in results if not r.empty] or results[:1]
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0].reset_index(drop=True)
+
+
+def _series_count(frame: pd.DataFrame, keys: Sequence[str]) -> int:
+    if frame.empty:
+        return 0
+    return int(frame[list(keys)].drop_duplicates().shape[0])
