@@ -202,7 +202,7 @@ def run_refresh(settings: Settings, *, progress: Progress | None = None, force: 
             for item in summary.not_computed:
                 say(f"not computed: {log_text(item)}")
         if publish and (mart_rows or not publication_current(settings)):
-            folder = publish_outputs(settings, summary.to_markdown(), run_step)
+            folder = publish_outputs(settings, summary.to_markdown(), run_step, progress)
             summary.outputs_dir = str(folder)
             summary.charts_failed = charts_not_drawn(folder)
     summary.seconds = time.monotonic() - started

@@ -9,6 +9,7 @@ import ctypes
 import errno
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from scp_metrics.escaping import md_cell
 from scp_metrics.publish.reader import MartReader
 from scp_metrics.publish.suppression import publish_table
 from scp_metrics.settings import Settings
+from scp_metrics.steps.progress import Counter, Progress, heartbeat
 from scp_metrics.steps.running import StepRunner, run_directly
 from scp_metrics.warehouse.connection import Connection, connect_warehouse
 from scp_metrics.warehouse.history import published_folder, record_published
@@ -143,13 +145,16 @@ def publish_csvs(settings: Settings, outputs: Outputs) -> list[Path]:
         return written
 
 
-def publish_charts(settings: Settings, outputs: Outputs) -> list[Path]:
-    """The chart pack of the home area (PNG and SVG, ``charts/index.csv``)."""
+def publish_charts(settings: Settings, outputs: Outputs,
+                   progress: Progress | None = None) -> list[Path]:
+    """The chart pack of the home area (PNG and SVG, ``charts/index.csv``); ``progress`` says
+    how many charts are drawn, with an ETA, every few seconds."""
     from scp_metrics.publish.charts import write_chart_pack  # matplotlib only when publishing
 
     with _reader(settings) as reader:  # each indicator to its own latest month
         return write_chart_pack(reader, settings.home_area, outputs.folder / "charts", None,
-                                config_dir=settings.config_dir)
+                                config_dir=settings.config_dir,
+                                on_chart=Counter(progress, "charts (indicator x kind)"))
 
 
 def publish_report(settings: Settings, outputs: Outputs) -> list[Path]:
@@ -209,8 +214,13 @@ def _cause(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+#: What each publishing step is called in progress lines.
+PHASE_LABELS = {"publish_csvs": "mart CSVs", "publish_charts": "chart pack",
+                "publish_report": "report (HTML, PDF)", "publish_workbook": "workbook"}
+
+
 def publish_outputs(settings: Settings, summary_markdown: str,
-                    run_step: StepRunner = run_directly) -> Path:
+                    run_step: StepRunner = run_directly, progress: Progress | None = None) -> Path:
     """Write the marts as CSV, the chart pack, the report, the workbook and the run summary
     into a staging folder, swap it in for ``outputs/<as-of>/`` and record the publication
     (:func:`~scp_metrics.warehouse.history.record_published`); returns the folder.
@@ -222,9 +232,18 @@ def publish_outputs(settings: Settings, summary_markdown: str,
     outputs: Outputs | None = None
     try:
         outputs = run_step(outputs_folder, settings)
-        for step in PUBLISH_STEPS:
+        for number, step in enumerate(PUBLISH_STEPS, 1):
             phase = step.__name__
-            run_step(step, settings, outputs)
+            label = PHASE_LABELS.get(phase, phase)
+            if progress is not None:
+                progress(f"publishing {number}/{len(PUBLISH_STEPS)}: {label} …")
+            started = time.monotonic()
+            with heartbeat(progress, label) as said:
+                written = run_step(step, settings, outputs, *(
+                    (said,) if step is publish_charts and said is not None else ()))
+            if progress is not None:
+                progress(f"  {label}: {len(written)} file{'s' if len(written) != 1 else ''} "
+                         f"({time.monotonic() - started:.1f} s)")
         failed = charts_not_drawn(outputs.folder)
         if failed:
             summary_markdown += "\n".join(["", "## Charts not drawn (the others were published)",

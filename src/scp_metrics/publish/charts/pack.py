@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,7 @@ def write_chart_pack(
     indicators: Iterable[str] | None = None,
     formats: Sequence[str] = ("png", "svg"),
     config_dir: Path,
+    on_chart: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Draw every chart whose data exists for ``area_code`` into ``out_dir``.
 
@@ -224,6 +225,9 @@ def write_chart_pack(
     formats : sequence of str, default ("png", "svg")
     config_dir : Path
         ``config/`` for footnote wording, small-number suppression and the trajectory profile.
+    on_chart : callable, optional
+        Called with ``(done, total)`` (indicator × kind pairs) as the pack is drawn here, for
+        progress lines; not called for batches drawn by fan-out workers.
 
     Returns
     -------
@@ -245,7 +249,8 @@ def write_chart_pack(
         wanted = list(indicators) if indicators is not None else _indicators_for(con, area_code)
         out.mkdir(parents=True, exist_ok=True)
         _remove_previous(out)
-        outcomes = _draw_pack(con, wanted, kinds, area_code, as_of, out, formats, config_dir)
+        outcomes = _draw_pack(con, wanted, kinds, area_code, as_of, out, formats, config_dir,
+                              on_chart)
     finally:
         if own:
             con.close()
@@ -259,16 +264,22 @@ def write_chart_pack(
 
 
 def _draw_pack(con: MartReader, wanted: list[str], kinds: Sequence[str], area: str, as_of: Any,
-               out: Path, formats: Sequence[str], config_dir: Path) -> list[ChartOutcome]:
+               out: Path, formats: Sequence[str], config_dir: Path,
+               on_chart: Callable[[int, int], None] | None = None) -> list[ChartOutcome]:
     """Every chart of ``wanted`` × ``kinds``, in pack order: here, or (when a fan-out mapper is
     installed, :mod:`scp_metrics.fanout`) in batches of indicators drawn by workers that open
     the warehouse file read-only themselves (connections are never sent to a worker)."""
     parts = pieces_for(len(wanted), minimum=2)
     path = con.value("database_path") if parts > 1 else None
     if not path:
-        return [o for indicator in wanted for kind in kinds
-                for o in _draw_and_save(con, kind, indicator, area, as_of, out, formats,
-                                        config_dir)]
+        outcomes: list[ChartOutcome] = []
+        pairs = [(indicator, kind) for indicator in wanted for kind in kinds]
+        for done, (indicator, kind) in enumerate(pairs, 1):
+            outcomes += _draw_and_save(con, kind, indicator, area, as_of, out, formats,
+                                       config_dir)
+            if on_chart is not None:
+                on_chart(done, len(pairs))
+        return outcomes
     size = -(-len(wanted) // parts)
     batches = [wanted[i:i + size] for i in range(0, len(wanted), size)]
     results = fan_out(draw_batch, [(str(path), batch, tuple(kinds), area, as_of, out,
