@@ -12,17 +12,18 @@ export MPLBACKEND := Agg
 
 .PHONY: install demo sample refresh test test-fast lint serve bench lock clean
 
-# Wheels only (odfpy publishes none: pure Python, built from its source); pip is upgraded once,
-# when the venv is made; our own package is installed editable without an isolated build
-# environment (the venv's setuptools; an isolated build fetched setuptools every time).
+# Wheels only (odfpy publishes none: pure Python, built from its source); pip and setuptools
+# (>= 77 reads pyproject's license string) are upgraded once, when the venv is made; our own
+# package is installed editable with the venv's setuptools, without an isolated build
+# environment (which fetched setuptools every time); an older venv falls back to one.
 PIP_WHEELS := --only-binary :all: --no-binary odfpy
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@echo "Installing into $(VENV) from requirements.lock (wheels; first time: about a minute) ..."
 	@test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) && \
-	  $(BIN)/python -m pip install --quiet --upgrade pip $(QUIET_PIP); }
+	  $(BIN)/python -m pip install --quiet --only-binary :all: --upgrade pip "setuptools>=77" $(QUIET_PIP); }
 	@$(BIN)/python -m pip install --quiet $(PIP_WHEELS) -r requirements.lock $(QUIET_PIP)
-	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . $(QUIET_PIP) || \
+	@$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . >/dev/null 2>&1 || \
 	  $(BIN)/python -m pip install --quiet --no-deps -e . $(QUIET_PIP)
 	@touch $@
 
