@@ -70,7 +70,7 @@ def test_every_mart_verdict_on_counts_and_rates_is_scipys_exact_test(sample_refr
 def test_the_reports_significance_words_follow_the_exact_test(sample_refresh):
     from scp_metrics.config import catalogue
     from scp_metrics.publish.report.facts import Facts
-    from scp_metrics.publish.report.narrative import verdict_phrase
+    from scp_metrics.publish.report.templating import environment
     from scp_metrics.warehouse import connect
 
     settings, _ = sample_refresh
@@ -93,7 +93,7 @@ def test_the_reports_significance_words_follow_the_exact_test(sample_refresh):
             else:
                 ec = ep = 1.0
             _, verdict = _exact(c, p, ec, ep)
-            phrase = verdict_phrase(change)
+            phrase = str(environment().get_template("narrative.j2").module.significance(change))
             if verdict == "no significant change":
                 assert phrase.startswith("not a statistically significant"), (ind.id, c, p)
             else:

@@ -365,3 +365,14 @@ def test_the_report_has_the_police_uk_section_counted_as_the_files_count(publish
     row = text[text.index("All crime (police.uk, excluding ASB)"):][:300]
     assert f"{len(direct):,}" in row
     assert re.search(r"\d+(st|nd|rd|th) of 16", row)
+
+
+def test_the_real_data_report_is_grammatical_and_free_of_internal_identifiers(published):
+    """Issue 15 item 2: every sentence of the real-data report starts with a capital and has a
+    verb; no method id, column name, path, raw timestamp or long float anywhere in the page."""
+    from tests.unit.publish.report_grammar import problems, sentences
+
+    _, summary = published
+    page = (Path(summary.outputs_dir) / "year_end_projection_report_2019-02.html").read_text()
+    assert len(sentences(page)) > 20
+    assert problems(page) == []

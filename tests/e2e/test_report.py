@@ -40,14 +40,52 @@ def test_the_report_states_the_plans_figures_from_the_marts(report):
     _, _, text, marts, _ = report
     fytd = marts["fytd"]
     all_crime = fytd.loc["all_crime"]
-    assert (f"We did reduce the All Crime rate (to Dec 09) by {abs(all_crime['change_pct']):.1f}%"
+    assert (f"We did reduce all recorded crime (to Dec 2009) by {abs(all_crime['change_pct']):.1f}%"
             in text)
-    assert f"{int(all_crime['numerator']):,} offences from April 2009" in text
-    assert f"dwelling burglary (up {fytd.loc['dwelling_burglary', 'change_pct']:.1f}%)" in text
-    assert f"criminal damage and arson (down {abs(fytd.loc['cd_arson', 'change_pct']):.1f}%)" in text
-    assert "currently 13th out of 15, up from 14th a year earlier" in text
-    assert "currently 15th out of 15" in text and "currently 3rd out of 15" in text
+    assert f"{int(all_crime['numerator']):,} from April 2009" in text
+    assert (f"burglary in a dwelling rose by {fytd.loc['dwelling_burglary', 'change_pct']:.1f}%"
+            in text)
+    assert f"criminal damage and arson fell by {abs(fytd.loc['cd_arson', 'change_pct']):.1f}%" in text
+    assert "is 13th of 15, up from 14th a year earlier" in text
+    assert "is 15th of 15" in text and "is 3rd of 15" in text
     assert "statistically significant fall" in text
+
+
+def test_the_plans_words_come_from_its_plan_file(report):
+    """Issue 15 item 2: the quotes and comparators are the plan file's, read by config/plans."""
+    from scp_metrics.config.plans import load_plans
+    from scp_metrics.settings import PROJECT_ROOT
+
+    _, _, text, _, _ = report
+    (plan,) = [p for p in load_plans(PROJECT_ROOT / "config") if p.covers(2009)]
+    for priority in plan.priorities:
+        assert f"We said {priority.we_said}" in text
+        assert f"We intend to {priority.we_intend}" in text
+    assert "against a national average of 26.0% (2008)" in text  # NI 21's comparator
+    assert "against a national average of 29.0% (2008)" in text  # NI 41's
+
+
+def test_every_sentence_is_grammatical_and_free_of_internal_identifiers(report):
+    """Issue 15 item 2: capital start, a verb, no method id, column name, path, raw timestamp
+    or long float anywhere in the page; method names in plain words in the methods section."""
+    from tests.unit.publish.report_grammar import problems
+
+    html_path, _, text, _, _ = report
+    page = html_path.read_text()
+    assert problems(page) == []
+    methods = text[text.index("How each target was projected"):]
+    assert "A Poisson regression of the monthly counts" in methods
+    assert "Poisson regression" not in text[:text.index("How each target was projected")]
+
+
+def test_the_data_quality_section_is_collapsed_and_in_the_reports_period(report):
+    html_path, _, text, _, _ = report
+    quality = text[text.index("Validation findings"):text.index("Methods Rates")]
+    # the 27 quarters of ED assaults without a time are one row
+    assert quality.count("Emergency Department assaults without a time of assault") == 1
+    assert "27 periods, Apr 2003 to Dec 2009" in quality
+    assert "Hampshire" not in quality and "2018" not in quality  # breaks outside the report
+    assert "Apr 2009 Fire and rescue Incident Recording System" in quality
 
 
 def test_no_placeholder_is_left_unfilled(report):
@@ -58,12 +96,12 @@ def test_no_placeholder_is_left_unfilled(report):
 
 
 def test_small_counts_are_published_as_less_than_five():
-    from scp_metrics.publish.report.narrative import fmt_count
-    from scp_metrics.publish.suppression import suppression_rules
+    from scp_metrics.publish.suppression import published_count, suppression_rules
     from scp_metrics.settings import PROJECT_ROOT
 
     rules = suppression_rules(PROJECT_ROOT / "config")
-    assert [fmt_count(n, rules) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5", "1,234"]
+    assert [published_count(n, rules) for n in (0, 1, 4, 5, 1234)] == ["0", "<5", "<5", "5",
+                                                                          "1,234"]
 
 
 def test_the_pdf_has_the_same_content_and_the_charts(report):

@@ -31,7 +31,7 @@ FOLDER = "plans"
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
 _SECTIONS = {"plan", "priority", "comparator", "target"}
 _PLAN_KEYS = {"id", "title", "partnership", "years", "source"}
-_PRIORITY_KEYS = {"key", "title", "we_said", "we_intend"}
+_PRIORITY_KEYS = {"key", "title", "we_said", "we_intend", "indicators", "movements"}
 _COMPARATOR_KEYS = {"indicator", "value", "unit", "period", "label"}
 
 
@@ -57,6 +57,10 @@ class Priority:
     title: str
     we_said: str = ""
     we_intend: str = ""
+    indicators: tuple[str, ...] = ()
+    """The indicators the report's "we did" leads with (change, MSG position, their targets)."""
+    movements: tuple[str, ...] = ()
+    """Further indicators whose year-to-date movement the report lists."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,11 @@ def _read(path: Path) -> Plan:
     priorities = []
     for i, item in enumerate(data.get("priority", []), start=1):
         _keys(item, _PRIORITY_KEYS, {"key", "title"}, f"{name} [[priority]] {i}")
-        priorities.append(Priority(**item))
+        for listed in ("indicators", "movements"):
+            if not isinstance(item.get(listed, []), list):
+                raise PlanError(f"{name} [[priority]] {i}: {listed} must be a list of indicator ids")
+        priorities.append(Priority(**{**item, "indicators": tuple(item.get("indicators", ())),
+                                      "movements": tuple(item.get("movements", ()))}))
     comparators = []
     for i, item in enumerate(data.get("comparator", []), start=1):
         _keys(item, _COMPARATOR_KEYS, {"indicator", "value", "unit"}, f"{name} [[comparator]] {i}")

@@ -43,7 +43,9 @@ class Rank:
     rank: int
     n_areas: int
     rank_last_year: int | None
-    period_label: str
+    period_type: str
+    """rolling_12m, fytd or survey: the period the position is for."""
+    period_end: date
 
 
 class Facts:
@@ -117,19 +119,26 @@ class Facts:
         return None if rows.empty else rows.iloc[0]
 
     def rank(self, indicator_id: str) -> Rank | None:
-        """Position in the MSG on the rolling 12 months to the as-of month (fytd as fallback)."""
+        """Position in the MSG: the rolling 12 months to the indicator's own as-of month
+        (financial year to date as fallback); a survey indicator's latest survey on or before
+        the report's month."""
         if not self.has("mart_msg_rankings"):
             return None
+        end = self.as_of_of(indicator_id)
         for period_type in ("rolling_12m", "fytd"):
             rows = self.reader.rows("report_rank", indicator_id=indicator_id, area_code=self.area,
-                                    period_type=period_type, period_end=self.as_of_end)
+                                    period_type=period_type, period_end=end)
             if rows and rows[0][0] is not None:
                 rank, n_areas, gained = rows[0]
-                # rank_change = last year's rank minus this year's (positive: places gained)
-                last = None if gained is None or pd.isna(gained) else int(rank) + int(gained)
-                label = ("rolling 12 months" if period_type == "rolling_12m"
-                         else "financial year to date")
-                return Rank(indicator_id, int(rank), int(n_areas), last, label)
+                return Rank(indicator_id, int(rank), int(n_areas), _last(rank, gained),
+                            period_type, end)
+        rows = self.reader.rows("report_rank_latest", indicator_id=indicator_id,
+                                area_code=self.area, period_type="survey",
+                                period_end=self.as_of_end)
+        if rows:
+            rank, n_areas, gained, period_end = rows[0]
+            return Rank(indicator_id, int(rank), int(n_areas), _last(rank, gained), "survey",
+                        pd.Timestamp(period_end).date())
         return None
 
     def targets(self) -> pd.DataFrame:
@@ -158,10 +167,17 @@ class Facts:
                 return self.reader.frame(query)
         return pd.DataFrame()
 
-    def lineage(self) -> str:
+    def lineage(self) -> dict[str, object]:
+        """How many files are live in the load ledger, the last batch and when it loaded."""
         count, loaded_at, last = self.reader.rows("report_lineage")[0]
-        return (f"{count} files loaded (last batch {last}, {loaded_at:%Y-%m-%d %H:%M})"
-                if count else "no files loaded")
+        return {"files": int(count or 0), "loaded_at": loaded_at, "last_batch": last}
+
+
+def _last(rank: object, gained: object) -> int | None:
+    """Last year's rank: rank_change is last year's rank minus this year's (positive: gained)."""
+    if gained is None or pd.isna(gained):  # type: ignore[arg-type]
+        return None
+    return int(rank) + int(gained)  # type: ignore[call-overload]
 
 
 def _num(value: object) -> float | None:

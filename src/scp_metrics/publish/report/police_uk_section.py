@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from scp_metrics.publish.report.build import describe_chart
+
 __all__ = ["police_uk", "change_reason"]
 
 
@@ -133,6 +135,7 @@ def police_uk(ctx: Any) -> dict[str, Any] | None:
                     "difference_pct": None if _missing(r.difference_pct)
                     else float(r.difference_pct),
                     "whole_year": bool(r.whole_year)} for r in versus.itertuples(index=False)],
-        "charts": [{"name": p.stem, "src": "data:image/png;base64,"
+        "charts": [{"name": p.stem, **describe_chart(ctx.facts, p.stem),
+                    "src": "data:image/png;base64,"
                     + base64.b64encode(p.read_bytes()).decode("ascii")} for p in charts],
     }
