@@ -73,12 +73,12 @@ def assert_house_style(fig: Figure, *, title: str, unit_in_axis: str, source: st
                        batches: str = "3, 7, 12") -> None:
     assert isinstance(fig, Figure)
     assert title in figure_text(fig, "title")
-    assert unit_in_axis in fig.axes[0].get_ylabel()
+    assert unit_in_axis in fig.axes[0].get_ylabel() + fig.axes[0].get_xlabel()
     assert "lower is better" in figure_text(fig, "subtitle").lower()
     foot = figure_text(fig, "footnote")
     assert source in foot and batches in foot and "Data to 31 Dec 2009" in foot
     w, h = fig.get_size_inches()
-    assert (w, h) == (10.0, 5.6) and fig.dpi == 150
+    assert w == 10.0 and h >= 5.6 and fig.dpi == 150  # taller for a long ranking
 
 
 def spc_frame(values, breaks=None, polarity="lower") -> pd.DataFrame:
@@ -235,6 +235,42 @@ def test_trend_chart_of_a_percentage_draws_the_rolling_value_as_it_is():
     assert fig.axes[0].get_ylabel() == "Percentage (%)"
 
 
+def test_trend_chart_leaves_a_gap_at_a_missing_month_and_titles_what_it_draws():
+    """Issue 15 item 7: no straight line across a missing month; a chart with no rolling line
+    does not promise one."""
+    frame = trend_frame()
+    gap = pd.Timestamp(MONTHS[5])
+    holed = frame[~((frame["period_type"] == "month") & (frame["period_start"] == gap))]
+    fig = plot_trend(holed, SUBJECT, lineage=LINEAGE)
+    (monthly,) = by_gid(fig, "monthly")
+    xs = list(pd.to_datetime(monthly.get_xdata()))
+    at = xs.index(gap)
+    assert np.isnan(monthly.get_ydata()[at])  # the month is there, empty: a gap in the line
+    assert not np.isnan(monthly.get_ydata()[at - 1]) and not np.isnan(monthly.get_ydata()[at + 1])
+    monthly_only = plot_trend(frame[frame["period_type"] == "month"], SUBJECT, lineage=LINEAGE)
+    title = figure_text(monthly_only, "title")
+    assert title.endswith("monthly trend") and "rolling" not in title
+
+
+def test_trend_chart_gives_a_percentages_change_in_percentage_points():
+    """26.6% a year earlier and 24.6% now is 2.0 percentage points down, not -7.5%."""
+    pct = ChartSubject("NI32", "Repeat MARAC cases", "%", "lower", "percentage", AREA, "S")
+    frame = trend_frame()
+    last = frame.index[frame["period_type"] == "rolling_12m"][-1]
+    frame.loc[last, ["value", "value_same_period_last_year", "change_pct"]] = [24.6, 26.6, -7.5]
+    box = " ".join(by_gid(plot_trend(frame, pct, lineage=LINEAGE),
+                          "same-period-box")[0].get_text().split())
+    assert "change -2.0 percentage points" in box and "-7.5%" not in box
+
+
+def test_chart_text_is_never_mathtext():
+    subject = ChartSubject("NI15", "Cost in $ per $head$", "rate per 1,000", "lower", "rate",
+                           AREA, "Southampton")
+    fig = plot_trend(trend_frame(), subject, lineage=LINEAGE)
+    title = by_gid(fig, "title")[0]
+    assert not title.get_parse_math() and "$head$" in title.get_text()
+
+
 # --------------------------------------------------------------------------- trajectory
 
 
@@ -266,7 +302,16 @@ def test_trajectory_chart_draws_actual_trajectory_fan_and_target_with_the_rag():
     assert projection.get_ydata()[-1] == pytest.approx(3977.0)
     status = " ".join(by_gid(fig, "status-box")[0].get_text().split())
     assert "RAG: Red" in status and "<1%" in status and "3,882 to 4,072" in status
-    assert "Criminal damage 26% lower" in figure_text(fig, "subtitle")
+    assert figure_text(fig, "title").startswith("Criminal damage 26% lower")  # distinct titles
+
+
+def test_trajectory_chart_leaves_a_gap_at_a_missing_month():
+    path, row = trajectory_inputs()
+    path.loc[4, "actual_ytd"] = np.nan  # August missing, September on
+    fig = plot_trajectory(path, row, COUNT_SUBJECT, lineage=LINEAGE)
+    (actual,) = by_gid(fig, "actual")
+    ys = actual.get_ydata()
+    assert len(ys) == 9 and np.isnan(ys[4]) and not np.isnan(ys[3]) and not np.isnan(ys[5])
 
 
 def test_trajectory_chart_without_a_target_value_says_so_instead_of_drawing_one():
@@ -288,16 +333,19 @@ def test_ranking_chart_sorts_members_highlights_the_area_and_states_its_rank():
     assert_house_style(fig, title="Southampton ranked 3rd of 6 in its Most Similar Group",
                        unit_in_axis="Rate per 1,000 residents")
     assert "12 months to Dec 2009" in figure_text(fig, "title")
-    assert fig.axes[0].get_ylim()[0] == 0.0
-    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert labels[:3] == ["Milton Keynes", "Reading", "Southampton"]  # rank order
-    bars = fig.axes[0].patches
-    focus = [b for b in bars if b.get_width() > 0 and mcolors.to_hex(b.get_facecolor())
+    ax = fig.axes[0]
+    assert ax.get_xlim()[0] == 0.0  # horizontal bars: the value axis is x, from zero
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[:3] == ["Milton Keynes", "Reading", "Southampton"]  # rank order, top down
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # rank 1 at the top
+    assert all(t.get_rotation() == 0 for t in ax.get_yticklabels())  # full names, level
+    bars = ax.patches
+    focus = [b for b in bars if b.get_height() > 0 and mcolors.to_hex(b.get_facecolor())
              == "#0072b2"]
-    assert len(focus) == 1 and focus[0].get_height() == pytest.approx(
+    assert len(focus) == 1 and focus[0].get_width() == pytest.approx(
         frame.loc[frame["area_code"] == AREA, "value"].iloc[0])
     (mean,) = by_gid(fig, "group-mean")
-    assert mean.get_ydata()[0] == pytest.approx(frame["group_mean"].iloc[0])
+    assert mean.get_xdata()[0] == pytest.approx(frame["group_mean"].iloc[0])
     assert by_gid(fig, "sd-band") and "±1 standard deviation" in all_text(fig)
 
 

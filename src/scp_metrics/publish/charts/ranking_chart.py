@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -21,7 +19,6 @@ from scp_metrics.publish.charts.style import (
     ordinal,
     period_text,
     polarity_text,
-    start_axis_at_zero,
 )
 
 __all__ = ["REQUIRED_COLUMNS", "plot_ranking"]
@@ -98,7 +95,8 @@ def plot_ranking(
 
     Notes
     -----
-    As iQuanta showed it: bars from best (rank 1, left) to worst, the MSG average (the simple
+    As iQuanta showed it, turned on its side so every member's full name reads horizontally:
+    bars from best (rank 1, top) to worst, the MSG average (the simple
     mean of member values, the area included, as HMIC's comparator) with a band of ±1 sample
     standard deviation of member values. The pooled rate (Σ numerators ÷ Σ denominators, as
     HMICFRS dashboards use) is drawn dotted when given. Error bars are 95% confidence
@@ -106,7 +104,7 @@ def plot_ranking(
     plot is the test.
     """
     frame = _prepare(rankings, subject.area_code)
-    fig, ax = new_figure()
+    fig, ax = new_figure((10.0, max(5.6, 2.9 + 0.3 * len(frame))))
     focus = frame["area_code"] == subject.area_code
     me = frame[focus].iloc[0]
     n_areas = int(frame["n_areas"].dropna().iloc[0]) if "n_areas" in frame.columns and frame[
@@ -115,50 +113,55 @@ def plot_ranking(
         period = period_text(str(me["period_type"]), me["period_start"], me["period_end"])
     period = period or ""
 
-    x = np.arange(len(frame))
+    # Horizontal bars, best at the top, every member's full name on the value axis's left.
+    y = np.arange(len(frame))
     colours = [FOCUS if f else OTHERS for f in focus]
-    ax.bar(x, frame["value"], color=colours, width=0.72, zorder=3, gid="bars",
-           edgecolor=["#00456B" if f else "#9A9A9A" for f in focus], linewidth=0.8)
+    ax.barh(y, frame["value"], color=colours, height=0.72, zorder=3, gid="bars",
+            edgecolor=["#00456B" if f else "#9A9A9A" for f in focus], linewidth=0.8)
     for colour, label in ((FOCUS, subject.area_name), (OTHERS, "Other members")):
         ax.add_patch(Rectangle((0, 0), 0, 0, facecolor=colour, label=label))  # legend key
     if {"ci95_lower", "ci95_upper"} <= set(frame.columns) and frame["ci95_lower"].notna().any():
         lo = (frame["value"] - frame["ci95_lower"]).clip(lower=0)
         hi = (frame["ci95_upper"] - frame["value"]).clip(lower=0)
-        ax.errorbar(x, frame["value"], yerr=[lo.fillna(0), hi.fillna(0)], fmt="none",
+        ax.errorbar(frame["value"], y, xerr=[lo.fillna(0), hi.fillna(0)], fmt="none",
                     ecolor="#333333", elinewidth=1.0, capsize=2.5, zorder=4,
                     label="95% confidence interval", gid="ci")
 
     mean = float(frame["group_mean"].dropna().iloc[0])
     band = _band(frame)
     if band is not None:
-        ax.axhspan(band[0], band[1], color=BAND, alpha=0.22, zorder=1, linewidth=0,
+        ax.axvspan(band[0], band[1], color=BAND, alpha=0.22, zorder=1, linewidth=0,
                    label="±1 standard deviation of member values", gid="sd-band")
-    ax.axhline(mean, color=OKABE_ITO["black"], linewidth=1.6, zorder=5, gid="group-mean",
+    ax.axvline(mean, color=OKABE_ITO["black"], linewidth=1.6, zorder=5, gid="group-mean",
                label=(f"{'MSG' if group_name == 'Most Similar Group' else 'Group'} average "
                       f"(simple mean of members): {format_value(mean, subject)}"))
     if "group_pooled_rate" in frame.columns and frame["group_pooled_rate"].notna().any():
         pooled = float(frame["group_pooled_rate"].dropna().iloc[0])
-        ax.axhline(pooled, color=OKABE_ITO["black"], linewidth=1.2, linestyle=(0, (1, 2)),
+        ax.axvline(pooled, color=OKABE_ITO["black"], linewidth=1.2, linestyle=(0, (1, 2)),
                    zorder=5, gid="group-pooled",
                    label=f"Pooled value (all members together): {format_value(pooled, subject)}")
 
+    me_upper = me.get("ci95_upper", me["value"])
     ax.annotate(format_value(me["value"], subject),
-                (x[focus.to_numpy()][0], me.get("ci95_upper", me["value"])
-                 if pd.notna(me.get("ci95_upper", np.nan)) else me["value"]),
-                xytext=(0, 5), textcoords="offset points", ha="center", va="bottom",
+                (me_upper if pd.notna(me_upper) else me["value"], y[focus.to_numpy()][0]),
+                xytext=(5, 0), textcoords="offset points", ha="left", va="center",
                 size=SMALL_SIZE + 0.5, weight="bold", color=FOCUS, gid="focus-label", zorder=6)
-    names = [textwrap.shorten(str(n), width=22, placeholder="…") for n in frame["area_name"]]
-    ax.set_xticks(x, names, rotation=38, ha="right", rotation_mode="anchor",
-                  size=SMALL_SIZE + 0.5)
-    for tick, f in zip(ax.get_xticklabels(), focus, strict=True):
+    ax.xaxis.set_major_formatter(ax.yaxis.get_major_formatter())  # the house's thousands
+    ax.set_yticks(y, [str(n) for n in frame["area_name"]], size=SMALL_SIZE + 0.5)
+    for tick, f in zip(ax.get_yticklabels(), focus, strict=True):
         if f:
             tick.set_fontweight("bold")
             tick.set_color(FOCUS)
-    ax.set_xlim(-0.6, len(frame) - 0.4)
-    ax.tick_params(axis="x", length=0)
-    ax.set_ylabel(axis_label(subject, None))
-    start_axis_at_zero(ax, frame["value"], frame.get("ci95_upper", []),
-                       [] if band is None else [band[1]], headroom=0.12)
+    ax.set_ylim(len(frame) - 0.4, -0.6)  # rank 1 at the top
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
+    ax.set_xlabel(axis_label(subject, None))
+    values = pd.concat([frame["value"], frame.get("ci95_upper", pd.Series(dtype=float)),
+                        pd.Series([] if band is None else [band[1]], dtype=float)])
+    values = values[np.isfinite(values)]
+    top = float(values.max()) if len(values) else 1.0
+    ax.set_xlim(0.0, top * 1.14 if top > 0 else 1.0)
 
     best = "highest" if subject.polarity == "higher" else "lowest"
     rank = me["rank"]

@@ -78,6 +78,10 @@ __all__ = [
     "start_axis_at_zero",
 ]
 
+# Chart text is plain text, never mathtext: "$" in an area or offence name must not become
+# maths, and a label never changes with the data it quotes.
+rcParams["text.parse_math"] = False
+
 #: Figure size in inches (a board paper's full text width) and resolution of the PNG.
 FIGSIZE = (10.0, 5.6)
 DPI = 150

@@ -108,7 +108,9 @@ def plot_trajectory(
                 linestyle=(0, (6, 3)), marker="o", markersize=3, zorder=3, gid="trajectory",
                 label="Trajectory (cumulative, to the year's target)")
     seen = frame["actual_ytd"].notna()
-    ax.plot(x[seen], frame.loc[seen, "actual_ytd"], color=ACTUAL, linewidth=2.4, marker="o",
+    # up to the last month with data, a missing month is a gap in the line, not a straight join
+    upto = int(np.flatnonzero(seen.to_numpy())[-1]) + 1 if seen.any() else 0
+    ax.plot(x[:upto], frame["actual_ytd"].iloc[:upto], color=ACTUAL, linewidth=2.4, marker="o",
             markersize=5, zorder=5, gid="actual", label="Actual, financial year to date")
 
     goal = _num(row, "milestone_value")
@@ -174,8 +176,8 @@ def plot_trajectory(
         "and year-end projection (no target value set)")
     finish_figure(
         fig, ax,
-        title=title or f"{subject.title} in {subject.area_name}: {fy} year to date {against}",
-        subtitle=(f"Target: {target_name} · {axis_label(subject, None)}, cumulative from April"
+        title=title or f"{target_name}: {subject.area_name}'s {fy} year to date {against}",
+        subtitle=(f"{subject.title} · {axis_label(subject, None)}, cumulative from April"
                   f" · {polarity_text(subject.polarity).capitalize()}"),
         lineage=lineage,
         method=(f"Projection method: {row.get('method') or 'n/a'}; intervals calibrated on the "

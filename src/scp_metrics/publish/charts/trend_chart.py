@@ -51,7 +51,17 @@ def _prepare(values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rolling = frame[frame["period_type"] == "rolling_12m"].sort_values("x").reset_index(drop=True)
     if monthly.empty and rolling.empty:
         raise ValueError("plot_trend needs rows with period_type 'month' or 'rolling_12m'")
-    return monthly, rolling
+    return _every_month(monthly), _every_month(rolling)
+
+
+def _every_month(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per month from the first to the last, a missing month as an empty row, so the
+    line has a gap there instead of a straight join across it."""
+    if frame.empty:
+        return frame
+    months = pd.date_range(frame["x"].min(), frame["x"].max(), freq="MS")
+    out = frame.drop_duplicates("x").set_index("x").reindex(months)
+    return out.rename_axis("x").reset_index()
 
 
 def _segments(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -161,8 +171,10 @@ def plot_trend(
 
     finish_figure(
         fig, ax,
-        title=title or (f"{subject.title} in {subject.area_name}: monthly and rolling "
-                        "12-month trend"),
+        title=title or (f"{subject.title} in {subject.area_name}: " + (
+            "monthly and rolling 12-month trend" if monthly["value"].notna().any()
+            and rolling["value"].notna().any() else "rolling 12-month trend"
+            if rolling["value"].notna().any() else "monthly trend")),
         subtitle=(f"{axis_label(subject, None if scale == 1.0 else 'month')}, "
                   f"{start:%b %Y} to {end:%b %Y} · "
                   f"{polarity_text(subject.polarity).capitalize()}"),
@@ -203,7 +215,10 @@ def _same_period_box(ax: Any, rolling: pd.DataFrame, subject: ChartSubject,
         change = row.get("change_pct", np.nan)
         verdict = row.get("change_verdict", None)
         text = f"Same period last year: {format_value(prev, subject, True)}"
-        if change is not None and not pd.isna(change):
+        if subject.measure == "percentage" or subject.unit == "%":
+            # a change in a percentage is in percentage points, not a relative %
+            text += f", change {row['value'] - prev:+.1f} percentage points"
+        elif change is not None and not pd.isna(change):
             text += f", change {change:+.1f}%"
         if verdict is not None and not pd.isna(verdict):
             text += f" ({verdict})"
