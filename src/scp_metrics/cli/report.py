@@ -28,6 +28,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     as_of = _as_of(args.as_of, settings)
     out = Path(args.out) if args.out else settings.outputs_dir / as_of
+    if not any((out / "charts").glob("*.png")):
+        say(f"No charts in {out / 'charts'}: drawing the ones the report embeds first "
+            "(about a minute)")
     written = publish_report(settings, Outputs(out, as_of))
     say(f"Year-end projection report as of {as_of}:")
     for path in written:

@@ -11,6 +11,7 @@ from pathlib import Path
 from scp_metrics.publish.reader import Connection, MartReader
 from scp_metrics.publish.report.context import ReportContext, ReportSection
 from scp_metrics.publish.report.facts import Facts
+from scp_metrics.publish.report.pictures import draw_missing
 from scp_metrics.publish.report.render import PdfEngineMissing, render_html, render_pdf, write_report
 from scp_metrics.settings import Settings
 
@@ -22,6 +23,10 @@ def make_report(source: MartReader | Connection, settings: Settings, as_of: str,
                 charts: list[Path] | None = None) -> tuple[Path, ...]:
     """Build the report as of ``as_of`` (YYYY-MM) from the marts (read through the publish
     reader) and write it to ``out_dir``: the HTML, then the PDF (left out, with a warning, when
-    WeasyPrint cannot run)."""
-    ctx = ReportContext(Facts(source, settings, as_of), as_of, list(charts or []), out_dir)
+    WeasyPrint cannot run). ``charts`` are the chart pack's PNGs; when none of them is one the
+    report embeds (``report --out EMPTY_DIR``), the report's charts are drawn into
+    ``out_dir/charts`` first."""
+    facts = Facts(source, settings, as_of)
+    drawn = draw_missing(facts, list(charts or []), out_dir / "charts", as_of)
+    ctx = ReportContext(facts, as_of, drawn, out_dir)
     return write_report(ctx, out_dir)

@@ -5,12 +5,12 @@ Facts only: the wording of every section is its template's (``publish/report/tem
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from scp_metrics.publish.report.facts import Facts
+from scp_metrics.publish.report.overview import assurance_icon, variation_icon
 from scp_metrics.publish.report.priorities import target_rows
 from scp_metrics.publish.suppression import small_cells
 from scp_metrics.warehouse.contracts import contract_for
@@ -23,7 +23,8 @@ _ATTENTION = {"red": 0, "amber": 1, "green": 2}
 def verdict_rows(facts: Facts) -> list[dict[str, Any]]:
     """One row per target, what needs attention first (Red, Amber, Green, not judged; then the
     lowest probability of meeting it): the mart's columns plus ``position`` (the MSG rank, or
-    None), ``ytd_suppressed`` (a small year-to-date count the report must not print)."""
+    None), ``ytd_suppressed`` (a small year-to-date count the report must not print) and the
+    Making Data Count icons ``variation`` and ``assurance_icon``."""
     rows = target_rows(facts)
     for t in rows:
         t["position"] = facts.rank(str(t.get("indicator_id")))
@@ -31,6 +32,8 @@ def verdict_rows(facts: Facts) -> list[dict[str, Any]]:
         t["ytd_suppressed"] = small is not None and bool(small.iloc[0])
         t["marker"] = facts.rules.marker
         t["unit"] = t.get("unit") if isinstance(t.get("unit"), str) else None
+        t["variation"] = variation_icon(facts, str(t.get("indicator_id") or ""))
+        t["assurance_icon"] = assurance_icon(t.get("assurance"))
     return sorted(rows, key=lambda t: (
         _ATTENTION.get(str(t.get("rag")).lower(), 3),
         2.0 if t.get("probability_met") is None else float(t["probability_met"])))
@@ -60,18 +63,3 @@ def describe_chart(facts: Facts, stem: str) -> dict[str, str]:
         titles = {t.get("target_id"): t.get("title") for t in target_rows(facts)}
         title = titles.get(subject)
     return {"kind": kind, "subject": str(title or subject.replace("_", " ").replace("-", " "))}
-
-
-#: The charts a board reads, in the report's order (the full pack stays in charts/).
-REPORT_CHARTS = (
-    "trajectory_all_crime_2009_10", "trend_all_crime", "spc_all_crime", "ranking_all_crime",
-    "funnel_all_crime", "trajectory_violent_crime_2009_10", "trend_vap", "ranking_vap",
-    "ranking_NI15", "trajectory_criminal_damage_stretch", "trend_cd_arson", "ranking_cd_arson",
-    "trend_ed_assaults_night", "ranking_NI21", "ranking_NI41",
-)
-
-
-def select_report_charts(paths: list[Path], area_code: str) -> list[Path]:
-    """The pack's PNGs that the report embeds, in :data:`REPORT_CHARTS` order."""
-    by_stem = {p.stem: p for p in paths}
-    return [by_stem[f"{stem}_{area_code}"] for stem in REPORT_CHARTS if f"{stem}_{area_code}" in by_stem]

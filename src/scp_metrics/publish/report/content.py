@@ -14,17 +14,17 @@ from typing import Any
 import pandas as pd
 
 from scp_metrics.publish.report import priorities as priority_facts
-from scp_metrics.publish.report.build import (
-    describe_chart,
-    method_facts,
-    select_report_charts,
-    verdict_rows,
-)
+from scp_metrics.publish.report.build import describe_chart, method_facts, verdict_rows
+from scp_metrics.publish.report.chart_data import chart_data
 from scp_metrics.publish.report.context import ReportContext
+from scp_metrics.publish.report.overview import overview_rows
+from scp_metrics.publish.report.pictures import chosen_charts
 from scp_metrics.publish.report.templating import lowerfirst
 
+
 def verdict(ctx: ReportContext) -> dict[str, Any]:
-    return {"rows": verdict_rows(ctx.facts), "data_to": ctx.facts.data_to()}
+    return {"rows": verdict_rows(ctx.facts), "data_to": ctx.facts.data_to(),
+            "overview": overview_rows(ctx.facts)}
 
 
 def priorities(ctx: ReportContext) -> dict[str, Any]:
@@ -32,11 +32,16 @@ def priorities(ctx: ReportContext) -> dict[str, Any]:
 
 
 def charts(ctx: ReportContext) -> dict[str, Any] | None:
-    chosen = select_report_charts(list(ctx.charts), ctx.area)
+    """Each chart the report embeds with its kind, subject, the facts of its alt text and the
+    table of what it plots."""
+    chosen = chosen_charts(list(ctx.charts), ctx.facts)
     if not chosen:
         return None
-    return {"charts": [{**describe_chart(ctx.facts, p.stem), "src": "data:image/png;base64,"
-                        + base64.b64encode(p.read_bytes()).decode("ascii")} for p in chosen]}
+    return {"charts": [{**describe_chart(ctx.facts, path.stem),
+                        "data": chart_data(ctx.facts, kind, ind, subject),
+                        "src": "data:image/png;base64,"
+                        + base64.b64encode(path.read_bytes()).decode("ascii")}
+                       for kind, ind, subject, path in chosen]}
 
 
 def _words(ctx: ReportContext, text: str) -> str:
