@@ -341,7 +341,7 @@ def test_ranking_chart_sorts_members_highlights_the_area_and_states_its_rank():
     assert all(t.get_rotation() == 0 for t in ax.get_yticklabels())  # full names, level
     bars = ax.patches
     focus = [b for b in bars if b.get_height() > 0 and mcolors.to_hex(b.get_facecolor())
-             == "#0072b2"]
+             == "#12436d"]  # the Analysis Function's dark blue
     assert len(focus) == 1 and focus[0].get_width() == pytest.approx(
         frame.loc[frame["area_code"] == AREA, "value"].iloc[0])
     (mean,) = by_gid(fig, "group-mean")

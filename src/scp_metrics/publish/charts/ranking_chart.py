@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from scp_metrics.publish.charts.style import (
+    AF,
     OKABE_ITO,
     SMALL_SIZE,
     ChartSubject,
@@ -26,9 +27,9 @@ __all__ = ["REQUIRED_COLUMNS", "plot_ranking"]
 #: Columns :func:`plot_ranking` needs (``mart_msg_rankings`` has them all).
 REQUIRED_COLUMNS = ("area_code", "area_name", "value", "rank", "group_mean")
 
-FOCUS = OKABE_ITO["blue"]
-OTHERS = "#BDBDBD"
-BAND = OKABE_ITO["sky_blue"]
+FOCUS = AF["dark_blue"]
+OTHERS = AF["focus_grey"]
+BAND = AF["light_blue"]
 
 
 def _prepare(rankings: pd.DataFrame, area_code: str) -> pd.DataFrame:
@@ -117,7 +118,7 @@ def plot_ranking(
     y = np.arange(len(frame))
     colours = [FOCUS if f else OTHERS for f in focus]
     ax.barh(y, frame["value"], color=colours, height=0.72, zorder=3, gid="bars",
-            edgecolor=["#00456B" if f else "#9A9A9A" for f in focus], linewidth=0.8)
+            edgecolor=["#092135" if f else "#9A9A9A" for f in focus], linewidth=0.8)
     for colour, label in ((FOCUS, subject.area_name), (OTHERS, "Other members")):
         ax.add_patch(Rectangle((0, 0), 0, 0, facecolor=colour, label=label))  # legend key
     if {"ci95_lower", "ci95_upper"} <= set(frame.columns) and frame["ci95_lower"].notna().any():

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from afcharts.af_colours import get_af_colours
 from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -57,6 +58,7 @@ from scp_metrics.publish.charts.wording import (
 )
 
 __all__ = [
+    "AF",
     "DPI",
     "FIGSIZE",
     "MDC",
@@ -100,6 +102,21 @@ OKABE_ITO = {
     "grey": "#999999",
     "light_grey": "#C8C8C8",
     "text_grey": "#444444",
+}
+
+#: The Government Analysis Function's chart colours (afcharts, the Analysis Function's own package):
+#: the categorical palette (dark blue, turquoise, dark pink, orange, dark grey, light purple), the
+#: focus palette's grey for "the others", and the sequential palette's light blue for bands.
+_AF_CATEGORICAL = get_af_colours("categorical")
+AF = {
+    "dark_blue": _AF_CATEGORICAL[0],
+    "turquoise": _AF_CATEGORICAL[1],
+    "dark_pink": _AF_CATEGORICAL[2],
+    "orange": _AF_CATEGORICAL[3],
+    "dark_grey": _AF_CATEGORICAL[4],
+    "light_purple": _AF_CATEGORICAL[5],
+    "focus_grey": get_af_colours("focus")[1],
+    "light_blue": get_af_colours("sequential", number_of_colours=5)[3],
 }
 
 #: NHS Making Data Count colours (NHSRplotthedots ``ptd_spc_colours()``, v0.1-0.2).

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from scp_metrics.publish.charts.style import (
+    AF,
     MDC,
     OKABE_ITO,
     SMALL_SIZE,
@@ -32,8 +33,8 @@ PATH_COLUMNS = ("period_end", "actual_ytd", "trajectory_ytd")
 
 ACTUAL = OKABE_ITO["black"]
 TRAJECTORY = MDC["trajectory"]
-PROJECTION = OKABE_ITO["blue"]
-TARGET = OKABE_ITO["vermillion"]
+PROJECTION = AF["dark_blue"]
+TARGET = AF["orange"]
 
 
 def _num(row: Mapping[str, Any], key: str) -> float:

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from scp_metrics.publish.charts.annotations import Break, as_breaks, keep_clear, mark_breaks
 from scp_metrics.publish.charts.style import (
+    AF,
     OKABE_ITO,
     SMALL_SIZE,
     ChartSubject,
@@ -29,8 +30,8 @@ __all__ = ["REQUIRED_COLUMNS", "plot_trend"]
 REQUIRED_COLUMNS = ("period_type", "period_start", "period_end", "value", "ci95_lower",
                     "ci95_upper")
 
-MONTHLY = OKABE_ITO["blue"]
-ROLLING = OKABE_ITO["vermillion"]
+MONTHLY = AF["dark_blue"]
+ROLLING = AF["orange"]
 
 
 def _prepare(values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
