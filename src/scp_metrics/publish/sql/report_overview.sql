@@ -1,6 +1,7 @@
 -- Every indicator of the partnership against its own Most Similar Group (the report's
--- overview, a "tartan rug"): the 12 months to the report's month, or a survey indicator's
--- latest survey on or before it; its value and interval, the group's pooled rate, its position,
+-- overview, a "tartan rug"): the 12 months to the report's month; where an indicator has no such
+-- ranking (police.uk data are ranked by quarter), its latest quarter ending on or before the
+-- month; a survey indicator's latest survey on or before it; its value and interval, the group's pooled rate, its position,
 -- its significance against the group (over-dispersion adjusted where computed) and its change on
 -- the same period a year earlier.
 with rankings as (
@@ -15,12 +16,13 @@ candidates as (
     select
         r.*,
         row_number() over (
-            partition by r.indicator_id order by r.period_end desc, r.period_start desc
+            partition by r.indicator_id
+            order by r.period_type = 'rolling_12m' desc, r.period_end desc, r.period_start desc
         ) as latest_first
     from rankings as r
     where r.area_code = $area_code and r.focus_area = $area_code and r.rank is not null
       and ((r.period_type = 'rolling_12m' and r.period_end = $period_end)
-           or (r.period_type = 'survey' and r.period_end <= $period_end))
+           or (r.period_type in ('quarter', 'survey') and r.period_end <= $period_end))
 )
 
 select
