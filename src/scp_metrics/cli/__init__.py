@@ -8,42 +8,50 @@ them to the command. Errors are one clear sentence (``--debug`` shows the traceb
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Sequence
 
-from scp_metrics.cli import (
-    charts,
-    extracts,
-    history,
-    indicators,
-    plan,
-    quality,
-    rank,
-    refresh,
-    report,
-    spc,
-    targets,
-)
 from scp_metrics.cli.common import UserError, err
 from scp_metrics.settings import get_settings
 
 #: The command modules, in the order ``--help`` lists their commands.
-COMMAND_MODULES = (extracts, refresh, indicators, spc, quality, rank, targets, history, report,
-                   charts, plan)
+COMMAND_MODULES = ("extracts", "refresh", "indicators", "spc", "quality", "rank", "targets",
+                   "history", "report", "charts", "plan")
+#: Each command and the module that registers it: a command line naming one imports only that
+#: module (importing every command's dependencies, scipy and statsmodels among them, cost
+#: 2-5 s of every command, most of a repeated ``make demo``). ``tests/unit/cli`` checks the
+#: table against what the modules register.
+COMMANDS = {"sample": "extracts", "validate": "extracts", "refresh": "refresh",
+            "indicators": "indicators", "spc": "spc", "trend": "spc", "quality": "quality",
+            "rank": "rank", "project": "targets", "backtest": "targets", "history": "history",
+            "restore": "history", "report": "report", "workbook": "report", "charts": "charts",
+            "plan": "plan"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    """The command named on the command line (the first word that is not an option)."""
+    import sys
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    return next((w for w in words if not w.startswith("-")), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``command`` alone when it is a known one (the other
+    commands' modules are then not imported)."""
     parser = argparse.ArgumentParser(
         prog="scp-metrics",
         description="Performance indicators for Community Safety Partnerships.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    modules = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
+    for name in modules:
+        importlib.import_module(f"scp_metrics.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(_command_in(argv)).parse_args(argv)
     try:
         settings = get_settings(raw_dir=getattr(args, "raw_dir", None),
                                 warehouse=getattr(args, "warehouse", None),
