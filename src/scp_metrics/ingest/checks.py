@@ -123,6 +123,16 @@ def runtime_schema(source: Source, quarter: Quarter | None, today: date,
             pa.Check(lambda s: s.isin(types) | s.isna(), element_wise=False,
                      error="known police.uk crime type (config/police_uk_crime_types.csv)"),
         ]
+    if source.name == "partner_returns" and known.kpi_ids:
+        updates["indicator"]["checks"] = [
+            pa.Check(lambda s: s.str.strip().isin(known.kpi_ids) | s.isna(), element_wise=False,
+                     error="known KPI id (config/kpi_register.toml)"),
+        ]
+    if source.name == "action_status" and known.action_ids:
+        updates["action_id"]["checks"] = [
+            pa.Check(lambda s: s.str.strip().isin(known.action_ids) | s.isna(),
+                     element_wise=False, error="known action id (config/action_plan.csv)"),
+        ]
     col = source.period_column
     if quarter is not None and col is not None:
         start, end = pd.Timestamp(quarter.start), pd.Timestamp(quarter.end)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scp_metrics.config import catalogue
+from scp_metrics.config import actions, catalogue, kpis
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,10 @@ class Reference:
     """``config/police_uk_crime_types.csv``: police.uk crime categories."""
     area_codes: frozenset[str]
     """Every area code the catalogues know (areas, police force areas, name lookup)."""
+    kpi_ids: frozenset[str] = frozenset()
+    """``config/kpi_register.toml``: the KPI ids a partner return may name (empty: no register)."""
+    action_ids: frozenset[str] = frozenset()
+    """``config/action_plan.csv``: the action ids a status return may name (empty: no register)."""
 
 
 @functools.lru_cache(maxsize=4)
@@ -37,4 +41,17 @@ def reference(config_dir: Path) -> Reference:
                              .str.strip().str.lower()),
         police_uk_crime_types=frozenset(
             catalogue.read_police_uk_crime_types(config_dir)["crime_type"]),
-        area_codes=frozenset(codes))
+        area_codes=frozenset(codes),
+        kpi_ids=_kpi_ids(config_dir), action_ids=_action_ids(config_dir))
+
+
+def _kpi_ids(config_dir: Path) -> frozenset[str]:
+    if not (config_dir / kpis.FILE_NAME).is_file():
+        return frozenset()
+    return frozenset(kpis.read_kpi_register(config_dir).ids)
+
+
+def _action_ids(config_dir: Path) -> frozenset[str]:
+    if not (config_dir / actions.FILE_NAME).is_file():
+        return frozenset()
+    return frozenset(a.action_id for a in actions.read_action_plan(config_dir))

@@ -8,6 +8,7 @@ header row (the columns it carries), never by its name.
 from __future__ import annotations
 
 from scp_metrics.sources import (
+    action_status,
     fire,
     ho_csp_crime,
     istv,
@@ -15,6 +16,7 @@ from scp_metrics.sources import (
     msg_membership,
     nhs_ae,
     ons_pfa,
+    partner_returns,
     place_survey,
     place_survey_headline,
     police_crime,
@@ -28,7 +30,8 @@ __all__ = ["SOURCES", "SOURCES_BY_NAME", "Column", "FrameCheck", "PeriodRule", "
 
 SOURCES: tuple[Source, ...] = tuple(module.SOURCE for module in (
     police_crime, ho_csp_crime, istv, fire, marac, place_survey, place_survey_headline,
-    population, msg_membership, police_uk_street, ons_pfa, nhs_ae))
+    population, msg_membership, police_uk_street, ons_pfa, nhs_ae, partner_returns,
+    action_status))
 
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
 
