@@ -48,6 +48,21 @@ UNITS: dict[str, Unit] = {
     "number": Unit("number", "count", 1, "none"),
     "hours": Unit("hours", "count", 1, "none"),
 }
+
+#: The unit of ``config/units.py`` each KPI unit is shown in (precision, Excel format).
+CONTRACT_UNITS: dict[str, str] = {
+    "rate_per_1000": "rate per 1,000",
+    "rate_per_100000_aged_10_17": "rate per 100,000",
+    "dsr_per_100000": "rate per 100,000",
+    "percentage": "%",
+    "percentage_change": "%",
+    "reoffences_per_offender": "ratio",
+    "ratio": "ratio",
+    "count": "count",
+    "number": "count",
+    "hours": "count",
+}
+
 POLARITIES = ("lower", "higher")
 DELIVERED_BY = ("police_crime", "marac", "place_survey", "partner_return")
 _DESIGNATED_UNKNOWN = "unknown"
