@@ -23,7 +23,7 @@ Adding a section (e.g. the KPI register) takes one line here and two new files:
 
 from __future__ import annotations
 
-from scp_metrics.publish.report import content, police_uk_section
+from scp_metrics.publish.report import content, kpi_section, police_uk_section
 from scp_metrics.publish.report.context import ReportSection
 
 SECTIONS: list[ReportSection] = [
@@ -31,6 +31,8 @@ SECTIONS: list[ReportSection] = [
                   content.verdict),
     ReportSection("priorities", "How did we do? Our priorities", "priorities.html.j2",
                   content.priorities),
+    ReportSection("kpis", "Key performance indicators and owners", "kpis.html.j2", kpi_section.kpis),
+    ReportSection("action-plan", "Action plan", "actions.html.j2", kpi_section.actions),
     ReportSection("police-uk", "Police.uk indicators (open data)", "police_uk.html.j2",
                   police_uk_section.police_uk),
     ReportSection("charts", "Charts", "charts.html.j2", content.charts),

@@ -23,11 +23,13 @@ numbers (``strings_to_formulas`` off), so no sheet can carry a formula in.
 
 from __future__ import annotations
 
-from scp_metrics.publish.workbook import tables
+from scp_metrics.publish.workbook import kpi_sheets, tables
 from scp_metrics.publish.workbook.model import Sheet
 
 SHEETS: list[Sheet] = [
     Sheet("Targets", "Targets: where we are and where we are heading", tables.targets_summary),
+    Sheet("KPIs", "Key performance indicators, owners and RAG", kpi_sheets.kpis),
+    Sheet("Action_plan", "Action plan: every action and its latest status", kpi_sheets.action_plan),
     Sheet("Indicators", "Indicator values for the partnership's area", tables.indicators),
     Sheet("Data_to", "Each indicator's latest complete month", tables.data_to),
     Sheet("Peers", "The partnership and its Most Similar Group", tables.peers),
@@ -35,6 +37,7 @@ SHEETS: list[Sheet] = [
     Sheet("Target_detail", "Targets: every figure of the tracking", tables.target_detail),
     Sheet("SPC", "Statistical process control (Making Data Count) by month", tables.spc),
     Sheet("Trends", "Underlying annual change", tables.trends),
+    Sheet("KPI_returns", "Partner KPI returns: every figure", kpi_sheets.kpi_returns),
     Sheet("Data_quality", "Data-quality findings", tables.data_quality),
     Sheet("Load_history", "Every file loaded", tables.load_history),
 ]

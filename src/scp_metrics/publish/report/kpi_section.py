@@ -1,0 +1,104 @@
+"""Report sections "Key performance indicators and owners" and "Action plan" (issue 19).
+
+:func:`kpis`: every KPI of the register (``mart_kpi_status``) with its owner beside the figure:
+the latest figure and its 95% interval (formatted by the contract's unit), where it came from,
+the target and the RAG, "no return received" where a partner sent nothing.
+
+:func:`actions`: the action plan (``mart_action_status``) by priority: counts by status, then
+the actions overdue against their timing, those still TBA or unfunded, and those reported on
+track while a KPI they serve is red. Wording is in ``templates/kpis.html.j2`` and
+``templates/actions.html.j2``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from scp_metrics.publish.formats import format_figure
+from scp_metrics.warehouse.contracts import contract_for
+
+__all__ = ["actions", "kpis"]
+
+STATUS_WORDS = {"not_started": "not started", "on_track": "on track", "at_risk": "at risk",
+                "complete": "complete", "dropped": "dropped", "no_return": "no return"}
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
+
+
+def kpis(ctx: Any) -> dict[str, Any] | None:
+    """The KPI table's facts; None when the warehouse has no mart_kpi_status."""
+    reader = ctx.reader
+    if not reader.has("mart_kpi_status"):
+        return None
+    frame = reader.frame("kpi_status")
+    contract = contract_for("mart_kpi_status")
+    rows = []
+    for record in frame.to_dict("records"):
+        def fig(name: str, record: dict = record) -> str:
+            return format_figure(contract, name, record)
+        interval = None if _text(record["ci95_lower"]) is None else \
+            f"{fig('ci95_lower')} to {fig('ci95_upper')}"
+        rows.append({
+            "ni": None if pd.isna(record["ni"]) else int(record["ni"]),
+            "title": record["title"], "owner": record["owner"],
+            "designated": not pd.isna(record["designated"]) and bool(record["designated"]),
+            "kpi_unit": _text(record["kpi_unit"]) or record["unit"],
+            "received": record["return_status"] == "received",
+            "return_status": record["return_status"],
+            "period": _text(record["period_label"]), "value": fig("value"),
+            "interval": interval, "ci_method": _text(record["ci_method"]),
+            "returned_by": _text(record["returned_by"]),
+            "target": _text(record["target"]), "target_period": _text(record["target_period"]),
+            "expected": None if _text(record["expected_value"]) is None else fig("expected_value"),
+            "rag": _text(record["rag"]), "rag_note": _text(record["rag_note"]),
+        })
+    missing = [r["title"] for r in rows if not r["received"]]
+    return {"rows": rows, "missing": missing,
+            "partner_count": int((frame["delivered_by"] == "partner_return").sum()),
+            "designated_count": sum(r["designated"] for r in rows)}
+
+
+def _listed(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{"number": f"{r['section']} {r['number']}", "action_id": r["action_id"],
+             "action": r["action"], "lead": _text(r["lead_agency"]) or "—",
+             "group": _text(r["responsible_group"]) or "—", "timing": _text(r["timing"]) or "—",
+             "status": STATUS_WORDS.get(str(r["status"]), str(r["status"])),
+             "reason": _text(r["overdue_reason"]), "days": None if pd.isna(r["days_overdue"])
+             else int(r["days_overdue"]), "resource": _text(r["resource"]) or "—",
+             "red_kpis": _text(r["red_kpis"])} for r in frame.to_dict("records")]
+
+
+def actions(ctx: Any) -> dict[str, Any] | None:
+    """The action plan's facts by priority; None when there is no mart_action_status."""
+    reader = ctx.reader
+    if not reader.has("mart_action_status"):
+        return None
+    frame = reader.frame("kpi_actions")
+    if frame.empty:
+        return None
+    as_of = frame["as_of"].dropna()
+    periods = sorted({p for p in frame["status_period"].dropna()})
+    priorities = []
+    for priority, group in frame.groupby("priority", sort=False):
+        counts = group["status"].value_counts()
+        priorities.append({
+            "priority": priority, "title": group["priority_title"].iloc[0],
+            "actions": len(group),
+            "counts": [{"status": STATUS_WORDS[s], "actions": int(counts.get(s, 0))}
+                       for s in STATUS_WORDS if int(counts.get(s, 0))],
+            "overdue": _listed(group[group["overdue"]]),
+            "unfunded": _listed(group[group["unfunded"]]),
+            "contradictions": _listed(group[group["contradiction"]]),
+        })
+    return {"priorities": priorities, "as_of": None if as_of.empty else as_of.max(),
+            "latest_period": periods[-1] if periods else None,
+            "overdue_total": int(frame["overdue"].sum()),
+            "unfunded_total": int(frame["unfunded"].sum()),
+            "contradiction_total": int(frame["contradiction"].sum()),
+            "total": len(frame)}
