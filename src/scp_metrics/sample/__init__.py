@@ -16,6 +16,7 @@ from .ho_csp import write_ho_csp
 from .istv import write_istv
 from .marac import write_marac
 from .msg import write_msg
+from .partners import write_partners
 from .police import write_police
 from .population import write_population
 from .survey import write_respondents
@@ -49,6 +50,7 @@ SOURCES: dict[str, Writer] = {
     "place_survey": _write_place_survey,
     "population": write_population,
     "msg": write_msg,
+    "partners": write_partners,  # issue 19: partner KPI returns and action status returns
 }
 
 

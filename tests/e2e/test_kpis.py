@@ -1,0 +1,123 @@
+"""Issue 19 on the sample: every KPI with its owner, partner returns and action statuses loaded,
+figures recounted from the sample's own files (csv module) and config, and the report and
+workbook showing them. Uses the session's ``sample_refresh`` only (no new warehouse)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import re
+import tomllib
+
+import pytest
+
+from scp_metrics.settings import DEFAULT_CONFIG_DIR
+
+pytestmark = pytest.mark.e2e
+
+
+def read_csv(path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def marts(sample_refresh):
+    from scp_metrics.warehouse import connect
+
+    settings, _ = sample_refresh
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        status = con.execute("select * from mart_kpi_status order by register_order").df()
+        actions = con.execute("select * from mart_action_status order by register_order").df()
+    finally:
+        con.close()
+    return settings, status.set_index("kpi_id"), actions.set_index("action_id")
+
+
+def test_all_thirteen_appendix_3_kpis_and_the_two_local_measures_have_owner_and_value(marts):
+    settings, status, _ = marts
+    with open(DEFAULT_CONFIG_DIR / "kpi_register.toml", "rb") as fh:
+        register = tomllib.load(fh)["kpi"]
+    assert sorted(k["ni"] for k in register if "ni" in k) == \
+        [15, 17, 19, 20, 21, 30, 32, 38, 39, 40, 110, 111, 115]
+    for kpi in register:
+        row = status.loc[kpi["id"]]
+        assert row["lead_agency"] == kpi["lead_agency"]
+        assert row["return_status"] == "received", kpi["id"]
+        assert row["value"] == row["value"], kpi["id"]  # not NaN
+
+
+def test_first_time_entrants_and_the_dsr_recounted_from_the_return(marts):
+    settings, status, _ = marts
+    rows = read_csv(settings.raw_dir / "partners" / "partner_return_2009-10_Q3.csv")
+    fte = next(r for r in rows if r["Indicator"] == "NI111")
+    assert status.loc["NI111", "value"] == pytest.approx(
+        float(fte["Numerator"]) / float(fte["Denominator"]) * 100_000)
+    esp = {r["age_band"]: float(r["population"]) for r in
+           read_csv(DEFAULT_CONFIG_DIR / "standard_populations.csv") if r["standard"] == "esp1976"}
+    bands = [r for r in rows if r["Indicator"] == "NI39"]
+    assert len(bands) == 18
+    dsr = 100_000 * sum(float(r["Numerator"]) / float(r["Denominator"]) * esp[r["Age Band"]]
+                        for r in bands) / sum(esp.values())
+    assert status.loc["NI39", "value"] == pytest.approx(dsr)
+    assert status.loc["NI39", "ci95_lower"] < dsr < status.loc["NI39", "ci95_upper"]
+
+
+def test_neighbourhood_watch_and_community_payback_have_a_rag(marts):
+    settings, status, _ = marts
+    hours = sum(float(r["Value"]) for q in (1, 2, 3) for r in read_csv(
+        settings.raw_dir / "partners" / f"partner_return_2009-10_Q{q}.csv")
+        if r["Indicator"] == "community_payback_hours")
+    assert hours == 15_000  # the plan's "15,000 hours to date"
+    cp = status.loc["community_payback_hours"]
+    assert (cp["actual_judged"], cp["expected_value"], cp["rag"]) == (15_000, 7_500, "green")
+    nw = status.loc["neighbourhood_watch_schemes"]
+    # 200 at 2008/09 Q4, +15% = 230 by March 2010; expected at Q3 200 + 30 * 3/4 = 222.5.
+    assert nw["expected_value"] == pytest.approx(222.5) and nw["value"] == 224
+    assert nw["rag"] == "green"
+
+
+def test_overdue_actions_recounted_from_the_register_and_the_status_return(marts):
+    settings, _, actions = marts
+    plan = read_csv(DEFAULT_CONFIG_DIR / "action_plan.csv")
+    latest = {r["Action ID"]: r["Status"] for r in read_csv(
+        settings.raw_dir / "action_status" / "action_status_2010-11_Q2.csv")}
+    end = dt.date(2010, 9, 30)
+    expected = sorted(a["action_id"] for a in plan if a["timing_kind"] == "by"
+                      and dt.date.fromisoformat(a["due"]) < end
+                      and latest[a["action_id"]] not in ("Complete", "Dropped"))
+    expected += sorted(a["action_id"] for a in plan if a["timing_kind"] == "start"
+                       and dt.date.fromisoformat(a["due"]) < end
+                       and latest[a["action_id"]] == "Not started")
+    assert expected and sorted(actions.index[actions["overdue"]]) == sorted(expected)
+    assert len(actions) == len(plan) == 67
+
+
+def test_the_report_and_workbook_show_every_kpi_owner_and_the_action_plan(sample_refresh):
+    from openpyxl import load_workbook
+
+    settings, _ = sample_refresh
+    folder = settings.outputs_dir / "2009-12"
+    page = html.unescape(re.sub(r"<[^>]+>", " ",
+                                (folder / "year_end_projection_report_2009-12.html").read_text()))
+    text = " ".join(page.split())
+    with open(DEFAULT_CONFIG_DIR / "kpi_register.toml", "rb") as fh:
+        register = tomllib.load(fh)["kpi"]
+    officers = [k["lead_officer"] for k in register if k["lead_officer"]]
+    assert "Key performance indicators and owners" in text
+    for officer in officers:
+        assert officer in text
+    assert "Community Payback hours SCC Probation 2009/10 Q3" in text
+    assert "Priority 2a: Reducing violent crime (48 actions)" in text
+    assert "Overdue" in text and "On track, but a KPI it serves is red" in text
+    book = load_workbook(folder / "scp_metrics_tables_2009-12.xlsx", read_only=True)
+    rows = list(book["KPIs"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "kpi_id")
+    column = rows[header].index("owner")
+    owners = {r[column] for r in rows[header + 1:]}
+    assert {f"Police ({officers[0]})", "SCC Probation"} <= owners
+    plan_rows = list(book["Action_plan"].iter_rows(values_only=True))
+    first = next(i for i, r in enumerate(plan_rows) if r and r[0] == "action_id")
+    assert len(plan_rows) - first - 1 == 67
