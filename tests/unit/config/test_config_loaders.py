@@ -61,7 +61,7 @@ def test_a_repeated_target_id_is_refused(tmp_path):
 
 def test_the_project_catalogue_loads():
     catalogue = load_targets(CONFIG)
-    assert len(catalogue.targets) == 16
+    assert len(catalogue.targets) == 18
     assert catalogue.rag.trajectory_profile == "seasonal"
     assert catalogue.fallback_order[0] == "poisson_glm"
 

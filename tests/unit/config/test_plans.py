@@ -20,7 +20,7 @@ def test_the_2010_11_plan_is_one_file_with_its_targets_quotes_and_comparators():
     (plan,) = load_plans(CONFIG)
     assert plan.id == "2010-11" and plan.years == (2009, 2010, 2011)
     assert plan.years_label == "2009/10 to 2011/12"
-    assert len(plan.targets) == 16
+    assert len(plan.targets) == 18  # 16 + the two 2009/10 local-measure targets (issue 19)
     assert [p.key for p in plan.priorities] == ["all_crime", "violent_crime", "criminal_damage",
                                                 "perceptions"]
     assert plan.priority("all_crime").we_said.startswith("in the 2009-2012 Plan")
@@ -32,12 +32,12 @@ def test_the_2010_11_plan_is_one_file_with_its_targets_quotes_and_comparators():
 def test_a_year_picks_the_plan_that_covers_it():
     covered = load_targets(CONFIG, year=2009)
     assert covered.plan is not None and covered.plan.id == "2010-11"
-    assert len(covered.targets) == 16 and covered.no_target_sentence is None
+    assert len(covered.targets) == 18 and covered.no_target_sentence is None
     assert {t.plan_id for t in covered.targets} == {"2010-11"}
     uncovered = load_targets(CONFIG, year=2018)
     assert uncovered.targets == [] and uncovered.plan is None
     assert uncovered.no_target_sentence == "no target set for 2018/19"
-    assert len(load_targets(CONFIG).targets) == 16  # no year: every plan's
+    assert len(load_targets(CONFIG).targets) == 18  # no year: every plan's
 
 
 def copy_config(tmp_path: Path) -> Path:
