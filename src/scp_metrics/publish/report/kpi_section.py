@@ -24,6 +24,8 @@ from scp_metrics.warehouse.contracts import contract_for
 
 __all__ = ["actions", "kpis", "partner_targets", "with_partner_rags"]
 
+SOURCE_WORDS = {"police_crime": "police recorded crime", "marac": "MARAC cases",
+                "place_survey": "the Place Survey"}
 STATUS_WORDS = {"not_started": "not started", "on_track": "on track", "at_risk": "at risk",
                 "complete": "complete", "dropped": "dropped", "no_return": "no return"}
 
@@ -47,6 +49,14 @@ def kpis(ctx: Any) -> dict[str, Any] | None:
             return format_figure(contract, name, record)
         interval = None if _text(record["ci95_lower"]) is None else \
             f"{fig('ci95_lower')} to {fig('ci95_upper')}"
+        method = _text(record["ci_method"])
+        if method and "_" in method:  # e.g. "Wilson (Kish n_eff)": the method's name only
+            method = method.split(" (")[0]
+        partner = record["delivered_by"] == "partner_return"
+        returned_by = _text(record["returned_by"]) if partner else \
+            f"computed here from {SOURCE_WORDS.get(str(record['delivered_by']), 'our data')}"
+        note = _text(record["rag_note"]) if partner or not _text(record["target_id"]) else \
+            "judged as in the verdict table"
         rows.append({
             "ni": None if pd.isna(record["ni"]) else int(record["ni"]),
             "title": record["title"], "owner": record["owner"],
@@ -55,11 +65,10 @@ def kpis(ctx: Any) -> dict[str, Any] | None:
             "received": record["return_status"] == "received",
             "return_status": record["return_status"],
             "period": _text(record["period_label"]), "value": fig("value"),
-            "interval": interval, "ci_method": _text(record["ci_method"]),
-            "returned_by": _text(record["returned_by"]),
+            "interval": interval, "ci_method": method, "returned_by": returned_by,
             "target": _text(record["target"]), "target_period": _text(record["target_period"]),
             "expected": None if _text(record["expected_value"]) is None else fig("expected_value"),
-            "rag": _text(record["rag"]), "rag_note": _text(record["rag_note"]),
+            "rag": _text(record["rag"]), "rag_note": note,
         })
     missing = [r["title"] for r in rows if not r["received"]]
     return {"rows": rows, "missing": missing,
@@ -67,14 +76,35 @@ def kpis(ctx: Any) -> dict[str, Any] | None:
             "designated_count": sum(r["designated"] for r in rows)}
 
 
-def _listed(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{"number": f"{r['section']} {r['number']}", "action_id": r["action_id"],
+def _due_text(row: dict[str, Any]) -> str | None:
+    if pd.isna(row["due"]):
+        return None
+    due = pd.Timestamp(row["due"])
+    verb = "to start by" if row["timing_kind"] == "start" else "due by"
+    status = STATUS_WORDS.get(str(row["status"]), str(row["status"]))
+    return f"{verb} {due.day} {due:%B %Y}, {status}"
+
+
+def _names(config_dir: Path) -> dict[str, str]:
+    """KPI or indicator id -> how the report names it (NI 21, Criminal damage and arson)."""
+    from scp_metrics.config.catalogue import read_indicators
+
+    names = {i.id: i.title for i in read_indicators(config_dir)}
+    names.update({k.id: f"NI {k.ni}" if k.ni else k.title for k in read_kpi_register(config_dir)})
+    return names
+
+
+def _listed(frame: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"number": f"{str(r['section']).replace('_', ' ').capitalize()} {r['number']}",
+             "action_id": r["action_id"],
              "action": r["action"], "lead": _text(r["lead_agency"]) or "—",
              "group": _text(r["responsible_group"]) or "—", "timing": _text(r["timing"]) or "—",
              "status": STATUS_WORDS.get(str(r["status"]), str(r["status"])),
-             "reason": _text(r["overdue_reason"]), "days": None if pd.isna(r["days_overdue"])
+             "reason": _due_text(r), "days": None if pd.isna(r["days_overdue"])
              else int(r["days_overdue"]), "resource": _text(r["resource"]) or "—",
-             "red_kpis": _text(r["red_kpis"])} for r in frame.to_dict("records")]
+             "red_kpis": ", ".join(names.get(k, k.replace("_", " ")) for k in
+                                   str(_text(r["red_kpis"]) or "").split(";") if k)}
+            for r in frame.to_dict("records")]
 
 
 def actions(ctx: Any) -> dict[str, Any] | None:
@@ -87,17 +117,19 @@ def actions(ctx: Any) -> dict[str, Any] | None:
         return None
     as_of = frame["as_of"].dropna()
     periods = sorted({p for p in frame["status_period"].dropna()})
+    names = _names(ctx.settings.config_dir)
     priorities = []
     for priority, group in frame.groupby("priority", sort=False):
         counts = group["status"].value_counts()
         priorities.append({
             "priority": priority, "title": group["priority_title"].iloc[0],
             "actions": len(group),
-            "counts": [{"status": STATUS_WORDS[s], "actions": int(counts.get(s, 0))}
+            "counts": [{"status": STATUS_WORDS[s], "actions": int(counts.get(s, 0)),
+                        "verb": "has" if s == "no_return" else "is"}
                        for s in STATUS_WORDS if int(counts.get(s, 0))],
-            "overdue": _listed(group[group["overdue"]]),
-            "unfunded": _listed(group[group["unfunded"]]),
-            "contradictions": _listed(group[group["contradiction"]]),
+            "overdue": _listed(group[group["overdue"]], names),
+            "unfunded": _listed(group[group["unfunded"]], names),
+            "contradictions": _listed(group[group["contradiction"]], names),
         })
     return {"priorities": priorities, "as_of": None if as_of.empty else as_of.max(),
             "latest_period": periods[-1] if periods else None,
