@@ -38,7 +38,13 @@ def task_runner_for(name: str, *, workers: int, dask_address: str | None = None)
 
         return ProcessPoolTaskRunner(max_workers=workers)
     if name == "dask":
+        import logging
+
         from prefect_dask import DaskTaskRunner
+
+        # the scheduler's and nannies' start/stop notes (20-30 INFO lines a run) are not the
+        # refresh's progress; their warnings and errors still show
+        logging.getLogger("distributed").setLevel(logging.WARNING)
 
         if dask_address:
             return DaskTaskRunner(address=dask_address)
