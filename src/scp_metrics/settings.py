@@ -51,9 +51,14 @@ def _memory_limit(text: str) -> str | None:
 
 def prefect_defaults() -> None:
     """Prefect settings scp-metrics chooses unless the environment sets them: no analytics from
-    the Prefect server (the temporary one a flow run starts, or ``make serve``'s). Called before
-    Prefect is imported (it reads its settings then)."""
+    the Prefect server (the temporary one a flow run starts, or ``make serve``'s), and time
+    enough for the temporary server to start. Called before Prefect is imported (it reads its
+    settings then)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # the temporary server gets 2 minutes to answer, not Prefect's 20 s: on a loaded machine
+    # (load 15 on 2 cores) its start took longer and the refresh failed with "Timed out while
+    # attempting to connect to ephemeral Prefect API server"
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @contextlib.contextmanager
