@@ -376,3 +376,55 @@ def test_the_real_data_report_is_grammatical_and_free_of_internal_identifiers(pu
     page = (Path(summary.outputs_dir) / "year_end_projection_report_2019-02.html").read_text()
     assert len(sentences(page)) > 20
     assert problems(page) == []
+
+
+def _section_text(page: str, key: str) -> str:
+    """The text of one report section (tags stripped, entities decoded, spaces collapsed)."""
+    import html
+    import re
+
+    start = page.index(f'<section id="{key}"')
+    end = page.find("<section ", start + 1)
+    body = page[start:end if end > 0 else len(page)]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_the_real_data_report_is_full(published, placed, realdata):
+    """Issue 16 item 5/7: the published real-data report embeds at least 10 charts; no plan
+    covers 2018/19, so every police.uk indicator of Southampton says "no target set for
+    2018/19" with its how-did-we-do (never "unset in the plan"); the ASB recording break and
+    the unplaced rows are in data quality (the grammar is checked by the test above). Figures
+    from the raw files, counted directly."""
+    settings, summary = published
+    page = (Path(summary.outputs_dir) / "year_end_projection_report_2019-02.html").read_text()
+    assert page.count("<img ") >= 10
+    assert "unset in the plan" not in page
+    assert "We did not yet know" not in page
+
+    mine = placed[placed["covered"] & (placed["area_code"] == SOUTHAMPTON)]
+    categories = mine["crime_type"].nunique() + 1  # + all crime (excluding ASB)
+    assert categories == 15
+    verdict = _section_text(page, "verdict")
+    assert verdict.count("no target set for 2018/19") == categories
+    assert "No target set for 2018/19" in verdict
+    # all crime, Oct-Dec 2018: the direct count over the mid-2018 population (MYE 5)
+    quarter = mine[(mine["crime_type"] != ASB) & mine["month"].isin(["2018-10", "2018-11",
+                                                                       "2018-12"])]
+    population = ons_population(realdata).set_index(["code", "mid_year"])["population"]
+    rate = len(quarter) / float(population[(SOUTHAMPTON, 2018)]) * 1000
+    row = verdict[verdict.index("All crime (police.uk, excluding ASB)"):][:400]
+    assert f"Oct–Dec 2018: {rate:.2f}" in row and "13th of 16" in row
+    assert not mine["month"].isin(["2017-10", "2017-11", "2017-12"]).any()
+    assert "not available: no police.uk data for Oct–Dec 2017, the same quarter last year" in row
+    assert "not fitted: fewer than 24 months" in row  # trend: 14 months of data
+    assert "Feb 2019:" in row  # the SPC chart's latest month
+
+    quality = _section_text(page, "data-quality")
+    assert "Hampshire's police.uk anti-social behaviour recording changed" in quality
+    asb = mine[mine["crime_type"] == ASB].groupby("month").size()  # 9 months before, 5 after
+    before, after = asb[asb.index < "2018-10"].mean(), asb[asb.index >= "2018-10"].mean()
+    assert (len(asb[asb.index < "2018-10"]), len(asb[asb.index >= "2018-10"])) == (9, 5)
+    assert f"({before:,.0f} to {after:,.0f} a month" in quality
+    hampshire = placed[placed["force"] == "Hampshire Constabulary"]
+    not_covered = int((hampshire["area_code"].notna() & ~hampshire["covered"]).sum())
+    assert f"Over 14 months, {not_covered:,} rows are not counted" in quality

@@ -43,11 +43,25 @@ def _warehouse(with_msg: bool = True) -> duckdb.DuckDBPyConnection:
                     {"home": HOME, "members": [HOME, *PEERS]})
         # another area's group must not leak into the home area's sheet
         con.execute("insert into stg_msg_membership values ('E07000009', 'E07000010', 'x', 1)")
+        _peer_group(con, "Most Similar Group (delivered)", [HOME, *PEERS])
     con.execute("create table load_batches as select 1::bigint as batch_id, 'run' as run_id, "
                 "'police_crime' as source, 'f.csv' as file_name, 'abc' as sha256, 10::bigint as rows, "
                 "'2020Q1' as period, timestamp '2021-02-01 10:00' as loaded_at, 'loaded' as status, "
                 "null::bigint as superseded_by, null as notes")
     return con
+
+
+def _peer_group(con: duckdb.DuckDBPyConnection, label: str, members: list[str]) -> None:
+    """mart_peer_group as the warehouse builds it: the home area first, then the members."""
+    con.execute("""
+        create table mart_peer_group as
+        select $home as group_id, $label as group_label, m.code as area_code,
+               'Area ' || m.code as area_name, m.code = $home as is_focus,
+               (m.i - 1)::integer as rank, (m.i - 1) / 10.0 as distance,
+               100000.0 + m.i as population, 1000.0 as density_per_sq_km,
+               $label || ': where it comes from' as note
+        from (select unnest($members) as code, generate_subscripts($members, 1) as i) m
+    """, {"home": HOME, "label": label, "members": members})
 
 
 @pytest.fixture
@@ -90,6 +104,29 @@ def test_without_a_group_the_peer_sheet_keeps_every_areas_latest_periods(setting
     assert len(data) == 6 * 2  # every area, the latest financial year and rolling 12 months
     starts = {(r[header.index("period_type")], r[header.index("period_start")]) for r in data}
     assert starts == {("financial_year", datetime(2020, 4, 1)), ("rolling_12m", datetime(2020, 2, 1))}
+
+
+def test_a_proxy_group_reaches_the_peer_sheets_with_its_quarters(settings, tmp_path):
+    """No MSG file: the proxy group (open data) of mart_peer_group is the Peers sheet's group,
+    named in its description; police.uk data has no whole year, so its quarters are shown."""
+    con = _warehouse(with_msg=False)
+    con.execute("delete from mart_indicator_values where period_type <> 'month'")
+    con.execute("""
+        insert into mart_indicator_values
+        select indicator_id, area_code, area_name, 'quarter', date '2020-10-01', date '2020-12-31',
+               300, denominator, 3.0, 2.7, 3.4, unit, population_year, null
+        from mart_indicator_values
+    """)
+    _peer_group(con, "proxy group (open data)", [HOME, PEERS[1], OTHERS[0]])
+    book = load_workbook(workbook.write_workbook(con, settings, tmp_path / "wb.xlsx", "2021-01"))
+    header, *data = _rows(book["Peers"])
+    assert {r[header.index("area_code")] for r in data} == {HOME, PEERS[1], OTHERS[0]}
+    assert [r[header.index("period_type")] for r in data] == ["quarter"] * 3
+    assert "proxy group (open data) (3 areas)" in book["Peers"]["A2"].value
+    header, *members = _rows(book["Peer_group"])
+    assert [r[header.index("area_code")] for r in members] == [HOME, PEERS[1], OTHERS[0]]
+    assert {r[header.index("group_label")] for r in members} == {"proxy group (open data)"}
+    assert [r[header.index("rank")] for r in members] == [0, 1, 2]
 
 
 def test_sheets_are_excel_tables_with_formats_and_small_number_suppression(settings, tmp_path):

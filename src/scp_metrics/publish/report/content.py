@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from scp_metrics.publish.report import how_we_did, police_uk_section
 from scp_metrics.publish.report import priorities as priority_facts
 from scp_metrics.publish.report.build import describe_chart, method_facts, verdict_rows
 from scp_metrics.publish.report.chart_data import chart_data
@@ -24,7 +25,7 @@ from scp_metrics.publish.report.templating import lowerfirst
 
 def verdict(ctx: ReportContext) -> dict[str, Any]:
     return {"rows": verdict_rows(ctx.facts), "data_to": ctx.facts.data_to(),
-            "overview": overview_rows(ctx.facts)}
+            "overview": overview_rows(ctx.facts), **how_we_did.no_target(ctx)}
 
 
 def priorities(ctx: ReportContext) -> dict[str, Any]:
@@ -91,7 +92,8 @@ def quality(ctx: ReportContext) -> dict[str, Any]:
                                if part.strip() and not re.search(r"/|\b[a-z]+_[a-z_]+\b", part))
             breaks.append({"indicator": ind.title if ind else str(r.indicator_id), "date": when,
                            "reason": str(r.reason), "source": source})
-    return {"findings": findings, "breaks": breaks, "since": start}
+    return {"findings": findings, "breaks": breaks, "since": start,
+            **police_uk_section.police_uk_quality(ctx)}
 
 
 def methods(ctx: ReportContext) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 -- The police.uk headline of one area (report section "Police.uk indicators"): every police.uk
 -- indicator's latest quarter with a value (count, rate, 95% interval, change on the same
 -- quarter last year) and latest month (count, rate, change on the same month last year), and
--- the area's position in its peer group for that quarter (mart_msg_rankings).
+-- the area's position in its peer group for that quarter (mart_msg_rankings), its trend
+-- (mart_trends) and its SPC chart's latest month (mart_spc: variation, rule, points in the
+-- latest limits group).
 with indicators as (
     select indicator_id, title, polarity, unit from ref_indicators
     where family = 'police_uk'
@@ -39,6 +41,38 @@ month_values as (
     where v.period_type = 'month'
 ),
 
+trends as (
+    select indicator_id, verdict as trend_verdict, method as trend_method,
+        annual_change_pct as trend_annual_change_pct, n_months as trend_months
+    from mart_trends
+    where area_code = $area_code
+),
+
+spc_points as (
+    select * from mart_spc
+    where area_code = $area_code and value is not null
+),
+
+spc_latest as (
+    select indicator_id, max(period_start) as period_start from spc_points
+    group by indicator_id
+),
+
+spc as (
+    select
+        s.indicator_id,
+        s.period_start as spc_month,
+        s.point_type as spc_point_type,
+        s.rule as spc_rule,
+        s.upl is not null as spc_has_limits,
+        (select count(*) from spc_points as g
+            where g.indicator_id = s.indicator_id and g.rebase_group = s.rebase_group)
+            as spc_group_points
+    from spc_points as s
+    inner join spc_latest as l
+        on s.indicator_id = l.indicator_id and s.period_start = l.period_start
+),
+
 ranks as (
     select indicator_id, period_start, rank, n_areas, funnel_significance
     from mart_msg_rankings
@@ -68,10 +102,21 @@ select
     m.change_verdict as month_change_verdict,
     r.rank,
     r.n_areas,
-    r.funnel_significance
+    r.funnel_significance,
+    t.trend_verdict,
+    t.trend_method,
+    t.trend_annual_change_pct,
+    t.trend_months,
+    s.spc_month,
+    s.spc_point_type,
+    s.spc_rule,
+    s.spc_has_limits,
+    s.spc_group_points
 from indicators as i
 left join quarter_values as q on i.indicator_id = q.indicator_id
 left join month_values as m on i.indicator_id = m.indicator_id
 left join ranks as r on i.indicator_id = r.indicator_id and q.period_start = r.period_start
+left join trends as t on i.indicator_id = t.indicator_id
+left join spc as s on i.indicator_id = s.indicator_id
 where q.indicator_id is not null or m.indicator_id is not null
 order by case when i.indicator_id = 'police_uk:all-crime' then 0 else 1 end, i.title

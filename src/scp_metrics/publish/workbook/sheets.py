@@ -23,7 +23,7 @@ numbers (``strings_to_formulas`` off), so no sheet can carry a formula in.
 
 from __future__ import annotations
 
-from scp_metrics.publish.workbook import kpi_sheets, tables
+from scp_metrics.publish.workbook import kpi_sheets, peer_sheets, tables
 from scp_metrics.publish.workbook.model import Sheet
 
 SHEETS: list[Sheet] = [
@@ -32,7 +32,9 @@ SHEETS: list[Sheet] = [
     Sheet("Action_plan", "Action plan: every action and its latest status", kpi_sheets.action_plan),
     Sheet("Indicators", "Indicator values for the partnership's area", tables.indicators),
     Sheet("Data_to", "Each indicator's latest complete month", tables.data_to),
-    Sheet("Peers", "The partnership and its Most Similar Group", tables.peers),
+    Sheet("Peers", "The partnership and its peer group", peer_sheets.peers),
+    Sheet("Peer_group", "The peer group's members and where the group comes from",
+          peer_sheets.peer_group),
     Sheet("Rankings", "Most Similar Group positions, every area", tables.rankings),
     Sheet("Target_detail", "Targets: every figure of the tracking", tables.target_detail),
     Sheet("SPC", "Statistical process control (Making Data Count) by month", tables.spc),
