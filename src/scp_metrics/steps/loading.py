@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from scp_metrics.escaping import log_text
+from scp_metrics.ingest import archives
 from scp_metrics.ingest.engine import FAILURE_COLUMNS, ingest
 from scp_metrics.ingest.files import discover_extracts, sha256_file
 from scp_metrics.ingest.quarantine import quarantine_file
@@ -57,7 +58,10 @@ def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
     A path leading outside ``raw_dir`` (a symbolic link to ``/etc/passwd``) is refused
     unread; a file the OS will not read (permissions, an I/O error) is refused with the OS's
     reason; neither is copied anywhere."""
-    if raw_dir is not None and outside_raw_folder(path, raw_dir):
+    if archives.is_archive(path):  # left in the list only when refused (ingest/archives.py)
+        return _refused(path, "", None, _refusal(path, archives.refusal(path)), settings, run_id)
+    if raw_dir is not None and outside_raw_folder(path, raw_dir) \
+            and not archives.is_member(path, settings.warehouse):
         return _refused(path, "", None, _refusal(
             path, "inside the raw folder: it links to a file outside it, which was not read; "
                   "put the extract itself in the raw folder"), settings, run_id)
@@ -127,6 +131,7 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
         for i, path in enumerate(paths, 1):
             outcome = ingest_file(con, path, settings, run_id, accept_shrink=accept_shrink,
                                   raw_dir=settings.raw_dir)
+            outcome.notes = [*outcome.notes, *archives.notes_for(path)]
             detail = {"loaded": f"loaded {outcome.rows:,} rows ({outcome.source}, {outcome.period})",
                       "unchanged": "unchanged",
                       "quarantined": f"REFUSED ({outcome.failures} problems) → {outcome.report}"}
@@ -146,4 +151,6 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
 
 def find_extracts(settings: Settings) -> list[Path]:
     """Every file under the raw folder that could be an extract, in a stable order."""
-    return discover_extracts(settings.raw_dir)
+    return archives.expand(discover_extracts(settings.raw_dir), settings.warehouse,
+                           settings.config_dir,
+                           lambda p: cached_sha256(settings.warehouse, p, sha256_file))
