@@ -40,7 +40,8 @@ def direct_rows(realdata: Path) -> pd.DataFrame:
     try:
         return con.execute(
             "select parse_filename(filename) as file, \"Month\" as month, "
-            "\"Falls within\" as force, \"LSOA name\" as lsoa_name, \"Crime type\" as crime_type "
+            "\"Falls within\" as force, \"LSOA name\" as lsoa_name, \"Crime type\" as crime_type, "
+            "\"LSOA code\" as lsoa_code "
             "from read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', "
             "all_varchar = true, filename = true, strict_mode = true)", [glob]).df()
     finally:
@@ -428,3 +429,67 @@ def test_the_real_data_report_is_full(published, placed, realdata):
     hampshire = placed[placed["force"] == "Hampshire Constabulary"]
     not_covered = int((hampshire["area_code"].notna() & ~hampshire["covered"]).sum())
     assert f"Over 14 months, {not_covered:,} rows are not counted" in quality
+
+
+def test_hot_spots_equal_a_direct_count_and_reach_the_report(con, placed, published):
+    """Issue 16 item 6: Southampton's all-crime hot spots over the 12 months to Feb 2019
+    recounted from the .csv.gz files (LSOA codes as police.uk gives them): the top 10 LSOAs,
+    the shares in the top 5% and 10% of its LSOAs, and month-on-month persistence of the top
+    10% (ties by LSOA code); the report's section lists the top LSOA and embeds the map."""
+    import math
+
+    types = catalogue.read_police_uk_crime_types(Path(__file__).resolve().parents[2] / "config")
+    in_all = set(types.loc[types["in_all_crime"], "crime_type"])
+    mine = placed[placed["covered"] & (placed["area_code"] == SOUTHAMPTON)
+                  & placed["lsoa_code"].notna()]
+    n = mine["lsoa_code"].nunique()
+    crime = mine[mine["crime_type"].isin(in_all) & (mine["month"] >= "2018-03")]
+
+    def ranked(frame: pd.DataFrame) -> pd.Series:
+        counts = frame.groupby("lsoa_code").size()
+        return counts.sort_index().sort_values(ascending=False, kind="stable")
+
+    ordered = ranked(crime)
+    k5, k10 = math.ceil(0.05 * n), math.ceil(0.10 * n)
+    months = sorted(crime["month"].unique())
+    tops = {m: set(ranked(crime[crime["month"] == m]).index[:k10]) for m in months}
+    pairs = [(a, b) for a, b in zip(months, months[1:], strict=False)
+             if (pd.Period(a, "M") + 1) == pd.Period(b, "M")]
+    persistence = 100 * np.mean([len(tops[a] & tops[b]) / k10 for a, b in pairs])
+    got = con.execute("select * from mart_hotspot_summary where crime_group = 'all-crime'"
+                      ).df().iloc[0]
+    assert (got["lsoas"], got["total"], got["months"], got["month_pairs"]) == \
+        (n, len(crime), len(months), len(pairs)) == (148, len(crime), 6, 4)
+    assert got["top_5pct_share"] == pytest.approx(100 * ordered[:k5].sum() / len(crime))
+    assert got["top_10pct_share"] == pytest.approx(100 * ordered[:k10].sum() / len(crime))
+    assert got["persistence_pct"] == pytest.approx(persistence)
+    top = con.execute("select lsoa_code, count from mart_hotspot_lsoas where crime_group = "
+                      "'all-crime' and rank <= 10 order by rank").df()
+    assert list(zip(top["lsoa_code"], top["count"], strict=True)) == \
+        list(ordered[:10].items())
+
+    settings, summary = published
+    folder = Path(summary.outputs_dir)
+    page = (folder / "year_end_projection_report_2019-02.html").read_text()
+    section = _section_text(page, "hotspots")
+    first = crime[crime["lsoa_code"] == ordered.index[0]]["lsoa_name"].iloc[0]
+    assert f"1 {first} ({ordered.index[0]}) {ordered.iloc[0]:,}" in section
+    assert (folder / "charts" / f"hotspot_map_{SOUTHAMPTON}.png").is_file()
+    assert 'alt="hotspot_map_E06000045"' in page
+
+
+def test_the_report_for_another_home_area_names_it_and_never_southampton(run, con, tmp_path):
+    """Issue 16 acceptance (another area with SCP_HOME_AREA and no other change), the cheap
+    half: the report written from this warehouse with Plymouth as the home area names Plymouth
+    and has no Southampton text (no group or hot spots: the warehouse was built for
+    Southampton; the full Plymouth refresh is in docs/real-data.md)."""
+    from scp_metrics.publish.report import make_report
+
+    plymouth = dataclasses.replace(run["settings"], home_area=PLYMOUTH)
+    paths = make_report(con, plymouth, "2019-02", tmp_path, [])
+    page = next(p for p in paths if p.suffix == ".html").read_text()
+    assert "Plymouth Safe City Partnership" in page
+    assert "Southampton" not in page
+    verdict = _section_text(page, "verdict")
+    assert verdict.count("no target set for 2018/19") == 15
+    assert "not ranked" in verdict  # Southampton's group is not Plymouth's

@@ -42,6 +42,7 @@ def no_target(ctx: Any) -> dict[str, Any]:
     label = None
     if reader.has("mart_peer_group"):
         peers = reader.table("mart_peer_group")
+        peers = peers[peers["group_id"] == ctx.area]
         label = None if peers.empty else str(peers["group_label"].iloc[0])
     return {"no_target": {
         "sentence": sentence,

@@ -187,6 +187,8 @@ def police_uk(ctx: Any) -> dict[str, Any] | None:
     reader = ctx.reader
     area = ctx.area
     group = reader.table("mart_peer_group") if reader.has("mart_peer_group") else pd.DataFrame()
+    if not group.empty:  # the group of the warehouse's home area only
+        group = group[group["group_id"] == area]
     group_label = str(group["group_label"].iloc[0]) if not group.empty else None
     members = [] if group.empty else [
         {"area_code": r.area_code, "area_name": r.area_name,

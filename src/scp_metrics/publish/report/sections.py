@@ -23,7 +23,7 @@ Adding a section (e.g. the KPI register) takes one line here and two new files:
 
 from __future__ import annotations
 
-from scp_metrics.publish.report import content, kpi_section, police_uk_section
+from scp_metrics.publish.report import content, hotspot_section, kpi_section, police_uk_section
 from scp_metrics.publish.report.context import ReportSection
 
 SECTIONS: list[ReportSection] = [
@@ -35,6 +35,8 @@ SECTIONS: list[ReportSection] = [
     ReportSection("action-plan", "Action plan", "actions.html.j2", kpi_section.actions),
     ReportSection("police-uk", "Police.uk indicators (open data)", "police_uk.html.j2",
                   police_uk_section.police_uk),
+    ReportSection("hotspots", "Hot spots (police.uk, by LSOA)", "hotspots.html.j2",
+                  hotspot_section.hotspots),
     ReportSection("charts", "Charts", "charts.html.j2", content.charts),
     ReportSection("data-quality", "Data quality", "quality.html.j2", content.quality),
     ReportSection("methods", "Methods", "methods.html.j2", content.methods),

@@ -76,7 +76,7 @@ spc as (
 ranks as (
     select indicator_id, period_start, rank, n_areas, funnel_significance
     from mart_msg_rankings
-    where area_code = $area_code and period_type = 'quarter'
+    where area_code = $area_code and focus_area = $area_code and period_type = 'quarter'
 )
 
 select

@@ -420,9 +420,66 @@ PEER_GROUP = MartContract.of(
     text("note", "Where the group comes from.", nullable=False),
 )
 
+_HOTSPOT_WINDOW = (
+    text("area_code", "The home area's ONS code.", nullable=False),
+    text("crime_group", "'all-crime' (police.uk, excluding ASB) or a crime type's slug "
+         "(config/police_uk_crime_types.csv).", nullable=False),
+    date("window_start", "First month with data in the window (the 12 months to the latest "
+         "month).",
+         nullable=False),
+    date("window_end", "Last day of the window's latest month.", nullable=False),
+    number("months", "months", "Months with police.uk data in the window.", kind="int",
+           nullable=False),
+)
+
+HOTSPOT_LSOAS = MartContract.of(
+    "mart_hotspot_lsoas",
+    "Hot spots: every LSOA of the home area with police.uk crime in the window, by crime group: "
+    "count, share of the area's count, rank, top 5% / 10% and months in the monthly top 10%.",
+    *_HOTSPOT_WINDOW,
+    text("lsoa_code", "LSOA 2011 code.", nullable=False),
+    text("lsoa_name", "LSOA name as police.uk gives it."),
+    number("count", "count", "Crimes (or ASB incidents) in the window.", kind="int",
+           nullable=False, suppression="count"),
+    number("share_pct", "%", "Share of the area's count in the window, %.",
+           suppression="derived"),
+    number("rank", "rank", "1 = the most in the area (ties by LSOA code).", kind="int",
+           nullable=False),
+    flag("top_5pct", "In the area's top 5% of LSOAs.", nullable=False),
+    flag("top_10pct", "In the area's top 10% of LSOAs.", nullable=False),
+    number("months_in_top_10pct", "months", "Months of the window in which it was in that "
+           "month's top 10%.", kind="int", nullable=False),
+)
+
+HOTSPOT_SUMMARY = MartContract.of(
+    "mart_hotspot_summary",
+    "Hot spots: how concentrated the home area's police.uk crime is in its LSOAs (share in the "
+    "top 5% and 10%) and how persistent its hot spots are month on month, by crime group.",
+    *_HOTSPOT_WINDOW,
+    number("lsoas", "count", "LSOAs of the area (in any loaded police.uk row).", kind="int",
+           nullable=False),
+    number("total", "count", "Crimes in the window placed in an LSOA of the area.", kind="int",
+           nullable=False, suppression="count"),
+    number("top_5pct_lsoas", "count", "LSOAs in the top 5% (ceil of 5% of lsoas).", kind="int",
+           nullable=False),
+    number("top_5pct_share", "%", "Share of the count in the top 5% of LSOAs, %.",
+           suppression="derived"),
+    number("top_10pct_lsoas", "count", "LSOAs in the top 10%.", kind="int", nullable=False),
+    number("top_10pct_share", "%", "Share of the count in the top 10% of LSOAs, %.",
+           suppression="derived"),
+    number("month_pairs", "count", "Pairs of consecutive calendar months both loaded.",
+           kind="int", nullable=False),
+    number("persistence_pct", "%", "Of one month's top-10% LSOAs, the share still in the next "
+           "month's top 10%, averaged over the pairs, %.", suppression="derived"),
+    text("top_lsoa_code", "The LSOA with the most."),
+    text("top_lsoa_name", "Its name."),
+    number("top_lsoa_count", "count", "Its count.", kind="int", suppression="count"),
+)
+
 MART_CONTRACTS: dict[str, MartContract] = {c.name: c for c in (
     INDICATOR_VALUES, INDICATOR_AS_OF, UNPLACED_ROWS, POLICE_UK_VS_ONS, RECORDING_BREAKS, MSG_RANKINGS,
     DATA_QUALITY, SPC, TRENDS, TARGET_TRACKING, TARGET_TRAJECTORY, PEER_GROUP,
+    HOTSPOT_LSOAS, HOTSPOT_SUMMARY,
 )}
 MART_CONTRACTS.update(KPI_CONTRACTS)  # issue 19: mart_kpi_values, mart_kpi_status, mart_action_status
 

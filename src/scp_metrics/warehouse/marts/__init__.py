@@ -18,6 +18,7 @@ import pandas as pd
 from scp_metrics.settings import Settings
 from scp_metrics.warehouse.marts.actions import build_action_status
 from scp_metrics.warehouse.marts.data_quality import build_data_quality
+from scp_metrics.warehouse.marts.hotspots import build_hotspot_lsoas, build_hotspot_summary
 from scp_metrics.warehouse.marts.indicator_as_of import build_indicator_as_of
 from scp_metrics.warehouse.marts.indicator_values import build_indicator_values
 from scp_metrics.warehouse.marts.kpi import build_kpi_status, build_kpi_values
@@ -45,6 +46,8 @@ PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_trends", build_trends),
     ("mart_target_tracking", build_target_tracking),  # after mart_spc (assurance reads it)
     ("mart_target_trajectory", build_target_trajectory),  # after mart_target_tracking
+    ("mart_hotspot_lsoas", build_hotspot_lsoas),
+    ("mart_hotspot_summary", build_hotspot_summary),
     ("mart_data_quality", build_data_quality),  # last: lists the series the marts could not compute
     ("mart_kpi_values", build_kpi_values),  # issue 19: partner returns, then every KPI, then actions
     ("mart_kpi_status", build_kpi_status),
