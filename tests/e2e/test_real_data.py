@@ -475,7 +475,7 @@ def test_hot_spots_equal_a_direct_count_and_reach_the_report(con, placed, publis
     first = crime[crime["lsoa_code"] == ordered.index[0]]["lsoa_name"].iloc[0]
     assert f"1 {first} ({ordered.index[0]}) {ordered.iloc[0]:,}" in section
     assert (folder / "charts" / f"hotspot_map_{SOUTHAMPTON}.png").is_file()
-    assert 'alt="hotspot_map_E06000045"' in page
+    assert 'alt="The map shows where all crime (police.uk, excluding ASB) happened in Southampton' in page
 
 
 def test_the_report_for_another_home_area_names_it_and_never_southampton(run, con, tmp_path):

@@ -69,7 +69,10 @@ def _map(ctx: Any, summary: pd.Series, rules: Any, area_name: str) -> dict[str, 
         f"police.uk gives it. Hexagons with fewer than {rules.threshold} crimes are not drawn "
         f"(disclosure control). No base map.", rules.threshold, stem)
     png = next(p for p in paths if p.suffix == ".png")
-    return {"name": png.stem, "src": "data:image/png;base64,"
+    alt = (f"The map shows where all crime (police.uk, excluding ASB) happened in {area_name} "
+           f"from {window}, as hexagons shaded by their number of crimes; the darkest hexagon "
+           "holds the most.")
+    return {"name": png.stem, "alt": alt, "src": "data:image/png;base64,"
             + base64.b64encode(png.read_bytes()).decode("ascii")}
 
 
