@@ -685,7 +685,109 @@ def cases(good: Good) -> tuple[list[Case], dict[str, bytes]]:  # noqa: C901, PLR
         ["group_id", "area_cd", "area_name"], gr), "fail", "quarantined",
         "refused: the expected column is missing", row=1, column="area_code",
         check="column present"))
+
+    more_cases(good, add)
     return out, baseline
+
+
+def more_cases(good: Good, add) -> None:  # noqa: ANN001 - the list's append
+    """Issue 14: impossible periods, offence codes before their time, resource limits, and
+    personal data written in Unicode, in header cells, in free text and in the two newly
+    guarded sources (fire incidents, Place Survey respondents)."""
+    H = "ho_csp_crime"
+    hh, hr = good.ho("2009-10_Q1")
+    fy, code = col(hh, "Financial Year"), col(hh, "Offence Code")
+
+    def ho_year(year: str) -> list[list[str]]:
+        return [[year if i == fy else v for i, v in enumerate(r)] for r in hr]
+
+    add(Case("ho_future_year_2099-00_Q1.csv", H, "financial year 2099/00 (in the future)",
+             csv_bytes(hh, ho_year("2099/00")), "fail", "quarantined",
+             "refused: no period after today", row=2, column="Financial Year",
+             check="period not in the future"))
+    add(Case("ho_impossible_year_2009-11_Q1.csv", H, "financial year '2009/11' (not a year)",
+             csv_bytes(hh, ho_year("2009/11")), "fail", "quarantined",
+             "refused: a period that cannot be read never loads as NULL", row=2,
+             column="Financial Year", check="period readable"))
+    with open(HERE.parents[1] / "config" / "offence_codes.csv", newline="") as fh:
+        from_2008 = {r["offence_code"] for r in csv.DictReader(fh) if r["valid_from"] >= "2008"}
+    rows = ho_year("2003/04")
+    first = next(i for i, r in enumerate(rows) if r[code] in from_2008)
+    add(Case("ho_codes_of_2008_in_2003-04_Q1.csv", H, "offence codes introduced in April 2008 "
+             "in a 2003/04 quarter", csv_bytes(hh, rows), "fail", "quarantined",
+             "refused: codes not valid for the period", row=first + 2, column="Offence Code",
+             check="offence code valid for the period"))
+    # 50 MB of blank lines after the table: ~50 KB of gzip, a ratio far over 200
+    bomb = io.BytesIO()
+    with gzip.GzipFile(fileobj=bomb, mode="wb", mtime=GZIP_TIME, filename="") as fh:
+        fh.write(csv_bytes(hh, hr))
+        for _ in range(50):
+            fh.write(b"\n" * 1_000_000)
+    add(Case("ho_gzip_bomb_2009-10_Q1.csv.gz", H, "a gzip inflating 1,000 times its size",
+             bomb.getvalue(), "fail", "quarantined",
+             "refused before it is inflated: the limit named", check="decompressed size within "
+             "limits"))
+
+    P = "police_crime"
+    ph, pr = good.police("2009-10_Q1")
+    ward = col(ph, "Ward Name")
+    rows = [list(r) for r in pr]
+    rows[20][ward] = "Bargate" + "x" * 20_000
+    add(Case("police_huge_cell_2009-10_Q1.csv", P, "a 20,000-character cell",
+             csv_bytes(ph, rows), "fail", "quarantined", "refused: the limit named, no value",
+             row=22, column="Ward Name", check="cells within limits"))
+    _, rows = good.csv("police_crime", "*_2009-10_Q1.csv", n=100)
+    rows[80][ward] = "Bar\x00gate"
+    data = csv_bytes(ph, rows)
+    assert data.index(b"\x00") > 4096  # a NUL in the first 4 KB is a binary file
+    add(Case("police_nul_byte_2009-10_Q1.csv", P, "a NUL byte in a cell past the first 4 KB",
+             data, "fail", "quarantined", "refused: the limit named, no value",
+             row=82, column="Ward Name", check="cells within limits"))
+    add(Case("police_header_holds_nhs_number_2009-10_Q1.csv", P, "personal data: an NHS "
+             "number and a postcode in a header cell", csv_bytes(
+                 [*ph, "Ref 943 476 5919 SO17 1BJ"], [[*r, ""] for r in pr]), "fail",
+             "quarantined", "refused: the header named, never echoed", row=1,
+             column="(header row)", check="a header cell holds NHS numbers",
+             secret="943 476 5919|5919|SO17 1BJ"))
+
+    ED = "istv"
+    ih, ir = good.istv("2009-10_Q1")
+    rows = [list(r) for r in ir]
+    rows[4][col(ih, "ASSAULT LOCATION DESCRIPTION")] = "near 943\u00a0476\u00a05919"
+    rows[9][col(ih, "ASSAULT METHOD OTHER DESCRIPTION")] = "\uff19\uff14\uff13\uff14\uff17\uff16" \
+        "\uff15\uff19\uff11\uff19"
+    add(Case("istv_nhs_number_unicode_2009-10_Q1.csv", ED, "personal data: NHS numbers with "
+             "no-break spaces and in full-width digits", csv_bytes(ih, rows), "fail",
+             "quarantined", "refused: Unicode normalised before matching, values withheld",
+             row=6, column="ASSAULT LOCATION DESCRIPTION", check="NHS numbers (valid check digit)",
+             secret="943\u00a0476\u00a05919|\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19"))
+
+    M = "marac"
+    mh, mr = good.marac("2009-10_Q1")
+    add(Case("marac_dob_in_free_text_2009-10_Q1.csv", M, "personal data: a date of birth and "
+             "a titled name in a free-text column", csv_bytes(
+                 [*mh, "Comments"], [[*r, "DOB 14/03/1961, Mrs Gwendolyn Tester" if i == 3
+                                      else ""] for i, r in enumerate(mr)]), "fail",
+             "quarantined", "refused: value withheld", row=5, column="Comments",
+             check="dates of birth", secret="14/03/1961|Gwendolyn"))
+
+    F = "fire"
+    t, fh_, fr = good.fire("2009-10_Q1")
+    rows = [list(r) for r in fr]
+    rows[2][col(fh_, "Ward Name")] = "DOB 02/11/1958"
+    add(Case("fire_dob_in_ward_2009-10_Q1.xlsx", F, "personal data: a date of birth (fire "
+             "incidents are guarded now)", fire_book(t, fh_, rows), "fail", "quarantined",
+             "refused: value withheld, file not copied", row=6, column="Ward Name",
+             check="dates of birth", secret="02/11/1958"))
+
+    S = "place_survey"
+    sh, sr = good.csv("place_survey", "*respondents.csv")
+    rows = [list(r) for r in sr]
+    rows[6][col(sh, "Ward Name")] = "resp.tester@example.org"
+    add(Case("place_survey_email_in_ward.csv", S, "personal data: an email address in a "
+             "respondent row (survey respondents are guarded now)", csv_bytes(sh, rows),
+             "fail", "quarantined", "refused: value withheld, file not copied", row=8,
+             column="Ward Name", check="email addresses", secret="resp.tester@example.org"))
 
 
 DOCS = HERE.parents[1] / "docs" / "reliability.md"

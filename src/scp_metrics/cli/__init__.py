@@ -16,7 +16,7 @@ from scp_metrics.settings import get_settings
 
 #: The command modules, in the order ``--help`` lists their commands.
 COMMAND_MODULES = ("extracts", "refresh", "indicators", "spc", "quality", "rank", "targets",
-                   "history", "report", "charts", "plan")
+                   "history", "report", "charts", "plan", "check")
 #: Each command and the module that registers it: a command line naming one imports only that
 #: module (importing every command's dependencies, scipy and statsmodels among them, cost
 #: 2-5 s of every command, most of a repeated ``make demo``). ``tests/unit/cli`` checks the
@@ -25,7 +25,7 @@ COMMANDS = {"sample": "extracts", "validate": "extracts", "refresh": "refresh",
             "indicators": "indicators", "spc": "spc", "trend": "spc", "quality": "quality",
             "rank": "rank", "project": "targets", "backtest": "targets", "history": "history",
             "restore": "history", "report": "report", "workbook": "report", "charts": "charts",
-            "plan": "plan"}
+            "plan": "plan", "check": "check", "backup": "check"}
 
 
 def _command_in(argv: Sequence[str] | None) -> str | None:
@@ -63,10 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into sentences
         if args.debug:
             raise
-        from scp_metrics.steps import PublishFailed, RefreshLocked
+        from scp_metrics.steps import PublishFailed, RefreshLocked, SnapshotFailed
+        from scp_metrics.warehouse.connection import WarehouseDamaged, explain
 
-        known = (UserError, RefreshLocked, PublishFailed, FileNotFoundError, PermissionError)
-        message = str(exc) if isinstance(exc, known) else f"{type(exc).__name__}: {exc}"
+        known = (UserError, RefreshLocked, PublishFailed, FileNotFoundError, PermissionError,
+                 SnapshotFailed, WarehouseDamaged)
+        cause = None if isinstance(exc, known) else explain(exc)  # disk full, damaged file
+        message = str(exc) if isinstance(exc, known) else cause or f"{type(exc).__name__}: {exc}"
+        known += (type(exc),) if cause else ()
         err.print(f"error: {message}" + ("" if isinstance(exc, known)
                                          else " (run with --debug for the traceback)"),
                   markup=False)

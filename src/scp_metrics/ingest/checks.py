@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from scp_metrics.config.limits import read_limits
 from scp_metrics.ingest.parse import dtype_of, lookup, parse_text
 from scp_metrics.ingest.profile import Profile, stripped_counts
 from scp_metrics.ingest.reference import reference
@@ -90,13 +91,17 @@ def runtime_schema(source: Source, quarter: Quarter | None, today: date,
     dtypes the engine's parsers give."""
     schema = source.model.to_schema()
     known = reference(config_dir)
+    earliest = read_limits(config_dir).earliest_date
     updates: dict[str, dict] = {}
     for column in source.columns:
         if column.parse in ("date", "datetime"):
             updates[column.name] = {
                 "checks": [*schema.columns[column.name].checks,
                            pa.Check.le(pd.Timestamp(today) + pd.Timedelta(days=1),
-                                       error="date is not in the future")],
+                                       error="date is not in the future"),
+                           pa.Check.ge(pd.Timestamp(earliest),
+                                       error=f"date is not before {earliest} (earliest_date in "
+                                             "config/limits.toml)")],
                 "dtype": "datetime64[us]",
             }
         elif column.parse in ("int", "float", "flag"):

@@ -29,7 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from scp_metrics.ingest import guard, periods, tidy
+from scp_metrics.config.limits import read_limits
+from scp_metrics.ingest import guard, limits, periods, tidy
 from scp_metrics.ingest.checks import Cells, failing_rows, runtime_schema, word_failures
 from scp_metrics.ingest.parse import lookup
 from scp_metrics.ingest.profile import gather
@@ -152,10 +153,19 @@ def ingest(con: duckdb.DuckDBPyConnection, path: Path, *, config_dir: Path, sha2
 
 def _validate(con: duckdb.DuckDBPyConnection, path: Path, config_dir: Path,
               today: date) -> ValidationResult:
+    caps = read_limits(config_dir)
+    over = limits.container_refusal(path, caps)
+    if over is not None:
+        return _refusal(path, None, over, "")
     try:
         tables = read_text_tables(con, path)
     except ReadError as exc:
         return _refusal(path, None, "readable file", str(exc))
+    failures = [f for table in tables for f in limits.table_failures(table, caps)]
+    if failures:
+        for table in tables:
+            table.drop()
+        return ValidationResult(path, None, pd.DataFrame(failures, columns=FAILURE_COLUMNS))
     results = []
     for table in tables:
         identified = identify(table.headers)
@@ -209,23 +219,66 @@ def _check_table(table: TextTable, source: Source, found: dict[str, int], today:
         if table.rows == 0:
             failures.append(failure(table, table.header_line, None, "has data rows",
                                     "header only"))
-        placed = periods.place(table, source, found, cells.values, today)
+        placed = periods.place(table, source, found, cells.values, today,
+                               read_limits(config_dir).earliest_period)
         failures += placed.failures
         notes += placed.notes + _source_notes(cells)
         label = placed.label
         schema = runtime_schema(source, placed.quarter, today, config_dir)
         failures += word_failures(cells, schema, failing_rows(cells, schema, profile))
         typed = _typed_rows(cells, placed)
+        if "offence_code" in found and not failures:
+            failures += _codes_out_of_date(table, typed, config_dir,
+                                           str(table.headers[found["offence_code"]]))
     failures += [f for f in (tidy.truncated_last_row(table),) if f]
     failures += tidy.unknown_area_codes(table, source, found, reference(config_dir).area_codes)
     if source.personal_data_guard:
         personal = guard.scan_table(table, source, profile.counts, profile.candidates)
-        if personal:
-            failures = guard.withhold(personal, failures, notes)
-            typed = None
+    else:
+        personal = guard.scan_headers(table)
+    if personal:
+        failures = guard.withhold(personal, failures, notes, source)
+        typed = None
+    if source.personal_data_guard:
+        failures = guard.withhold_values(failures)
     return ValidationResult(table.path, source, pd.DataFrame(failures, columns=FAILURE_COLUMNS),
                             notes, label, table.rows if typed is not None else 0,
                             _typed=None if typed is None else [typed])
+
+
+def _codes_out_of_date(table: TextTable, typed: _Typed, config_dir: Path,
+                       header: str) -> list[dict]:
+    """Offence codes used in a period their ``valid_from``/``valid_to`` in
+    ``config/offence_codes.csv`` rule out (a 2008 code in a 2003/04 file): one failure per code
+    and period, at its first row."""
+    validity = reference(config_dir).offence_code_validity
+    if validity.empty:
+        return []
+    con = table.con
+    for name, frame in typed.lookups.items():
+        con.register(name, frame)
+    con.register("_scp_code_validity", validity)
+    try:
+        rows = con.execute(
+            f"select min(t.source_row), t.offence_code, t.period_start, any_value(v.valid_from), "
+            f"any_value(v.valid_to) from ({typed.sql}) t join _scp_code_validity v "
+            "on v.offence_code = upper(trim(t.offence_code)) "
+            "where (v.valid_from is not null and t.period_start + interval 3 month <= v.valid_from) "
+            "or (v.valid_to is not null and t.period_start > v.valid_to) "
+            f"group by all order by 1 limit {tidy.FAILURES_PER_COLUMN}").fetchall()
+    finally:
+        con.unregister("_scp_code_validity")
+        for name in typed.lookups:
+            con.unregister(name)
+    out = []
+    for row, code, start, valid_from, valid_to in rows:
+        span = f"from {valid_from:%Y-%m-%d}" if valid_from else ""
+        span += f"{' ' if span else ''}to {valid_to:%Y-%m-%d}" if valid_to else ""
+        out.append(failure(table, int(row), header,
+                           f"offence code valid for the period (config/offence_codes.csv: "
+                           f"code {code} is valid {span}, the row is in the period starting "
+                           f"{start:%Y-%m-%d})", str(code)))
+    return out
 
 
 def _source_notes(cells: Cells) -> list[str]:

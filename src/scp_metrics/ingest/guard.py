@@ -25,6 +25,7 @@ copying it would spread personal data to a second folder that has no retention r
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -54,7 +55,8 @@ _HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 # --------------------------------------------------------------------------- cell content
 
-_NHS = re.compile(r"(?<![\d/.-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d/.-])")
+_NHS = re.compile(r"(?<![\d/.-])(\d{3})[ .-]{0,2}(\d{3})[ .-]{0,2}(\d{4})(?![\d/])"
+                  r"(?![.-]\d)")
 _POSTCODE = re.compile(
     r"(?<![A-Za-z0-9])(?:GIR ?0AA|[A-PR-UWYZ](?:[A-HK-Y]?[0-9][0-9A-HJKPS-UW]?)\s?"
     r"[0-9][ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])", re.IGNORECASE)
@@ -62,6 +64,36 @@ _PHONE = re.compile(r"(?<![\w+/.:-])(?:\+44\s?\(?0?\)?\s?|0044\s?|\(?0)\d{2,4}\)
                     r"[\s-]?\d{3,4}(?![\w/.:-])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _DATE = re.compile(r"^\s*(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2})")
+_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*")
+_DOB = re.compile(
+    r"(?:\bd\s?\.?\s?o\s?\.?\s?b\b|\bdate\s+of\s+birth\b|\bbirth\s?date\b|\bborn\b(?:\s+on)?)"
+    r"\W{0,3}(?:\d{1,2}[ /.-]{1,2}(?:\d{1,2}|" + _MONTHS + r")[ /.-]{1,2}\d{2,4}|"
+    r"\d{4}-\d{2}-\d{2}|(?:" + _MONTHS + r")\s+\d{1,2},?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+"
+    + _MONTHS + r"\s+\d{2,4})", re.IGNORECASE)
+_NAMED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][a-z]+|(?i:\b(?:fore|sur|first |last |"
+                    r"full )?name\b)\s*[:=]\s*[A-Za-z]")
+
+#: Unicode separators written between the digit groups of an NHS number (every space,
+#: dash and dot of Unicode, besides ASCII ones): mapped to ASCII before matching; invisible
+#: format characters (zero-width space, word joiner, BOM …) removed.
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d\u058a\u05be\u1806\u2e3a"
+                     r"\u2e3b\u30fc_~]")
+_DOTS = re.compile(r"[\u00b7\u2024\u2027\u2219\u22c5\u30fb\uff0e\uff65\u3002]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060-\u2064\ufeff\u180e]")
+
+
+def unify(text: str) -> str:
+    """``text`` as the content tests read it: Unicode NFKC (full-width digits and letters as
+    ASCII), every Unicode space as one ASCII space, every dash as ``-``, every dot as ``.``,
+    invisible format characters removed; other Unicode digits as ASCII digits."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", _DASHES.sub("-", _DOTS.sub(".", text)))
+    if not text.isascii():
+        text = "".join(str(unicodedata.digit(c)) if c.isdigit() and not c.isascii()
+                       and unicodedata.digit(c, None) is not None else c for c in text)
+    return text
 
 
 def nhs_number_valid(digits: str) -> bool:
@@ -94,6 +126,8 @@ CONTENT_KINDS: tuple[tuple[str, object], ...] = (
     ("email addresses", lambda t: "@" in t and bool(_EMAIL.search(t))),
     ("full UK postcodes", lambda t: bool(_POSTCODE.search(t))),
     ("UK phone numbers", _has_phone),
+    ("dates of birth", lambda t: bool(_DOB.search(t))),
+    ("people's names (a title or a name label before a name)", lambda t: bool(_NAMED.search(t))),
 )
 
 
@@ -116,13 +150,14 @@ def header_kind(header: str) -> str | None:
 #: and most texts (dates, times, codes) repeat from file to file.
 _TESTED: dict[str, tuple[str, ...]] = {}
 _TESTED_LIMIT = 200_000
-_MAY_HOLD = re.compile(r"\d|@")
+_MAY_HOLD = re.compile(r"\d|@|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b|(?i:name)")
 
 
 def _kinds(text: str) -> tuple[str, ...]:
     found = _TESTED.get(text)
     if found is None:
-        found = tuple(kind for kind, test in CONTENT_KINDS if test(text))  # type: ignore[operator]
+        plain = unify(text)
+        found = tuple(kind for kind, test in CONTENT_KINDS if test(plain))  # type: ignore[operator]
         if len(_TESTED) > _TESTED_LIMIT:
             _TESTED.clear()
         _TESTED[text] = found
@@ -142,8 +177,9 @@ def _content_hits(values: pd.Series) -> dict[str, pd.Series]:
 
 #: A superset, in DuckDB's regular expressions, of the cells :data:`CONTENT_KINDS` can flag
 #: (NHS numbers, emails, postcodes, phone numbers): only cells it matches are tested in Python.
-PREFILTER = (r"(?s)@|\p{Nd}{3}[ -]?\p{Nd}{3}[ -]?\p{Nd}{4}|[0-9]\pL\pL|"
-             r"(?:\+44|0044|0).{0,4}\p{Nd}{2}.{0,2}\p{Nd}{3}.{0,2}\p{Nd}{3}")
+PREFILTER = (r"(?s)@|＠|\p{Nd}{3}\PN{0,4}\p{Nd}{3}\PN{0,4}\p{Nd}{4}|\p{Nd}\pL\pL|"
+             r"(?:\+44|0044|0).{0,6}\p{Nd}{2}.{0,4}\p{Nd}{3}.{0,4}\p{Nd}{3}|"
+             r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b|(?i:name|d\W{0,3}o\W{0,3}b|birth|born)")
 
 
 def scan_table(table: TextTable, source: Source,
@@ -187,7 +223,33 @@ def scan_table(table: TextTable, source: Source,
     titles = pd.Series(table.title_lines, dtype=str)
     for what in _content_hits(titles):
         fail(None, "(title rows)", f"a title row holds {what}")
-    return failures
+    return failures + scan_headers(table)
+
+
+def scan_headers(table: TextTable) -> list[dict]:
+    """Failures for header cells whose *text* holds personal data (an NHS number, a postcode,
+    a date of birth, ``Name: …`` as a header): checked for every source, as headers are echoed
+    in notes ("column(s) not in the data dictionary …") and the ledger."""
+    headers = pd.Series([str(h) for h in table.headers], dtype=str)
+    return [{"file": table.path.name, "row": table.header_line, "column": "(header row)",
+             "check": f"{PERSONAL_CHECK}: a header cell holds {what}; extracts must not carry "
+                      "personal identifiers", "value": WITHHELD}
+            for what in _content_hits(headers)]
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def redact_notes(notes: list[str], source: Source) -> list[str]:
+    """``notes`` with every quoted text that is not one of ``source``'s declared headers
+    replaced by ``'(withheld)'``: a file with personal data echoes none of its texts (an extra
+    column's header, a total row's label, a sheet's name)."""
+    declared = {h for column in source.columns for h in column.headers}
+
+    def keep(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(0)[1:-1] in declared else "'(withheld)'"
+
+    return [_QUOTED.sub(keep, note) for note in notes]
 
 
 def _candidates(table: TextTable, positions: list[int]) -> dict[int, list[str]]:
@@ -206,9 +268,28 @@ def carries_personal_data(failures: pd.DataFrame) -> bool:
                 .str.startswith(PERSONAL_CHECK).any())
 
 
-def withhold(found: list[dict], failures: list[dict], notes: list[str]) -> list[dict]:
+def withhold(found: list[dict], failures: list[dict], notes: list[str],
+             source: Source | None = None) -> list[dict]:
     """The failures of a file in which ``found`` (from :func:`scan_table`) is personal data:
-    those first, every other value withheld; the notes say so."""
+    those first, every other value withheld; the notes say so, their quoted texts withheld
+    (:func:`redact_notes`, given the ``source``)."""
+    if source is not None:
+        notes[:] = redact_notes(notes, source)
     notes.append("personal data found: values withheld from every report; the file is not "
                  "copied to quarantine")
     return [*found, *({**f, "value": WITHHELD} for f in failures)]
+
+
+GUARDED_VALUE = "(withheld: person-level source)"
+
+
+def withhold_values(failures: list[dict]) -> list[dict]:
+    """Failures of a person-level source (``personal_data_guard``): no value is ever shown,
+    even of an ordinary refusal (a bad date, a duplicate reference); file, row, column and
+    check say where to look in the original."""
+    return [{**f, "value": f["value"] if f["value"] in _OWN_WORDS else GUARDED_VALUE}
+            for f in failures]
+
+
+#: Values a failure carries that are the engine's own words, not the file's.
+_OWN_WORDS = (WITHHELD, GUARDED_VALUE, None, "", "missing", "header only")

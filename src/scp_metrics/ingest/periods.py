@@ -40,6 +40,8 @@ class Placement:
     """The file's quarter (``quarter`` rule): every date of its period column must lie in it."""
     notes: list[str] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
+    key_cells: list[int] = field(default_factory=list)
+    """The cell positions the lookup's keys ``k0 …`` are the texts of (a joined placement)."""
 
 
 Values = Callable[[str], pd.DataFrame]
@@ -47,9 +49,63 @@ Values = Callable[[str], pd.DataFrame]
 
 
 def place(table: TextTable, source: Source, found: dict[str, int], values: Values,
-          today: date) -> Placement:
+          today: date, earliest: date | None = None) -> Placement:
     """Carry out ``source``'s period rule on ``table`` (its lookup is named
-    ``<table>_period``)."""
+    ``<table>_period``), and check every period it gives is plausible: one that cannot be read
+    (financial year ``2009/11``), starts after ``today`` (``2099/00``) or before ``earliest``
+    (``config/limits.toml``) fails at its first row."""
+    placed = _place(table, source, found, values, today)
+    placed.failures += _implausible(table, placed, f"{table.name}_period", today, earliest,
+                                    unreadable=source.period_rule == "financial_quarter")
+    return placed
+
+
+def _implausible(table: TextTable, placed: Placement, name: str, today: date,
+                 earliest: date | None, unreadable: bool) -> list[dict]:
+    """Rows whose period starts after ``today`` or before ``earliest``, and (``unreadable``: the
+    rules whose texts no column check reads, a financial year and quarter) whose period cannot
+    be read, which would load with a NULL period."""
+    frame = placed.lookups.get(name)
+    if frame is None or frame.empty:
+        return []
+    column = "v" if "v" in frame.columns else "start"
+    starts = pd.to_datetime(frame[column])
+    keys = [c for c in frame.columns if re.fullmatch(r"k\d+", c)]
+    limit = f" (earliest_period = {earliest} in config/limits.toml)" if earliest else ""
+    problems = {
+        "period readable (e.g. financial year '2009/10', quarter 1-4)": starts.isna()
+        if keys and unreadable else pd.Series(False, index=frame.index),
+        f"period not in the future (today is {today:%Y-%m-%d})": starts > pd.Timestamp(today),
+        f"period not before {earliest}{limit}": starts < pd.Timestamp(earliest) if earliest
+        else pd.Series(False, index=frame.index),
+    }
+    out: list[dict] = []
+    for check, bad in problems.items():
+        bad = bad.fillna(False).astype(bool)
+        if not bad.any():
+            continue
+        if not keys:  # one period for the whole file (from its name or title)
+            out.append(failure(table, table.header_line, None, check,
+                               placed.label or f"{starts[bad].iloc[0]:%Y-%m-%d}"))
+            continue
+        cells = placed.key_cells
+        rows = frame.loc[bad, keys].drop_duplicates()
+        match = " or ".join(
+            "(" + " and ".join(f"{table.cell(p)} is not distinct from ?" for p in cells) + ")"
+            for _ in range(len(rows)))
+        params = [v for r in rows.itertuples(index=False) for v in r]
+        found = table.con.execute(
+            f"select {table.line}, {', '.join(table.cell(p) for p in cells)} from {table.ref} r "
+            f"where {table.keep} and ({match}) order by r.rowid limit {FAILURES_PER_COLUMN}",
+            params).fetchall()
+        header = str(table.headers[cells[0]]) if cells else None
+        for line, *texts in found:
+            out.append(failure(table, int(line), header, check, " ".join(map(str, texts))))
+    return out
+
+
+def _place(table: TextTable, source: Source, found: dict[str, int], values: Values,
+           today: date) -> Placement:
     rule = source.period_rule
     name = f"{table.name}_period"
     if rule == "financial_quarter":
@@ -87,7 +143,7 @@ def _joined(name: str, keys: list[int], frame: pd.DataFrame) -> Placement:
     """A placement reading ``frame`` (key texts ``k0 …``, ``v``) joined on the cells ``keys``."""
     on = " and ".join(f"{name}.k{j} = {TextTable.cell(p)}" for j, p in enumerate(keys))
     return Placement(start=f"{name}.v::date", joins=[f"left join {name} on {on}"],
-                     lookups={name: frame})
+                     lookups={name: frame}, key_cells=list(keys))
 
 
 def _financial_quarters(table: TextTable, found: dict[str, int], values: Values,

@@ -1,8 +1,10 @@
 """Quarantine: a refused file is kept out of the warehouse, with a report saying why.
 
-A refused file of a recognised source is copied beside its report, so that the sender's error
-can be looked at. A file that carries personal data, or that no source recognises (a patient
-export, a password file, a binary), is **never copied**: the report records it by name, size and
+A refused file of a recognised aggregate source is copied beside its report, so that the
+sender's error can be looked at. A file of a person-level source (police records, ED
+attendances, MARAC, fire incidents, survey respondents), a file that carries personal data, or
+a file that no source recognises (a patient export, a password file, a binary), is **never
+copied**: the report records it by name, size and
 sha256 and asks for it to be deleted from the raw folder and re-requested. Copying it would
 spread what may be personal data to a second folder that has no retention rule.
 """
@@ -23,21 +25,23 @@ from scp_metrics.settings import Settings
 def quarantine(result: ValidationResult, settings: Settings, run_id: str,
                sha256: str | None = None) -> Path:
     """Record a refused file in the quarantine folder (its report, CSV and Markdown; a copy of
-    the file only when it is a recognised source without personal data)."""
+    the file only when it is a recognised source without person-level rows or personal data)."""
+    guarded = bool(result.source and result.source.personal_data_guard)
     return quarantine_file(result.path, result.source.title if result.source else None,
-                           result.failures, settings, run_id, sha256)
+                           result.failures, settings, run_id, sha256, copy=not guarded)
 
 
 def quarantine_file(path: Path, source: str | None, failures: pd.DataFrame, settings: Settings,
-                    run_id: str, sha256: str | None = None) -> Path:
+                    run_id: str, sha256: str | None = None, *, copy: bool = True) -> Path:
     """:func:`quarantine` of a file known by its path, source title (None: unrecognised) and
-    failures (``file, row, column, check, value``)."""
+    failures (``file, row, column, check, value``). ``copy=False``: never copied (a
+    person-level source, whose rows are about people even when no identifier was found)."""
     folder = settings.quarantine_dir / run_id
     folder.mkdir(parents=True, exist_ok=True)
     name = Path(path).name
     target = folder / name
     personal = carries_personal_data(failures)
-    copied = source is not None and not personal
+    copied = copy and source is not None and not personal
     if copied:
         try:
             shutil.copy2(path, target)
@@ -58,6 +62,10 @@ def quarantine_file(path: Path, source: str | None, failures: pd.DataFrame, sett
         lines += ["**The file carries personal data**: it was not copied here and no value is "
                   "shown below. Delete the original, tell the sender, and ask for an extract "
                   "without personal identifiers.", ""]
+    elif not copy and source is not None:
+        lines += ["**The file was not copied here** and no value is shown below: it holds "
+                  "person-level rows. Open the original in the raw folder at the rows named "
+                  "below, then ask the sender for a corrected extract.", ""]
     elif not copied:
         lines += ["**The file was not copied here** (it is not an extract this pipeline "
                   "recognises, or it could not be read, and may hold anything). Delete it from "

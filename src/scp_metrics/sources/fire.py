@@ -35,5 +35,5 @@ SOURCE = Source(
     "fire", "Fire and rescue incidents", RawFireIncidents,
     signature=("incident_number", "incident_type", "motive"),
     period_rule="quarter", period_column="incident_date", month_column="incident_date",
-    natural_key=("incident_number",),
+    natural_key=("incident_number",), personal_data_guard=True,
 )

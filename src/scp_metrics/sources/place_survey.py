@@ -47,5 +47,5 @@ class RawPlaceSurveyRespondents(Extract):
 SOURCE = Source(
     "place_survey", "Place Survey respondents", RawPlaceSurveyRespondents,
     signature=("respondent_id", "weight", "q_ni21"), period_rule="snapshot",
-    natural_key=("respondent_id",),
+    natural_key=("respondent_id",), personal_data_guard=True,
 )

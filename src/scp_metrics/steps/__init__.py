@@ -53,6 +53,7 @@ from scp_metrics.steps.publishing import (
     swap_in,
 )
 from scp_metrics.steps.running import StepRunner, run_directly
+from scp_metrics.steps.snapshots import SnapshotFailed, snapshot_warehouse
 from scp_metrics.steps.summary import FileOutcome, RefreshSummary
 from scp_metrics.warehouse.build import marts_up_to_date, rebuild
 from scp_metrics.warehouse.connection import connect_warehouse
@@ -61,7 +62,8 @@ from scp_metrics.warehouse.marts.data_quality import series_not_computed as not_
 
 __all__ = [
     "DEFAULT_WAIT_SECONDS", "PUBLISH_CHUNK_VECTORS", "PUBLISH_STEPS", "FileOutcome", "Outputs",
-    "Progress", "PublishFailed", "RefreshLocked", "RefreshSummary", "StepRunner", "build_marts",
+    "Progress", "PublishFailed", "RefreshLocked", "RefreshSummary", "SnapshotFailed",
+    "StepRunner", "build_marts",
     "charts_not_drawn", "find_extracts", "ingest_file", "ingest_files", "latest_month",
     "new_run_id", "outputs_folder", "outside_raw_folder", "publication_current",
     "publish_charts", "publish_csvs", "publish_mart_csv", "publish_outputs", "publish_report",
@@ -191,6 +193,9 @@ def run_refresh(settings: Settings, *, progress: Progress | None = None, force: 
     run_id = new_run_id()
     say = progress or _quiet
     with warehouse_lock(settings, wait_seconds, say):
+        snapshot, took = snapshot_warehouse(settings)  # before anything writes; not "ingest"
+        if snapshot is not None:
+            say(f"snapshot of the warehouse: {log_text(snapshot)} ({took:.1f} s)")
         paths = run_step(find_extracts, settings)
         say(f"found {len(paths)} files in {log_text(settings.raw_dir)}")
         outcomes = run_step(ingest_files, paths, settings, run_id, progress, accept_shrink)

@@ -15,6 +15,7 @@ from scp_metrics.escaping import log_text
 from scp_metrics.ingest import archives
 from scp_metrics.ingest.engine import FAILURE_COLUMNS, ingest
 from scp_metrics.ingest.files import discover_extracts, sha256_file
+from scp_metrics.ingest.guard import withhold_values
 from scp_metrics.ingest.quarantine import quarantine_file
 from scp_metrics.settings import Settings
 from scp_metrics.sources import SOURCES_BY_NAME
@@ -29,8 +30,14 @@ Progress = Callable[[str], None]
 
 def _refused(path: Path, sha: str, source: str | None, failures: pd.DataFrame,
              settings: Settings, run_id: str, notes: list[str] | None = None,
-             rows: int = 0, period: str | None = None) -> FileOutcome:
-    report = quarantine_file(path, source, failures, settings, run_id, sha or None)
+             rows: int = 0, period: str | None = None, guarded: bool = False) -> FileOutcome:
+    """A refused file's outcome and quarantine report. ``guarded``: a person-level source
+    (``personal_data_guard``): no value of its failures is shown and the file is not copied."""
+    if guarded:
+        failures = pd.DataFrame(withhold_values(failures.to_dict("records")),
+                                columns=FAILURE_COLUMNS)
+    report = quarantine_file(path, source, failures, settings, run_id, sha or None,
+                             copy=not guarded)
     return FileOutcome(path.name, sha, "quarantined", source, rows, period,
                        failures=len(failures), first_failures=failures.head(5).to_dict("records"),
                        notes=list(notes or []), report=str(report))
@@ -88,7 +95,8 @@ def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
     source = result.source.title if result.source else None
     if outcome is None:  # refused: nothing changed, the report is quarantined
         refused = _refused(path, sha, source, result.failures, settings, run_id, result.notes,
-                           result.rows, result.period_label)
+                           result.rows, result.period_label,
+                           guarded=bool(result.source and result.source.personal_data_guard))
         refused.source = result.source.name if result.source else None
         refused.withdraw = result.overlapping_batches
         return refused
@@ -112,8 +120,10 @@ def _withdraw(con: Connection, outcomes: list[FileOutcome], paths: dict[str, Pat
             "the other, and refresh again"))
         title = SOURCES_BY_NAME[earlier.source].title if earlier.source in SOURCES_BY_NAME \
             else None
+        guarded = earlier.source in SOURCES_BY_NAME and \
+            SOURCES_BY_NAME[earlier.source].personal_data_guard
         again = _refused(paths[earlier.file], earlier.sha256, title, failures, settings, run_id,
-                         earlier.notes, earlier.rows, earlier.period)
+                         earlier.notes, earlier.rows, earlier.period, guarded=guarded)
         again.source = earlier.source
         outcomes[outcomes.index(earlier)] = again
         names.append(earlier.file)

@@ -12,6 +12,7 @@ and the models that read them aggregate straight from the raw table in the same 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import duckdb
@@ -131,7 +132,8 @@ def build_models(
                 say(str(mart.attrs["progress"]))
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction (disk full) has
+            con.execute("rollback")             # none to roll back: keep the root cause
         raise
     return rows
 

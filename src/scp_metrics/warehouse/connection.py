@@ -20,6 +20,42 @@ Connection = duckdb.DuckDBPyConnection
 WarehouseUnavailable = duckdb.IOException
 """A warehouse connection (layers above the warehouse name the type without importing duckdb)."""
 
+WarehouseFailure = duckdb.Error
+"""Any error DuckDB raises (for :func:`explain`)."""
+
+
+class WarehouseDamaged(Exception):
+    """The warehouse file cannot be used: not a DuckDB file, cut short, or a corrupt block. The
+    message is one sentence with the root cause and what to do."""
+
+
+_CAUSES = (
+    ("not a valid DuckDB database file", "is not a DuckDB file"),
+    ("Could not read enough bytes", "is cut short (truncated: damaged, or copied incompletely)"),
+    ("Corrupt database file", "has a corrupt block (its checksum does not match)"),
+    ("checksum", "has a corrupt block (its checksum does not match)"),
+)
+
+
+def explain(exc: BaseException, warehouse: Path | str | None = None) -> str | None:
+    """The root cause of a DuckDB or OS error as one sentence with the next step, or ``None``
+    when it is not one this knows: no space left on the disk, a file that is not a DuckDB
+    database, a truncated file, a corrupt block, a file held by another process."""
+    text = str(exc)
+    where = f"the warehouse {warehouse}" if warehouse else "the warehouse"
+    if isinstance(exc, OSError) and exc.errno == 28 or "No space left on device" in text:
+        return ("no space left on the disk (ENOSPC) while writing the warehouse; nothing of the "
+                "interrupted step was kept: free some space and run the refresh again")
+    for needle, cause in _CAUSES:
+        if needle in text:
+            return (f"{where} {cause}: copy its latest snapshot (<warehouse>.snapshots/) or a "
+                    "backup ('scp-metrics backup') over it, or move it away and refresh to "
+                    "rebuild it from the raw folder; 'scp-metrics check' verifies it")
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return f"{where} is in use by another process (a refresh is running?); try again later"
+    return None
+
+
 def connect_warehouse(settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """:func:`connect` to the warehouse ``settings`` name, with their memory limit."""
     return connect(settings.warehouse, read_only=read_only, memory_limit=settings.duckdb_memory_limit)
@@ -40,7 +76,13 @@ def connect(path: Path | str, *, read_only: bool = False,
             raise FileNotFoundError(f"no warehouse at {path}: run 'scp-metrics refresh' first")
     if memory_limit is not None:
         _size(memory_limit)  # refused before anything is opened
-    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        damaged = explain(exc, path)
+        if damaged is not None and "in use" not in damaged:
+            raise WarehouseDamaged(damaged) from exc
+        raise
     limit_memory(con, path, memory_limit)
     if not read_only:
         ensure_tables(con)

@@ -24,6 +24,7 @@ the ledger has changed since (a refresh killed between loading and building must
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -262,7 +263,8 @@ def restore_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> RestoreOutco
             f"batch_id in ({', '.join('?' * len(restored))})", [stamp, *restored])
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction (disk full) has
+            con.execute("rollback")             # none to roll back: keep the root cause
         raise
     return RestoreOutcome(batch_id, source.name, tuple(restored), int(back),
                           tuple(displaced), moved)
@@ -300,7 +302,8 @@ def unload_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
                 "where batch_id = ?) where batch_id = ? and status <> 'loaded'", [old, old])
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction (disk full) has
+            con.execute("rollback")             # none to roll back: keep the root cause
         raise
 
 

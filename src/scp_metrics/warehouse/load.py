@@ -7,6 +7,7 @@ relation, :func:`load_frame` as a frame.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -212,7 +213,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
              loaded_at or datetime.now(), notes])
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction (disk full) has
+            con.execute("rollback")             # none to roll back: keep the root cause
         raise
     return LoadOutcome(batch_id, int(count), int(replaced or 0), tuple(touched), tuple(lost))
 

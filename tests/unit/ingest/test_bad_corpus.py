@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from scp_metrics.cli import main
+from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.warehouse import connect, table_checksums
 from scp_metrics.warehouse.history import consistency_problems, history_frame
 
@@ -157,8 +158,14 @@ def test_refresh_refuses_and_changes_nothing(case, baseline, refresh):
     personal = bool(case["secret"])
     md = (folder / f"{case['file']}.report.md").read_text()
     recognised = "Source: unrecognised" not in md
-    # personal data, and files no source recognises, are never copied: recorded by name and hash
-    assert (folder / case["file"]).is_file() is (recognised and not personal)
+    # personal data, person-level sources' files and files no source recognises are never
+    # copied: recorded by name and hash
+    guarded = case["source"] in SOURCES_BY_NAME and SOURCES_BY_NAME[case["source"]].personal_data_guard
+    assert (folder / case["file"]).is_file() is (recognised and not personal and not guarded)
+    if guarded:  # no value of a person-level source is shown, whatever the refusal
+        values = set(report["value"].dropna())  # the engine's own words ('missing') may show
+        assert values <= {"(withheld: personal data)", "(withheld: person-level source)",
+                          "missing", "header only"}, values
     if personal or not recognised:
         assert "sha256 " in md and ("Delete the original" in md or "Delete it" in md)
     reports = [p.read_text(errors="replace") for p in folder.iterdir() if ".report." in p.name]

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from scp_metrics.ingest import engine
+from scp_metrics.ingest.guard import GUARDED_VALUE
 from scp_metrics.settings import get_settings
 from scp_metrics.warehouse.connection import connect
 from tests.golden import cases
@@ -92,7 +93,7 @@ def test_offence_after_recording_is_refused_on_the_offence_date(tmp_path):
     found = failures(validate_file(write(tmp_path, "c_2009-10_Q3.csv", bad), today=TODAY))
     assert found == [{"row": 2, "column": "Offence Date",
                       "check": "offence date is on or before the recorded date",
-                      "value": "05/10/2009"}]
+                      "value": GUARDED_VALUE}]  # a person-level source: no value shown
 
 
 def test_negative_and_thousands_separated_counts_in_the_csp_table(tmp_path):
@@ -134,7 +135,7 @@ def test_unknown_offence_codes_and_csp_names_are_refused_not_dropped(tmp_path):
     found = failures(validate_file(write(tmp_path, "c_2009-10_Q3.csv", unknown), today=TODAY))
     assert found == [{"row": 2, "column": "HO Offence Code",
                       "check": "known Home Office offence code (config/offence_codes.csv)",
-                      "value": "8Z"}]
+                      "value": GUARDED_VALUE}]
     header = ("Financial Year,Financial Quarter,Force Name,CSP Name,Offence Description,"
               "Offence Group,Offence Subgroup,Offence Code,Number of Offences")
     row = "2009/10,3,Hampshire,Atlantis,ABH,Violence,Injury,8G,4"
@@ -203,9 +204,9 @@ def test_a_file_with_three_hundred_bad_rows_names_each_and_stops_at_200_per_pars
     found = validate_file(path, today=cases.POLICE_TODAY).failures
     parse = found[found["check"] == "parse as time"]
     assert parse["row"].tolist() == list(range(2, 202))
-    assert set(parse["value"]) == {"9:5"}
+    assert set(parse["value"]) == {GUARDED_VALUE}  # '9:5', withheld (person-level source)
     codes = found[found["column"] == "HO Offence Code"]
-    assert sorted(codes["row"]) == list(range(2, 302)) and set(codes["value"]) == {"8Z"}
+    assert sorted(codes["row"]) == list(range(2, 302)) and set(codes["value"]) == {GUARDED_VALUE}
 
 
 def test_a_refused_file_loads_nothing_and_a_clean_one_loads_every_row(tmp_path):

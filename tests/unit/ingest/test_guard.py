@@ -78,6 +78,8 @@ def _variants(rng: random.Random) -> list[str]:
     """Personal identifiers as people write them, in running text."""
     digits = lambda n: "".join(rng.choice("0123456789") for _ in range(n))  # noqa: E731
     sep = lambda: rng.choice(["", " ", "-", "  "])  # noqa: E731
+    usep = lambda: rng.choice(["\u00a0", "\u2013", "\u2212", "\u00b7", "\u200b", "\u2009",  # noqa: E731
+                               ".", "\u3000", "\uff0d"])
     area = rng.choice(["SO", "S", "PO", "EC1A", "W1A", "M", "B33", "CR2", "GIR"])
     out = [
         f"{digits(3)}{sep()}{digits(3)}{sep()}{digits(4)}",  # NHS-number shaped
@@ -87,6 +89,14 @@ def _variants(rng: random.Random) -> list[str]:
         f"{area}{digits(rng.randint(1, 2))} {digits(1)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
         f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",  # postcode shaped
         f"someone{digits(2)}@example.org",
+        # issue 14: Unicode separators and digits, dates of birth, titled or labelled names
+        f"{digits(3)}{usep()}{digits(3)}{usep()}{digits(4)}",
+        "".join(chr(0xFF10 + int(d)) for d in digits(10)),
+        f"{rng.choice(['DOB', 'D.O.B.', 'd.o.b', 'date of birth', 'born'])}"
+        f"{rng.choice([' ', ': ', ' - '])}{rng.randint(1, 28)}{rng.choice(['/', '.', '-', ' '])}"
+        f"{rng.choice([str(rng.randint(1, 12)), 'March', 'Sept'])}{rng.choice(['/', '.', '-', ' '])}"
+        f"19{digits(2)}",
+        f"{rng.choice(['Mr', 'Mrs', 'Ms', 'Miss', 'Dr'])} {rng.choice(['Smith', 'Khan', 'Doe'])}",
     ]
     return [f"{rng.choice(['', 'call ', 'ref: '])}{v}{rng.choice(['', ' today', '.'])}" for v in out]
 
@@ -98,7 +108,8 @@ def test_the_sql_prefilter_lets_through_every_cell_the_guard_would_flag():
     values = [v for _ in range(3000) for v in _variants(rng)]
     flagged = _content_hits(pd.Series(values, dtype=str))
     assert set(flagged) == {"NHS numbers (valid check digit)", "email addresses",
-                            "full UK postcodes", "UK phone numbers"}
+                            "full UK postcodes", "UK phone numbers", "dates of birth",
+                            "people's names (a title or a name label before a name)"}
     hit = pd.concat(flagged.values(), axis=1).any(axis=1)
     con = duckdb.connect()
     con.register("v", pd.DataFrame({"i": range(len(values)), "v": values}))
@@ -106,3 +117,55 @@ def test_the_sql_prefilter_lets_through_every_cell_the_guard_would_flag():
         "select regexp_matches(v, ?) from v order by i", [PREFILTER]).fetchall()]
     missed = [v for v, h, m in zip(values, hit, matched, strict=True) if h and not m]
     assert missed == []
+
+
+@pytest.mark.parametrize("written", [
+    "943 476 5919", "943\u00a0476\u00a05919", "943\u2009476\u20095919", "943\u2013476\u20135919",
+    "943\u2212476\u22125919", "943.476.5919", "943\u00b7476\u00b75919", "943\u200b476\u200b5919",
+    "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19", "943\u3000476\u30005919",
+    "\u0669\u0664\u0663\u0664\u0667\u0666\u0665\u0669\u0661\u0669"])  # Arabic-Indic digits
+def test_an_nhs_number_is_found_however_its_groups_are_separated(written):
+    hits = _content_hits(pd.Series([f"patient {written} seen"], dtype=str))
+    assert list(hits) == ["NHS numbers (valid check digit)"]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("DOB 14/03/1961", "dates of birth"), ("d.o.b: 1961-03-14", "dates of birth"),
+    ("born 14 March 1961", "dates of birth"), ("Date of birth 14.3.61", "dates of birth"),
+    ("seen with Mrs Khan", "people's names (a title or a name label before a name)"),
+    ("Name: jane", "people's names (a title or a name label before a name)"),
+    ("Surname = Doe", "people's names (a title or a name label before a name)")])
+def test_dates_of_birth_and_names_in_free_text(text, kind):
+    assert list(_content_hits(pd.Series([text], dtype=str))) == [kind]
+
+
+@pytest.mark.parametrize("text", ["2009-10-01", "01/10/2009 21:00", "Ward Name", "Mrs",
+                                  "Offence Date 14/03/2009", "Dr Doolittle's Lane",
+                                  "1.5", "943-476-5919.5", "Name", "Named Person Scheme"])
+def test_ordinary_record_level_text_is_not_taken_for_personal_data(text):
+    if text == "Dr Doolittle's Lane":  # a titled name is a name, even as a street's
+        assert _content_hits(pd.Series([text], dtype=str))
+        return
+    assert _content_hits(pd.Series([text], dtype=str)) == {}
+
+
+def test_a_header_cell_holding_personal_data_refuses_an_aggregate_source_and_echoes_nothing(
+        tmp_path):
+    """Headers are scanned for every source (the CSP table is not person-level): a header
+    holding an NHS number, a postcode and a name refuses the file; no note quotes it."""
+    from scp_metrics.ingest.engine import validate_file
+
+    header = ["Financial Year", "Financial Quarter", "Force Name", "CSP Name",
+              "Offence Description", "Offence Group", "Offence Subgroup", "Offence Code",
+              "Offence Count", "Ref 943 476 5919 SO17 1BJ Name: Wilhelmina"]
+    row = ["2009/10", "1", "Hampshire", "Southampton", "Murder", "VIOLENCE AGAINST THE PERSON",
+           "Homicide", "1", "2", ""]
+    path = tmp_path / "ho_csp_recorded_crime_2009-10_Q1.csv"
+    path.write_text(",".join(header) + "\n" + ",".join(row) + "\n")
+    result = validate_file(path, config_dir=Path(__file__).resolve().parents[3] / "config")
+    checks = set(result.failures["check"])
+    assert {c.split(" holds ")[1].split(";")[0] for c in checks if "header cell" in c} == {
+        "NHS numbers (valid check digit)", "full UK postcodes",
+        "people's names (a title or a name label before a name)"}
+    shown = repr(result.failures.to_dict("records")) + repr(result.notes)
+    assert "5919" not in shown and "SO17" not in shown and "Wilhelmina" not in shown
