@@ -56,12 +56,11 @@ def settings_for(base: Path, raw: Path = MINI):
                         quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
 
 
-def assert_complete(settings) -> None:
-    """Every mart has its CSV with the mart's rows, the workbook opens, nothing is staged, and
-    the publication is recorded as current."""
+def assert_complete(settings, folder: Path) -> None:
+    """Every mart has its CSV in ``folder`` with the mart's rows, the workbook opens, nothing
+    is staged, and the publication is recorded as current."""
     folders = [p for p in settings.outputs_dir.iterdir()]
     assert [p.name for p in folders if p.name.startswith(".staging")] == []
-    (folder,) = folders
     con = connect(settings.warehouse, read_only=True)
     try:
         marts = {name: con.execute(f'select count(*) from "{name}"').fetchall()[0][0]
@@ -105,7 +104,8 @@ def test_killed_while_publishing_then_one_refresh_publishes_everything(attempt, 
     summary = run_refresh(settings)
     assert not summary.marts_rebuilt and not summary.loaded  # "nothing changed" ...
     assert summary.outputs_dir is not None  # ... yet the unfinished publication is redone
-    assert_complete(settings)
+    assert [p.name for p in settings.outputs_dir.iterdir()] == [Path(summary.outputs_dir).name]
+    assert_complete(settings, Path(summary.outputs_dir))
 
 
 @pytest.mark.parametrize("attempt", range(REPEAT))
@@ -119,7 +119,7 @@ def test_disk_full_while_publishing_then_one_refresh_publishes_everything(attemp
     settings = settings_for(tmp_path, raw)
     monkeypatch.setattr(publishing, "PUBLISH_STEPS", STEPS)
     run_refresh(settings)
-    (first,) = settings.outputs_dir.iterdir()
+    (first,) = settings.outputs_dir.iterdir()  # e.g. outputs/2009-06
     before = {p.name: p.read_bytes() for p in first.iterdir() if p.suffix == ".csv"}
     police.write_bytes(kept)  # the new quarter arrives; the disk fills while publishing it
 
@@ -135,8 +135,9 @@ def test_disk_full_while_publishing_then_one_refresh_publishes_everything(attemp
     monkeypatch.setattr(publishing, "PUBLISH_STEPS", STEPS)  # space freed
     summary = run_refresh(settings)
     assert not summary.loaded and summary.outputs_dir is not None
-    assert_complete(settings)
-    (folder,) = settings.outputs_dir.iterdir()
+    folder = Path(summary.outputs_dir)
+    assert_complete(settings, folder)
     assert not (folder / "half_a_workbook.xlsx").exists()
     assert (folder / "mart_indicator_values.csv").read_bytes() != \
-        before["mart_indicator_values.csv"]  # the new quarter's figures
+        before["mart_indicator_values.csv"]  # the new quarter's figures (a later as-of folder)
+    assert {p.name: p.read_bytes() for p in first.iterdir() if p.suffix == ".csv"} == before

@@ -75,7 +75,9 @@ def _implausible(table: TextTable, placed: Placement, name: str, today: date,
     problems = {
         "period readable (e.g. financial year '2009/10', quarter 1-4)": starts.isna()
         if keys and unreadable else pd.Series(False, index=frame.index),
-        f"period not in the future (today is {today:%Y-%m-%d})": starts > pd.Timestamp(today),
+        f"period not in the future (today is {today:%Y-%m-%d})": (
+            frame["mid_year"] > today.year if "mid_year" in frame.columns  # a year's estimate
+            else starts > pd.Timestamp(today)),
         f"period not before {earliest}{limit}": starts < pd.Timestamp(earliest) if earliest
         else pd.Series(False, index=frame.index),
     }
