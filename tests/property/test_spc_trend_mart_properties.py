@@ -33,7 +33,7 @@ def monthly_series(draw, indicator: str, area: str) -> pd.DataFrame:
 @given(a=monthly_series("vap", "E06000045"), b=monthly_series("vap", "E06000044"),
        c=monthly_series("NI32", "E06000045"), break_month=st.integers(0, 45),
        order=st.randoms(use_true_random=False))
-def test_each_series_is_charted_alone_and_each_rebase_group_is_centred_on_its_own_mean(
+def test_each_series_is_charted_alone_and_each_rebase_group_is_centred_on_its_baseline(
     a: pd.DataFrame, b: pd.DataFrame, c: pd.DataFrame, break_month: int, order
 ) -> None:
     polarity = {"vap": "lower", "NI32": "neutral"}
@@ -48,9 +48,15 @@ def test_each_series_is_charted_alone_and_each_rebase_group_is_centred_on_its_ow
     pd.testing.assert_frame_equal(mine.reset_index(drop=True), alone)
     assert len(chart) == len(rows)
     for _, group in alone.groupby("rebase_group"):
+        # centred on its own baseline: the mean of its first 12 values (config/spc.toml)
         assert group["mean"].nunique() == 1
-        assert math.isclose(group["mean"].iloc[0], group["value"].mean(), rel_tol=1e-12,
+        baseline = group["value"].dropna().iloc[:12]
+        assert math.isclose(group["mean"].iloc[0], baseline.mean(), rel_tol=1e-12,
                             abs_tol=1e-12)
+        # a group of fewer than 12 values is a run chart: no limits
+        run = len(group["value"].dropna()) < 12
+        assert (group["chart_type"] == ("run_chart" if run else "xmr")).all()
+        assert group["lpl"].isna().all() == run
     after = pd.to_datetime(alone["period_start"]) >= brk
     if after.any() and (~after).any():
         assert alone.loc[after, "rebase_group"].eq(1).all()

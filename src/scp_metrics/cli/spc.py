@@ -15,8 +15,10 @@ import pandas as pd
 from rich.table import Table
 
 from scp_metrics.cli.common import UserError, console, print_frame, say, write_csv
+from scp_metrics.config.spc import SpcBaseline, read_spc_baseline
 from scp_metrics.settings import Settings
 from scp_metrics.stats.spc import variation_label
+from scp_metrics.stats.spc_series import RUN_CHART
 
 VARIATION_TEXT = {
     "common_cause": "common cause",
@@ -59,12 +61,28 @@ def _pct(value: Any) -> str:
     return f"{value:+.1f}%"
 
 
-#: Points in the latest limits group below which the summary calls the limits provisional.
-FEW_POINTS = 15
+def _limits_text(frame: pd.DataFrame, latest: pd.Series, baseline: SpcBaseline) -> str:
+    """How the latest limits group's limits are set: a run chart, trial limits or a baseline."""
+    group = frame[frame["rebase_group"] == latest["rebase_group"]]
+    points = int(group["value"].notna().sum())
+    start = pd.Timestamp(group["period_start"].iloc[0])
+    if latest.get("chart_type") == RUN_CHART:
+        return (f"; a run chart: only {points} points since {start:%Y-%m}, fewer than the "
+                f"{baseline.minimum_points} needed for process limits")
+    if baseline.baseline_points is None:
+        return f"; limits from all {points} points since {start:%Y-%m}"
+    if points < baseline.baseline_points:
+        return (f"; trial limits from only {points} points since {start:%Y-%m}, revised with "
+                f"each point until {baseline.baseline_points}")
+    end = pd.Timestamp(latest["baseline_end"])
+    return (f"; limits fixed on the {baseline.baseline_points}-point baseline {start:%Y-%m} to "
+            f"{end:%Y-%m} and extended")
 
 
-def spc_summary(frame: pd.DataFrame, indicator: str, area: str) -> str:
-    """One line: the latest point's variation, its rule, the direction and any rebasing."""
+def spc_summary(frame: pd.DataFrame, indicator: str, area: str,
+                baseline: SpcBaseline | None = None) -> str:
+    """One line: the latest point's variation, its rule, the direction, any rebasing, how the
+    limits are set and the suggested recalculation points (not applied)."""
     label = variation_label(frame)
     if label is None:
         return f"Variation ({indicator}, {area}): no values."
@@ -73,12 +91,13 @@ def spc_summary(frame: pd.DataFrame, indicator: str, area: str) -> str:
     starts = pd.to_datetime(frame.groupby("rebase_group")["period_start"].min().iloc[1:])
     rebased = (f"; limits rebased at {', '.join(f'{d:%Y-%m-%d}' for d in starts)} (series break)"
                if len(starts) else "")
-    points = int(frame.loc[frame["rebase_group"] == latest["rebase_group"], "value"].notna().sum())
-    few = (f"; only {points} points since the limits started, so treat them as provisional"
-           if points < FEW_POINTS else "")
+    limits = _limits_text(frame, latest, baseline or SpcBaseline())
+    suggested = pd.to_datetime(frame.loc[frame["suggested_recalculation"].notna(), "period_start"])
+    shifts = (f"; suggested recalculation points (sustained shifts, not applied): "
+              f"{', '.join(f'{d:%Y-%m}' for d in suggested)}" if len(suggested) else "")
     return (f"Variation ({indicator}, {area}, latest point "
             f"{pd.Timestamp(latest['period_start']):%Y-%m}): {VARIATION_TEXT.get(label, label)}"
-            f"{rule}; improvement is a {latest['improvement']}{rebased}{few}.")
+            f"{rule}; improvement is a {latest['improvement']}{rebased}{limits}{shifts}.")
 
 
 def _print_spc_table(shown: pd.DataFrame) -> None:
@@ -108,18 +127,25 @@ def cmd_spc(args: argparse.Namespace, settings: Settings) -> int:
         raise _no_series(settings, "mart_spc", "monthly SPC series", args.indicator,
                          args.area)
     shown = frame[["period_start", "value", "mean", "lpl", "upl", "special_cause_flag",
-                   "point_type", "rule", "rebase_group"]].rename(columns={
+                   "point_type", "rule", "rebase_group", "chart_type",
+                   "suggested_recalculation"]].rename(columns={
                        "period_start": "month", "special_cause_flag": "flag",
-                       "rebase_group": "group"})
+                       "rebase_group": "group", "chart_type": "chart",
+                       "suggested_recalculation": "suggested"})
     shown["month"] = pd.to_datetime(shown["month"]).dt.strftime("%Y-%m")
-    line = spc_summary(frame, args.indicator, args.area)
+    line = spc_summary(frame, args.indicator, args.area, read_spc_baseline(settings.config_dir))
     if args.format == "csv":
         write_csv(shown)
         print(line, file=sys.stderr)  # stdout stays a clean CSV
         return 0
     shown["flag"] = shown["flag"].map({True: "yes", False: ""})
+    notes = shown["suggested"]
+    shown["suggested"] = notes.notna().map({True: "recalculate?", False: ""})
     _print_spc_table(shown)
     say(line)
+    for month, text in zip(shown["month"], notes, strict=True):
+        if pd.notna(text):
+            say(f"{month}: {text}")
     return 0
 
 

@@ -137,7 +137,9 @@ def xmr_limits(
     screen_outliers : bool, default True
         Drop moving ranges ≥ 3.267·AMR and recompute the AMR once.
     fix_after_n : int, optional
-        Use only the first ``fix_after_n`` values (rows, missing or not).
+        Use only the first ``fix_after_n`` values present (missing values, kept as NaN rows
+        for gaps, are not counted: NHSRplotthedots counts the rows it is given, which are the
+        observed points).
 
     Returns
     -------
@@ -153,7 +155,8 @@ def xmr_limits(
     """
     y = np.asarray(values, dtype=float).ravel()
     if fix_after_n is not None:
-        y = y[:fix_after_n]
+        present = np.flatnonzero(~np.isnan(y))
+        y = y[: present[fix_after_n - 1] + 1] if present.size > fix_after_n else y
     mean = _nanmean(y)
     mr = np.abs(np.diff(y)) if y.size > 1 else np.empty(0)
     amr = _nanmean(mr)
@@ -224,6 +227,7 @@ def xmr(
     rebase_at: Sequence[Hashable] | None = None,
     fix_after_n: int | None = None,
     screen_outliers: bool = True,
+    minimum_points: int | None = None,
 ) -> pd.DataFrame:
     """XmR (individuals) chart with Making Data Count special-cause rules.
 
@@ -244,10 +248,13 @@ def xmr(
         are accepted) at which a new limits group starts. A rebase at the first
         point has no effect.
     fix_after_n : int, optional
-        Compute each group's limits from its first ``fix_after_n`` rows only and
-        apply them to the whole group (must be ≥ 2; MDC suggests ≥ 12).
+        Compute each group's limits from its first ``fix_after_n`` values present
+        and extend them over the whole group (must be ≥ 2; MDC suggests 12).
     screen_outliers : bool, default True
         Screen moving ranges ≥ 3.267·AMR before computing the limits.
+    minimum_points : int, optional
+        A group with fewer values present is a run chart: its centre line is kept,
+        its limits are NaN, so only the trend and shift rules can fire.
 
     Returns
     -------
@@ -315,6 +322,9 @@ def xmr(
         idx = np.flatnonzero(groups == g)
         y = y_all[idx]
         lim = xmr_limits(y, screen_outliers=screen_outliers, fix_after_n=fix_after_n)
+        if minimum_points and np.count_nonzero(~np.isnan(y)) < minimum_points:
+            nan = float("nan")  # a run chart: centre line only
+            lim = lim._replace(lpl=nan, upl=nan, near_lpl=nan, near_upl=nan)
         for k in cols:
             cols[k][idx] = getattr(lim, k)
 

@@ -26,15 +26,16 @@ References
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from scp_metrics.config.spc import SpcBaseline
-from scp_metrics.stats.spc import xmr_limits
+from scp_metrics.stats.spc import assurance, xmr_limits
 
-__all__ = ["SHIFT_RUN", "SUGGESTION_COLUMNS", "suggest_recalculations"]
+__all__ = ["SHIFT_RUN", "SUGGESTION_COLUMNS", "ProcessLimits", "current_assurance", "suggestion_rows",
+           "suggest_recalculations"]
 
 #: The MDC shift rule: this many consecutive points on one side of the centre line.
 SHIFT_RUN = 7
@@ -105,8 +106,18 @@ def suggest_recalculations(values: Any, rebase_at: Any = (), baseline: SpcBaseli
     """
     rule = baseline or SpcBaseline()
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=float))
-    y = s.to_numpy(dtype=float)
-    starts = sorted({0, *(int(s.index.get_loc(label)) for label in rebase_at)})
+    rows = suggestion_rows(s.to_numpy(dtype=float), s.index, rebase_at, rule, run)
+    if not rows:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in SUGGESTION_COLUMNS})
+        empty["suggested_start"] = pd.Series(s.index[:0])
+        return empty
+    return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+
+
+def suggestion_rows(y: np.ndarray, index: pd.Index, rebase_at: Any, rule: SpcBaseline,
+                    run: int = SHIFT_RUN) -> list[dict[str, Any]]:
+    """:func:`suggest_recalculations` as a list of row dicts (no frame: cheap per series)."""
+    starts = sorted({0, *(int(index.get_loc(label)) for label in rebase_at)})
     ends = starts[1:] + [len(y)]
     rows = []
     for g_start, g_end in zip(starts, ends, strict=True):
@@ -121,12 +132,74 @@ def suggest_recalculations(values: Any, rebase_at: Any = (), baseline: SpcBaseli
                 break
             start, length, sign = found
             new_mean = xmr_limits(segment[start:], fix_after_n=rule.baseline_points).mean
-            rows.append({"suggested_start": s.index[cur + start], "run_points": length,
+            rows.append({"suggested_start": index[cur + start], "run_points": length,
                          "direction": "above" if sign > 0 else "below", "mean_before": mean,
-                         "mean_after": new_mean, "group_start": s.index[g_start]})
+                         "mean_after": new_mean, "group_start": index[g_start]})
             cur += start
-    if not rows:
-        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in SUGGESTION_COLUMNS})
-        empty["suggested_start"] = pd.Series(s.index[:0])
-        return empty
-    return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+    return rows
+
+
+class ProcessLimits(NamedTuple):
+    """A series' current process as ``mart_spc`` has it: the limits of its latest limits group,
+    its chart type and the latest suggested recalculation inside that group (``shift_start``,
+    None when the process has not shifted since its limits were set) with the limits a
+    recalculation there would give (``shift_lpl``, ``shift_upl``; NaN with too few points)."""
+
+    lpl: float
+    upl: float
+    chart_type: str = "xmr"
+    shift_start: Any = None
+    shift_lpl: float = float("nan")
+    shift_upl: float = float("nan")
+
+
+def current_assurance(limits: Any, target: float, improvement: str) -> tuple[str | None, str]:
+    """Making Data Count assurance against the current process only, and why.
+
+    Parameters
+    ----------
+    limits : ProcessLimits, (lpl, upl) or None
+        The series' current process (None: no SPC series).
+    target : float
+        The target in the chart's unit.
+    improvement : {"decrease", "increase", "neutral"}
+
+    Returns
+    -------
+    (str or None, str)
+        The verdict of :func:`scp_metrics.stats.spc.assurance` and a phrase for the note. No
+        verdict (None) without limits, for a run chart (too few points since the last break)
+        and when a sustained shift has started since the limits were set: those limits no
+        longer describe the process, and the shift is only a *suggested* recalculation until a
+        person confirms it, so the verdict the suggested limits would give is stated in the
+        phrase, not used.
+
+    Examples
+    --------
+    >>> current_assurance(ProcessLimits(8.0, 12.0), 7.0, "decrease")
+    ('consistent_fail', 'against the current process limits 8..12')
+    >>> verdict, why = current_assurance(
+    ...     ProcessLimits(11.0, 15.0, "xmr", pd.Timestamp("2009-01-01"), 7.5, 10.0), 9.0,
+    ...     "decrease")
+    >>> verdict, why.split(";")[1]
+    (None, ' against the limits a recalculation there would give (7.5..10) it would read inconsistent')
+    """
+    if limits is None:
+        return None, "no SPC limits (mart_spc absent or no series): no assurance"
+    lim = limits if isinstance(limits, ProcessLimits) else ProcessLimits(*limits)
+    if lim.chart_type == "run_chart":
+        return None, ("not judged: a run chart (too few points since the last break for "
+                      "process limits)")
+    if pd.isna(lim.lpl) or pd.isna(lim.upl):
+        return None, "no SPC limits for this series: no assurance"
+    if lim.shift_start is None or pd.isna(lim.shift_start):
+        return (assurance((lim.lpl, lim.upl), target, improvement),
+                f"against the current process limits {lim.lpl:.4g}..{lim.upl:.4g}")
+    why = (f"not judged: the process has shifted since its limits were set (a sustained shift "
+           f"from {pd.Timestamp(lim.shift_start):%Y-%m}, a suggested recalculation not "
+           "confirmed in config/series_breaks.toml)")
+    if pd.isna(lim.shift_lpl) or pd.isna(lim.shift_upl):
+        return None, f"{why}; too few points since the shift for limits"
+    would = assurance((lim.shift_lpl, lim.shift_upl), target, improvement)
+    return None, (f"{why}; against the limits a recalculation there would give "
+                  f"({lim.shift_lpl:.4g}..{lim.shift_upl:.4g}) it would read {would}")

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from scp_metrics.stats.series_status import FAILED, OK, failure_note
-from scp_metrics.stats.spc import assurance
+from scp_metrics.stats.spc_baseline import ProcessLimits, current_assurance
 from scp_metrics.targets.calibration import MIN_ERRORS
 from scp_metrics.targets.evaluation import Evaluation, PoolSeries, evaluate
 from scp_metrics.targets.plan import (
@@ -98,7 +98,7 @@ def _calibrated(p, evaluation: Evaluation, area: str, fy: int, notes: list):
 
 
 def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCatalogue,
-                   spc: Mapping[tuple[str, str], tuple[float, float]], row: dict,
+                   spc: Mapping[tuple[str, str], ProcessLimits], row: dict,
                    evaluation: Evaluation) -> dict:
     notes = []
     goal_fy = t.target_fy if t.target_fy is not None else fiscal_year(as_of)
@@ -168,10 +168,9 @@ def _track_monthly(t: Target, d: IndicatorData, as_of: pd.Period, cat: TargetCat
         per_month = need * (d.multiplier / pop if d.measure == "rate" else 1.0) / 12.0
         limits = spc.get((t.indicator, row["area_code"]))
         improvement = "decrease" if t.polarity == "lower" else "increase"
-        row["assurance"] = assurance(limits, per_month, improvement) if limits else None
+        row["assurance"], why = current_assurance(limits, per_month, improvement)
         notes.append(f"assurance: {fy_label(fy)} milestone as a monthly average ({per_month:.4g}) "
-                     f"against the latest mart_spc limits {limits[0]:.4g}..{limits[1]:.4g}"
-                     if limits else "no SPC limits (mart_spc absent or no series): no assurance")
+                     f"{why}" if limits else why)
     if goal is not None and goal_fy > fy and t.kind != "year_on_year":
         _target_year(t, d, month, fy, goal_fy, goal, method, evaluation, scale, row, notes)
     if t.stretch and goal is not None and fy == goal_fy:
@@ -223,7 +222,7 @@ def _stretch(t: Target, cat: TargetCatalogue, p, scale: float, yearly: dict, goa
 
 def track_target(t: Target, series: IndicatorData | None, ranks: pd.DataFrame | None,
                  month: pd.Period, catalogue: TargetCatalogue,
-                 spc_limits: Mapping[tuple[str, str], tuple[float, float]], row: dict,
+                 spc_limits: Mapping[tuple[str, str], ProcessLimits], row: dict,
                  evaluation: Evaluation | None) -> dict:
     """One target's row as of ``month`` (``row`` holds its plan's fields); ``evaluation`` is
     None only when the backtest failed, and then only survey and rank targets get here (the
@@ -248,7 +247,7 @@ class _BacktestFailed(Exception):
 def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
                    data: Mapping[tuple[str, str], IndicatorData | None],
                    ranks: Mapping[tuple[str, str], pd.DataFrame | None],
-                   spc_limits: Mapping[tuple[str, str], tuple[float, float]],
+                   spc_limits: Mapping[tuple[str, str], ProcessLimits],
                    warehouse: str | os.PathLike | None = None,
                    pool: Mapping[tuple[str, str], PoolSeries] | None = None,
                    months: Mapping[tuple[str, str], pd.Period] | None = None) -> pd.DataFrame:
@@ -269,7 +268,9 @@ def tracking_table(catalogue: TargetCatalogue, month: pd.Period, home_area: str,
         ``(indicator, area)`` → the ranks a rank target is judged on
         (:func:`~scp_metrics.targets.readings.track_rank`), for the rank targets.
     spc_limits : mapping
-        ``(indicator, area)`` → the latest ``(lpl, upl)`` of ``mart_spc`` (for the assurance).
+        ``(indicator, area)`` → the current process of its ``mart_spc`` series (for the
+        assurance, judged against the current process only:
+        :func:`~scp_metrics.stats.spc_baseline.current_assurance`).
     warehouse : path, optional
         The warehouse being built: the back-tests' projections are memoised beside it (not for
         None or ``":memory:"``).

@@ -26,8 +26,8 @@ def test_spc_prints_the_chart_table_and_the_latest_points_variation(warehouse, c
     assert code == 0
     assert "2009-04" in out and "0.00853" in out  # small monthly rates keep 3 figures
     assert "Variation (all_crime, E06000045, latest point 2009-09): " in out
-    # six months of the mini extracts: the summary says the limits are provisional
-    assert "only 6 points since the limits started, so treat them as provisional" in out
+    # six months of the mini extracts: too few for limits (12), a run chart, and it says so
+    assert "a run chart: only 6 points since 2009-04, fewer than the 12 needed" in out
 
 
 def test_spc_as_csv_keeps_stdout_a_clean_table(warehouse, capsys):
@@ -35,7 +35,10 @@ def test_spc_as_csv_keeps_stdout_a_clean_table(warehouse, capsys):
                  warehouse, "--format", "csv"]) == 0
     captured = capsys.readouterr()
     lines = captured.out.strip().splitlines()
-    assert lines[0] == "month,value,mean,lpl,upl,flag,point_type,rule,group"
+    assert lines[0] == ("month,value,mean,lpl,upl,flag,point_type,rule,group,chart,"
+                        "suggested")
+    assert lines[1].split(",")[3:5] == ["", ""]  # a run chart has no limits
+    assert lines[1].split(",")[9] == "run_chart"
     assert len(lines) == 7  # header + April-September 2009
     assert captured.err.startswith("Variation (all_crime")
 

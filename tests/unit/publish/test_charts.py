@@ -31,6 +31,7 @@ from scp_metrics.publish.charts import (
     write_chart_pack,
 )
 from scp_metrics.publish.charts.style import MDC, compact_ids
+from scp_metrics.rankings.funnel import funnel_limits
 from scp_metrics.settings import PROJECT_ROOT
 from scp_metrics.warehouse.marts.spc import spc_table
 
@@ -138,7 +139,10 @@ def test_spc_chart_says_what_it_shows_with_units_polarity_lineage_and_a_zero_bas
 
 
 def test_spc_points_take_the_making_data_count_colour_of_their_point_type():
-    fig = plot_spc(spc_frame([1.0, 1.2] * 6 + [3.0, 3.2] * 6), SUBJECT, lineage=LINEAGE)
+    # baseline mean 2.1, limits 2.1 ± 2.66 × 0.2: the 1s fall below (improvement, lower is
+    # better), the 3s rise above (concern)
+    fig = plot_spc(spc_frame([2.0, 2.2] * 6 + [1.0, 1.2] * 3 + [3.0, 3.2] * 3), SUBJECT,
+                   lineage=LINEAGE)
     concern = by_gid(fig, "points-special_cause_concern")
     improvement = by_gid(fig, "points-special_cause_improvement")
     assert concern and improvement
@@ -176,6 +180,39 @@ def test_spc_of_a_count_with_a_negative_lower_limit_keeps_the_zero_base_and_says
     assert fig.axes[0].get_ylim()[0] == 0.0
     assert "lower limit below 0: not shown" in all_text(fig)
     assert fig.axes[0].get_ylabel() == "Number, per month"
+
+
+def test_spc_leaves_a_gap_at_missing_months_instead_of_a_straight_line():
+    values = [1.0, 1.2] * 12
+    frame = spc_frame(values)
+    frame = frame.drop(index=range(14, 20)).reset_index(drop=True)  # six months missing
+    fig = plot_spc(frame, SUBJECT, lineage=LINEAGE)
+    (line,) = by_gid(fig, "values")
+    y = np.asarray(line.get_ydata(), dtype=float)
+    assert len(y) == 24 and np.isnan(y[14:20]).all() and not np.isnan(y[:14]).any()
+
+
+def test_spc_draws_a_run_chart_where_a_group_has_too_few_points_and_shades_the_baseline():
+    # 20 months, a break after 14: the last 6 months are too few for limits (12 needed)
+    brk = pd.DataFrame({"indicator_id": ["NI15"], "area_code": [None],
+                        "break_date": [MONTHS[14].date()]})
+    frame = spc_frame([1.0, 1.2] * 10, brk)
+    assert (frame["chart_type"].tolist() == ["xmr"] * 14 + ["run_chart"] * 6)
+    fig = plot_spc(frame, SUBJECT, lineage=LINEAGE, target=2.0)
+    assert by_gid(fig, "upl-0") and not by_gid(fig, "upl-1") and by_gid(fig, "mean-1")
+    assert by_gid(fig, "baseline-0")  # the first 12 of 14 points set the limits
+    assert "run chart (no limits) from" in figure_text(fig, "footnote")
+    assert "not judged (run chart" in figure_text(fig, "assurance")
+
+
+def test_spc_marks_suggested_recalculations_and_does_not_judge_a_shifted_process():
+    frame = spc_frame([2.0, 2.2] * 6 + [1.0, 1.2] * 6)  # 12 points below the baseline's mean
+    assert frame["suggested_recalculation"].notna().tolist() == [False] * 12 + [True] + \
+        [False] * 11
+    fig = plot_spc(frame, SUBJECT, lineage=LINEAGE, target=3.0)
+    assert by_gid(fig, f"suggested-{MONTHS[12]:%Y-%m-%d}")
+    assert "not applied" in figure_text(fig, "footnote")
+    assert "not judged" in figure_text(fig, "assurance")  # not "consistently met"
 
 
 def test_spc_refuses_a_frame_without_limits():
@@ -382,6 +419,59 @@ def test_funnel_plot_computes_significance_when_the_frame_has_none():
     frame = members().drop(columns=["group_pooled_rate"])
     fig = plot_funnel(frame, SUBJECT, lineage=LINEAGE)
     assert "Group pooled value" in all_text(fig)
+
+
+def over_dispersed_group(events=(40, 60, 80, 90, 100, 100, 110, 120, 140, 300)):
+    """Ten members of 10,000 residents ranked as the mart ranks them (pooled 0.0114 a head)."""
+    from scp_metrics.rankings.ranks import compute_rankings
+
+    codes = [AREA] + [f"E0600010{i}" for i in range(1, 10)]
+    group = pd.DataFrame({"area_code": codes,
+                          "area_name": ["Southampton"] + [f"Borough of Area {i}"
+                                                          for i in range(1, 10)]})
+    rows = pd.DataFrame({"indicator_id": "NI15", "period_type": "rolling_12m",
+                         "period_start": "2009-01-01", "period_end": "2009-12-31",
+                         "area_code": codes, "numerator": list(events), "denominator": 10_000})
+    ind = pd.DataFrame({"indicator_id": ["NI15"], "measure": ["rate"], "multiplier": [1000],
+                        "polarity": ["lower"]})
+    return compute_rankings(rows, ind, group, group_id=AREA, focus_area=AREA)
+
+
+def test_funnel_plot_draws_the_widened_limits_that_judge_an_over_dispersed_group():
+    frame = over_dispersed_group()
+    assert set(frame["funnel_method"]) == {"additive_random_effects"}
+    fig = plot_funnel(frame, SUBJECT, lineage=LINEAGE)
+    grid = by_gid(fig, "limit-upper-99.8%")[0].get_xdata()
+    hi998 = by_gid(fig, "limit-upper-99.8%")[0].get_ydata()
+    hi95 = by_gid(fig, "limit-upper-95%")[0].get_ydata()
+    lo95 = by_gid(fig, "limit-lower-95%")[0].get_ydata()
+    # every member sits where its adjusted label says, against the lines drawn
+    for row in frame.itertuples():
+        label = row.funnel_significance_adjusted
+        if label == "High (0.001)":
+            assert row.value > np.interp(row.denominator, grid, hi998)
+        elif label == "Not significant":
+            assert (np.interp(row.denominator, grid, lo95) <= row.value
+                    <= np.interp(row.denominator, grid, hi95))
+    # wider than the plain PHE 99.8% limits (which flag more members)
+    plain_hi = funnel_limits(grid, frame["group_pooled_rate"].iloc[0] / 1000, "rate",
+                             conf=0.998)[1] * 1000
+    assert (hi998 > plain_hi).all()
+    assert (frame["funnel_significance"] != "Not significant").sum() > \
+        (frame["funnel_significance_adjusted"] != "Not significant").sum()
+    # the outliers beyond the limits that judge are named in full, the home area too
+    beyond = frame[(frame["funnel_significance_adjusted"] != "Not significant")
+                   & (frame["area_code"] != AREA)]
+    assert len(beyond) >= 1
+    for row in beyond.itertuples():
+        (label,) = by_gid(fig, f"outlier-label-{row.area_code}")
+        assert label.get_text().startswith(row.area_name)
+    inside = frame[frame["funnel_significance_adjusted"] == "Not significant"]
+    assert not any(by_gid(fig, f"outlier-label-{code}") for code in inside["area_code"]
+                   if code != AREA)
+    assert by_gid(fig, "focus-label")[0].get_text().startswith("Southampton")
+    phi = frame["overdispersion_phi"].iloc[0]
+    assert f"φ = {phi:.2f}" in figure_text(fig, "footnote") and "widened" in all_text(fig)
 
 
 def test_funnel_plot_refuses_a_count_indicator():

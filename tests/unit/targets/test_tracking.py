@@ -210,11 +210,44 @@ def test_assurance_uses_the_latest_spc_limits_when_mart_spc_exists(warehouse):
     con, settings = warehouse
     con.execute("create table mart_spc as select 'events' as indicator_id, '"
                 + AREA + "' as area_code, date '2009-12-01' as period_start, 80.0 as value, "
-                "60.0 as lpl, 85.0 as upl")
+                "60.0 as lpl, 85.0 as upl, 0 as rebase_group, 'xmr' as chart_type, "
+                "null::varchar as suggested_recalculation")
     row = by_id(track_targets(con, settings, "2009-12"))["count_down_10"]
     # 1080 a year is 90 a month, above the upper limit: the process will consistently pass.
     assert row["assurance"] == "consistent_pass"
-    assert "monthly average (90)" in row["note"]
+    assert "monthly average (90) against the current process limits 60..85" in row["note"]
+
+
+def test_assurance_is_not_judged_against_limits_the_process_has_left(warehouse):
+    """A process that shifted after its baseline: the old limits (120 ± 2.66 × 4) would call
+    the 90-a-month milestone a consistent failure; the verdict is withheld and the note gives
+    what the suggested recalculation's limits (82 ± 2.66 × 4 = 71.36..92.64) would say."""
+    con, settings = warehouse
+    months = pd.date_range("2008-01-01", periods=24, freq="MS")
+    values = [118.0, 122.0] * 6 + [80.0, 84.0] * 6
+    frame = pd.DataFrame({"indicator_id": "events", "area_code": AREA,
+                          "period_start": months.date, "value": values,
+                          "lpl": 120 - 2.66 * 4, "upl": 120 + 2.66 * 4, "rebase_group": 0,
+                          "chart_type": "xmr", "suggested_recalculation": None})
+    frame.loc[12, "suggested_recalculation"] = "suggested recalculation: 12 points below"
+    con.register("spc", frame)
+    con.execute("create table mart_spc as select * from spc")
+    row = by_id(track_targets(con, settings, "2009-12"))["count_down_10"]
+    assert row["assurance"] is None or pd.isna(row["assurance"])
+    assert "not judged: the process has shifted since its limits were set" in row["note"]
+    assert "from 2009-01" in row["note"]
+    assert "(71.36..92.64) it would read inconsistent" in row["note"]
+
+
+def test_assurance_is_not_judged_on_a_run_chart(warehouse):
+    con, settings = warehouse
+    con.execute("create table mart_spc as select 'events' as indicator_id, '"
+                + AREA + "' as area_code, date '2009-12-01' as period_start, 80.0 as value, "
+                "null::double as lpl, null::double as upl, 0 as rebase_group, "
+                "'run_chart' as chart_type, null::varchar as suggested_recalculation")
+    row = by_id(track_targets(con, settings, "2009-12"))["count_down_10"]
+    assert row["assurance"] is None or pd.isna(row["assurance"])
+    assert "not judged: a run chart" in row["note"]
 
 
 def test_missing_months_are_stated_in_the_tracking_note(warehouse):

@@ -1,6 +1,15 @@
-"""Funnel plot: each Most Similar Group member's value against its population (PHE method)."""
+"""Funnel plot: each Most Similar Group member's value against its population (PHE method).
+
+The chart draws the limits that judge the members: the plain PHE limits, or, where the mart
+says the group is over-dispersed (``funnel_method`` additive random effects or multiplicative),
+those limits widened as :mod:`scp_metrics.rankings.funnel_adjusted` widens them, and colours the
+members by ``funnel_significance_adjusted``. The home area and every member outside those
+limits are named in full, placed where they cover no other name or dot.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +28,9 @@ from scp_metrics.publish.charts.style import (
     polarity_text,
     start_axis_at_zero,
 )
+from scp_metrics.rankings.funnel_adjusted import adjusted_limits, group_overdispersion
 from scp_metrics.rankings.ranks import funnel_limits, funnel_significance
+from scp_metrics.stats.overdispersion import Overdispersion
 
 __all__ = ["REQUIRED_COLUMNS", "plot_funnel"]
 
@@ -130,7 +141,10 @@ def plot_funnel(
                       if "multiplier" in frame.columns and frame["multiplier"].notna().any()
                       else 100.0 if subject.measure == "percentage" else 1000.0)
     pooled = _pooled(frame, multiplier)
-    if "funnel_significance" in frame.columns and frame["funnel_significance"].notna().all():
+    od, method = _overdispersion(frame, pooled / multiplier, subject.measure)
+    if od is not None and frame["funnel_significance_adjusted"].notna().all():
+        labels = frame["funnel_significance_adjusted"].astype(str)
+    elif "funnel_significance" in frame.columns and frame["funnel_significance"].notna().all():
         labels = frame["funnel_significance"].astype(str)
     elif "numerator" in frame.columns and frame["numerator"].notna().all():
         labels = pd.Series(funnel_significance(frame["numerator"], frame["denominator"],
@@ -146,14 +160,19 @@ def plot_funnel(
                label=f"Group pooled value: {format_value(pooled, subject)}")
     upper_998 = np.array([])
     for conf, style, name in ((0.95, (0, (5, 3)), "95%"), (0.998, "-", "99.8%")):
-        lo, hi = funnel_limits(grid, pooled / multiplier, subject.measure, conf=conf)
+        if od is None:
+            lo, hi = funnel_limits(grid, pooled / multiplier, subject.measure, conf=conf)
+        else:
+            lo, hi = adjusted_limits(grid, pooled / multiplier, subject.measure, od, conf,
+                                     method)
         upper_998 = hi
         ax.plot(grid, hi * multiplier, color="#555555", linewidth=1.2, linestyle=style,
-                zorder=2, label=f"{name} control limits", gid=f"limit-upper-{name}")
+                zorder=2, label=f"{name} limits{' (widened)' if od is not None else ''}",
+                gid=f"limit-upper-{name}")
         ax.plot(grid, lo * multiplier, color="#555555", linewidth=1.2, linestyle=style,
                 zorder=2, gid=f"limit-lower-{name}")
 
-    names = {"inside": "Within the limits (members named in the ranking chart)",
+    names = {"inside": "Within the limits",
              "better": "Significantly better than the group",
              "worse": "Significantly worse than the group", "high": "Significantly high",
              "low": "Significantly low"}
@@ -171,17 +190,13 @@ def plot_funnel(
     ax.scatter([me["denominator"]], [me["value"]], s=150, facecolor="none",
                edgecolor=OKABE_ITO["black"], linewidth=2.0, zorder=5, gid="focus",
                label=f"{subject.area_name} (ringed)")
-    ax.annotate(f"{subject.area_name}\n{format_value(me['value'], subject, unit=True)}",
-                (me["denominator"], me["value"]), xytext=(10, 10), textcoords="offset points",
-                size=SMALL_SIZE + 0.5, weight="bold", gid="focus-label", zorder=6,
-                bbox={"boxstyle": "square,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
-                arrowprops={"arrowstyle": "-", "color": "#333333", "linewidth": 0.8})
     n_min = float(frame["denominator"].min())
     # From zero when members' sizes differ widely; otherwise around them (the funnel's mouth
     # at tiny denominators would only waste the width).
     ax.set_xlim(0 if n_min < 0.5 * n_max else n_min * 0.85, n_max * 1.12)
     visible = upper_998[grid >= frame["denominator"].min() * 0.6] * multiplier
     start_axis_at_zero(ax, frame["value"], visible, headroom=0.1)
+    _name_members(ax, frame, labels, subject)
     ax.xaxis.set_major_formatter(ax.yaxis.get_major_formatter())
     ax.set_xlabel(x_label or ("Resident population (ONS mid-year estimate)"
                               if subject.measure == "rate"
@@ -206,7 +221,88 @@ def plot_funnel(
         lineage=lineage,
         method=("Funnel limits around the group's pooled value, PHE method (exact Poisson / "
                 "Byars for rates, Wilson for percentages); 99.8% limits: about 3 standard "
-                "errors" + (f"; {note.rstrip('.')}" if note else "")),
+                "errors" + _widening_note(frame, od, method)
+                + (f"; {note.rstrip('.')}" if note else "")),
         legend_ncol=3,
     )
     return fig
+
+
+_METHOD_TEXT = {"additive_random_effects": "additive random effects",
+                "multiplicative": "multiplicative (limits × √φ)"}
+
+
+def _overdispersion(frame: pd.DataFrame, pooled: float,
+                    measure: str) -> tuple[Overdispersion | None, str]:
+    """The group's over-dispersion and method when the mart widened its limits, else None."""
+    if "funnel_method" not in frame.columns or "funnel_significance_adjusted" not in frame:
+        return None, "plain"
+    methods = frame["funnel_method"].dropna().unique()
+    if len(methods) != 1 or methods[0] == "plain" or "numerator" not in frame.columns \
+            or frame["numerator"].isna().any():
+        return None, "plain"
+    od = group_overdispersion(frame["numerator"], frame["denominator"], pooled, measure)
+    return (od, str(methods[0])) if od.method(str(methods[0])) != "plain" else (None, "plain")
+
+
+def _widening_note(frame: pd.DataFrame, od: Overdispersion | None, method: str) -> str:
+    if od is None:
+        plain = "funnel_method" in frame.columns and (frame["funnel_method"] == "plain").all()
+        phi = (frame["overdispersion_phi"].dropna() if "overdispersion_phi" in frame.columns
+               else pd.Series(dtype=float))
+        return (f"; over-dispersion φ = {phi.iloc[0]:.2f}, within chance: plain limits"
+                if plain and len(phi) else "")
+    return (f"; the group is over-dispersed (φ = {od.phi:.2f}, Spiegelhalter 2005), so the "
+            f"limits are widened by {_METHOD_TEXT.get(method, method)} and judge the members")
+
+
+#: Where a name may go, in points from its member's dot: beside it, then above or below.
+_OFFSETS = tuple((dx, dy) for dy in (0, 12, -12, 24, -24, 36, -36, 48, -48) for dx in (10, -10))
+
+
+def _name_members(ax: Any, frame: pd.DataFrame, labels: pd.Series,
+                  subject: ChartSubject) -> None:
+    """Name the home area (bold, with its value and unit) and every other member outside the
+    limits that judge (the coloured dots), in full: each name goes at the first offset of :data:`_OFFSETS` where it
+    covers no other name and no member's dot, joined to its dot by a thin line."""
+    renderer = ax.figure.canvas.get_renderer()
+    xy = np.column_stack([frame["denominator"].to_numpy(float), frame["value"].to_numpy(float)])
+    dots = ax.transData.transform(xy)
+    inside = ax.get_window_extent(renderer)
+    taken: list[Any] = []
+
+    def clear(box: Any, own: int) -> bool:
+        if box.x0 < inside.x0 or box.x1 > inside.x1 or box.y0 < inside.y0 or \
+                box.y1 > inside.y1 or any(box.overlaps(t) for t in taken):
+            return False
+        return not any(i != own and box.x0 - 5 <= px <= box.x1 + 5 and box.y0 - 5 <= py
+                       <= box.y1 + 5 for i, (px, py) in enumerate(dots))
+
+    def place(i: int, text: str, gid: str, **style: Any) -> None:
+        chosen = _OFFSETS[0]
+        for offset in _OFFSETS:
+            trial = ax.annotate(text, tuple(xy[i]), xytext=offset, textcoords="offset points",
+                                ha="left" if offset[0] > 0 else "right", va="center", **style)
+            box = trial.get_window_extent(renderer)
+            trial.remove()
+            if clear(box, i):
+                chosen = offset
+                taken.append(box)
+                break
+        ax.annotate(text, tuple(xy[i]), xytext=chosen, textcoords="offset points",
+                    ha="left" if chosen[0] > 0 else "right", va="center", gid=gid, zorder=6,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
+                          "alpha": 0.8},
+                    arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.6},
+                    **style)
+
+    me = int(np.flatnonzero((frame["area_code"] == subject.area_code).to_numpy())[0])
+    place(me, f"{subject.area_name}\n{format_value(frame['value'].iloc[me], subject, unit=True)}",
+          "focus-label", size=SMALL_SIZE + 0.5, weight="bold")
+    beyond = np.flatnonzero((labels != "Not significant").to_numpy()
+                            & (frame["area_code"] != subject.area_code).to_numpy())
+    centre = float(np.nanmedian(xy[:, 1]))
+    for i in sorted(beyond, key=lambda k: -abs(xy[k, 1] - centre)):  # the most extreme first
+        row = frame.iloc[i]
+        place(int(i), f"{row['area_name']}: {format_value(row['value'], subject)}",
+              f"outlier-label-{row['area_code']}", size=SMALL_SIZE - 0.5)

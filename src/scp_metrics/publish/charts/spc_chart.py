@@ -1,7 +1,10 @@
 """SPC (XmR) chart in the NHS Making Data Count style.
 
 Draws what :func:`scp_metrics.stats.spc.xmr` / ``mart_spc`` computed: nothing is recalculated here
-except the assurance of a target given only to the chart.
+except the assurance of a target given only to the chart. A missing month is a gap in the line
+(never a straight line across it); a limits group with too few points for limits is drawn as a
+run chart (centre line only); the baseline the limits are fixed on is shaded; suggested
+recalculation points (sustained shifts nobody has confirmed) are marked, not applied.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from scp_metrics.publish.charts.style import (
     polarity_text,
     start_axis_at_zero,
 )
-from scp_metrics.stats.spc import assurance as assurance_of
+from scp_metrics.stats.spc_baseline import ProcessLimits, current_assurance
 
 __all__ = ["REQUIRED_COLUMNS", "plot_spc"]
 
@@ -54,9 +57,13 @@ _ASSURANCE = {
     "inconsistent": ("?", MDC["common_cause"],
                      "Assurance: target hit and miss"),
 }
+_OPTIONAL = ("near_lpl", "near_upl", "rebase_group", "chart_type", "baseline_end",
+             "suggested_recalculation")
 
 
 def _check(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows sorted by month, with a row (value NaN, its group's limits) for every missing
+    month between two present ones, so the value line breaks there."""
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"plot_spc needs columns {', '.join(missing)}")
@@ -65,11 +72,23 @@ def _check(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["period_start"] = pd.to_datetime(out["period_start"])
     out = out.sort_values("period_start").reset_index(drop=True)
-    if "rebase_group" not in out.columns:
-        out["rebase_group"] = 0
+    for col, default in (("rebase_group", 0), ("chart_type", "xmr"), ("baseline_end", None),
+                         ("suggested_recalculation", None)):
+        if col not in out.columns:
+            out[col] = default
     for col in ("value", "mean", "lpl", "upl", "near_lpl", "near_upl"):
         if col in out.columns:
             out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    months = pd.date_range(out["period_start"].iloc[0], out["period_start"].iloc[-1], freq="MS")
+    if out["period_start"].is_unique and len(months) > len(out) and \
+            out["period_start"].isin(months).all():
+        out = out.set_index("period_start").reindex(months).rename_axis("period_start")
+        out["rebase_group"] = out["rebase_group"].ffill()
+        keep = [c for c in ("mean", "lpl", "upl", *_OPTIONAL)
+                if c in out.columns and c not in ("suggested_recalculation", "rebase_group")]
+        # a gap inside a group keeps the group's lines (never another group's)
+        out[keep] = out.groupby("rebase_group")[keep].ffill()
+        out = out.reset_index()
     return out
 
 
@@ -93,11 +112,21 @@ def _variation_badge(frame: pd.DataFrame) -> tuple[str, str, str]:
         f"Variation, {when}: special cause {words}\n({side}{rule})")
 
 
+def _current_process(frame: pd.DataFrame) -> ProcessLimits:
+    """The latest limits group's limits and its latest suggested recalculation."""
+    last = frame.iloc[-1]
+    group = frame[frame["rebase_group"] == last["rebase_group"]]
+    shifts = group.loc[group["suggested_recalculation"].notna(), "period_start"]
+    return ProcessLimits(float(last["lpl"]), float(last["upl"]), str(last["chart_type"]),
+                         shifts.iloc[-1] if len(shifts) else None)
+
+
 def _assurance_badge(frame: pd.DataFrame, target: float | None,
                      polarity: str) -> tuple[str, str, str]:
-    value = None
+    value, why = None, ""
     if target is not None and not pd.isna(target):
-        value = assurance_of(frame, float(target), _IMPROVEMENT.get(polarity, "neutral"))
+        value, why = current_assurance(_current_process(frame), float(target),
+                                       _IMPROVEMENT.get(polarity, "neutral"))
     elif "assurance" in frame.columns:
         known = frame["assurance"].dropna()
         value = str(known.iloc[-1]) if not known.empty else None
@@ -105,6 +134,13 @@ def _assurance_badge(frame: pd.DataFrame, target: float | None,
         return _ASSURANCE[value]
     if target is not None and polarity == "neutral":
         return "–", MDC["common_cause"], "Assurance: not assessed (neutral indicator)"
+    if why.startswith("not judged: a run chart"):
+        return "–", MDC["common_cause"], "Assurance: not judged (run chart:\ntoo few points)"
+    if why.startswith("not judged"):
+        return "–", MDC["common_cause"], ("Assurance: not judged (the process\nhas shifted "
+                                          "since its limits were set)")
+    if target is not None and not pd.isna(target):
+        return "–", MDC["common_cause"], "Assurance: no process limits"
     return "–", MDC["common_cause"], "Assurance: no target set"
 
 
@@ -173,13 +209,24 @@ def plot_spc(
 
     ax.plot(x, frame["value"], color=MDC["value_line"], linewidth=1.4, zorder=3,
             label=f"{per_text.capitalize()} value", gid="values")
-    lpl_below_zero = False
+    lpl_below_zero = baseline_drawn = False
+    run_groups: list[pd.Timestamp] = []
     half = pd.Timedelta(days=14)
     for g, part in frame.groupby("rebase_group", sort=True):
         x0, x1 = part["period_start"].iloc[0] - half, part["period_start"].iloc[-1] + half
         first = g == frame["rebase_group"].iloc[0]
         ax.hlines(part["mean"].iloc[-1], x0, x1, color=MDC["mean_line"], linewidth=1.3,
                   label="Mean" if first else "_nolegend_", zorder=2, gid=f"mean-{g}")
+        fixed = part["baseline_end"].iloc[-1]
+        if pd.notna(fixed) and pd.Timestamp(fixed) < part["period_start"].iloc[-1]:
+            ax.axvspan(x0, pd.Timestamp(fixed) + half, color=MDC["common_cause"], alpha=0.10,
+                       zorder=0.5, linewidth=0, gid=f"baseline-{g}",
+                       label="_nolegend_" if baseline_drawn else
+                       "Baseline (limits fixed on it, then extended)")
+            baseline_drawn = True
+        if part["upl"].isna().all():  # a run chart: too few points for process limits
+            run_groups.append(part["period_start"].iloc[0])
+            continue
         for col in ("upl", "lpl"):
             level = part[col].iloc[-1]
             lpl_below_zero |= col == "lpl" and level < 0
@@ -223,6 +270,12 @@ def plot_spc(
     extra = [Break(pd.Timestamp(d), "limits recalculated") for d in group_starts
              if not any(abs((pd.Timestamp(d) - b).days) < 32 for b in drawn)]
     mark_breaks(ax, extra, x_min=start, x_max=end, label="Rebase")
+    suggested = frame.loc[frame["suggested_recalculation"].notna() & frame["value"].notna(),
+                          "period_start"]
+    for i, when in enumerate(suggested):
+        ax.axvline(mdates.date2num(when), color=MDC["limits"], linestyle=(0, (1, 3)),
+                   linewidth=1.0, zorder=1.4, gid=f"suggested-{when:%Y-%m-%d}",
+                   label="_nolegend_" if i else "Suggested recalculation")
 
     last = frame[frame["value"].notna()].iloc[-1] if frame["value"].notna().any() else None
     if last is not None:
@@ -250,6 +303,14 @@ def plot_spc(
     badge(fig, 0.655, 0.958, var[0], var[1], var[2], gid="variation")
     badge(fig, 0.655, 0.898, ass[0], ass[1], ass[2], gid="assurance")
     rebased = "; limits recalculated at each series break" if len(group_starts) else ""
+    if baseline_drawn:
+        rebased += "; limits fixed on each group's first points (baseline) and extended"
+    if run_groups:
+        rebased += ("; run chart (no limits) from "
+                    + ", ".join(f"{d:%b %Y}" for d in run_groups) + ": too few points")
+    if len(suggested):
+        rebased += ("; dotted lines: sustained shifts suggested as recalculation points, "
+                    "not applied")
     finish_figure(
         fig, ax,
         title=title or f"{subject.title} in {subject.area_name}: {per_text} SPC chart",

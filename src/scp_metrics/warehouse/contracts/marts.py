@@ -208,6 +208,14 @@ SPC = MartContract.of(
     text("assurance", "Whether a target will consistently be met (null without a target)."),
     series_status("the series' chart"),
     series_note("the series' chart"),
+    text("chart_type", "xmr (limits from the group's baseline, config/spc.toml) or run_chart "
+         "(fewer points than the minimum for limits: centre line only).",
+         isin=("xmr", "run_chart")),
+    date("baseline_end", "Last month of the baseline the group's limits are fixed on (null "
+         "for a run chart)."),
+    text("suggested_recalculation", "On the month a sustained shift starts: a suggested "
+         "recalculation point for a person to confirm in config/series_breaks.toml (never "
+         "applied)."),
 )
 
 TRENDS = MartContract.of(

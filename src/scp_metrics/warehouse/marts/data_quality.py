@@ -34,6 +34,10 @@ the reads are ``sql/reads/data_quality/*.sql``):
     ``failed``: an SPC chart, a trend, an indicator's MSG ranking, a target's tracking or
     trajectory), naming the mart, the series and why; the build went on without it. This mart
     is therefore built after those marts.
+``spc_suggested_recalculation``
+    One "info" row per suggested SPC recalculation point of the home area's series (a sustained
+    shift in ``mart_spc`` nobody has confirmed as a break): the month it starts and what a
+    person confirms in ``config/series_breaks.toml`` if its cause is understood.
 """
 
 from __future__ import annotations
@@ -190,6 +194,17 @@ def series_not_computed(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             in query_rows(con, "reads/data_quality/series_not_computed")]
 
 
+def spc_suggestions(con: duckdb.DuckDBPyConnection, home_area: str) -> list[dict[str, Any]]:
+    """``spc_suggested_recalculation`` rows (see the module docstring)."""
+    if not query_rows(con, "reads/common/table_exists", name="mart_spc")[0][0]:
+        return []
+    return [{"check_id": "spc_suggested_recalculation", "indicator_id": indicator,
+             "area_code": area, "period_start": start, "period_end": start, "severity": "info",
+             "message": f"SPC chart of {indicator}: {text}"}
+            for indicator, area, start, text
+            in query_rows(con, "reads/data_quality/spc_suggestions", home_area=home_area)]
+
+
 def build_data_quality(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
     """Every check's rows as ``mart_data_quality`` (a Python mart builder)."""
     limits = read_thresholds(settings.config_dir)
@@ -199,6 +214,7 @@ def build_data_quality(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
         *csp_names_unmapped(con),
         *survey_headline_vs_respondent(con, settings, limits.survey_tolerance_points),
         *series_not_computed(con),
+        *spc_suggestions(con, settings.home_area),
     ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for col in ("record_level_value", "published_value", "difference_pct"):

@@ -1,7 +1,8 @@
 """``mart_spc``: Making Data Count XmR charts of every indicator's monthly series per area
 (:func:`scp_metrics.stats.spc_series.spc_table`), recomputing only the series whose input changed.
 
-Any change of polarity, of ``ref_series_breaks`` or of the code of the modules in
+Limits are fixed on the baseline of ``config/spc.toml``. Any change of polarity, of
+``ref_series_breaks``, of ``config/spc.toml`` or of the code of the modules in
 :data:`CODE_MODULES` recomputes every series.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from scp_metrics.config.spc import read_spc_baseline
 from scp_metrics.fanout import fan_out_series
 from scp_metrics.memo import code_version
 from scp_metrics.settings import Settings
@@ -22,6 +24,7 @@ __all__ = ["CODE_MODULES", "SERIES_KEYS", "build_spc"]
 #: Modules whose code the rows depend on (a change recomputes every series).
 CODE_MODULES = ("scp_metrics.stats.spc", "scp_metrics.stats.spc_rules",
                 "scp_metrics.stats.spc_series", "scp_metrics.stats.breaks",
+                "scp_metrics.stats.spc_baseline", "scp_metrics.config.spc",
                 "scp_metrics.warehouse.marts.spc", "scp_metrics.warehouse.incremental")
 SERIES_KEYS = ["indicator_id", "area_code"]
 
@@ -37,9 +40,11 @@ def build_spc(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFram
     monthly = query(con, "reads/spc/monthly_values")
     polarity = dict(query_rows(con, "reads/common/indicator_polarities"))
     breaks = query(con, "reads/spc/series_breaks")
+    baseline = read_spc_baseline(settings.config_dir)
     salt = incremental.salt_of("mart_spc", code_version(CODE_MODULES), sorted(polarity.items()),
-                               breaks)
+                               breaks, repr(baseline))
     hashes = incremental.series_hashes(monthly, SERIES_KEYS, salt)
     plan = incremental.plan_reuse(con, "mart_spc", SERIES_KEYS, hashes, SPC_COLUMNS)
-    computed = fan_out_series(spc_table, plan.todo(monthly), SERIES_KEYS, polarity, breaks)
+    computed = fan_out_series(spc_table, plan.todo(monthly), SERIES_KEYS, polarity, breaks,
+                              baseline)
     return incremental.finish(con, plan, computed, conform_spc_table)

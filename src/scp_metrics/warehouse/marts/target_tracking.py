@@ -11,8 +11,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from scp_metrics.config.spc import read_spc_baseline
 from scp_metrics.config.targets import TargetCatalogue, load_targets
 from scp_metrics.settings import Settings
+from scp_metrics.stats.spc import xmr_limits
+from scp_metrics.stats.spc_baseline import ProcessLimits
 from scp_metrics.targets.evaluation import PoolSeries
 from scp_metrics.targets.projection_base import fiscal_year
 from scp_metrics.targets.projections import as_month
@@ -86,12 +89,32 @@ def latest_month(con: duckdb.DuckDBPyConnection, area: str) -> pd.Period:
     return as_month(rows[0][0])
 
 
-def _spc_limits(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[float, float]]:
+def _spc_limits(con: duckdb.DuckDBPyConnection,
+                settings: Settings) -> dict[tuple[str, str], ProcessLimits]:
+    """The current process of every ``mart_spc`` series; where it has shifted since its limits
+    were set (a suggested recalculation in its latest group), also the limits a recalculation
+    there would give, from the baseline of ``config/spc.toml`` (for the note only)."""
     if not _exists(con, "mart_spc"):
         return {}
-    rows = query_rows(con, "reads/target_tracking/spc_limits")
-    # a series without limits (too few points, all zero) has none to assure against
-    return {(i, a): (lo, hi) for i, a, lo, hi in rows if lo is not None and hi is not None}
+    baseline = read_spc_baseline(settings.config_dir)
+    out = {}
+    for i, a, lo, hi, kind, shift in query_rows(con, "reads/target_tracking/spc_limits"):
+        if lo is None and hi is None and kind != "run_chart":
+            continue  # a series without limits (all zero, failed) has none to assure against
+        nan = float("nan")
+        lim = ProcessLimits(nan if lo is None else float(lo), nan if hi is None else float(hi),
+                            kind or "xmr", shift)
+        if shift is not None:
+            after = query(con, "reads/target_tracking/spc_values_from", indicator_id=i,
+                          area_code=a, period_start=shift)
+            y = pd.Series(after["value"].to_numpy(dtype=float),
+                          index=pd.DatetimeIndex(pd.to_datetime(after["period_start"])))
+            y = y.reindex(pd.date_range(y.index[0], y.index[-1], freq="MS"))  # gaps as NaN
+            if y.notna().sum() >= baseline.minimum_points:
+                new = xmr_limits(y.to_numpy(), fix_after_n=baseline.baseline_points)
+                lim = lim._replace(shift_lpl=new.lpl, shift_upl=new.upl)
+        out[(i, a)] = lim
+    return out
 
 
 def _ranks(con: duckdb.DuckDBPyConnection, indicator: str, area: str,
@@ -146,7 +169,7 @@ def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: obj
         if t.kind == "rank" and key not in ranks:
             ranks[key] = _ranks(con, *key, month)
     pool = load_pool(con, [area for _, area in data])
-    return tracking_table(cat, month, settings.home_area, data, ranks, _spc_limits(con),
+    return tracking_table(cat, month, settings.home_area, data, ranks, _spc_limits(con, settings),
                           settings.warehouse, pool, months)
 
 
