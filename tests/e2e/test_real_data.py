@@ -499,3 +499,43 @@ def test_the_report_for_another_home_area_names_it_and_never_southampton(run, co
     verdict = _section_text(page, "verdict")
     assert verdict.count("no target set for 2018/19") == 15
     assert "not ranked" in verdict  # Southampton's group is not Plymouth's
+
+
+# ------------------------------------------ issue 13 item 3: over-dispersion-aware funnels
+
+def test_the_over_dispersion_adjustment_leaves_fewer_than_half_flagged(con, placed):
+    """All crime over 2018-10 … 2019-02 in the shipped group file (Southampton's 16-member
+    proxy group, every member with police.uk data): each member's count straight from the
+    files; φ recomputed from those counts (z against the pooled rate, 10% winsorised with R's
+    type-7 percentiles, mean square); plain PHE limits flag every member at 0.001, the widened
+    ones fewer than half."""
+    from datetime import date
+
+    from scp_metrics.cli.rank import rank_span
+
+    repo = Path(__file__).resolve().parents[2]
+    group_file = repo / "docs" / "examples" / "southampton_proxy_group.csv"
+    got = rank_span(con, "police_uk:all-crime", date(2018, 10, 1), date(2019, 2, 1),
+                    focus_area=SOUTHAMPTON, group_file=str(group_file),
+                    config_dir=repo / "config").table.set_index("area_code")
+    members = pd.read_csv(group_file, dtype=str)["area_code"]
+    assert len(got) == len(members) >= 12
+    types = catalogue.read_police_uk_crime_types(repo / "config")
+    in_all = set(types.loc[types["in_all_crime"], "crime_type"])
+    months = ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02"]
+    direct = placed[placed["covered"] & placed["crime_type"].isin(in_all)
+                    & placed["month"].isin(months) & placed["area_code"].isin(set(members))]
+    counts = direct.groupby("area_code").size().reindex(got.index, fill_value=0)
+    assert (got["numerator"].astype(int) == counts).all()
+    x, n = counts.to_numpy(dtype=float), got["population"].to_numpy(dtype=float)
+    theta = x.sum() / n.sum()
+    z = (x / n - theta) / np.sqrt(theta / n)
+    lo, hi = np.percentile(z, [10, 90])
+    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
+    assert np.allclose(got["overdispersion_phi"], phi, rtol=1e-9)
+    assert phi > 100  # far beyond chance: the differences between these areas are real
+    assert set(got["funnel_method"]) == {"additive_random_effects"}
+    plain = got["funnel_significance"].str.contains("0.001").sum()
+    adjusted = got["funnel_significance_adjusted"].str.contains("0.001").sum()
+    assert plain == len(got)
+    assert adjusted < len(got) / 2
