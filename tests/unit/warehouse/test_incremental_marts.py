@@ -7,6 +7,7 @@ dtypes, order, DuckDB column types), while computing only the series whose input
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import duckdb
 import numpy as np
@@ -20,11 +21,14 @@ from scp_metrics.warehouse.marts import spc as spc_mart
 from scp_metrics.warehouse.marts import trends
 from scp_metrics.warehouse.marts.spc import build_spc
 from scp_metrics.warehouse.marts.trends import build_trends
+from tests.conftest import REPO
 
 INDICATORS = [("crime", "lower", "rate"), ("asb", "lower", "count"), ("share", "higher", "percentage")]
 AREAS = ["E0001", "E0002", "E0003", "E0004"]
 MARTS = [("mart_spc", build_spc), ("mart_trends", build_trends)]
 N_SERIES = len(INDICATORS) * len(AREAS)  # 12; trends fits the 8 rate and count series
+#: What the builders read of the settings: the committed config (config/spc.toml for mart_spc).
+SETTINGS = SimpleNamespace(config_dir=REPO / "config")
 
 
 def _inputs(months: int = 40) -> dict[str, pd.DataFrame]:
@@ -58,7 +62,7 @@ def _build(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     notes = {}
     con.execute("begin transaction")
     for name, builder in MARTS:
-        mart = builder(con, None)
+        mart = builder(con, SETTINGS)
         replace_table(con, name, mart)
         notes[name] = mart.attrs["progress"]
     con.execute("commit")
@@ -99,7 +103,7 @@ def test_first_build_computes_everything_and_equals_spc_table():
     assert notes["mart_trends"] == f"mart_trends: {N_SERIES} series recomputed, 0 reused"
     monthly = inputs["mart_indicator_values"].query("period_type == 'month'")
     want = spc_table(monthly, {i: p for i, p, _ in INDICATORS}, inputs["ref_series_breaks"])
-    got = build_spc(con, None)  # second call: every series reused from the mart just built
+    got = build_spc(con, SETTINGS)  # second call: every series reused from the mart just built
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got.attrs["progress"] == f"mart_spc: 0 series recomputed, {N_SERIES} reused"
     assert len(con.execute("select * from mart_trends").fetchall()) == 8
@@ -124,20 +128,21 @@ def test_one_changed_value_recomputes_exactly_that_series():
     _build(con)
     old_mean = con.execute("select distinct mean from mart_spc where indicator_id = 'asb' "
                            "and area_code = 'E0003'").fetchall()
-    _set_value(con, "asb", "E0003", date(2017, 2, 1), 400.0)
+    _set_value(con, "asb", "E0003", date(2015, 6, 1), 400.0)
     notes = _build(con)
     assert notes["mart_spc"] == f"mart_spc: 1 series recomputed, {N_SERIES - 1} reused"
     assert notes["mart_trends"] == f"mart_trends: 1 series recomputed, {N_SERIES - 1} reused"
     _assert_same_as_clean(con)
-    # the real values: the new point, and the series' centre line moved by 400 minus the old
-    # value over 40 months (no break, no gap: one limits group over all months)
+    # the real values: the new point, and the series' centre line moved: it is the mean of the
+    # first 12 months (config/spc.toml's baseline; no break, no gap: one limits group)
     value, mean, flag = con.execute(
         "select value, mean, special_cause_flag from mart_spc where indicator_id = 'asb' "
-        "and area_code = 'E0003' and period_start = date '2017-02-01'").fetchall()[0]
+        "and area_code = 'E0003' and period_start = date '2015-06-01'").fetchall()[0]
     series = con.execute("select value from mart_indicator_values where indicator_id = 'asb' and "
-                         "area_code = 'E0003' and period_type = 'month'").df()["value"]
+                         "area_code = 'E0003' and period_type = 'month' "
+                         "order by period_start").df()["value"]
     assert value == 40.0 and flag
-    assert mean == pytest.approx(series.mean(), rel=1e-12)
+    assert mean == pytest.approx(series.iloc[:12].mean(), rel=1e-12)
     assert mean != pytest.approx(old_mean[0][0])
     n_months = con.execute("select n_months from mart_trends where indicator_id = 'asb' "
                            "and area_code = 'E0003'").fetchall()
@@ -213,7 +218,7 @@ def test_a_failed_build_leaves_marts_and_hashes_as_they_were():
     before = table_checksums(con)
     _set_value(con, "asb", "E0001", date(2016, 1, 1), 5.0)
     con.execute("begin transaction")
-    replace_table(con, "mart_spc", build_spc(con, None))
+    replace_table(con, "mart_spc", build_spc(con, SETTINGS))
     con.execute("rollback")
     _set_value(con, "asb", "E0001", date(2016, 1, 1),
                _inputs()["mart_indicator_values"].query(

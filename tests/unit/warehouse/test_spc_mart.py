@@ -11,7 +11,18 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from scp_metrics.stats.spc_series import SPC_COLUMNS, spc_table
+from scp_metrics.config.spc import SpcBaseline
+from scp_metrics.stats.spc_series import SPC_COLUMNS
+from scp_metrics.stats.spc_series import spc_table as _spc_table
+
+#: These hand-worked values are for limits from each whole limits group (config/spc.toml
+#: baseline_points = 0) with no minimum; the 12-point baseline and the run chart are worked in
+#: tests/unit/stats/test_spc_baseline_wired.py.
+WHOLE_GROUP = SpcBaseline(baseline_points=None, minimum_points=2)
+
+
+def spc_table(monthly, polarity, breaks=None):
+    return _spc_table(monthly, polarity, breaks, WHOLE_GROUP)
 
 # Ten months alternating 10, 12 (mean 11) then ten alternating 14, 16 (mean 15); every moving
 # range is 2, so AMR = 2 and the whole-series mean is 13.
