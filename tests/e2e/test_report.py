@@ -327,7 +327,9 @@ def test_the_verdict_page_reads_at_a_glance(report, sample_refresh):
     order = {"Red": 0, "Amber": 1, "Green": 2, "Not judged": 3}
     assert rags == sorted(rags, key=order.get) and rags[0] == "Red"
     assert "Improving: special cause, low" in verdict  # all crime fell below its mean
-    assert "Consistently misses the target" in verdict
+    # issue 13 item 4: all crime's "consistently misses" came from limits averaged over a long
+    # falling series; judged against the current process only it is not judged now
+    assert "Consistently misses the target" not in verdict
     start = text.index("Every indicator against")
     overview = text[start:text.index("How did we do?", start)]
     assert re.search(r"All recorded crime rate per 1,000 12 months to Dec 2009 [\d.]+ "

@@ -56,7 +56,7 @@ def test_suggestions_are_listed_and_the_assurance_judges_the_current_process(sam
                    "indicator_id = 'all_crime' order by period_start")
     assert listed["period_start"].tolist() == spc["period_start"].tolist()
     assert set(listed["severity"]) == {"info"}
-    assert listed["message"].str.contains("config/series_breaks.toml").all()
+    assert listed["message"].str.contains("not applied").all()
     tracking = query(settings.warehouse, "select assurance, note from mart_target_tracking "
                      "where target_id = 'all_crime_2010_11'")
     assert pd.isna(tracking["assurance"].iloc[0])  # was consistent_fail

@@ -42,6 +42,7 @@ the reads are ``sql/reads/data_quality/*.sql``):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import duckdb
@@ -200,9 +201,17 @@ def spc_suggestions(con: duckdb.DuckDBPyConnection, home_area: str) -> list[dict
         return []
     return [{"check_id": "spc_suggested_recalculation", "indicator_id": indicator,
              "area_code": area, "period_start": start, "period_end": start, "severity": "info",
-             "message": f"SPC chart of {indicator}: {text}"}
+             "message": _for_reader(text)}
             for indicator, area, start, text
             in query_rows(con, "reads/data_quality/spc_suggestions", home_area=home_area)]
+
+
+def _for_reader(text: str) -> str:
+    """mart_spc's suggestion in a reader's words (no file name: the report prints it)."""
+    body = text.removeprefix("suggested recalculation: ").split(". If the cause")[0]
+    body = re.sub(r"\d+\.\d{4,}", lambda m: f"{float(m.group()):.3f}", body)  # 3 decimals
+    return (f"SPC chart: {body[:1].upper()}{body[1:]}. A suggested recalculation, not "
+            "applied: it is confirmed as a series break once its cause is understood.")
 
 
 def build_data_quality(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
