@@ -66,8 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from scp_metrics.steps import PublishFailed, RefreshLocked, SnapshotFailed
         from scp_metrics.warehouse.connection import WarehouseDamaged, explain
 
-        known = (UserError, RefreshLocked, PublishFailed, FileNotFoundError, PermissionError,
-                 SnapshotFailed, WarehouseDamaged)
+        known: tuple[type[BaseException], ...] = (
+            UserError, RefreshLocked, PublishFailed, FileNotFoundError, PermissionError,
+            SnapshotFailed, WarehouseDamaged)
         cause = None if isinstance(exc, known) else explain(exc)  # disk full, damaged file
         message = str(exc) if isinstance(exc, known) else cause or f"{type(exc).__name__}: {exc}"
         known += (type(exc),) if cause else ()

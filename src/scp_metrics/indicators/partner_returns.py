@@ -133,6 +133,7 @@ def _figure(group: pd.DataFrame, unit: Unit, agency: str,
     base: dict[str, Any] = {"returned_value": returned, "age_bands": None, "standard": None,
                             "numerator": None, "denominator": None, "value": None,
                             "ci95_lower": None, "ci95_upper": None, "ci_method": None}
+    fig: dict[str, Any]
     if returned is not None and lower is not None and upper is not None:
         fig = {"value": returned, "ci95_lower": lower, "ci95_upper": upper,
                "ci_method": f"published by {agency} (as given)"}
