@@ -59,12 +59,12 @@ class Warehouse:
         """A mart as the published CSVs show it: counts of 1 to 4 as ``"<5"`` and the values
         derived from them withheld (:func:`scp_metrics.publish.suppression.suppress_frame`,
         the mart's contract and ``config/privacy.toml``)."""
-        from scp_metrics.publish.suppression import suppress_frame, suppression_rules
+        from scp_metrics.publish.suppression import disclosure_rules, suppress_frame
         from scp_metrics.warehouse.contracts import contract_for
 
         frame = self.table(name, **where)
         measures = self.reader.indicator_measures() if "ref_indicators" in self.tables() else None
-        rules = suppression_rules(self.settings.config_dir)
+        rules = disclosure_rules(self.settings.config_dir, self.reader)
         return suppress_frame(frame, rules, contract_for(name), measures)[0]
 
     def indicator(self, indicator_id: str, area: str | None = None,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -34,28 +35,71 @@ from scp_metrics.config.privacy import SuppressionRules, suppression_rules
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
 from scp_metrics.warehouse.contracts import MartContract, contract_for
 
-__all__ = ["SuppressionRules", "count_rows", "derived_columns", "is_small", "publish_table",
-           "published_count", "small_cells", "small_rows", "suppress_frame",
-           "suppress_small_numbers", "suppressed_note", "suppression_rules", "withhold"]
+__all__ = ["SECONDARY_MARKER", "Assessment", "SuppressionRules", "assess", "audit_reason",
+           "count_rows",
+           "derived_columns", "disclosure_rules", "is_small", "is_withheld", "publish_table",
+           "published_count", "secondary_rows", "secondary_withheld", "small_cells",
+           "small_rows", "suppress_frame", "suppress_small_numbers", "suppressed_note",
+           "suppression_rules", "withhold"]
 
 
 # ------------------------------------------------------------------------------- the rule
 
+SECONDARY_MARKER = "[c]"
+"""What a count withheld by secondary suppression is published as (GSS shorthand for
+confidential): it need not be small, so it is not shown as ``"<threshold"``."""
 
-def _small(values: pd.Series, threshold: int) -> pd.Series:
+# Period types a series' cells can be recovered from, finest first. A month is a difference of
+# two year-to-date figures and, with the month a year earlier, of two rolling 12-month figures,
+# so months, year-to-date and rolling 12 months stand or fall together; a quarter is the sum of
+# its months (and a difference of year-to-date figures at quarter ends); a financial year is
+# the sum of its quarters.
+LEVELS: tuple[tuple[str, ...], ...] = (("month", "fytd", "rolling_12m"), ("quarter",),
+                                       ("financial_year",))
+
+# Marts without a period_type column whose rows are cells of one period type of a series.
+PERIOD_TYPE_OF = {"mart_spc": "month", "mart_target_tracking": "fytd",
+                  "mart_target_trajectory": "fytd"}
+
+
+def _small(values: pd.Series, threshold: int | float | pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
     return ((numbers >= 1) & (numbers < threshold)).fillna(False).astype(bool)
 
 
-def is_small(count: object, rules: SuppressionRules) -> bool:
-    """Whether ``count`` is a small count under ``rules`` (1 to ``threshold - 1``)."""
+def _thresholds(frame: pd.DataFrame, rules: SuppressionRules) -> pd.Series:
+    """Each row's threshold (NaN: its source is not suppressed), from its indicator's source."""
+    if "indicator_id" not in frame.columns or not rules.sources:
+        return pd.Series(float(rules.threshold), index=frame.index)
+    by_id = {i: rules.policy_for(i).threshold for i in frame["indicator_id"].dropna().unique()}
+    out = frame["indicator_id"].map(by_id).astype(float)
+    return out.where(frame["indicator_id"].notna(), float(rules.threshold))
+
+
+def _policy_names(frame: pd.DataFrame, rules: SuppressionRules) -> pd.Series:
+    if "indicator_id" not in frame.columns:
+        return pd.Series(rules.policy_for(None).describe(), index=frame.index)
+    by_id = {i: rules.policy_for(i).describe() for i in frame["indicator_id"].dropna().unique()}
+    return frame["indicator_id"].map(by_id).fillna(rules.policy_for(None).describe())
+
+
+def is_small(count: object, rules: SuppressionRules, indicator_id: str | None = None) -> bool:
+    """Whether ``count`` is a small count under ``rules`` (1 to ``threshold - 1`` of
+    ``indicator_id``'s source; the default policy without one)."""
     if count is None or count is pd.NA:
         return False
     try:
         number = float(count)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
-    return 1 <= number < rules.threshold
+    threshold = rules.policy_for(indicator_id).threshold
+    return threshold is not None and 1 <= number < threshold
+
+
+def is_withheld(rules: SuppressionRules, indicator_id: str | None, area_code: str | None,
+                period_type: str | None) -> bool:
+    """Whether secondary suppression withholds that period type of that series."""
+    return (indicator_id, area_code, period_type) in rules.withheld
 
 
 def count_rows(frame: pd.DataFrame, contract: MartContract, rules: SuppressionRules,
@@ -89,13 +133,133 @@ def derived_columns(frame: pd.DataFrame, contract: MartContract) -> list[str]:
             if column.suppression == "derived" and name in frame.columns]
 
 
+def secondary_rows(frame: pd.DataFrame, rules: SuppressionRules,
+                   contract: MartContract) -> pd.Series:
+    """The rows of ``frame`` in a period type of a series that secondary suppression withholds
+    (``rules.withheld``, :func:`disclosure_rules`)."""
+    none = pd.Series(False, index=frame.index)
+    if not rules.withheld or not {"indicator_id", "area_code"} <= set(frame.columns):
+        return none
+    if "period_type" in frame.columns:
+        types = frame["period_type"]
+    elif contract.name in PERIOD_TYPE_OF:
+        types = pd.Series(PERIOD_TYPE_OF[contract.name], index=frame.index)
+    else:
+        return none
+    keys = zip(frame["indicator_id"], frame["area_code"], types, strict=True)
+    return pd.Series([k in rules.withheld for k in keys], index=frame.index, dtype=bool)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Which cells of a frame are withheld, and why.
+
+    ``cells``: count column → the cells withheld; ``markers``: count column → what each withheld
+    cell shows (``"<8"``, or ``"[c]"`` for secondary suppression); ``reason``: per row
+    ``"primary"``, ``"secondary"`` or ``""``; ``policy``: per row the source policy in words."""
+
+    cells: dict[str, pd.Series]
+    markers: dict[str, pd.Series]
+    reason: pd.Series
+    policy: pd.Series
+
+
+def assess(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract, *,
+           indicator_measures: Mapping[str, str] | None = None) -> Assessment:
+    """The rule, for every row of ``frame`` (rows of the mart ``contract`` describes).
+
+    Primary: a count from 1 to ``threshold - 1`` of the row's source policy, in a row where the
+    column holds a count (:func:`count_rows`). Secondary: every count of a row whose series'
+    period type is withheld (:func:`secondary_rows`). The row's derived values go with either.
+    """
+    counts = count_rows(frame, contract, rules, indicator_measures)
+    thresholds = _thresholds(frame, rules)
+    secondary = secondary_rows(frame, rules, contract)
+    cells, markers = {}, {}
+    primary_rows = pd.Series(False, index=frame.index)
+    labels = thresholds.map(lambda t: f"<{int(t)}" if t == t else None)
+    for name, rows in counts.items():
+        primary = _small(frame[name], thresholds) & rows
+        primary_rows |= primary
+        cells[name] = primary | secondary
+        markers[name] = labels.where(primary, SECONDARY_MARKER).astype(object)
+    if secondary.any():  # a mart whose counts are all by-indicator values (mart_spc)
+        for name, column in contract.columns.items():
+            if column.suppression == "count" and name in frame.columns and name not in cells:
+                cells[name] = secondary.copy()
+                markers[name] = pd.Series(SECONDARY_MARKER, index=frame.index, dtype=object)
+    reason = pd.Series("", index=frame.index, dtype=object)
+    reason[secondary] = "secondary"
+    reason[primary_rows] = "primary"
+    return Assessment(cells, markers, reason, _policy_names(frame, rules))
+
+
+def audit_reason(found: Assessment, column: str, position: int) -> str:
+    """Why the cell at ``position`` (row position) of ``column`` is withheld, for the
+    suppression audit: primary or secondary, what was withheld, and the source policy."""
+    reason = found.reason.iloc[position]
+    policy = found.policy.iloc[position]
+    own = column in found.cells and bool(found.cells[column].iloc[position])
+    if reason == "secondary":
+        what = "count" if own else "value resting on it"
+        return (f"Secondary: {what} withheld so that no suppressed count of this series can be "
+                f"recovered from other period types ({policy})")
+    if own:
+        return f"Primary: small count ({policy})"
+    return f"Primary: derived from a small count ({policy})"
+
+
 def small_cells(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract, *,
                 indicator_measures: Mapping[str, str] | None = None) -> dict[str, pd.Series]:
-    """The rule: for each count column of ``frame`` (``contract``'s), which cells are small
-    counts (from 1 to ``threshold - 1`` in a row where the column holds a count,
-    :func:`count_rows`). An empty result: nothing in ``frame`` can be suppressed."""
-    return {name: _small(frame[name], rules.threshold) & rows
-            for name, rows in count_rows(frame, contract, rules, indicator_measures).items()}
+    """For each count column of ``frame`` (``contract``'s), which cells are withheld
+    (:func:`assess`: a small count, or secondary suppression). An empty result: nothing in
+    ``frame`` can be suppressed."""
+    return assess(frame, rules, contract, indicator_measures=indicator_measures).cells
+
+
+def secondary_withheld(minima: pd.DataFrame,
+                       rules: SuppressionRules) -> frozenset[tuple[str, str, str]]:
+    """Secondary suppression from the smallest positive count of each period type of each
+    series (``minima``: indicator_id, area_code, period_type, min_count).
+
+    Where a series has a small count (primary) in a period type, every period type it could be
+    recovered from by differences is withheld whole (:data:`LEVELS`): a small month, year to
+    date or rolling 12 months withholds the months, year-to-date and rolling 12-month figures;
+    a small quarter those and the quarters; a small financial year every level. Any other
+    period type (``survey``) is withheld whole when it has a small count. Withholding whole
+    period types is coarser than cell-by-cell complementary suppression, but no withheld cell
+    is then a sum or difference of published ones: each published level is a sum of withheld
+    cells of the level below, never fewer than two unknowns apart."""
+    if minima.empty:
+        return frozenset()
+    thresholds = _thresholds(minima, rules)
+    small = minima[_small(minima["min_count"], thresholds)]
+    out: set[tuple[str, str, str]] = set()
+    for (indicator_id, area_code), group in small.groupby(["indicator_id", "area_code"],
+                                                          sort=True):
+        types = set(group["period_type"])
+        top = max((n for n, level in enumerate(LEVELS) if types & set(level)), default=-1)
+        withheld = {t for level in LEVELS[:top + 1] for t in level}
+        withheld |= types - {t for level in LEVELS for t in level}
+        out |= {(indicator_id, area_code, t) for t in withheld}
+    return frozenset(out)
+
+
+def disclosure_rules(config_dir: Path, source: MartReader | Connection | None = None
+                     ) -> SuppressionRules:
+    """The policy of ``config/privacy.toml`` with secondary suppression worked out over the
+    whole of ``mart_indicator_values`` in ``source`` (none without it): every output builds its
+    rules here, so a cell withheld in one is withheld in all."""
+    rules = suppression_rules(config_dir)
+    if source is None:
+        return rules
+    reader = as_reader(source)
+    if not reader.has("mart_indicator_values") or not {
+            "indicator_id", "area_code", "period_type", "numerator", "denominator"} <= set(
+            reader.columns("mart_indicator_values")):
+        return rules  # no series to protect (a partial warehouse)
+    return rules.with_withheld(secondary_withheld(reader.frame("disclosure_count_minima"),
+                                                  rules))
 
 
 def small_rows(cells: dict[str, pd.Series], index: pd.Index) -> pd.Series:
@@ -124,13 +288,13 @@ def _count_number(value: object) -> object:
     return int(number) if number.is_integer() else number
 
 
-def _render(frame: pd.DataFrame, cells: dict[str, pd.Series], marker: str,
+def _render(frame: pd.DataFrame, cells: dict[str, pd.Series], marker: str | dict[str, pd.Series],
             derived: tuple[str, ...] | list[str], numbers: bool) -> pd.DataFrame:
     out = frame.copy()
     as_cell = _count_number if numbers else _count_text
     for column, hit in cells.items():
         shown = pd.Series([as_cell(v) for v in out[column]], index=out.index, dtype=object)
-        shown[hit] = marker
+        shown[hit] = marker[column][hit] if isinstance(marker, dict) else marker
         out[column] = shown
     small = small_rows(cells, out.index)
     if small.any():
@@ -165,11 +329,11 @@ def suppress_frame(frame: pd.DataFrame, rules: SuppressionRules, contract: MartC
     other values of a count column are text (``"1200"``, for the CSVs) or, with ``numbers``,
     numbers (for the workbook).
     """
-    cells = small_cells(frame, rules, contract, indicator_measures=indicator_measures)
-    if not cells:
+    found = assess(frame, rules, contract, indicator_measures=indicator_measures)
+    if not found.cells:
         return frame, 0
-    out = _render(frame, cells, rules.marker, derived_columns(frame, contract), numbers)
-    return out, int(small_rows(cells, frame.index).sum())
+    out = _render(frame, found.cells, found.markers, derived_columns(frame, contract), numbers)
+    return out, int(small_rows(found.cells, frame.index).sum())
 
 
 def publish_table(source: MartReader | Connection, name: str, target: Path, config_dir: Path,
@@ -190,7 +354,7 @@ def publish_table(source: MartReader | Connection, name: str, target: Path, conf
         When ``name`` has no contract (nothing unchecked is published).
     """
     reader = as_reader(source)
-    rules = suppression_rules(config_dir)
+    rules = disclosure_rules(config_dir, reader)
     contract = contract_for(name)
     header = pd.DataFrame(columns=list(reader.columns(name)))
     counts = count_rows(header, contract, rules)
@@ -238,12 +402,16 @@ def withhold(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContrac
         source = frame[["period_start"]].merge(counts, on="period_start", how="left")
         source.index = frame.index
     out = frame.copy()
-    small = small_rows(small_cells(source, rules, contract), out.index)
+    found = assess(source, rules, contract)
+    small = small_rows(found.cells, out.index)
     if small.any():
         for column in derived_columns(out, contract):
             out[column] = out[column].astype(float).where(~small)
     out.attrs["suppressed"] = int(small.sum())
-    out.attrs["threshold"] = rules.threshold
+    out.attrs["secondary"] = int((found.reason.to_numpy() == "secondary").sum())
+    ids = source["indicator_id"].dropna().unique() if "indicator_id" in source.columns else []
+    thresholds = [t for t in (rules.policy_for(i).threshold for i in ids) if t is not None]
+    out.attrs["threshold"] = max(thresholds, default=rules.threshold)
     return out
 
 
@@ -253,14 +421,20 @@ def suppressed_note(*frames: pd.DataFrame) -> str:
     if not n:
         return ""
     threshold = max(int(f.attrs.get("threshold", SuppressionRules.threshold)) for f in frames)
+    secondary = sum(int(f.attrs.get("secondary", 0)) for f in frames)
+    if secondary:
+        return (f"{n} value{'s' if n != 1 else ''} not shown (disclosure control: counts of 1 to "
+                f"{threshold - 1}, and the figures they could be worked out from)")
     return (f"{n} value{'s' if n != 1 else ''} resting on counts of 1 to {threshold - 1} not "
             "shown (disclosure control)")
 
 
-def published_count(count: int | None, rules: SuppressionRules) -> str:
-    """A count as a sentence publishes it: ``"<5"`` when small, ``"1,234"`` otherwise."""
+def published_count(count: int | None, rules: SuppressionRules,
+                    indicator_id: str | None = None) -> str:
+    """A count as a sentence publishes it: ``"<5"`` when small under ``indicator_id``'s
+    source policy (the default without one), ``"1,234"`` otherwise."""
     if count is None:
         return "not available"
-    if is_small(count, rules):
-        return rules.marker
+    if is_small(count, rules, indicator_id):
+        return f"<{rules.policy_for(indicator_id).threshold}"
     return f"{count:,}"

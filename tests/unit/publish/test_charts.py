@@ -7,6 +7,7 @@ in-memory warehouse built from the same frames.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -560,15 +561,31 @@ def test_chart_pack_draws_what_exists_skips_missing_marts_and_indexes_both(tiny_
         [p.name for p in again] + ["index.csv", "notes.txt"])
 
 
-def test_chart_pack_footnotes_carry_the_live_batches_and_withhold_small_counts(tiny_warehouse):
+def test_chart_pack_footnotes_carry_the_live_batches_and_withhold_small_counts(tiny_warehouse,
+                                                                            tmp_path):
     from scp_metrics.publish.charts import draw_charts
 
+    # config/privacy.toml: police recorded crime is open, so the month on a count of 3 is drawn
     ((_, fig),) = draw_charts(tiny_warehouse, "trend", "NI15", AREA, "2009-03", CONFIG)
     foot = figure_text(fig, "footnote")
     assert "Load batches 3-4, 9 (police_crime, population)" in foot
-    assert "1 value resting on counts of 1 to 4 not shown (disclosure control)" in foot
+    assert "disclosure control" not in foot
     (monthly,) = by_gid(fig, "monthly")
-    assert np.isnan(monthly.get_ydata()[5])
+    assert not np.isnan(monthly.get_ydata()[5])
+    # a policy that suppresses police counts of 1 to 4 withholds it, and every month, year to
+    # date and rolling 12 months of the series (secondary suppression)
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    text = (config / "privacy.toml").read_text()
+    (config / "privacy.toml").write_text(text.replace(
+        "[source.police_crime]\n# Police recorded crime is published openly (Home Office tables, "
+        "data.police.uk).\nsuppress = false", "[source.police_crime]\nthreshold = 5"))
+    ((_, fig),) = draw_charts(tiny_warehouse, "trend", "NI15", AREA, "2009-03", config)
+    foot = figure_text(fig, "footnote")
+    (monthly,) = by_gid(fig, "monthly")
+    assert np.isnan(monthly.get_ydata()).all()
+    assert "not shown (disclosure control: counts of 1 to 4, and the figures they could be " \
+           "worked out from)" in foot
 
 
 def test_chart_pack_from_a_warehouse_path_that_does_not_exist_says_so(tmp_path):

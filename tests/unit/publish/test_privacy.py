@@ -22,11 +22,11 @@ def test_small_numbers_are_suppressed_with_the_values_derived_from_them():
     assert suppress_small_numbers(frame, ["numerator"], 3)["numerator"].tolist()[2] == "4"
 
 
-def test_published_csvs_show_small_counts_as_less_than_five(tmp_path):
+def test_published_csvs_show_small_counts_under_the_sources_policy(tmp_path):
     con = connect(":memory:")
     con.execute("create table mart_indicator_values as select * from (values "
-                "('all_crime', 'E06000045', date '2009-04-01', 3::bigint, 234600::bigint, 0.0128),"
-                "('all_crime', 'E06000044', date '2009-04-01', 40::bigint, 197700::bigint, 0.2)) "
+                "('NI32', 'E06000045', date '2009-04-01', 7::bigint, 234600::bigint, 0.0128),"
+                "('NI32', 'E06000044', date '2009-04-01', 40::bigint, 197700::bigint, 0.2)) "
                 "t(indicator_id, area_code, period_start, numerator, denominator, value)")
     rules = suppression_rules(Path(__file__).resolve().parents[3] / "config")
     assert rules.threshold == 5
@@ -35,5 +35,6 @@ def test_published_csvs_show_small_counts_as_less_than_five(tmp_path):
     assert publish_table(con, "mart_indicator_values", target, config) == 1
     con.close()
     lines = target.read_text().splitlines()
-    assert lines[1:] == ["all_crime,E06000044,2009-04-01,40,197700,0.2",
-                         "all_crime,E06000045,2009-04-01,<5,234600,"]
+    # MARAC (config/privacy.toml [source.marac]): counts 1 to 7 suppressed
+    assert lines[1:] == ["NI32,E06000044,2009-04-01,40,197700,0.2",
+                         "NI32,E06000045,2009-04-01,<8,234600,"]

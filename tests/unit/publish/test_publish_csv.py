@@ -7,9 +7,7 @@ import pytest
 
 from scp_metrics import steps as refresh
 from scp_metrics.publish.suppression import publish_table
-from scp_metrics.settings import PROJECT_ROOT
-
-CONFIG = PROJECT_ROOT / "config"
+from tests.unit.publish.policy import default_policy_config
 
 
 def _warehouse() -> duckdb.DuckDBPyConnection:
@@ -39,8 +37,9 @@ def test_chunked_publishing_writes_the_same_csv(tmp_path, monkeypatch, mart):
     con = _warehouse()
     monkeypatch.setattr(refresh, "PUBLISH_CHUNK_VECTORS", 1)  # 2,048 rows a chunk
     whole, chunked = tmp_path / "whole.csv", tmp_path / "chunked.csv"
-    expected = publish_table(con, mart, whole, CONFIG)
-    assert refresh.publish_mart_csv(con, mart, chunked, CONFIG) == expected
+    config = default_policy_config(tmp_path)  # police-like ids, suppressed 1 to 4
+    expected = publish_table(con, mart, whole, config)
+    assert refresh.publish_mart_csv(con, mart, chunked, config) == expected
     assert chunked.read_bytes() == whole.read_bytes()
     assert not list(tmp_path.glob("*.part"))
     if mart in ("mart_indicator_values", "mart_spc"):

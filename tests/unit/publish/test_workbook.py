@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from scp_metrics.publish import workbook
 from scp_metrics.settings import PROJECT_ROOT, get_settings
+from tests.unit.publish.policy import default_policy_config
 
 HOME = "E06000045"
 PEERS = ("E07000001", "E07000002")
@@ -66,7 +67,9 @@ def _peer_group(con: duckdb.DuckDBPyConnection, label: str, members: list[str]) 
 
 @pytest.fixture
 def settings(tmp_path):
-    return get_settings(home_area=HOME, warehouse=tmp_path / "wh.duckdb", outputs_dir=tmp_path / "out")
+    # police-like indicators under the default policy (counts 1 to 4), not config's open police
+    return get_settings(home_area=HOME, warehouse=tmp_path / "wh.duckdb", outputs_dir=tmp_path / "out",
+                        config_dir=default_policy_config(tmp_path))
 
 
 def _rows(ws) -> list[tuple]:  # noqa: ANN001
@@ -162,10 +165,15 @@ def test_the_suppression_audit_lists_every_withheld_cell(settings, tmp_path):
     for sheet, row, column, _reason in audit:
         header = [c.value for c in book[sheet][4]]
         cell = book[sheet].cell(int(row), header.index(column) + 1)
-        assert cell.value in ("<5", None), (sheet, row, column, cell.value)
-    # the home area's month: numerator small, its value, interval and change withheld
+        assert cell.value in ("<5", "[c]", None), (sheet, row, column, cell.value)
+    # the home area's month: numerator small, its value, interval and change withheld; the
+    # months, year to date and rolling 12 months of the series withheld with it (secondary)
     mine = {(r[2].split(" (")[0], r[3]) for r in audit if r[0] == "Indicators"}
-    assert ("numerator", "small count") in mine and ("value", "derived from a small count") in mine
+    policy = "(default: counts 1 to 4 suppressed)"
+    assert ("numerator", f"Primary: small count {policy}") in mine
+    assert ("value", f"Primary: derived from a small count {policy}") in mine
+    assert ("numerator", "Secondary: count withheld so that no suppressed count of this series "
+            f"can be recovered from other period types {policy}") in mine
 
 
 def test_a_sheet_longer_than_excel_allows_is_cut_and_says_so(settings, tmp_path, monkeypatch):
@@ -195,7 +203,9 @@ def test_the_workbook_suppresses_what_the_published_csvs_suppress(settings, tmp_
 
     spc = _rows(book["SPC"])
     got = {(r[0], r[2].month): r[3] for r in spc[1:]}
-    assert got == {("asb", 1): "<5", ("asb", 2): 12, ("all_crime", 1): 3}  # a rate is not a count
+    # a rate is not a count, but all_crime's months rest on a month of 1 to 4 in
+    # mart_indicator_values (_warehouse), so secondary suppression withholds its SPC point too
+    assert got == {("asb", 1): "<5", ("asb", 2): 12, ("all_crime", 1): "[c]"}
 
     quality = _rows(book["Data_quality"])
     header = quality[0]

@@ -19,7 +19,13 @@ import pandas as pd
 
 from scp_metrics.publish.charts.wording import ChartSubject, Lineage
 from scp_metrics.publish.reader import Connection, MartReader, as_date, as_reader
-from scp_metrics.publish.suppression import suppressed_note, suppression_rules, withhold
+from scp_metrics.publish.suppression import (
+    disclosure_rules,
+    small_cells,
+    small_rows,
+    suppressed_note,
+    withhold,
+)
 from scp_metrics.warehouse.contracts import contract_for
 
 __all__ = [
@@ -186,7 +192,7 @@ def load_spc(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any
                                f"{area_code}")
     counts = reader.frame("chart_month_counts", indicator_id=indicator_id, area_code=area_code)
     # a point is the month's value of mart_indicator_values, resting on that month's counts
-    return withhold(frame, suppression_rules(config_dir), contract_for("mart_indicator_values"),
+    return withhold(frame, disclosure_rules(config_dir, reader), contract_for("mart_indicator_values"),
                     counts)
 
 
@@ -200,7 +206,7 @@ def load_trend(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: A
                          period_end=_end_date(as_of))
     if (frame["period_type"] == "month").sum() < 2:
         raise ChartDataMissing(f"no monthly values of {indicator_id} for {area_code}")
-    return withhold(frame, suppression_rules(config_dir), contract_for("mart_indicator_values"))
+    return withhold(frame, disclosure_rules(config_dir, reader), contract_for("mart_indicator_values"))
 
 
 def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None,
@@ -221,7 +227,7 @@ def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of
         if latest is not None:
             members = reader.frame("chart_ranking_members", indicator_id=indicator_id,
                                    area_code=area_code, period_type=kind, period_end=latest)
-            return withhold(members, suppression_rules(config_dir),
+            return withhold(members, disclosure_rules(config_dir, reader),
                             contract_for("mart_msg_rankings"))
     raise ChartDataMissing(f"no ranked Most Similar Group period of {indicator_id} for "
                            f"{area_code} ({' or '.join(types)})")
@@ -260,6 +266,10 @@ def load_trajectory(warehouse: Warehouse, target_id: str, area_code: str, *,
                   & (pd.to_datetime(values["period_start"]) == months[0].to_timestamp())
                   & (pd.to_datetime(values["period_end"]) <= as_of)]
     column = "numerator" if str(row.get("unit")) == "count" else "value"
+    # the year-to-date points as published: none where disclosure control withholds them
+    hidden = small_rows(small_cells(fytd, disclosure_rules(config_dir, reader),
+                                    contract_for("mart_indicator_values")), fytd.index)
+    fytd = fytd.assign(**{column: fytd[column].astype(float).where(~hidden)})
     actual = {pd.Timestamp(e).to_period("M"): float(v)
               for e, v in zip(fytd["period_end"], fytd[column], strict=True)}
     profile = FLAT

@@ -12,7 +12,7 @@ import pandas as pd
 from scp_metrics.publish.report.facts import Facts
 from scp_metrics.publish.report.overview import assurance_icon, variation_icon
 from scp_metrics.publish.report.priorities import target_rows
-from scp_metrics.publish.suppression import small_cells
+from scp_metrics.publish.suppression import assess
 from scp_metrics.warehouse.contracts import contract_for
 
 TRACKING = contract_for("mart_target_tracking")
@@ -28,9 +28,11 @@ def verdict_rows(facts: Facts) -> list[dict[str, Any]]:
     rows = target_rows(facts)
     for t in rows:
         t["position"] = facts.rank(str(t.get("indicator_id")))
-        small = small_cells(pd.DataFrame([t]), facts.rules, TRACKING).get("actual_value")
+        found = assess(pd.DataFrame([t]), facts.rules, TRACKING)
+        small = found.cells.get("actual_value")
         t["ytd_suppressed"] = small is not None and bool(small.iloc[0])
-        t["marker"] = facts.rules.marker
+        t["marker"] = found.markers["actual_value"].iloc[0] if t["ytd_suppressed"] \
+            else facts.rules.marker
         t["unit"] = t.get("unit") if isinstance(t.get("unit"), str) else None
         t["variation"] = variation_icon(facts, str(t.get("indicator_id") or ""))
         t["assurance_icon"] = assurance_icon(t.get("assurance"))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from scp_metrics.config import catalogue
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
-from scp_metrics.publish.suppression import SuppressionRules, suppression_rules
+from scp_metrics.publish.suppression import SuppressionRules, disclosure_rules, is_withheld
 from scp_metrics.settings import Settings
 
 
@@ -57,7 +57,7 @@ class Facts:
         self.area = settings.home_area
         self.as_of_end = (pd.Timestamp(as_of + "-01") + pd.offsets.MonthEnd(0)).date()
         self.indicators = {i.id: i for i in catalogue.read_indicators(settings.config_dir)}
-        self.rules: SuppressionRules = suppression_rules(settings.config_dir)
+        self.rules: SuppressionRules = disclosure_rules(settings.config_dir, self.reader)
         self.tables = set(self.reader.tables())
         self.own = (self.reader.frame("report_as_of", area_code=self.area)
                     if self.has("mart_indicator_as_of") else pd.DataFrame())
@@ -88,7 +88,9 @@ class Facts:
 
     def ytd_change(self, indicator_id: str) -> Change | None:
         """Financial year to date ending at the indicator's own as-of month, with last year's
-        same months."""
+        same months. None when disclosure control withholds the series' year-to-date figures."""
+        if is_withheld(self.rules, indicator_id, self.area, "fytd"):
+            return None
         end = self.as_of_of(indicator_id)
         rows = self.reader.frame("report_fytd", indicator_id=indicator_id, area_code=self.area,
                                  period_end=end)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from scp_metrics.publish.report.facts import Facts
+from scp_metrics.publish.suppression import is_withheld
 
 __all__ = ["assurance_icon", "overview_rows", "variation_icon"]
 
@@ -80,6 +81,8 @@ def overview_rows(facts: Facts) -> list[dict[str, Any]]:
     order = {ind_id: i for i, ind_id in enumerate(facts.indicators)}
     rows = []
     for _, r in frame.iterrows():
+        if is_withheld(facts.rules, str(r["indicator_id"]), facts.area, str(r["period_type"])):
+            continue  # disclosure control withholds the series' figures of that period type
         ind = facts.indicators.get(str(r["indicator_id"]))
         change = None if _missing(r["change_pct"]) else float(r["change_pct"])
         point = None

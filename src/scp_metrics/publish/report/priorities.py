@@ -84,9 +84,9 @@ def indicator_facts(facts: Facts, indicator_id: str, plan: Plan | None) -> Indic
         id=indicator_id, name=ind.title if ind else indicator_id,
         measure=ind.measure if ind else "rate", polarity=ind.polarity if ind else "lower",
         unit=ind.unit if ind else "", change=change,
-        count=published_count(change.numerator if change else None, facts.rules),
+        count=published_count(change.numerator if change else None, facts.rules, indicator_id),
         count_last_year=published_count(change.numerator_last_year if change else None,
-                                        facts.rules),
+                                        facts.rules, indicator_id),
         point_change=point, rank=facts.rank(indicator_id), survey=survey,
         comparator=plan.comparator(indicator_id) if plan else None,
         breaks=_breaks(facts, indicator_id, *window))

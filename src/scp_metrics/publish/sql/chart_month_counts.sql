@@ -1,10 +1,12 @@
--- The monthly counts an SPC series rests on (for small-number suppression of its points).
+-- The monthly counts an SPC series rests on (for suppression of its points: the month's counts
+-- and the series' key, whose period type secondary suppression may withhold).
 with indicator_values as (
     select * from mart_indicator_values
 ),
 
 months as (
-    select period_start, numerator, denominator from indicator_values
+    select indicator_id, area_code, period_type, period_start, numerator, denominator
+    from indicator_values
     where indicator_id = $indicator_id and area_code = $area_code and period_type = 'month'
 )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
-from scp_metrics.publish.suppression import suppression_rules
+from scp_metrics.publish.suppression import disclosure_rules
 from scp_metrics.publish.workbook.model import TABLE_FIRST_ROW, Sheet, SheetContext, SheetTable, mart_table
 from scp_metrics.publish.workbook.sheets import SHEETS
 from scp_metrics.publish.workbook.writer import Writer, write_simple_table, write_table_sheet
@@ -59,7 +59,7 @@ def write_workbook(source: MartReader | Connection, settings: Settings, path: Pa
     """Write the workbook to ``path`` from whatever marts exist; returns the path."""
     reader = as_reader(source)
     ctx = SheetContext(reader, settings, settings.home_area.strip().upper(), as_of,
-                       suppression_rules(settings.config_dir))
+                       disclosure_rules(settings.config_dir, reader))
     tables = build_tables(ctx)
     notes: list[str] = []
     note_numbers: list[list[int]] = []

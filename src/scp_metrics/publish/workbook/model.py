@@ -12,7 +12,7 @@ import pandas as pd
 
 from scp_metrics.publish.formats import LEDGER_UNITS, cell_formats
 from scp_metrics.publish.reader import MartReader, query_text
-from scp_metrics.publish.suppression import SuppressionRules, suppress_frame
+from scp_metrics.publish.suppression import SuppressionRules, assess, audit_reason, suppress_frame
 from scp_metrics.settings import Settings
 from scp_metrics.warehouse.contracts import MartContract, contract_for
 
@@ -130,10 +130,10 @@ def mart_table(ctx: SheetContext, query: str, table: str, description: str, *,
     shown, suppressed = frame, []
     if contract is not None:
         shown, _ = suppress_frame(frame, ctx.rules, contract, ctx.indicator_measures, numbers=True)
+        found = assess(frame, ctx.rules, contract, indicator_measures=ctx.indicator_measures)
         for col in shown.columns:
             changed = _changed(frame[col], shown[col])
-            suppressed += [(int(i), str(col), "small count" if shown[col].iloc[i] == ctx.rules.marker
-                            else "derived from a small count") for i in changed]
+            suppressed += [(int(i), str(col), audit_reason(found, col, i)) for i in changed]
     if columns is not None:
         keep = [c for c in columns if c in shown.columns]
         shown, formats = shown[keep], {c: formats[c] for c in keep}
