@@ -200,12 +200,12 @@ def audit_reason(found: Assessment, column: str, position: int) -> str:
     reason = found.reason.iloc[position]
     policy = found.policy.iloc[position]
     own = column in found.cells and bool(found.cells[column].iloc[position])
-    if reason == "secondary":
+    if own and found.markers[column].iloc[position] != SECONDARY_MARKER:
+        return f"Primary: small count ({policy})"
+    if own or reason == "secondary":
         what = "count" if own else "value resting on it"
         return (f"Secondary: {what} withheld so that no suppressed count of this series can be "
                 f"recovered from other period types ({policy})")
-    if own:
-        return f"Primary: small count ({policy})"
     return f"Primary: derived from a small count ({policy})"
 
 
