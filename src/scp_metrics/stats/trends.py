@@ -80,6 +80,10 @@ WINDOW_MONTHS = 36
 MIN_MONTHS = 24
 #: Pearson χ²/df above which the Poisson model is replaced by a negative binomial.
 OVERDISPERSION_LIMIT = 1.5
+#: Largest standard error of the annual log change a fit may report. Above it the slope is not
+#: identified by the counts (one event after months of none, say: the fit's slope runs off to
+#: infinity) and its 95% interval would span more than a factor of e^(2 × 1.96 × 3), about 130,000.
+MAX_ANNUAL_LOG_SE = 3.0
 _Z95 = 1.959963984540054
 _LOG_ALPHA_BOUNDS = (math.log(1e-8), math.log(10.0))
 
@@ -227,6 +231,11 @@ def fit_trend(
                            verdict="insufficient data", **base)
     offset = np.log(pop.loc[window].to_numpy()) if pop is not None else np.zeros(n)
     method, beta, se, dispersion = _fit(y, _design(window, start), offset)
+    if not (math.isfinite(beta) and math.isfinite(se) and 12.0 * se <= MAX_ANNUAL_LOG_SE):
+        return TrendResult(method="not fitted: the counts are too sparse to estimate a trend",
+                           annual_change_pct=math.nan, ci95_lower_pct=math.nan,
+                           ci95_upper_pct=math.nan, dispersion=dispersion,
+                           verdict="insufficient data", **base)
     pct = [100.0 * math.expm1(12.0 * b) for b in (beta, beta - _Z95 * se, beta + _Z95 * se)]
     return TrendResult(method=method, annual_change_pct=pct[0], ci95_lower_pct=pct[1],
                        ci95_upper_pct=pct[2], dispersion=dispersion,

@@ -81,6 +81,17 @@ def test_the_interval_holds_the_true_change_in_about_95_of_100_seeded_series():
     assert 0.90 <= share <= 0.99
 
 
+def test_one_event_after_months_of_none_is_too_sparse_for_a_trend_not_an_overflow():
+    # Hypothesis found it (tests/property/test_projection_holes.py): 35 empty months and one
+    # event. The Poisson likelihood keeps rising as the slope grows, so no finite trend exists;
+    # the fit used to stop at a huge slope and exp() overflowed.
+    counts = pd.Series([0.0] * 35 + [1.0], index=pd.date_range("2008-04-01", periods=36, freq="MS"))
+    result = fit_trend(counts)
+    assert result.verdict == "insufficient data"
+    assert result.method == "not fitted: the counts are too sparse to estimate a trend"
+    assert np.isnan(result.annual_change_pct) and np.isnan(result.ci95_upper_pct)
+
+
 def test_a_break_before_the_window_does_not_shorten_it_or_warn():
     result = fit_trend(simulate(60), breaks=[date(2007, 4, 1)])
     assert (result.n_months, result.break_warning, result.break_date) == (36, False, None)
