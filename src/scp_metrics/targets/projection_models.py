@@ -35,6 +35,11 @@ from scp_metrics.targets.projection_base import (
     fy_ordinals,
 )
 
+# A projected month whose log-mean has a standard error above this (a factor of e^6, about 400, at
+# 95%) carries no information from the data: the fit's coefficients are not identified (counts of
+# 0 and 1 after a series break, say) and its simulated interval would be unbounded.
+MAX_LOG_SE = 3.0
+
 
 def _design(ordinals: np.ndarray, origin: int, seasonal: bool,
             steps: tuple[int, ...] = ()) -> np.ndarray:
@@ -83,10 +88,15 @@ def poisson_glm(data: Months, fy: int, base: Projection, observed: list, unobser
     ords = np.array(sorted(o for o in data.values if o > origin - GLM_WINDOW), dtype=np.int64)
     if len(ords) < 12:
         return replace(base, note=f"only {len(ords)} months in the {GLM_WINDOW}-month window")
-    seasonal = len(ords) >= 24 and len(set((ords % 12).tolist())) == 12
+    y = np.array([data.values[o] for o in ords.tolist()])
+    if not y.any():
+        return replace(base, note=f"no counts in the {GLM_WINDOW}-month window to fit")
+    # A month of the year with no count in the window has no finite effect (its maximum-likelihood
+    # coefficient is -inf): such a series is fitted without month effects.
+    month_totals = np.bincount(ords % 12, weights=y, minlength=12)
+    seasonal = len(ords) >= 24 and len(set((ords % 12).tolist())) == 12 and bool(np.all(month_totals > 0))
     steps = tuple(b for b in data.breaks if ords.min() < b <= ords.max())
     x = _design(ords, origin, seasonal, steps)
-    y = np.array([data.values[o] for o in ords.tolist()])
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
@@ -100,6 +110,8 @@ def poisson_glm(data: Months, fy: int, base: Projection, observed: list, unobser
     rng = np.random.default_rng(SEED)
     # Coefficient draws through the linear predictor: η ~ N(x β̂, x Σφ xᵀ).
     eta_cov = x_new @ (cov * phi) @ x_new.T
+    if float(np.max(np.diag(eta_cov), initial=0.0)) > MAX_LOG_SE ** 2:
+        return replace(base, note="the counts are too sparse for the model (its interval would be unbounded)")
     vals, vecs = np.linalg.eigh((eta_cov + eta_cov.T) / 2)
     root = vecs * np.sqrt(np.clip(vals, 0.0, None))
     eta = x_new @ params + rng.standard_normal((N_DRAWS, len(vals))) @ root.T
@@ -107,7 +119,8 @@ def poisson_glm(data: Months, fy: int, base: Projection, observed: list, unobser
     lam = rng.gamma(mu / (phi - 1.0), phi - 1.0) if phi > 1.0 else mu
     draws = base.ytd + rng.poisson(lam).sum(axis=1)
     point = base.ytd + float(mu_hat.sum())
-    note = f"dispersion {phi:.2f}" + ("" if seasonal else "; no month effects (too few months)")
+    note = f"dispersion {phi:.2f}" + ("" if seasonal else "; no month effects (too few months)"
+                                      if len(ords) < 24 else "; no month effects (a month of the year has no count)")
     if steps:
         note += "; a step at the series break " + ", ".join(
             str(pd.Period(ordinal=b, freq="M")) for b in steps)
