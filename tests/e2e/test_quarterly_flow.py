@@ -136,8 +136,15 @@ def test_broken_extracts_are_quarantined_with_file_row_and_column_and_marts_unch
     for outcome in summary.quarantined:
         report = Path(outcome.report)
         assert report.is_file()
-        assert (report.parent / outcome.file).is_file()  # the refused file is kept
         assert Path(str(report).replace(".report.csv", ".report.md")).is_file()
+    # the HO CSP table (area totals) is kept for the analyst; the police file holds person-level
+    # rows, so it is recorded by name and hash only, never copied (issue 14 item 4)
+    ho_report = Path(refused["negative_2008-09_Q1.csv"].report)
+    assert (ho_report.parent / "negative_2008-09_Q1.csv").is_file()
+    police_report = Path(refused["missing_column_2009-10_Q2.csv"].report)
+    assert not (police_report.parent / "missing_column_2009-10_Q2.csv").exists()
+    assert "not copied here" in police_report.with_name(
+        "missing_column_2009-10_Q2.csv.report.md").read_text()
 
 
 def test_each_run_leaves_a_markdown_summary_artifact(run):

@@ -8,14 +8,16 @@ import shutil
 
 import pytest
 
+from scp_metrics.cli import build_parser
 from scp_metrics.cli import refresh as cli_refresh
 
 pytestmark = pytest.mark.e2e
 
 
 def _args(**overrides: object) -> argparse.Namespace:
-    base = {"engine": "prefect", "force": False, "wait": 0.0, "no_publish": False}
-    return argparse.Namespace(**{**base, **overrides})
+    """The refresh command's own defaults (from its parser, so a new option cannot be missed)."""
+    base = vars(build_parser("refresh").parse_args(["refresh"]))
+    return argparse.Namespace(**{**base, "engine": "prefect", "wait": 0.0, **overrides})
 
 
 def test_nothing_new_refresh_does_not_start_prefect(sample_refresh, monkeypatch, capsys):
