@@ -190,3 +190,46 @@ def test_a_failed_publishing_step_is_retried_alone(run):
     assert calls["charts"] == 2  # failed, retried
     assert calls["build"] == calls["report"] == 1  # the steps before and after it: once each
     assert calls["csv"] == len(first.mart_rows)  # each mart written once, not again on the retry
+
+
+def test_no_planted_personal_value_reaches_the_prefect_artifact_or_the_run_logs(
+        harness, mini_raw, tmp_path, capfd):
+    """Issue 14's acceptance, for the Prefect engine: the personal values planted by
+    ``tests/reliability/test_personal_data.py`` (Unicode-spaced NHS numbers, a name and a postcode
+    in header cells, dates of birth in free text, an email, a refused MARAC reference, a patient
+    export) appear neither in the run's Markdown artifact, nor in any log record of the flow and
+    its tasks as the Prefect API stores them, nor on the terminal."""
+    import asyncio
+
+    from prefect.artifacts import Artifact
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
+
+    from pipelines.quarterly_refresh import quarterly_refresh
+    from tests.reliability.test_personal_data import SECRETS, plant
+
+    raw = tmp_path / "raw"
+    shutil.copytree(mini_raw, raw)
+    plant(raw)
+    state = quarterly_refresh(**paths_in(tmp_path, raw), publish_outputs=False,
+                              return_state=True)
+    summary = state.result()
+    assert len(summary.quarantined) == 7 and len(summary.loaded) == 4
+    APILogWorker.drain_all(timeout=30)  # the API's log queue is sent in batches
+
+    async def logs() -> list[str]:
+        async with get_client() as client:
+            found = await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(
+                any_=[state.state_details.flow_run_id])))
+            return [log.message for log in found]
+
+    messages = asyncio.run(logs())
+    artifact = Artifact.get(key="quarterly-refresh-summary")
+    assert artifact is not None and "patient_export.csv" in artifact.data  # refused by name
+    assert len(messages) > 20 and any("patient_export.csv" in m for m in messages), messages[:5]
+    terminal = "".join(capfd.readouterr())
+    for place, text in {"artifact": artifact.data, "logs": "\n".join(messages),
+                        "terminal": terminal}.items():
+        for secret in SECRETS:
+            assert secret not in text, f"{secret!r} found in the Prefect {place}"
