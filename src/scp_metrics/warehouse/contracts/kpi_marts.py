@@ -4,44 +4,14 @@ Listed in :data:`scp_metrics.warehouse.contracts.marts.MART_CONTRACTS` after the
 
 from __future__ import annotations
 
-import pandera.pandas as pa
-
+from scp_metrics.warehouse.contracts.columns import date, flag, number, per_row, text
 from scp_metrics.warehouse.contracts.model import (
-    PER_ROW,
-    ColumnContract,
-    Kind,
     MartContract,
     RowUnits,
-    Suppression,
 )
 
 __all__ = ["KPI_CONTRACTS"]
 
-
-def text(name: str, description: str, *, nullable: bool = True,
-         isin: tuple[str, ...] = ()) -> ColumnContract:
-    checks = (pa.Check.isin(list(isin)),) if isin else ()
-    return ColumnContract(name, "text", "text", description, nullable=nullable, checks=checks)
-
-
-def date(name: str, description: str, *, nullable: bool = True) -> ColumnContract:
-    return ColumnContract(name, "date", "date", description, nullable=nullable)
-
-
-def flag(name: str, description: str, *, nullable: bool = True) -> ColumnContract:
-    return ColumnContract(name, "flag", "flag", description, nullable=nullable)
-
-
-def number(name: str, unit: str, description: str, *, kind: Kind = "float",
-           nullable: bool = True, suppression: Suppression | None = None) -> ColumnContract:
-    return ColumnContract(name, kind, unit, description, nullable=nullable,
-                          suppression=suppression)
-
-
-def per_row(name: str, units: RowUnits, description: str, *,
-            suppression: Suppression | None = None) -> ColumnContract:
-    return ColumnContract(name, "float", PER_ROW, description, suppression=suppression,
-                          row_units=units)
 
 #: A KPI figure's unit (mart_kpi_values / mart_kpi_status ``unit``; see
 #: scp_metrics.indicators.partner_returns.CONTRACT_UNITS).

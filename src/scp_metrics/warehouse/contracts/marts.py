@@ -12,44 +12,16 @@ import pandera.pandas as pa
 from scp_metrics.config.units import INDICATOR_UNITS
 from scp_metrics.stats.overdispersion import FUNNEL_METHODS
 from scp_metrics.stats.series_status import SERIES_STATUSES
+from scp_metrics.warehouse.contracts.columns import date, flag, number, per_row, text
 from scp_metrics.warehouse.contracts.kpi_marts import KPI_CONTRACTS
 from scp_metrics.warehouse.contracts.model import (
     PER_ROW,
     ColumnContract,
-    Kind,
     MartContract,
     RowUnits,
-    Suppression,
 )
 
 __all__ = ["MART_CONTRACTS"]
-
-
-def text(name: str, description: str, *, nullable: bool = True,
-         isin: tuple[str, ...] = ()) -> ColumnContract:
-    checks = (pa.Check.isin(list(isin)),) if isin else ()
-    return ColumnContract(name, "text", "text", description, nullable=nullable, checks=checks)
-
-
-def date(name: str, description: str, *, nullable: bool = True) -> ColumnContract:
-    return ColumnContract(name, "date", "date", description, nullable=nullable)
-
-
-def flag(name: str, description: str, *, nullable: bool = True) -> ColumnContract:
-    return ColumnContract(name, "flag", "flag", description, nullable=nullable)
-
-
-def number(name: str, unit: str, description: str, *, kind: Kind = "float",
-           nullable: bool = True, suppression: Suppression | None = None,
-           checks: tuple[pa.Check, ...] = ()) -> ColumnContract:
-    return ColumnContract(name, kind, unit, description, nullable=nullable,
-                          suppression=suppression, checks=checks)
-
-
-def per_row(name: str, units: RowUnits, description: str, *,
-            suppression: Suppression | None = None) -> ColumnContract:
-    return ColumnContract(name, "float", PER_ROW, description, suppression=suppression,
-                          row_units=units)
 
 
 def probability(name: str, description: str) -> ColumnContract:
