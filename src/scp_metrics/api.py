@@ -6,9 +6,11 @@
 >>> fig = wh.chart("trend", "all_crime")      # a matplotlib Figure
 
 Everything is read through the publish reader (:mod:`scp_metrics.publish.reader`), as the
-published outputs are. Tables come back exact, as the warehouse holds them (the analyst's
-view); :meth:`Warehouse.published` gives a table as the published CSVs show it (small numbers
-suppressed by the one rule, ``config/privacy.toml``). Charts always withhold small numbers.
+published outputs are. :meth:`Warehouse.table` gives a table exact, as the warehouse holds it
+(the analyst's view); :meth:`Warehouse.published` gives it as the published CSVs show it
+(disclosure control by the one rule, ``config/privacy.toml``), and so does
+:meth:`Warehouse.indicator` unless asked for exact values. Charts always withhold what the
+rule withholds. The shipped notebooks show only published views, so they can be shared.
 """
 
 from __future__ import annotations
@@ -56,22 +58,36 @@ class Warehouse:
         return self.reader.table(name, **where)
 
     def published(self, name: str, **where: Any) -> pd.DataFrame:
-        """A mart as the published CSVs show it: counts of 1 to 4 as ``"<5"`` and the values
-        derived from them withheld (:func:`scp_metrics.publish.suppression.suppress_frame`,
-        the mart's contract and ``config/privacy.toml``)."""
-        from scp_metrics.publish.suppression import disclosure_rules, suppress_frame
+        """A mart as the published outputs show it (:func:`scp_metrics.publish.suppression.
+        suppress_frame`, the mart's contract and ``config/privacy.toml``): a small count as its
+        marker (``"<8"``), a count withheld by secondary suppression as ``"[c]"``, other counts
+        as numbers, and the values resting on a withheld count as NaN (the derived columns stay
+        numbers)."""
+        return self._published(name, self.table(name, **where))
+
+    def _published(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        from scp_metrics.publish.suppression import (
+            derived_columns,
+            disclosure_rules,
+            suppress_frame,
+        )
         from scp_metrics.warehouse.contracts import contract_for
 
-        frame = self.table(name, **where)
+        contract = contract_for(name)
         measures = self.reader.indicator_measures() if "ref_indicators" in self.tables() else None
         rules = disclosure_rules(self.settings.config_dir, self.reader)
-        return suppress_frame(frame, rules, contract_for(name), measures)[0]
+        out = suppress_frame(frame, rules, contract, measures, numbers=True)[0]
+        for column in derived_columns(out, contract):
+            out[column] = pd.to_numeric(out[column])
+        return out
 
     def indicator(self, indicator_id: str, area: str | None = None,
-                  period_type: str = "month") -> pd.DataFrame:
-        """One indicator's values for one area and period type, oldest first."""
-        return self.reader.frame("api_indicator", indicator_id=indicator_id,
-                                 area_code=area or self.area, period_type=period_type)
+                  period_type: str = "month", *, exact: bool = False) -> pd.DataFrame:
+        """One indicator's values for one area and period type, oldest first, as published
+        (:meth:`published`), or as the warehouse holds them with ``exact``."""
+        frame = self.reader.frame("api_indicator", indicator_id=indicator_id,
+                                  area_code=area or self.area, period_type=period_type)
+        return frame if exact else self._published("mart_indicator_values", frame)
 
     def indicators(self) -> pd.DataFrame:
         """The indicator catalogue (id, title, unit, polarity, …)."""

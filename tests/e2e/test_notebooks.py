@@ -69,4 +69,27 @@ def _check_walkthrough(book, warehouse) -> None:
         con.close()
     assert re.search(r"all_crime\s+13\s+15\s+", row), row
     assert f"{value:.2f}" in row, (row, value)  # the 12 months' rate, recounted from months
+    _check_disclosure(book, warehouse)
+
+
+def _check_disclosure(book, warehouse) -> None:
+    """Issue 15 item 8: the notebook shows the published view. Its year-to-date table gives
+    all crime's count as counted (police data are open) and NI 32's (MARAC: secondary
+    suppression withholds its year-to-date figures in the sample) as [c] with no value."""
+    from scp_metrics.warehouse import connect
+
+    (ytd,) = [c for c in book.cells if c.cell_type == "code" and '"fytd"' in c.source]
+    table = ytd.outputs[-1]["data"]["text/plain"]
+    con = connect(warehouse, read_only=True)
+    try:
+        (count,) = con.execute(
+            "select sum(numerator) from mart_indicator_values where indicator_id = 'all_crime' "
+            "and area_code = 'E06000045' and period_type = 'month' and period_start between "
+            "date '2009-04-01' and date '2009-12-01'").fetchone()
+    finally:
+        con.close()
+    police = next(line for line in table.splitlines() if " all_crime " in f" {line} ")
+    assert re.search(rf"all_crime\s+{int(count)}\s", police), (police, count)
+    marac = next(line for line in table.splitlines() if " NI32 " in f" {line} ")
+    assert re.search(r"NI32\s+\[c\]\s+NaN\s", marac), marac
 

@@ -20,24 +20,27 @@ withheld. Zero is shown. The warehouse keeps the exact figures.
 * :func:`withhold` - charts (numbers stay numbers, withheld values are NaN) and
   :func:`suppressed_note` for their footnote;
 * :func:`published_count` - a count in a sentence of the report.
+
+Rounding to a base where a source is so configured: :mod:`scp_metrics.publish.rounding`.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from scp_metrics.config.privacy import SuppressionRules, suppression_rules
+from scp_metrics.config.privacy import SourcePolicy, SuppressionRules, suppression_rules
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
+from scp_metrics.publish.rounding import apply_rounding, round_counts, rounded_rows
 from scp_metrics.warehouse.contracts import MartContract, contract_for
 
 __all__ = ["SECONDARY_MARKER", "Assessment", "SuppressionRules", "assess", "audit_reason",
-           "count_rows",
-           "derived_columns", "disclosure_rules", "is_small", "is_withheld", "publish_table",
+           "count_rows", "derived_columns", "disclosure_rules", "is_small", "is_withheld", "publish_table",
            "published_count", "secondary_rows", "secondary_withheld", "small_cells",
            "small_rows", "suppress_frame", "suppress_small_numbers", "suppressed_note",
            "suppression_rules", "withhold"]
@@ -67,39 +70,59 @@ def _small(values: pd.Series, threshold: int | float | pd.Series) -> pd.Series:
     return ((numbers >= 1) & (numbers < threshold)).fillna(False).astype(bool)
 
 
-def _thresholds(frame: pd.DataFrame, rules: SuppressionRules) -> pd.Series:
-    """Each row's threshold (NaN: its source is not suppressed), from its indicator's source."""
-    if "indicator_id" not in frame.columns or not rules.sources:
-        return pd.Series(float(rules.threshold), index=frame.index)
-    by_id = {i: rules.policy_for(i).threshold for i in frame["indicator_id"].dropna().unique()}
-    out = frame["indicator_id"].map(by_id).astype(float)
-    return out.where(frame["indicator_id"].notna(), float(rules.threshold))
+# The column naming a row's series: an indicator (most marts) or a KPI (mart_kpi_values).
+ID_COLUMNS = ("indicator_id", "kpi_id")
 
 
-def _policy_names(frame: pd.DataFrame, rules: SuppressionRules) -> pd.Series:
-    if "indicator_id" not in frame.columns:
-        return pd.Series(rules.policy_for(None).describe(), index=frame.index)
-    by_id = {i: rules.policy_for(i).describe() for i in frame["indicator_id"].dropna().unique()}
-    return frame["indicator_id"].map(by_id).fillna(rules.policy_for(None).describe())
+def _ids(frame: pd.DataFrame) -> pd.Series | None:
+    column = next((c for c in ID_COLUMNS if c in frame.columns), None)
+    return frame[column] if column is not None else None
 
 
-def is_small(count: object, rules: SuppressionRules, indicator_id: str | None = None) -> bool:
+def _per_row(frame: pd.DataFrame, rules: SuppressionRules, mart: str | None,
+             what: Callable[[SourcePolicy], object]) -> pd.Series:
+    """``what`` of each row's source policy: the mart's source (``marts`` of a
+    ``[source.*]``), else its indicator's or KPI's, else the default."""
+    ids = _ids(frame)
+    default = what(rules.policy_for(None, mart))
+    if ids is None or not rules.sources:
+        return pd.Series([default] * len(frame), index=frame.index, dtype=object)
+    by_id = {i: what(rules.policy_for(i, mart)) for i in ids.dropna().unique()}
+    out = ids.map(by_id).astype(object)
+    return out.where(ids.notna(), default)
+
+
+def _thresholds(frame: pd.DataFrame, rules: SuppressionRules,
+                mart: str | None = None) -> pd.Series:
+    """Each row's threshold (NaN: its source is not suppressed)."""
+    return _per_row(frame, rules, mart, lambda p: p.threshold).astype(float)
+
+
+def _policy_names(frame: pd.DataFrame, rules: SuppressionRules,
+                  mart: str | None = None) -> pd.Series:
+    return _per_row(frame, rules, mart, lambda p: p.describe())
+
+
+def is_small(count: object, rules: SuppressionRules, indicator_id: str | None = None,
+             mart: str | None = None) -> bool:
     """Whether ``count`` is a small count under ``rules`` (1 to ``threshold - 1`` of
-    ``indicator_id``'s source; the default policy without one)."""
+    ``indicator_id``'s source, or ``mart``'s; the default policy without one)."""
     if count is None or count is pd.NA:
         return False
     try:
         number = float(count)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
-    threshold = rules.policy_for(indicator_id).threshold
+    threshold = rules.policy_for(indicator_id, mart).threshold
     return threshold is not None and 1 <= number < threshold
 
 
 def is_withheld(rules: SuppressionRules, indicator_id: str | None, area_code: str | None,
                 period_type: str | None) -> bool:
-    """Whether secondary suppression withholds that period type of that series."""
-    return (indicator_id, area_code, period_type) in rules.withheld
+    """Whether secondary suppression withholds that period type of that series, or its source
+    rounds its counts (a figure worked out from exact counts must not be published then)."""
+    return ((indicator_id, area_code, period_type) in rules.withheld
+            or bool(rules.policy_for(indicator_id).round_to))
 
 
 def count_rows(frame: pd.DataFrame, contract: MartContract, rules: SuppressionRules,
@@ -156,12 +179,22 @@ class Assessment:
 
     ``cells``: count column → the cells withheld; ``markers``: count column → what each withheld
     cell shows (``"<8"``, or ``"[c]"`` for secondary suppression); ``reason``: per row
-    ``"primary"``, ``"secondary"`` or ``""``; ``policy``: per row the source policy in words."""
+    ``"primary"``, ``"secondary"``, ``"rounded"`` (:mod:`scp_metrics.publish.rounding`) or
+    ``""``; ``policy``: per row the source policy in words; ``counts``: count column → the rows
+    in which it holds a count; ``base``: per row the base its counts are rounded to (NaN:
+    none); ``rescaled``: derived columns a rounded row recomputes (the others are withheld)."""
 
     cells: dict[str, pd.Series]
     markers: dict[str, pd.Series]
     reason: pd.Series
     policy: pd.Series
+    counts: dict[str, pd.Series]
+    base: pd.Series
+    rescaled: frozenset[str] = frozenset()
+
+    @property
+    def rounded(self) -> pd.Series:
+        return self.reason.eq("rounded")
 
 
 def assess(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract, *,
@@ -173,7 +206,7 @@ def assess(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract,
     period type is withheld (:func:`secondary_rows`). The row's derived values go with either.
     """
     counts = count_rows(frame, contract, rules, indicator_measures)
-    thresholds = _thresholds(frame, rules)
+    thresholds = _thresholds(frame, rules, contract.name)
     secondary = secondary_rows(frame, rules, contract)
     cells, markers = {}, {}
     primary_rows = pd.Series(False, index=frame.index)
@@ -188,10 +221,16 @@ def assess(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract,
             if column.suppression == "count" and name in frame.columns and name not in cells:
                 cells[name] = secondary.copy()
                 markers[name] = pd.Series(SECONDARY_MARKER, index=frame.index, dtype=object)
+    base = _per_row(frame, rules, contract.name, lambda p: p.round_to).astype(float)
     reason = pd.Series("", index=frame.index, dtype=object)
+    reason[rounded_rows(counts, frame, base, small_rows(cells, frame.index))] = "rounded"
     reason[secondary] = "secondary"
     reason[primary_rows] = "primary"
-    return Assessment(cells, markers, reason, _policy_names(frame, rules))
+    rescaled = frozenset(c for c, (num, _) in rules.rescaled.items()
+                         if indicator_measures is not None and c in frame.columns
+                         and {"indicator_id", num} <= set(frame.columns))
+    return Assessment(cells, markers, reason, _policy_names(frame, rules, contract.name), counts,
+                      base, rescaled)
 
 
 def audit_reason(found: Assessment, column: str, position: int) -> str:
@@ -200,6 +239,15 @@ def audit_reason(found: Assessment, column: str, position: int) -> str:
     reason = found.reason.iloc[position]
     policy = found.policy.iloc[position]
     own = column in found.cells and bool(found.cells[column].iloc[position])
+    base = int(found.base.fillna(0).iloc[position])  # 0: the source does not round
+    if base and not own and column in found.counts and bool(found.counts[column].iloc[position]):
+        return f"Rounded: count rounded to the nearest {base} ({policy})"
+    if reason == "rounded":
+        if column in found.rescaled:
+            return (f"Rounded: recomputed from the counts rounded to the nearest {base} "
+                    f"({policy})")
+        return (f"Rounded: withheld, it would give back a count rounded to the nearest {base} "
+                f"({policy})")
     if own and found.markers[column].iloc[position] != SECONDARY_MARKER:
         return f"Primary: small count ({policy})"
     if own or reason == "secondary":
@@ -276,16 +324,13 @@ def small_rows(cells: dict[str, pd.Series], index: pd.Index) -> pd.Series:
 def _count_text(value: object) -> object:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
-    number = float(value)  # type: ignore[arg-type]
-    return str(int(number)) if number.is_integer() else str(value)
+    return str(int(float(value))) if float(value).is_integer() else str(value)  # type: ignore[arg-type]
 
 
 def _count_number(value: object) -> object:
     text = _count_text(value)
-    if text is None:
-        return None
-    number = float(text)  # type: ignore[arg-type]
-    return int(number) if number.is_integer() else number
+    number = None if text is None else float(text)  # type: ignore[arg-type]
+    return int(number) if number is not None and number.is_integer() else number
 
 
 def _render(frame: pd.DataFrame, cells: dict[str, pd.Series], marker: str | dict[str, pd.Series],
@@ -332,7 +377,9 @@ def suppress_frame(frame: pd.DataFrame, rules: SuppressionRules, contract: MartC
     found = assess(frame, rules, contract, indicator_measures=indicator_measures)
     if not found.cells:
         return frame, 0
-    out = _render(frame, found.cells, found.markers, derived_columns(frame, contract), numbers)
+    derived = derived_columns(frame, contract)
+    out = _render(frame, found.cells, found.markers, derived, numbers)
+    out = apply_rounding(out, frame, found, derived, rules, indicator_measures, numbers)
     return out, int(small_rows(found.cells, frame.index).sum())
 
 
@@ -388,7 +435,8 @@ def publish_table(source: MartReader | Connection, name: str, target: Path, conf
 
 
 def withhold(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract,
-             counts: pd.DataFrame | None = None) -> pd.DataFrame:
+             counts: pd.DataFrame | None = None,
+             indicator_measures: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A copy of ``frame`` for drawing: the values of rows that rest on a small count are NaN,
     every number stays a number.
 
@@ -396,21 +444,31 @@ def withhold(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContrac
     mart of ``counts``, the counts ``frame`` rests on (an SPC series' months: the month's
     numerator and denominator from ``mart_indicator_values``, whose derived ``value`` is the
     point drawn), joined on ``period_start``. ``attrs["suppressed"]`` holds how many rows were
-    withheld and ``attrs["threshold"]`` the threshold, for :func:`suppressed_note`."""
+    withheld and ``attrs["threshold"]`` the threshold, for :func:`suppressed_note`. Where the
+    source rounds its counts, the values drawn are those recomputed from the rounded counts
+    (with ``indicator_measures``; withheld without) and the others are NaN."""
     source = frame
     if counts is not None:
         source = frame[["period_start"]].merge(counts, on="period_start", how="left")
         source.index = frame.index
     out = frame.copy()
-    found = assess(source, rules, contract)
+    found = assess(source, rules, contract, indicator_measures=indicator_measures)
     small = small_rows(found.cells, out.index)
     if small.any():
         for column in derived_columns(out, contract):
             out[column] = out[column].astype(float).where(~small)
+    if found.rounded.any():  # values recomputed from the rounded counts, or withheld
+        again = apply_rounding(source, source, found, derived_columns(source, contract), rules,
+                               indicator_measures, True)
+        for column in derived_columns(out, contract):
+            redrawn = pd.to_numeric(again[column]) if column in again.columns else np.nan
+            out[column] = out[column].astype(float).where(~found.rounded, redrawn)
     out.attrs["suppressed"] = int(small.sum())
     out.attrs["secondary"] = int((found.reason.to_numpy() == "secondary").sum())
-    ids = source["indicator_id"].dropna().unique() if "indicator_id" in source.columns else []
-    thresholds = [t for t in (rules.policy_for(i).threshold for i in ids) if t is not None]
+    ids = _ids(source)
+    thresholds = [t for t in (rules.policy_for(i, contract.name).threshold
+                              for i in (ids.dropna().unique() if ids is not None else [None]))
+                  if t is not None]
     out.attrs["threshold"] = max(thresholds, default=rules.threshold)
     return out
 
@@ -437,4 +495,5 @@ def published_count(count: int | None, rules: SuppressionRules,
         return "not available"
     if is_small(count, rules, indicator_id):
         return f"<{rules.policy_for(indicator_id).threshold}"
-    return f"{count:,}"
+    base = rules.policy_for(indicator_id).round_to  # rounded where the source is so configured
+    return f"{int(round_counts(pd.Series([count]), base or 1).iloc[0]):,}"

@@ -25,12 +25,38 @@ def test_the_policy_is_per_source_police_open_health_and_marac_one_to_seven():
     assert RULES.policy_for("NI32").threshold == 8  # MARAC
     assert RULES.policy_for("NI33").threshold == 5  # fire: the default [suppression]
     assert RULES.policy_for("no_such_indicator").threshold == 5
+    # a partner return's KPI (kpi_register.toml delivered_by): the NHS-style 1-7 rule
+    assert RULES.policy_for("NI39").threshold == 8  # alcohol admissions (PCT)
+    assert RULES.policy_for("NI111").threshold == 8  # first-time entrants (YOT)
+    assert RULES.policy_for("NI32").threshold == 8  # a KPI that is an indicator keeps its source
+    # the police.uk hot-spot marts have no indicator id: the mart is the source's (open)
+    assert RULES.policy_for(None, "mart_hotspot_lsoas").threshold is None
+    assert RULES.policy_for(None, "mart_hotspot_summary").threshold is None
+
+
+def test_partner_return_counts_of_1_to_7_are_suppressed_and_hot_spot_counts_are_open():
+    kpis = pd.DataFrame({"kpi_id": ["NI39", "NI39", "NI111"], "numerator": [7, 8, 1],
+                         "denominator": [227400, 227400, 22600], "unit": ["rate per 100,000"] * 3,
+                         "value": [3.1, 3.5, 4.4], "ci95_lower": [1.2, 1.5, 0.1],
+                         "ci95_upper": [6.3, 6.9, 24.7]})
+    out, n = suppress_frame(kpis, RULES, contract_for("mart_kpi_values"))
+    assert out["numerator"].tolist() == ["<8", "8", "<8"]
+    assert out["value"].tolist() == [None, 3.5, None]
+    assert out["ci95_upper"].tolist() == [None, 6.9, None]
+    assert n == 2
+    spots = pd.DataFrame({"area_code": ["E1", "E1"], "lsoa_code": ["A", "B"], "count": [1, 4],
+                          "share_pct": [20.0, 80.0]})
+    out, n = suppress_frame(spots, RULES, contract_for("mart_hotspot_lsoas"))
+    assert (out["count"].tolist(), out["share_pct"].tolist(), n) == (["1", "4"], [20.0, 80.0], 0)
 
 
 @pytest.mark.parametrize(("text", "message"), [
     ("[source.marac]\nthreshhold = 8\n", "privacy.toml: [source.marac] threshhold: unknown key"),
     ("[source.marac]\nthreshold = 0\n", "privacy.toml: [source.marac] threshold: must be a whole"),
     ("[source.marac]\nsuppress = 'no'\n", "privacy.toml: [source.marac] suppress: must be true"),
+    ("[source.marac]\nmarts = 'mart_x'\n", "privacy.toml: [source.marac] marts: must be a list"),
+    ("[source.a]\nmarts = ['m']\n[source.b]\nmarts = ['m']\n",
+     "privacy.toml: [source.b] marts: m is already [source.a]'s"),
 ])
 def test_a_bad_source_policy_is_refused_naming_the_key(tmp_path, text, message):
     (tmp_path / "privacy.toml").write_text(text)
@@ -104,3 +130,97 @@ def test_the_attack_recovers_a_count_from_last_years_value_a_year_later():
     # April 2009 is 15% of 20 cases = 3, printed beside April 2010
     assert ("month", "2009-04-28", "a published value resting on it") in {
         (r.period_type, r.period_end, r.how) for r in found}
+
+
+# ----------------------------------------------------------------- rounding to 5 (item 8)
+
+def rounding_rules():
+    """The shipped policy with MARAC and a made-up count indicator X rounding to 5."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from scp_metrics.config.privacy import SourcePolicy
+
+    sources = dict(RULES.sources, marac=SourcePolicy("marac", 8, 5))
+    return replace(RULES, sources=MappingProxyType(sources),
+                   indicator_sources=MappingProxyType(dict(RULES.indicator_sources, X="marac")))
+
+
+MEASURES = {"NI32": "percentage", "X": "count"}
+
+
+def rounded_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "indicator_id": ["NI32", "NI32", "NI32", "X", "NI15"],
+        "area_code": ["E1"] * 5, "period_type": ["financial_year"] * 5,
+        "numerator": [17, 7, 0, 23, 23], "denominator": [59, 59, 12, 250000, 250000],
+        "value": [100 * 17 / 59, 100 * 7 / 59, 0.0, 23.0, 0.092],
+        "ci95_lower": [19.1, 5.0, 0.0, 14.6, 0.058], "ci95_upper": [40.3, 21.0, 26.5, 34.5, 0.138],
+        "value_same_period_last_year": [30.0, 30.0, 10.0, 20.0, 0.08],
+        "change_pct": [-4.0, -18.0, -100.0, 15.0, 15.0]})
+
+
+def test_rounded_counts_and_the_values_resting_on_them_by_hand():
+    out, n = suppress_frame(rounded_frame(), rounding_rules(), VALUES, MEASURES)
+    # 17 -> 15, 59 -> 60 (nearest 5); 7 is still suppressed (1-7); 0 stays 0, 12 -> 10;
+    # 23 -> 25, 250000 stays; NI 15 is police (open): as counted
+    assert out["numerator"].tolist() == ["15", "<8", "0", "25", "23"]
+    # a suppressed row's other counts are published, so they are rounded too: 59 -> 60
+    assert out["denominator"].tolist() == ["60", "60", "10", "250000", "250000"]
+    # the value recomputed from the rounded counts: 15 / 60 = 25.0%; 0 / 10 = 0%; a count
+    # indicator's value is its rounded count, 25; police unchanged
+    assert out["value"].tolist() == [25.0, None, 0.0, 25.0, 0.092]
+    # every other value of a rounded row would give the exact count back: withheld
+    for column in ("ci95_lower", "ci95_upper", "value_same_period_last_year", "change_pct"):
+        assert out[column].tolist()[:4] == [None] * 4, column
+        assert out[column].tolist()[4] == rounded_frame()[column].iloc[4]
+    assert n == 1  # one row suppressed (the 7); rounded rows are published
+
+
+def test_the_audit_says_why_each_rounded_cell_changed():
+    from scp_metrics.publish.suppression import assess, audit_reason
+
+    found = assess(rounded_frame(), rounding_rules(), VALUES, indicator_measures=MEASURES)
+    policy = "marac: counts 1 to 7 suppressed, others rounded to 5"
+    assert audit_reason(found, "numerator", 0) == f"Rounded: count rounded to the nearest 5 ({policy})"
+    assert audit_reason(found, "value", 0) == (
+        f"Rounded: recomputed from the counts rounded to the nearest 5 ({policy})")
+    assert audit_reason(found, "ci95_upper", 3) == (
+        f"Rounded: withheld, it would give back a count rounded to the nearest 5 ({policy})")
+    assert audit_reason(found, "numerator", 1) == f"Primary: small count ({policy})"
+    assert audit_reason(found, "denominator", 1) == (
+        f"Rounded: count rounded to the nearest 5 ({policy})")
+    assert audit_reason(found, "value", 1) == f"Primary: derived from a small count ({policy})"
+
+
+def test_a_chart_draws_the_value_of_the_rounded_counts_and_no_interval():
+    from scp_metrics.publish.suppression import withhold
+
+    drawn = withhold(rounded_frame(), rounding_rules(), VALUES, indicator_measures=MEASURES)
+    assert drawn["value"].iloc[[0, 2, 3, 4]].tolist() == [25.0, 0.0, 25.0, 0.092]
+    assert pd.isna(drawn["value"].iloc[1])  # the suppressed 7
+    assert drawn["ci95_upper"].iloc[:4].isna().all() and drawn["ci95_upper"].iloc[4] == 0.138
+    # without the measures the value cannot be recomputed soundly: withheld
+    blind = withhold(rounded_frame(), rounding_rules(), VALUES)
+    assert blind["value"].iloc[[0, 2, 3]].isna().all() and blind["value"].iloc[4] == 0.092
+
+
+def test_a_sentence_publishes_a_rounded_count():
+    from scp_metrics.publish.suppression import published_count
+
+    assert published_count(17, rounding_rules(), "NI32") == "15"
+    assert published_count(7, rounding_rules(), "NI32") == "<8"
+    assert published_count(1237, rounding_rules(), "X") == "1,235"
+    assert published_count(1237, rounding_rules(), "NI15") == "1,237"
+
+
+def test_no_shipped_source_rounds():
+    assert not [s for s in RULES.sources.values() if s.round_to]
+
+
+@pytest.mark.parametrize("value", ["5", 1, True, 2.5])
+def test_a_bad_round_to_is_refused(tmp_path, value):
+    text = f"[source.marac]\nround_to = {value!r}\n".replace("True", "true").replace("'", '"')
+    (tmp_path / "privacy.toml").write_text(text)
+    with pytest.raises(ValueError, match=r"privacy.toml: \[source.marac\] round_to: must be"):
+        suppression_rules(tmp_path)

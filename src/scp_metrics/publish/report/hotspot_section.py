@@ -29,7 +29,8 @@ TOP = 10
 
 def _count(value: Any, rules: Any) -> str:
     n = int(value)
-    return rules.marker if is_small(n, rules) else f"{n:,}"
+    small = is_small(n, rules, mart="mart_hotspot_summary")  # police.uk: open unless configured
+    return rules.policy_for(None, "mart_hotspot_summary").marker if small else f"{n:,}"
 
 
 def draw_hotspot_map(points: pd.DataFrame, title: str, subtitle: str, note: str,
