@@ -18,17 +18,28 @@ Used by :mod:`scp_metrics.publish.suppression` (the one rule); nothing here read
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from scp_metrics.config.privacy import SuppressionRules
 
-if TYPE_CHECKING:
-    from scp_metrics.publish.suppression import Assessment
+__all__ = ["Found", "apply_rounding", "round_counts", "rounded_rows"]
 
-__all__ = ["apply_rounding", "round_counts", "rounded_rows"]
+
+class Found(Protocol):
+    """What :func:`apply_rounding` needs of the rule's assessment of a frame
+    (:class:`scp_metrics.publish.suppression.Assessment`)."""
+
+    @property
+    def rounded(self) -> pd.Series: ...
+    @property
+    def base(self) -> pd.Series: ...
+    @property
+    def cells(self) -> dict[str, pd.Series]: ...
+    @property
+    def counts(self) -> dict[str, pd.Series]: ...
 
 
 def round_counts(values: pd.Series, base: pd.Series | float) -> pd.Series:
@@ -70,13 +81,14 @@ def _rescaled(frame: pd.DataFrame, column: str, parts: tuple[str, str], rows: pd
     return out.where(rows)
 
 
-def apply_rounding(out: pd.DataFrame, frame: pd.DataFrame, found: Assessment,
+def apply_rounding(out: pd.DataFrame, frame: pd.DataFrame, found: Found,
                    derived: list[str], rules: SuppressionRules,
                    measures: Mapping[str, str] | None, numbers: bool) -> pd.DataFrame:
     """``out`` (``frame`` as suppression rendered it) with rounding applied: every count of a
     rounding source that is not withheld is rounded to its base (in a suppressed row too: the
     row's other counts are published), and in the rounded rows the ``rescaled`` columns are
-    recomputed and every other derived column withheld."""
+    recomputed and every other derived column withheld. ``found``: the rule's
+    assessment of ``frame``."""
     rows, base = found.rounded, found.base
     if not base.notna().any():
         return out

@@ -193,7 +193,7 @@ def load_spc(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any
     counts = reader.frame("chart_month_counts", indicator_id=indicator_id, area_code=area_code)
     # a point is the month's value of mart_indicator_values, resting on that month's counts
     return withhold(frame, disclosure_rules(config_dir, reader), contract_for("mart_indicator_values"),
-                    counts)
+                    counts, reader.indicator_measures())
 
 
 def load_trend(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None, *,
@@ -206,7 +206,8 @@ def load_trend(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: A
                          period_end=_end_date(as_of))
     if (frame["period_type"] == "month").sum() < 2:
         raise ChartDataMissing(f"no monthly values of {indicator_id} for {area_code}")
-    return withhold(frame, disclosure_rules(config_dir, reader), contract_for("mart_indicator_values"))
+    return withhold(frame, disclosure_rules(config_dir, reader), contract_for("mart_indicator_values"),
+                    indicator_measures=reader.indicator_measures())
 
 
 def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None,
