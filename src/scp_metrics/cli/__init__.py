@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
 from collections.abc import Sequence
 
 from scp_metrics.cli.common import UserError, err
@@ -76,3 +78,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                                          else " (run with --debug for the traceback)"),
                   markup=False)
         return 2
+
+
+def entry() -> None:
+    """The ``scp-metrics`` console script: :func:`main`, then exit with its status.
+
+    Once the command has said everything it has to say, the interpreter's teardown may write to
+    stderr things no user can act on: after a Prefect run (whose daemon threads outlive the
+    command) DuckDB's bindings print about 40 lines of nanobind "leaked instance" notices, which
+    the nanobind documentation calls benign at shutdown. So stderr is closed once the command
+    has returned and flushed; everything the command printed, errors included, came before.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    sys.exit(code)
