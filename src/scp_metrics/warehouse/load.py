@@ -187,17 +187,19 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
         overlap = same_run_overlap(con, source, batch_id, run_id, file_name)
         if overlap is not None:
             raise overlap
-        lost = coverage_lost(con, source, batch_id, where, [run_id])
+        # the live batches of earlier runs this batch replaces rows of (none for a new period:
+        # then nothing can shrink and nothing is archived, and those two scans are skipped)
+        touched = [r[0] for r in con.execute(
+            f"select distinct batch_id from {table} where {where} order by 1",
+            [run_id]).fetchall()]
+        lost = coverage_lost(con, source, batch_id, where, [run_id]) if touched else []
         if lost and not accept_shrink:
             raise shrink_refusal(source, file_name, lost)
         if lost:
             notes = "; ".join(x for x in (notes, "coverage shrank (accepted with --accept-shrink): "
                                           + "; ".join(lost[:20])) if x)
-        touched = [r[0] for r in con.execute(
-            f"select distinct batch_id from {table} where {where} order by 1",
-            [run_id]).fetchall()]
         # replaced rows move to raw_<source>_history (restorable: warehouse/history.py)
-        replaced = archive_rows(con, source, where, [run_id], batch_id)
+        replaced = archive_rows(con, source, where, [run_id], batch_id) if touched else 0
         key = unique_key(source)
         if key is not None:
             clash = con.execute(
