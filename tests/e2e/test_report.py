@@ -412,3 +412,53 @@ def test_every_number_in_the_workbook_reads_back_as_its_mart_value(sample_refres
                 checked += 1
     assert checked > 40_000
     assert not wrong, f"{len(wrong)} cells differ from their mart, e.g. {wrong[:5]}"
+
+
+def test_the_workbook_holds_every_embedded_charts_data_by_chart_id(report, sample_refresh):
+    """Issue 15 item 5: one Chart_data sheet (an Excel Table) with the data of every chart the
+    report embeds, keyed by the id of the chart's figure in the report. All crime's monthly
+    trend is recounted from the mart's counts (rate per 1,000 = numerator / denominator x
+    1,000) and its ranking shows Southampton 13th of the group over the 12 months to Dec 2009."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.styles.numbers import is_date_format
+
+    from scp_metrics.warehouse import connect
+
+    html_path, *_ = report
+    settings, _ = sample_refresh
+    path = settings.outputs_dir / "2009-12" / "scp_metrics_tables_2009-12.xlsx"
+    with zipfile.ZipFile(path) as parts:  # the sheet's Excel Table (read-only mode has none)
+        tables = [parts.read(n).decode() for n in parts.namelist() if n.startswith("xl/tables/")]
+    assert sum('name="table_chart_data"' in t for t in tables) == 1
+    book = load_workbook(path, read_only=True)
+    sheet = book["Chart_data"]
+    rows = sheet.iter_rows(min_row=4)
+    names = [str(c.value).split(" (")[0] for c in next(rows)]
+    records = []
+    for row in rows:
+        records.append({n: c for n, c in zip(names, row, strict=False)})
+    figures = set(re.findall(r'<figure id="([^"]+)"', html_path.read_text()))
+    assert figures and {r["chart_id"].value for r in records} == figures
+    for r in records:
+        for name in ("value", "ci95_lower", "ci95_upper", "mean", "year_to_date", "trajectory"):
+            cell = r.get(name)  # a read-only row stops at its last value
+            if cell is not None and isinstance(cell.value, int | float):
+                assert not is_date_format(cell.number_format), (name, cell.number_format)
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        monthly = dict(con.execute(
+            "select period_start, numerator / denominator * 1000 from mart_indicator_values "
+            "where indicator_id = 'all_crime' and area_code = 'E06000045' "
+            "and period_type = 'month' and period_start <= date '2009-12-01'").fetchall())
+    finally:
+        con.close()
+    trend = [r for r in records if r["chart_id"].value == "trend_all_crime_E06000045"]
+    assert len(trend) == len(monthly)
+    for r in trend:
+        assert r["value"].number_format == "#,##0.00"  # rate per 1,000: 2 decimals
+        assert f"{r['value'].value:.2f}" == f"{monthly[r['month'].value.date()]:.2f}"
+    ranking = [r for r in records if r["chart_id"].value == "ranking_all_crime_E06000045"]
+    (home,) = [r for r in ranking if r["area"].value == "Southampton"]
+    assert (home["position"].value, len(ranking)) == (13, 15)

@@ -38,7 +38,7 @@ def charts(ctx: ReportContext) -> dict[str, Any] | None:
     chosen = chosen_charts(list(ctx.charts), ctx.facts)
     if not chosen:
         return None
-    return {"charts": [{**describe_chart(ctx.facts, path.stem),
+    return {"charts": [{**describe_chart(ctx.facts, path.stem), "id": path.stem,
                         "data": chart_data(ctx.facts, kind, ind, subject),
                         "src": "data:image/png;base64,"
                         + base64.b64encode(path.read_bytes()).decode("ascii")}

@@ -23,7 +23,7 @@ numbers (``strings_to_formulas`` off), so no sheet can carry a formula in.
 
 from __future__ import annotations
 
-from scp_metrics.publish.workbook import hotspot_sheets, kpi_sheets, peer_sheets, tables
+from scp_metrics.publish.workbook import chart_sheet, hotspot_sheets, kpi_sheets, peer_sheets, tables
 from scp_metrics.publish.workbook.model import Sheet
 
 SHEETS: list[Sheet] = [
@@ -43,6 +43,7 @@ SHEETS: list[Sheet] = [
     Sheet("Hot_spots", "Hot spots: concentration and persistence by crime type",
           hotspot_sheets.hotspot_summary),
     Sheet("Hot_spot_LSOAs", "Hot spots: every LSOA by crime type", hotspot_sheets.hotspot_lsoas),
+    Sheet("Chart_data", "The data of every chart in the report", chart_sheet.chart_data_sheet),
     Sheet("Data_quality", "Data-quality findings", tables.data_quality),
     Sheet("Load_history", "Every file loaded", tables.load_history),
 ]
