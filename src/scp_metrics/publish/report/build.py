@@ -42,11 +42,18 @@ def verdict_rows(facts: Facts) -> list[dict[str, Any]]:
 
 
 def method_facts(facts: Facts) -> dict[str, Any]:
-    """The disclosure rule of ``config/privacy.toml`` and each projected target's method and
-    whether it passed the backtest (the template says both in plain words)."""
+    """The disclosure policy of ``config/privacy.toml`` (the default and each source's), the
+    SPC baseline of ``config/spc.toml``, and each projected target's method and whether it
+    passed the backtest (the template says them in plain words)."""
+    from scp_metrics.config.spc import read_spc_baseline
+
     projected = [t for t in target_rows(facts) if t.get("method")]
+    sources = [{"name": name, "threshold": p.threshold, "round_to": p.round_to}
+               for name, p in sorted(facts.rules.sources.items())]
+    spc = read_spc_baseline(facts.settings.config_dir)
     return {"threshold": facts.rules.threshold, "marker": facts.rules.marker,
-            "targets": projected}
+            "sources": sources, "baseline_points": spc.baseline_points,
+            "minimum_points": spc.minimum_points, "targets": projected}
 
 
 CHART_KINDS = ("trajectory", "trend", "spc", "ranking", "funnel")

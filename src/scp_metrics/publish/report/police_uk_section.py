@@ -95,6 +95,7 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
             "rank": None if _missing(r["rank"]) else int(r["rank"]),
             "n_areas": None if _missing(r["n_areas"]) else int(r["n_areas"]),
             "funnel": None if _missing(r["funnel_significance"]) else str(r["funnel_significance"]),
+            "funnel_widened": not _missing(r["funnel_widened"]) and bool(r["funnel_widened"]),
             "trend": _trend(r),
             "spc": _spc(r),
         })

@@ -3,7 +3,9 @@
 -- quarter last year) and latest month (count, rate, change on the same month last year), and
 -- the area's position in its peer group for that quarter (mart_msg_rankings), its trend
 -- (mart_trends) and its SPC chart's latest month (mart_spc: variation, rule, points in the
--- latest limits group).
+-- latest limits group). The funnel label is the one judged against limits widened for
+-- over-dispersion where the group's areas differ more than chance allows (mart_msg_rankings
+-- funnel_significance_adjusted; the plain label where the mart has none).
 with indicators as (
     select indicator_id, title, polarity, unit from ref_indicators
     where family = 'police_uk'
@@ -74,7 +76,9 @@ spc as (
 ),
 
 ranks as (
-    select indicator_id, period_start, rank, n_areas, funnel_significance
+    select indicator_id, period_start, rank, n_areas,
+        coalesce(funnel_significance_adjusted, funnel_significance) as funnel_significance,
+        coalesce(funnel_method, 'plain') <> 'plain' as funnel_widened
     from mart_msg_rankings
     where area_code = $area_code and focus_area = $area_code and period_type = 'quarter'
 )
@@ -103,6 +107,7 @@ select
     r.rank,
     r.n_areas,
     r.funnel_significance,
+    r.funnel_widened,
     t.trend_verdict,
     t.trend_method,
     t.trend_annual_change_pct,
