@@ -141,12 +141,18 @@ def headline_rows(ctx: Any) -> list[dict[str, Any]]:
     return _rows(reader.frame("police_uk_headline", area_code=ctx.area))
 
 
-def _chart_list(ctx: Any) -> list[dict[str, str]]:
+def _chart_list(ctx: Any) -> list[dict[str, Any]]:
+    """The section's charts with their alt-text facts and data tables (as the report's own,
+    issue 15 item 5; ``id`` is the chart's id on the workbook's Chart_data sheet)."""
+    from scp_metrics.publish.report.chart_data import chart_data
+
     by_stem = {p.stem: p for p in getattr(ctx, "charts", []) if p.suffix == ".png"}
-    chosen = [by_stem[stem] for kind, slug in REPORT_CHARTS
+    chosen = [(kind, slug, by_stem[stem]) for kind, slug in REPORT_CHARTS
               if (stem := f"{kind}_police_uk-{slug}_{ctx.area}") in by_stem]
-    return [{"name": p.stem, **describe_chart(ctx.facts, p.stem), "src": "data:image/png;base64,"
-             + base64.b64encode(p.read_bytes()).decode("ascii")} for p in chosen]
+    return [{"name": p.stem, "id": p.stem, **describe_chart(ctx.facts, p.stem),
+             "data": chart_data(ctx.facts, kind, f"police_uk:{slug}", f"police_uk-{slug}"),
+             "src": "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode("ascii")}
+            for kind, slug, p in chosen]
 
 
 def police_uk_quality(ctx: Any) -> dict[str, Any]:

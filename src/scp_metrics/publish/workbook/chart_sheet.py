@@ -76,17 +76,21 @@ def _rows(stem: str, kind: str, subject: str, data: dict[str, Any]) -> list[dict
 
 
 def chart_data_sheet(ctx: SheetContext) -> SheetTable | None:
-    """Every embedded chart's data (None: no as-of month, no plan, or no chart with data)."""
+    """Every embedded chart's data: the plan's charts and the police.uk section's (a chart
+    without data is drawn by neither). None: no as-of month, or no chart with data."""
     if ctx.as_of is None or "mart_indicator_values" not in ctx.tables:
         return None
     from scp_metrics.publish.report.build import describe_chart
     from scp_metrics.publish.report.chart_data import chart_data
     from scp_metrics.publish.report.facts import Facts
     from scp_metrics.publish.report.pictures import report_charts
+    from scp_metrics.publish.report.police_uk_section import REPORT_CHARTS
 
     try:
         facts = Facts(ctx.reader, ctx.settings, ctx.as_of)
-        charts = report_charts(facts)
+        charts = report_charts(facts) + [
+            (kind, f"police_uk:{slug}", f"{kind}_police_uk-{slug}_{facts.area}")
+            for kind, slug in REPORT_CHARTS if facts.has("mart_indicator_values")]
     except Exception as exc:  # noqa: BLE001 - a warehouse the report cannot read: no sheet
         log.warning("no Chart_data sheet: the report's charts cannot be listed (%s)", exc)
         return None
