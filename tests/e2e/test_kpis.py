@@ -121,3 +121,41 @@ def test_the_report_and_workbook_show_every_kpi_owner_and_the_action_plan(sample
     plan_rows = list(book["Action_plan"].iter_rows(values_only=True))
     first = next(i for i, r in enumerate(plan_rows) if r and r[0] == "action_id")
     assert len(plan_rows) - first - 1 == 67
+
+
+def test_partner_targets_are_judged_once_the_same_in_the_workbook_and_the_report(sample_refresh):
+    """The Targets sheet and the report's verdict rows (Facts.targets) both read
+    mart_target_tracking, which judges the partner KPIs' targets: Neighbourhood Watch and
+    Community Payback 2009/10 are Green in both, with the year to date recounted from the
+    sample's return files."""
+    from openpyxl import load_workbook
+
+    from scp_metrics.publish.report.facts import Facts
+    from scp_metrics.warehouse import connect
+
+    settings, _ = sample_refresh
+    returns = {q: read_csv(settings.raw_dir / "partners" / f"partner_return_2009-10_Q{q}.csv")
+               for q in (1, 2, 3)}
+    hours = sum(float(r["Value"]) for rows in returns.values() for r in rows
+                if r["Indicator"] == "community_payback_hours")
+    watches = [float(r["Value"]) for r in returns[3]
+               if r["Indicator"] == "neighbourhood_watch_schemes"]
+    assert (hours, watches) == (15_000, [224])
+    expected = {"neighbourhood_watch_2009_10": watches[0], "community_payback_hours_2009_10": hours}
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        report = Facts(con, settings, "2009-12").targets().set_index("target_id")
+    finally:
+        con.close()
+    for target_id, actual in expected.items():
+        assert (report.loc[target_id, "rag"], report.loc[target_id, "actual_value"]) == \
+            ("green", actual)
+    book = load_workbook(settings.outputs_dir / "2009-12" / "scp_metrics_tables_2009-12.xlsx",
+                         read_only=True)
+    rows = list(book["Targets"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Target")
+    names = rows[header]
+    sheet = {r[0]: dict(zip(names, r, strict=True)) for r in rows[header + 1:] if r and r[0]}
+    for title, actual in (("Neighbourhood Watch schemes up 15% in 2009/10", watches[0]),
+                          ("Community Payback: at least 10,000 hours in 2009/10", hours)):
+        assert (sheet[title]["RAG"], sheet[title]["Year to date"]) == ("Green", actual)

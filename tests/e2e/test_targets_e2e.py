@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 #: Every numeric target of the plan that the sample has data for (NI 17 and Stretch Target 5 are
-#: unset in the plan; Neighbourhood Watch and Community Payback have no data source).
+#: unset in the plan; Neighbourhood Watch and Community Payback are judged on partner returns).
 PROJECTED = ["all_crime_2010_11", "all_crime_year_on_year", "all_crime_2009_10",
              "violent_crime_2009_10", "NI15_2010_11", "criminal_damage_2010_11",
              "criminal_damage_stretch", "NI21_2010_11", "NI41_2010_11"]
@@ -94,7 +94,9 @@ def test_unset_and_untracked_targets_say_why(warehouse, capsys):
     for target_id in ("NI17_2010_11", "ed_assaults_night_stretch"):
         assert frame.loc[target_id, "note"].startswith("target unset in the plan")
         assert pd.isna(frame.loc[target_id, "target_value"])
-    assert frame.loc["community_payback_hours", "note"].startswith("no data")
+    # 2010/11's 10,000 hours: the returns (issue 19) reach 2009/10 Q3 only
+    assert frame.loc["community_payback_hours", "note"] == \
+        "partner returns: judged in 2010/11 only (latest return 2009/10 Q3)"
 
 
 def test_the_backtest_csv_has_the_agreed_columns_and_runs_within_a_minute(warehouse, capsys):

@@ -12,7 +12,12 @@ from scp_metrics.config.kpis import read_kpi_register
 from scp_metrics.config.targets import RagThresholds, Target
 from scp_metrics.settings import DEFAULT_CONFIG_DIR
 from scp_metrics.targets.action_status import action_status
-from scp_metrics.targets.kpi_status import NO_RETURN, judge_partner_target, kpi_status
+from scp_metrics.targets.kpi_status import (
+    NO_RETURN,
+    judge_partner_target,
+    kpi_status,
+    partner_tracking,
+)
 
 REGISTER = read_kpi_register(DEFAULT_CONFIG_DIR)
 RAG = RagThresholds()  # green: on or better; amber: up to 5% worse; red beyond
@@ -55,20 +60,69 @@ def test_hours_add_up_over_the_year_against_the_target_pro_rata():
     assert "no return for Q2" in j.note
 
 
+TRACKING_COLUMNS = ["target_id", "indicator_id", "area_code", "as_of", "rag", "target_value",
+                    "milestone_value", "trajectory_value", "trajectory_straight", "actual_value",
+                    "worse_pct", "baseline_value", "baseline_source", "unit", "target_period",
+                    "assessed_period", "note"]
+
+
+def tracking(*targets: Target) -> pd.DataFrame:
+    """mart_target_tracking's rows for ``targets`` as tracking_table leaves a partner KPI's
+    (no series in mart_indicator_values: nothing judged)."""
+    return pd.DataFrame([{**dict.fromkeys(TRACKING_COLUMNS), "target_id": t.id,
+                          "indicator_id": t.indicator, "area_code": "E06000045",
+                          "as_of": dt.date(2010, 3, 31), "target_period": t.target_period,
+                          "note": "no data"} for t in targets], columns=TRACKING_COLUMNS)
+
+
+def test_partner_targets_are_judged_in_the_tracking_rows():
+    nw_next = Target(id="nw_next", title="NW +25%", indicator="neighbourhood_watch_schemes",
+                     polarity="higher", basis="count", baseline_period="2009/10",
+                     change_pct=25.0, target_period="2010/11")
+    returns = pd.concat([
+        values("neighbourhood_watch_schemes", {"2008/09 Q4": 200, "2009/10 Q3": 224}),
+        values("community_payback_hours", {"2009/10 Q1": 4800, "2009/10 Q2": 5100,
+                                           "2009/10 Q3": 5100})])
+    out = partner_tracking(tracking(NW, CP, nw_next), REGISTER, returns, [NW, CP, nw_next],
+                           RAG).set_index("target_id")
+    nw = out.loc["nw"]
+    # 224 against 200 + 30 * 3/4 = 222.5 now, 230 at the end of 2009/10: green, 0.67% better.
+    assert nw["rag"] == "green"
+    assert [nw["actual_value"], nw["trajectory_value"], nw["milestone_value"], nw["target_value"],
+            nw["baseline_value"]] == pytest.approx([224, 222.5, 230, 230, 200])
+    assert nw["worse_pct"] == pytest.approx(-1.5 / 222.5 * 100)
+    assert (nw["assessed_period"], nw["as_of"]) == ("2009/10", dt.date(2009, 12, 31))
+    cp = out.loc["cp"]
+    assert (cp["rag"], cp["actual_value"], cp["trajectory_value"], cp["milestone_value"]) == \
+        ("green", 15_000, 7_500, 10_000)
+    # +25% on the last 2009/10 return (224): 280, not judged before 2010/11.
+    nxt = out.loc["nw_next"]
+    assert nxt["target_value"] == pytest.approx(280) and nxt["baseline_value"] == 224
+    assert pd.isna(nxt["rag"])
+    assert "judged from 2010/11 on" in nxt["note"]
+    # as of November 2009 the Q3 return (to December) is not there yet: Q2 judged, no return.
+    early = partner_tracking(tracking(CP), REGISTER, returns, [CP], RAG,
+                             as_of=pd.Timestamp("2009-11-30")).set_index("target_id")
+    assert early.loc["cp", "actual_value"] == 9_900 and early.loc["cp", "trajectory_value"] == \
+        5_000 and early.loc["cp", "as_of"] == dt.date(2009, 9, 30)
+
+
 def test_every_kpi_is_listed_with_its_owner_and_no_return_where_none_came():
-    out = kpi_status(REGISTER, values("community_payback_hours", {"2009/10 Q3": 5100}).assign(
-        kpi_id="community_payback_hours"), pd.DataFrame(columns=[
-            "indicator_id", "period_type", "period_start", "period_end", "value", "ci95_lower",
-            "ci95_upper", "ci_method"]), pd.DataFrame(columns=[
-                "target_id", "indicator_id", "rag", "target_value", "milestone_value",
-                "worse_pct", "target_period", "assessed_period", "note"]), [CP], RAG)
+    returns = values("community_payback_hours", {"2009/10 Q3": 5100})
+    judged = partner_tracking(tracking(CP), REGISTER, returns, [CP], RAG)
+    out = kpi_status(REGISTER, returns, pd.DataFrame(columns=[
+        "indicator_id", "period_type", "period_start", "period_end", "value", "ci95_lower",
+        "ci95_upper", "ci_method"]), judged, [CP])
     assert len(out) == 15 and out["ni"].notna().sum() == 13
     by = out.set_index("kpi_id")
     assert by.loc["NI111", "owner"] == "Wessex YOT (Steve Crocker)"
     assert by.loc["NI111", "return_status"] == NO_RETURN
     assert by.loc["NI15", "return_status"] == "no data"
-    # 5,100 hours in Q3 alone (Q1, Q2 missing) against 7,500: 32% short, red.
-    assert by.loc["community_payback_hours", "rag"] == "red"
+    # 5,100 hours in Q3 alone (Q1, Q2 missing) against 7,500: 32% short, red, as the tracking
+    # judged it.
+    cp = by.loc["community_payback_hours"]
+    assert (cp["rag"], cp["actual_judged"], cp["expected_value"]) == ("red", 5_100, 7_500)
+    assert "no return for Q1, Q2" in cp["rag_note"]
     assert int(by["designated"].sum()) == 8
 
 

@@ -152,11 +152,6 @@ class Facts:
 
             titles = {t.id: t.title for t in load_targets(self.settings.config_dir).targets}
             frame["title"] = frame["target_id"].map(titles).fillna(frame["target_id"])
-        if not frame.empty and self.has("mart_kpi_status"):  # issue 19: partner KPIs' targets
-            from scp_metrics.publish.report.kpi_section import partner_targets, with_partner_rags
-
-            frame = with_partner_rags(frame, self.reader.frame("kpi_target_rags"),
-                                      partner_targets(self.settings.config_dir))
         return frame  # one row per target, each as of its indicator's own month
 
     def data_quality(self) -> pd.DataFrame:

@@ -18,11 +18,10 @@ from typing import Any
 import pandas as pd
 
 from scp_metrics.config.kpis import read_kpi_register
-from scp_metrics.config.targets import load_targets
 from scp_metrics.publish.formats import format_figure
 from scp_metrics.warehouse.contracts import contract_for
 
-__all__ = ["actions", "kpis", "partner_targets", "with_partner_rags"]
+__all__ = ["actions", "kpis"]
 
 SOURCE_WORDS = {"police_crime": "police recorded crime", "marac": "MARAC cases",
                 "place_survey": "the Place Survey"}
@@ -68,6 +67,7 @@ def kpis(ctx: Any) -> dict[str, Any] | None:
             "interval": interval, "ci_method": method, "returned_by": returned_by,
             "target": _text(record["target"]), "target_period": _text(record["target_period"]),
             "expected": None if _text(record["expected_value"]) is None else fig("expected_value"),
+            "actual": None if _text(record["actual_judged"]) is None else fig("actual_judged"),
             "rag": _text(record["rag"]), "rag_note": note,
         })
     missing = [r["title"] for r in rows if not r["received"]]
@@ -137,44 +137,3 @@ def actions(ctx: Any) -> dict[str, Any] | None:
             "unfunded_total": int(frame["unfunded"].sum()),
             "contradiction_total": int(frame["contradiction"].sum()),
             "total": len(frame)}
-
-
-def partner_targets(config_dir: Path) -> dict[str, str]:
-    """Target id -> its plan wording, for the set targets of the partner-return KPIs."""
-    partner = {k.id for k in read_kpi_register(config_dir) if k.delivered_by == "partner_return"}
-    return {t.id: t.describe() for t in load_targets(config_dir).targets
-            if t.indicator in partner and t.is_set}
-
-
-def with_partner_rags(targets: pd.DataFrame, judged: pd.DataFrame,
-                      described: dict[str, str] | None = None) -> pd.DataFrame:
-    """The verdict table's target rows (``mart_target_tracking``) with the partner KPIs' targets
-    judged by ``mart_kpi_status`` (``publish/sql/kpi_target_rags.sql``) filled in where the
-    tracking has no RAG: RAG, year to date, the figure expected now as this year's milestone, the
-    target, the period judged and its month. A partner KPI's target not judged yet keeps its
-    plan wording (``described``: target id -> "+25% on 2009/10 by 2010/11") as its final target,
-    never "unset in the plan"."""
-    if targets.empty or "target_id" not in targets:
-        return targets
-    out = targets.copy()
-    by_id = judged.set_index("target_id")
-    for i, target_id in out["target_id"].items():
-        if isinstance(out.at[i, "rag"], str):
-            continue
-        if target_id not in by_id.index:
-            if described and target_id in described and "target_value" in out.columns \
-                    and pd.isna(out.at[i, "target_value"]):
-                out["target_value"] = out["target_value"].astype(object)
-                out.at[i, "target_value"] = described[target_id]
-            continue
-        row = by_id.loc[target_id]
-        for column, value in (("rag", row["rag"]), ("actual_value", row["actual_judged"]),
-                              ("milestone_value", row["expected_value"]),
-                              ("target_value", row["target_value"]),
-                              ("assessed_period", row["judged_period"]),
-                              ("as_of", row["period_end"]), ("unit", row["unit"])):
-            if column in out.columns:
-                if out[column].dtype.kind in "iub" or str(out[column].dtype) == "string":
-                    out[column] = out[column].astype(object)
-                out.at[i, column] = value
-    return out

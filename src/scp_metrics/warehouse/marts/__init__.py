@@ -44,12 +44,12 @@ PYTHON_MARTS: list[tuple[str, MartBuilder]] = [
     ("mart_msg_rankings", build_msg_rankings),
     ("mart_spc", build_spc),
     ("mart_trends", build_trends),
+    ("mart_kpi_values", build_kpi_values),  # issue 19: partner returns, read by the tracking
     ("mart_target_tracking", build_target_tracking),  # after mart_spc (assurance reads it)
     ("mart_target_trajectory", build_target_trajectory),  # after mart_target_tracking
     ("mart_hotspot_lsoas", build_hotspot_lsoas),
     ("mart_hotspot_summary", build_hotspot_summary),
     ("mart_data_quality", build_data_quality),  # last: lists the series the marts could not compute
-    ("mart_kpi_values", build_kpi_values),  # issue 19: partner returns, then every KPI, then actions
-    ("mart_kpi_status", build_kpi_status),
+    ("mart_kpi_status", build_kpi_status),  # issue 19: every KPI, then the actions
     ("mart_action_status", build_action_status),
 ]

@@ -35,4 +35,4 @@ def build_kpi_status(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.D
     pipeline = query(con, "reads/kpi/pipeline_values", ids=list(register.ids))
     tracking = query(con, "reads/kpi/tracking")
     catalogue = load_targets(cfg)
-    return kpi_status(register, values, pipeline, tracking, catalogue.targets, catalogue.rag)
+    return kpi_status(register, values, pipeline, tracking, catalogue.targets)

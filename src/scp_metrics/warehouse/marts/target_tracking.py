@@ -2,8 +2,9 @@
 indicator's own latest complete month (``mart_indicator_as_of``), the others as of the month the
 publication is dated by (:func:`scp_metrics.targets.tracking.tracking_table`), from the marts
 built before it: ``mart_indicator_values`` (the targets' series, and every monthly count or rate
-series of their areas for the backtest's pool), ``mart_spc`` (assurance) and
-``mart_msg_rankings`` (rank targets).
+series of their areas for the backtest's pool), ``mart_spc`` (assurance),
+``mart_msg_rankings`` (rank targets) and ``mart_kpi_values`` (the partner-return KPIs' targets,
+judged on the returns).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from scp_metrics.config.kpis import read_kpi_register
 from scp_metrics.config.spc import read_spc_baseline
 from scp_metrics.config.targets import TargetCatalogue, load_targets
 from scp_metrics.settings import Settings
 from scp_metrics.stats.spc import xmr_limits
 from scp_metrics.stats.spc_baseline import ProcessLimits
 from scp_metrics.targets.evaluation import PoolSeries
+from scp_metrics.targets.kpi_status import partner_tracking
 from scp_metrics.targets.projection_base import fiscal_year
 from scp_metrics.targets.projections import as_month
 from scp_metrics.targets.series import IndicatorData, indicator_data
@@ -169,8 +172,23 @@ def track_targets(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: obj
         if t.kind == "rank" and key not in ranks:
             ranks[key] = _ranks(con, *key, month)
     pool = load_pool(con, [area for _, area in data])
-    return tracking_table(cat, month, settings.home_area, data, ranks, _spc_limits(con, settings),
-                          settings.warehouse, pool, months)
+    table = tracking_table(cat, month, settings.home_area, data, ranks,
+                           _spc_limits(con, settings), settings.warehouse, pool, months)
+    return _with_partner_returns(con, settings, table, cat, cap)
+
+
+def _with_partner_returns(con: duckdb.DuckDBPyConnection, settings: Settings,
+                          table: pd.DataFrame, cat: TargetCatalogue,
+                          cap: pd.Period | None) -> pd.DataFrame:
+    """The partner-return KPIs' targets judged on their returns (``mart_kpi_values``, built
+    before this mart), each as of its latest quarter, no later than ``cap`` when given
+    (:func:`scp_metrics.targets.kpi_status.partner_tracking`)."""
+    if not _exists(con, "mart_kpi_values"):
+        return table
+    values = query(con, "reads/kpi/kpi_values")
+    return typed_tracking(partner_tracking(
+        table, read_kpi_register(settings.config_dir), values, cat.targets, cat.rag,
+        None if cap is None else cap.to_timestamp(how="end").normalize()))
 
 
 def build_target_tracking(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
