@@ -16,6 +16,7 @@ outputs are the same bytes (``tests/e2e/test_dask_runner.py`` checks it on a Das
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -115,3 +116,40 @@ def _series_count(frame: pd.DataFrame, keys: Sequence[str]) -> int:
     if frame.empty:
         return 0
     return int(frame[list(keys)].drop_duplicates().shape[0])
+
+
+def idle_cores() -> int:
+    """Cores no other process is using, by the 1-minute load average (this process's own
+    work, about one core, not counted against it)."""
+    cores = os.cpu_count() or 1
+    try:
+        busy = max(0.0, os.getloadavg()[0] - 1.0)
+    except OSError:  # pragma: no cover - no load average on this platform
+        return 1
+    return max(1, cores - int(busy + 0.5))
+
+
+@contextlib.contextmanager
+def process_pool(workers: int) -> Iterator[Mapper | None]:
+    """A mapper running pieces in a pool of ``workers`` fresh (spawned) processes, started on
+    the first piece; ``None`` (run here) when fewer than 2 workers, or fewer than 2 cores are
+    idle (on a busy machine a pool only adds its start-up). The engine-less counterpart of a
+    Prefect task runner: ``scp-metrics refresh --engine local --workers N``."""
+    workers = min(workers, idle_cores())
+    if workers < 2:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"))
+
+    def run(func: Callable[..., Any], pieces: Sequence[tuple[Any, ...]]) -> list[Any]:
+        futures = [pool.submit(func, *args) for args in pieces]
+        return [future.result() for future in futures]
+
+    try:
+        yield Mapper(run, workers, "process pool")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

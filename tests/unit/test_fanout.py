@@ -71,3 +71,28 @@ def test_without_a_mapper_or_with_few_series_nothing_is_cut(monkeypatch):
         fan_out_series(count, monthly, ["indicator_id", "area_code"])
     assert calls == [] and seen == [len(monthly)] * 2
     assert fan_out(divmod, [(7, 2), (9, 4)]) == [(3, 1), (2, 1)]
+
+
+def test_process_pool_runs_pieces_in_order_in_other_processes(monkeypatch):
+    import operator
+    import os as _os
+
+    from scp_metrics import fanout
+
+    monkeypatch.setattr(fanout, "idle_cores", lambda: 2)
+    with fanout.process_pool(2) as pool, fanout.mapping_with(pool):
+        assert pool is not None and pool.workers == 2
+        assert fanout.fan_out(operator.mul, [(2, 3), (4, 5), (6, 7)]) == [6, 20, 42]
+        pids = set(fanout.fan_out(_os.getpid, [(), (), ()]))
+    assert _os.getpid() not in pids
+
+
+def test_process_pool_is_none_on_a_busy_machine_or_for_one_worker(monkeypatch):
+    from scp_metrics import fanout
+
+    monkeypatch.setattr(fanout, "idle_cores", lambda: 1)
+    with fanout.process_pool(2) as pool:
+        assert pool is None
+    monkeypatch.setattr(fanout, "idle_cores", lambda: 4)
+    with fanout.process_pool(1) as pool:
+        assert pool is None

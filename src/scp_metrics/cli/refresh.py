@@ -14,6 +14,7 @@ from pathlib import Path
 from pipelines.runners import TASK_RUNNERS as _RUNNERS  # no Prefect import: names only
 from scp_metrics.cli.common import UserError, say
 from scp_metrics.escaping import log_text
+from scp_metrics.fanout import mapping_with, process_pool
 from scp_metrics.settings import Settings
 from scp_metrics.steps import DEFAULT_WAIT_SECONDS, RefreshSummary, run_refresh
 
@@ -92,15 +93,19 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.raw_dir.is_dir():
         raise UserError(f"raw folder {settings.raw_dir} does not exist "
                         "(run 'scp-metrics sample' for the embedded sample, or pass --raw-dir)")
-    if args.engine == "prefect" and not args.force and nothing_new(settings, not args.no_publish):
+    if not args.force and nothing_new(settings, not args.no_publish):
         # nothing new: the same steps without starting a Prefect server (~20 s), quietly
         summary = run_refresh(settings, progress=None, wait_seconds=args.wait,
                               publish=not args.no_publish)
     elif args.engine == "prefect":
         summary = _run_flow(args, settings)
-    else:
-        summary = run_refresh(settings, progress=say, force=args.force, wait_seconds=args.wait,
-                              publish=not args.no_publish, accept_shrink=args.accept_shrink)
+    else:  # --workers N: the chart pack (and large series sets) in a pool of N processes
+        with process_pool(args.workers or 1) as pool, mapping_with(pool):
+            if pool is not None:
+                say(f"Drawing the chart pack in {pool.workers} processes (--workers).")
+            summary = run_refresh(settings, progress=say, force=args.force,
+                                  wait_seconds=args.wait, publish=not args.no_publish,
+                                  accept_shrink=args.accept_shrink)
     say("")
     say(summary.headline())
     for f in summary.quarantined:
@@ -150,7 +155,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "LocalCluster started for the run)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes for --task-runner process, or dask without an "
-                        "address (default SCP_WORKERS, else up to 4, one per core)")
+                        "address (default SCP_WORKERS, else up to 4, one per core); with "
+                        "--engine local, a pool of N processes for the chart pack when N "
+                        "cores are idle (default: none)")
     p.add_argument("--force", action="store_true",
                    help="rebuild the marts even if nothing is new, recomputing every series")
     p.add_argument("--wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
