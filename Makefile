@@ -33,11 +33,11 @@ sample: install
 	@$(BIN)/scp-metrics sample
 
 refresh: install
-	@$(BIN)/scp-metrics refresh --engine local --workers 2
+	@$(BIN)/scp-metrics refresh
 
 demo: install
 	@$(BIN)/scp-metrics sample
-	@$(BIN)/scp-metrics refresh --engine local --workers 2
+	@$(BIN)/scp-metrics refresh --engine local --workers 2 --brief
 	@$(BIN)/scp-metrics indicators --area E06000045 --indicator all_crime --period-type fytd --max-rows 8
 
 # Two workers (pytest-xdist), one test file per worker at a time: the suite is CPU-bound and each

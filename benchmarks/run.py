@@ -292,7 +292,8 @@ def measure_demo(work: Path) -> dict:
            "SCP_QUARANTINE_DIR": str(demo / "quarantine"), "PREFECT_HOME": str(demo / ".prefect")}
     env.pop("SCP_CONFIG_DIR", None)  # the project's own config: the sample is made for it
     cli = str(Path(sys.executable).with_name("scp-metrics"))
-    commands = [[cli, "sample"], [cli, "refresh", "--engine", "local", "--workers", "2"],
+    commands = [[cli, "sample"], [cli, "refresh", "--engine", "local", "--workers", "2",
+                                       "--brief"],
                 [cli, "indicators", "--area", "E06000045", "--indicator", "all_crime",
                  "--period-type", "fytd", "--max-rows", "8"]]
     out = {}

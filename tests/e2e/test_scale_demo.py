@@ -54,7 +54,7 @@ def test_a_new_file_or_missing_outputs_means_something_new(sample_refresh, tmp_p
 def test_nothing_new_local_refresh_is_as_short(sample_refresh, capsys):
     """``make demo`` runs ``--engine local --workers 2``: its repeat is short too."""
     settings, _ = sample_refresh
-    assert cli_refresh.cmd_refresh(_args(engine="local", workers=2), settings) == 0
+    assert cli_refresh.cmd_refresh(_args(engine="local", workers=2, brief=True), settings) == 0
     out = capsys.readouterr().out
     assert "Nothing changed: all" in out and "Drawing the chart pack" not in out
     assert len(out.splitlines()) <= 4

@@ -93,7 +93,8 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.raw_dir.is_dir():
         raise UserError(f"raw folder {settings.raw_dir} does not exist "
                         "(run 'scp-metrics sample' for the embedded sample, or pass --raw-dir)")
-    if not args.force and nothing_new(settings, not args.no_publish):
+    if (args.engine == "prefect" or args.brief) and not args.force \
+            and nothing_new(settings, not args.no_publish):
         # nothing new: the same steps without starting a Prefect server (~20 s), quietly
         summary = run_refresh(settings, progress=None, wait_seconds=args.wait,
                               publish=not args.no_publish)
@@ -158,6 +159,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "address (default SCP_WORKERS, else up to 4, one per core); with "
                         "--engine local, a pool of N processes for the chart pack when N "
                         "cores are idle (default: none)")
+    p.add_argument("--brief", action="store_true",
+                   help="with --engine local: when nothing is new, say so in two lines instead "
+                        "of one per file (as the Prefect engine does; make demo)")
     p.add_argument("--force", action="store_true",
                    help="rebuild the marts even if nothing is new, recomputing every series")
     p.add_argument("--wait", type=float, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
