@@ -30,7 +30,7 @@ __all__ = ["FOLDER", "Comparator", "Plan", "PlanError", "Priority", "fy_label", 
 FOLDER = "plans"
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
 _SECTIONS = {"plan", "priority", "comparator", "target"}
-_PLAN_KEYS = {"id", "title", "partnership", "years", "source"}
+_PLAN_KEYS = {"id", "title", "partnership", "years", "source", "area", "actions"}
 _PRIORITY_KEYS = {"key", "title", "we_said", "we_intend", "indicators", "movements"}
 _COMPARATOR_KEYS = {"indicator", "value", "unit", "period", "label"}
 
@@ -86,6 +86,10 @@ class Plan:
     priorities: tuple[Priority, ...] = ()
     comparators: tuple[Comparator, ...] = ()
     targets: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    area: str = ""
+    """The ONS code of the partnership's area ("": not named)."""
+    actions: str = ""
+    """The plan's action register, a file in config/ ("": the plan has none loaded)."""
 
     @property
     def years_label(self) -> str:
@@ -143,7 +147,12 @@ def _read(path: Path) -> Plan:
         if not isinstance(item["value"], int | float):
             raise PlanError(f"{name} [[comparator]] {i}: value must be a number")
         comparators.append(Comparator(**{**item, "value": float(item["value"])}))
-    return Plan(id=str(head["id"]), title=str(head["title"]),
+    actions = str(head.get("actions", ""))
+    if actions and not (path.parent.parent / actions).is_file():
+        raise PlanError(f"{name} [plan]: actions {actions!r} is not a file in the configuration "
+                        "folder; name the action register (e.g. action_plan.csv) or leave it out")
+    return Plan(id=str(head["id"]), title=str(head["title"]), area=str(head.get("area", "")),
+                actions=actions,
                 partnership=str(head.get("partnership", "")), years=starts, file=name,
                 source=str(head.get("source", "")), priorities=tuple(priorities),
                 comparators=tuple(comparators), targets=tuple(data.get("target", [])))

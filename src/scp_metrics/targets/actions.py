@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from scp_metrics.config.actions import PRIORITIES, Action
+from scp_metrics.config.actions import FILE_NAME, PRIORITIES, Action
+from scp_metrics.config.plans import Plan, fy_label
 
 STATUSES = ("not_started", "on_track", "at_risk", "complete", "dropped")
 NO_RETURN = "no_return"
@@ -170,3 +171,21 @@ def review_actions(actions: Iterable[Action], statuses: Mapping[str, str],
         contradictions=contradictory_actions(listed, statuses, kpi_rag),
         status_counts=status_counts(listed, statuses),
     )
+
+
+def outside_plan(plan: Plan | None, year: int, home_area: str,
+                 register: str = FILE_NAME) -> str | None:
+    """Why the action register is not followed up for ``home_area`` in the financial year
+    starting in ``year`` (one plain sentence), or None when it is: the plan covering that year
+    (``plan``) names the register as its ``actions`` and its ``area``, when it names one, is the
+    home area."""
+    label = fy_label(year)
+    if plan is None:
+        return f"No plan covers {label}, so there is no action plan to follow up."
+    if plan.actions != register:
+        return (f"The plan covering {label} ({plan.title}) has no action plan in the "
+                "configuration, so none is followed up.")
+    if plan.area and plan.area != home_area:
+        return (f"The plan covering {label} is another area's, so its action plan is not "
+                "followed up here.")
+    return None

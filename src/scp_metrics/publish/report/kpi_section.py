@@ -108,13 +108,28 @@ def _listed(frame: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def actions(ctx: Any) -> dict[str, Any] | None:
-    """The action plan's facts by priority; None when there is no mart_action_status."""
+    """The action plan's facts by priority; ``why`` (one sentence) instead when the register is
+    not the plan's covering the report's year in the home area (or none is loaded); None when
+    there is no mart_action_status."""
+    from scp_metrics.config.plans import PlanError, load_plans, plan_for_year
+    from scp_metrics.publish.report.how_we_did import report_year
+    from scp_metrics.targets.actions import outside_plan
+
+    year = report_year(ctx.as_of)
+    try:
+        plan = plan_for_year(load_plans(ctx.settings.config_dir), year)
+    except PlanError:
+        plan = None
+    why = outside_plan(plan, year, ctx.area)
+    if why is not None:
+        return {"why": why}
     reader = ctx.reader
     if not reader.has("mart_action_status"):
         return None
     frame = reader.frame("kpi_actions")
     if frame.empty:
-        return None
+        return {"why": "No action of the plan is in the warehouse yet: a refresh loads the "
+                       "action register."}
     as_of = frame["as_of"].dropna()
     periods = sorted({p for p in frame["status_period"].dropna()})
     names = _names(ctx.settings.config_dir)
