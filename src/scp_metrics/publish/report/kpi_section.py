@@ -146,7 +146,8 @@ def actions(ctx: Any) -> dict[str, Any] | None:
             "unfunded": _listed(group[group["unfunded"]], names),
             "contradictions": _listed(group[group["contradiction"]], names),
         })
-    return {"priorities": priorities, "as_of": None if as_of.empty else as_of.max(),
+    return {"why": None, "priorities": priorities,
+            "as_of": None if as_of.empty else as_of.max(),
             "latest_period": periods[-1] if periods else None,
             "overdue_total": int(frame["overdue"].sum()),
             "unfunded_total": int(frame["unfunded"].sum()),
