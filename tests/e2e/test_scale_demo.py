@@ -58,3 +58,26 @@ def test_nothing_new_local_refresh_is_as_short(sample_refresh, capsys):
     out = capsys.readouterr().out
     assert "Nothing changed: all" in out and "Drawing the chart pack" not in out
     assert len(out.splitlines()) <= 4
+
+
+def test_publishing_again_copies_every_unchanged_chart_byte_for_byte(sample_refresh, tmp_path,
+                                                                     monkeypatch):
+    """Issue 17 item 5: the chart pack of a publication over an unchanged warehouse draws
+    nothing and is the published pack, byte for byte (index and manifest included)."""
+    from scp_metrics.publish.charts import pack
+    from scp_metrics.steps.publishing import Outputs, latest_month, publish_charts
+
+    settings, _ = sample_refresh
+    as_of = latest_month(settings)
+    published = settings.outputs_dir / str(as_of)
+    drawn: list[str] = []
+    monkeypatch.setattr(pack, "save_figure",
+                        lambda fig, stem, formats: drawn.append(str(stem)) or [])
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    files = publish_charts(settings, Outputs(staging, as_of, published))
+    assert drawn == []
+    assert len(files) >= 100  # PNG and SVG of every chart (105 pairs of kinds, some skipped)
+    before = {p.name: p.read_bytes() for p in sorted((published / "charts").iterdir())}
+    after = {p.name: p.read_bytes() for p in sorted((staging / "charts").iterdir())}
+    assert after == before

@@ -24,6 +24,8 @@ from scp_metrics.warehouse.connection import Connection, connect_warehouse
 from scp_metrics.warehouse.history import published_folder, record_published
 from scp_metrics.warehouse.marts.indicator_as_of import publication_month
 
+MANIFEST = "manifest.json"
+"""The chart pack's record of each chart's fingerprint (``publish.charts.reuse``)."""
 PUBLISH_CHUNK_VECTORS = 50
 """DuckDB vectors (2,048 rows each) suppressed and written at a time when publishing a mart."""
 
@@ -145,16 +147,32 @@ def publish_csvs(settings: Settings, outputs: Outputs) -> list[Path]:
         return written
 
 
+def previous_charts(settings: Settings, outputs: Outputs) -> Path | None:
+    """The chart pack published before: the one this publication replaces, else the newest
+    other published pack in ``outputs/`` (another month's). Its unchanged charts are copied,
+    not redrawn (``charts/manifest.json`` says which)."""
+    if outputs.final is not None and (outputs.final / "charts" / MANIFEST).is_file():
+        return outputs.final / "charts"
+    others = [folder / "charts" for folder in sorted(settings.outputs_dir.iterdir())
+              if folder.is_dir() and not folder.name.startswith(".") and folder != outputs.folder
+              and (folder / "charts" / MANIFEST).is_file()] \
+        if settings.outputs_dir.is_dir() else []
+    return max(others, key=lambda c: (c / MANIFEST).stat().st_mtime_ns, default=None)
+
+
 def publish_charts(settings: Settings, outputs: Outputs,
                    progress: Progress | None = None) -> list[Path]:
     """The chart pack of the home area (PNG and SVG, ``charts/index.csv``); ``progress`` says
-    how many charts are drawn, with an ETA, every few seconds."""
+    how many charts are drawn, with an ETA, every few seconds. A chart whose data, wording and
+    drawing code are those of the previous pack (:func:`previous_charts`) is copied from it."""
     from scp_metrics.publish.charts import write_chart_pack  # matplotlib only when publishing
 
+    previous = previous_charts(settings, outputs)
     with _reader(settings) as reader:  # each indicator to its own latest month
         return write_chart_pack(reader, settings.home_area, outputs.folder / "charts", None,
                                 config_dir=settings.config_dir,
-                                on_chart=Counter(progress, "charts (indicator x kind)"))
+                                on_chart=Counter(progress, "charts (indicator x kind)"),
+                                previous=previous)
 
 
 def publish_report(settings: Settings, outputs: Outputs) -> list[Path]:

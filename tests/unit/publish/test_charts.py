@@ -553,12 +553,12 @@ def test_chart_pack_draws_what_exists_skips_missing_marts_and_indexes_both(tiny_
     assert "mart_target_tracking is not in the warehouse" in skipped["trajectory"]
     written = index[index["status"] == "written"]
     assert written["title"].str.contains("Southampton").all()
-    # A second run replaces the first run's files and nothing else.
+    # A second run replaces the first run's files (and its index and manifest), nothing else.
     (out / "notes.txt").write_text("kept")
     again = write_chart_pack(tiny_warehouse, AREA, out, "2009-03", kinds=["spc"],
                              config_dir=CONFIG)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [p.name for p in again] + ["index.csv", "notes.txt"])
+        [p.name for p in again] + ["index.csv", "manifest.json", "notes.txt"])
 
 
 def test_chart_pack_footnotes_carry_the_live_batches_and_withhold_small_counts(tiny_warehouse,

@@ -35,13 +35,14 @@ from scp_metrics.publish.charts.loaders import (
     suppressed_note,
 )
 from scp_metrics.publish.charts.ranking_chart import plot_ranking
+from scp_metrics.publish.charts.reuse import ChartSpec, Reuse, file_digest, fingerprint, write_manifest
 from scp_metrics.publish.charts.spc_chart import plot_spc
 from scp_metrics.publish.charts.style import save_figure
 from scp_metrics.publish.charts.trajectory_chart import plot_trajectory
 from scp_metrics.publish.charts.trend_chart import plot_trend
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
 
-__all__ = ["CHART_KINDS", "ChartOutcome", "draw_charts", "write_chart_pack"]
+__all__ = ["CHART_KINDS", "ChartOutcome", "chart_specs", "draw_charts", "write_chart_pack"]
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ class ChartOutcome:
     title: str = ""
     reason: str = ""
     files: list[Path] = field(default_factory=list)
+    fingerprint: str = ""  # what the chart was drawn from (reuse.fingerprint), "" unknown
+    digests: dict[str, str] = field(default_factory=dict)  # file name -> SHA-256
+    reused: bool = False  # copied from the previous pack, not drawn
 
 
 def _safe(text: str) -> str:
@@ -77,7 +81,8 @@ def _title_of(fig: Figure) -> str:
 
 def draw_charts(warehouse: MartReader | Connection, kind: str, indicator_id: str, area_code: str,
                 as_of: Any, config_dir: Path) -> list[tuple[str, Figure]]:
-    """Draw one kind of chart of one indicator in one area from the warehouse.
+    """Draw one kind of chart of one indicator in one area from the warehouse
+    (:func:`chart_specs`, each drawn).
 
     Parameters
     ----------
@@ -102,6 +107,15 @@ def draw_charts(warehouse: MartReader | Connection, kind: str, indicator_id: str
     ChartDataMissing
         The data the chart needs is not in the warehouse (the message says what).
     """
+    return [(spec.name, spec.draw())
+            for spec in chart_specs(warehouse, kind, indicator_id, area_code, as_of, config_dir)]
+
+
+def chart_specs(warehouse: MartReader | Connection, kind: str, indicator_id: str, area_code: str,
+                as_of: Any, config_dir: Path) -> list[ChartSpec]:
+    """The charts :func:`draw_charts` draws, their data loaded but not yet drawn: each spec's
+    plot function and arguments (what :mod:`~scp_metrics.publish.charts.reuse` fingerprints).
+    Raises :class:`ChartDataMissing` as :func:`draw_charts` does."""
     if kind not in CHART_KINDS:
         raise ValueError(f"unknown chart kind {kind!r} (expected one of {', '.join(CHART_KINDS)})")
     con = as_reader(warehouse)
@@ -112,14 +126,14 @@ def draw_charts(warehouse: MartReader | Connection, kind: str, indicator_id: str
         data_to = _month_end_of(spc["period_start"].max())
         lineage = lineage_for(con, indicator_id, [area_code], data_to, period_types=["month"],
                               config_dir=config_dir, note=suppressed_note(spc))
-        return [(stem, plot_spc(spc, subject, lineage=lineage,
-                                breaks=load_breaks(con, indicator_id, area_code)))]
+        return [ChartSpec(stem, plot_spc, (spc, subject), {
+            "lineage": lineage, "breaks": load_breaks(con, indicator_id, area_code)})]
     if kind == "trend":
         values = load_trend(con, indicator_id, area_code, as_of, config_dir=config_dir)
         lineage = lineage_for(con, indicator_id, [area_code], values["period_end"].max(),
                               config_dir=config_dir, note=suppressed_note(values))
-        return [(stem, plot_trend(values, subject, lineage=lineage,
-                                  breaks=load_breaks(con, indicator_id, area_code)))]
+        return [ChartSpec(stem, plot_trend, (values, subject), {
+            "lineage": lineage, "breaks": load_breaks(con, indicator_id, area_code)})]
     if kind in ("ranking", "funnel"):
         if kind == "funnel" and subject.measure not in ("rate", "percentage"):
             raise ChartDataMissing(f"{indicator_id} is a {subject.measure}: a funnel plot needs "
@@ -136,17 +150,18 @@ def draw_charts(warehouse: MartReader | Connection, kind: str, indicator_id: str
         group_name = (con.value("chart_peer_group_label", area_code=area_code)
                       if con.has("mart_peer_group") else None) or "Most Similar Group"
         if kind == "ranking":
-            return [(stem, plot_ranking(members, subject, lineage=lineage,
-                                        group_name=group_name))]
+            return [ChartSpec(stem, plot_ranking, (members, subject),
+                              {"lineage": lineage, "group_name": group_name})]
         if members["denominator"].isna().all():
             raise ChartDataMissing(f"no denominators for {indicator_id}: nothing to plot "
                                    "against population")
         survey = period_type == "survey"
-        return [(stem, plot_funnel(
-            members, subject, lineage=lineage,
-            x_label="Respondents (survey sample size)" if survey else None, group_name=group_name,
-            note=("survey percentages are weighted: limits on the sample sizes as published "
-                  "ignore the design effect and are narrower than the truth") if survey else ""))]
+        return [ChartSpec(stem, plot_funnel, (members, subject), {
+            "lineage": lineage,
+            "x_label": "Respondents (survey sample size)" if survey else None,
+            "group_name": group_name,
+            "note": ("survey percentages are weighted: limits on the sample sizes as published "
+                     "ignore the design effect and are narrower than the truth") if survey else ""})]
     # trajectory: one chart per target of the indicator
     if not con.has("mart_target_tracking"):
         raise ChartDataMissing("mart_target_tracking is not in the warehouse (not built yet)")
@@ -155,7 +170,7 @@ def draw_charts(warehouse: MartReader | Connection, kind: str, indicator_id: str
     if not targets:
         raise ChartDataMissing(f"no target of {indicator_id} for {area_code} has a year-end "
                                "projection")
-    out = []
+    out: list[ChartSpec] = []
     for target_id in targets:
         path, row = load_trajectory(con, target_id, area_code, config_dir=config_dir)
         seen = path[path["actual_ytd"].notna()]
@@ -163,8 +178,8 @@ def draw_charts(warehouse: MartReader | Connection, kind: str, indicator_id: str
                               seen["period_end"].max() if len(seen) else None,
                               period_types=["month", "fytd"], config_dir=config_dir,
                               population=str(row.get("unit")) != "count")
-        out.append((f"trajectory_{_safe(target_id)}_{_safe(area_code)}",
-                    plot_trajectory(path, row, subject, lineage=lineage)))
+        out.append(ChartSpec(f"trajectory_{_safe(target_id)}_{_safe(area_code)}",
+                             plot_trajectory, (path, row, subject), {"lineage": lineage}))
     return out
 
 
@@ -204,6 +219,7 @@ def write_chart_pack(
     formats: Sequence[str] = ("png", "svg"),
     config_dir: Path,
     on_chart: Callable[[int, int], None] | None = None,
+    previous: str | Path | None = None,
 ) -> list[Path]:
     """Draw every chart whose data exists for ``area_code`` into ``out_dir``.
 
@@ -228,12 +244,17 @@ def write_chart_pack(
     on_chart : callable, optional
         Called with ``(done, total)`` (indicator × kind pairs) as the pack is drawn here, for
         progress lines; not called for batches drawn by fan-out workers.
+    previous : str or Path, optional
+        An earlier pack's folder (not ``out_dir`` itself): a chart whose fingerprint is the one
+        its ``manifest.json`` records, and whose files there are intact, is copied from it
+        instead of drawn (:mod:`~scp_metrics.publish.charts.reuse`; the same bytes).
 
     Returns
     -------
     list of Path
         The image files written, in pack order. ``index.csv`` (kind, indicator, status,
-        title, reason, files) lists them with every chart skipped and why.
+        title, reason, files) lists them with every chart skipped and why; ``manifest.json``
+        each written chart's fingerprint and files' SHA-256.
     """
     own = isinstance(con_or_warehouse, str | Path)
     if own:
@@ -244,31 +265,42 @@ def write_chart_pack(
     else:
         con = as_reader(con_or_warehouse)  # type: ignore[arg-type]
     out = Path(out_dir)
+    earlier = Path(previous) if previous is not None else None
+    if earlier is not None and (not earlier.is_dir() or (
+            out.exists() and earlier.resolve() == out.resolve())):
+        earlier = None
+    reuse = Reuse.from_folder(earlier)
     try:
         as_of = as_of or con.latest_month(area_code)
         wanted = list(indicators) if indicators is not None else _indicators_for(con, area_code)
         out.mkdir(parents=True, exist_ok=True)
         _remove_previous(out)
         outcomes = _draw_pack(con, wanted, kinds, area_code, as_of, out, formats, config_dir,
-                              on_chart)
+                              on_chart, reuse)
     finally:
         if own:
             con.close()
     _write_index(out, outcomes)
     written = [o for o in outcomes if o.status == "written"]
+    write_manifest(out, {o.name: {"fingerprint": o.fingerprint, "title": o.title,
+                                  "files": o.digests}
+                         for o in written if o.fingerprint and o.digests})
     failed = [o for o in outcomes if o.status == "failed"]
-    log.info("chart pack for %s as of %s: %d charts written to %s, %d skipped, %d failed",
-             area_code, as_of, len(written), out, sum(o.status == "skipped" for o in outcomes),
-             len(failed))
+    log.info("chart pack for %s as of %s: %d charts written to %s (%d drawn, %d unchanged and "
+             "copied), %d skipped, %d failed", area_code, as_of, len(written), out,
+             sum(not o.reused for o in written), sum(o.reused for o in written),
+             sum(o.status == "skipped" for o in outcomes), len(failed))
     return [f for o in written for f in o.files]
 
 
 def _draw_pack(con: MartReader, wanted: list[str], kinds: Sequence[str], area: str, as_of: Any,
                out: Path, formats: Sequence[str], config_dir: Path,
-               on_chart: Callable[[int, int], None] | None = None) -> list[ChartOutcome]:
+               on_chart: Callable[[int, int], None] | None = None,
+               reuse: Reuse | None = None) -> list[ChartOutcome]:
     """Every chart of ``wanted`` × ``kinds``, in pack order: here, or (when a fan-out mapper is
     installed, :mod:`scp_metrics.fanout`) in batches of indicators drawn by workers that open
     the warehouse file read-only themselves (connections are never sent to a worker)."""
+    reuse = reuse or Reuse.from_folder(None)
     parts = pieces_for(len(wanted), minimum=2)
     path = con.value("database_path") if parts > 1 else None
     if not path:
@@ -276,53 +308,66 @@ def _draw_pack(con: MartReader, wanted: list[str], kinds: Sequence[str], area: s
         pairs = [(indicator, kind) for indicator in wanted for kind in kinds]
         for done, (indicator, kind) in enumerate(pairs, 1):
             outcomes += _draw_and_save(con, kind, indicator, area, as_of, out, formats,
-                                       config_dir)
+                                       config_dir, reuse)
             if on_chart is not None:
                 on_chart(done, len(pairs))
         return outcomes
     size = -(-len(wanted) // parts)
     batches = [wanted[i:i + size] for i in range(0, len(wanted), size)]
     results = fan_out(draw_batch, [(str(path), batch, tuple(kinds), area, as_of, out,
-                                    tuple(formats), config_dir) for batch in batches])
+                                    tuple(formats), config_dir, reuse) for batch in batches])
     return [o for batch in results for o in batch]
 
 
 def draw_batch(warehouse: str, indicators: list[str], kinds: Sequence[str], area: str,
                as_of: Any, out: Path, formats: Sequence[str],
-               config_dir: Path) -> list[ChartOutcome]:
+               config_dir: Path, reuse: Reuse | None = None) -> list[ChartOutcome]:
     """The charts of ``indicators`` (a worker's batch of the pack), the warehouse opened
     read-only here; returns their outcomes in pack order."""
+    reuse = reuse or Reuse.from_folder(None)
     with MartReader.open(warehouse) as con:
         return [o for indicator in indicators for kind in kinds
                 for o in _draw_and_save(con, kind, indicator, area, as_of, out, formats,
-                                        config_dir)]
+                                        config_dir, reuse)]
 
 
 def _draw_and_save(con: MartReader, kind: str, indicator: str, area: str,
                    as_of: Any, out: Path, formats: Sequence[str],
-                   config_dir: Path) -> list[ChartOutcome]:
+                   config_dir: Path, reuse: Reuse) -> list[ChartOutcome]:
     try:
-        figures = draw_charts(con, kind, indicator, area, as_of, config_dir)
+        specs = chart_specs(con, kind, indicator, area, as_of, config_dir)
     except ChartDataMissing as exc:
         log.info("chart %s of %s (%s) skipped: %s", kind, indicator, area, exc)
         return [ChartOutcome(kind, indicator, area, "skipped", reason=str(exc))]
     except Exception as exc:  # noqa: BLE001 - one broken chart must not stop the pack
-        log.warning("chart %s of %s (%s) failed: %s: %s", kind, indicator, area,
-                    type(exc).__name__, exc, exc_info=True)
-        return [ChartOutcome(kind, indicator, area, "failed",
-                             reason=f"{type(exc).__name__}: {exc}")]
+        return [_failed(kind, indicator, area, "", exc)]
     outcomes = []
-    for name, fig in figures:
-        try:
-            files = save_figure(fig, out / name, formats)
-        except Exception as exc:  # noqa: BLE001 - nor one that fails to save
-            log.warning("chart %s failed to save: %s: %s", name, type(exc).__name__, exc)
-            outcomes.append(ChartOutcome(kind, indicator, area, "failed", name,
-                                         reason=f"{type(exc).__name__}: {exc}"))
+    for spec in specs:
+        fp = fingerprint(spec, formats, reuse.version)
+        names = [f"{spec.name}.{fmt.lstrip('.')}" for fmt in formats]
+        copied = reuse.copy(spec.name, fp, out, names)
+        if copied is not None:
+            title = str(reuse.charts[spec.name].get("title", ""))
+            outcomes.append(ChartOutcome(kind, indicator, area, "written", spec.name, title,
+                                         files=[out / n for n in names], fingerprint=fp or "",
+                                         digests=copied, reused=True))
             continue
-        outcomes.append(ChartOutcome(kind, indicator, area, "written", name, _title_of(fig),
-                                     files=files))
+        try:
+            fig = spec.draw()
+            files = save_figure(fig, out / spec.name, formats)
+            digests = {f.name: file_digest(f) for f in files}
+        except Exception as exc:  # noqa: BLE001 - nor one that fails to draw or save
+            outcomes.append(_failed(kind, indicator, area, spec.name, exc))
+            continue
+        outcomes.append(ChartOutcome(kind, indicator, area, "written", spec.name, _title_of(fig),
+                                     files=files, fingerprint=fp or "", digests=digests))
     return outcomes
+
+
+def _failed(kind: str, indicator: str, area: str, name: str, exc: Exception) -> ChartOutcome:
+    log.warning("chart %s of %s (%s) failed: %s: %s", name or kind, indicator, area,
+                type(exc).__name__, exc, exc_info=True)
+    return ChartOutcome(kind, indicator, area, "failed", name, reason=f"{type(exc).__name__}: {exc}")
 
 
 def _write_index(out: Path, outcomes: list[ChartOutcome]) -> None:
