@@ -95,8 +95,13 @@ def test_unset_and_untracked_targets_say_why(warehouse, capsys):
         assert frame.loc[target_id, "note"].startswith("target unset in the plan")
         assert pd.isna(frame.loc[target_id, "target_value"])
     # 2010/11's 10,000 hours: the returns (issue 19) reach 2009/10 Q3 only
-    assert frame.loc["community_payback_hours", "note"] == \
-        "partner returns: judged in 2010/11 only (latest return 2009/10 Q3)"
+    # (no RAG yet); the year itself is forecast from the latest four quarters (3,400, 4,800,
+    # 5,100, 5,100 hours: mean 4,600, so 18,400 for four quarters)
+    assert frame.loc["community_payback_hours", "note"].startswith(
+        "partner returns: judged in 2010/11 only (latest return 2009/10 Q3); 2010/11 forecast "
+        "from the year to date (0) plus 4 quarters at the mean of the latest 4 quarters")
+    assert pd.isna(frame.loc["community_payback_hours", "rag"])
+    assert frame.loc["community_payback_hours", "target_year_projection"] == 18_400
 
 
 def test_the_backtest_csv_has_the_agreed_columns_and_runs_within_a_minute(warehouse, capsys):

@@ -33,6 +33,7 @@ import pandas as pd
 from scp_metrics.config.kpis import CONTRACT_UNITS, Kpi, KpiRegister
 from scp_metrics.config.targets import RagThresholds, Target
 from scp_metrics.periods import Quarter, financial_year_label, financial_year_start
+from scp_metrics.targets.kpi_projection import ADDITIVE, projection_fields
 from scp_metrics.targets.plan import rag, worse_pct
 
 __all__ = ["NO_DATA", "NO_RETURN", "STATUS_COLUMNS", "ADDITIVE_UNITS", "kpi_status",
@@ -42,7 +43,7 @@ NO_RETURN = "no return received"
 NO_DATA = "no data"
 RECEIVED = "received"
 #: KPI units whose quarters add up to the year (a flow), rather than a level at the period's end.
-ADDITIVE_UNITS = ("hours",)
+ADDITIVE_UNITS = ADDITIVE
 
 STATUS_COLUMNS = ["kpi_id", "ni", "title", "unit", "kpi_unit", "polarity", "lead_agency",
                   "lead_officer", "owner", "designated", "delivered_by", "return_status",
@@ -172,7 +173,10 @@ def partner_tracking(tracking: pd.DataFrame, register: KpiRegister, values: pd.D
     ``as_of`` when it is given) by :func:`judge_partner_target`: RAG, the actual (year to date
     for hours, else the latest quarter), the trajectory (where the actual should be now), the
     judged year's milestone, the target, the baseline, the period judged, the as-of (the last
-    day of the latest return's quarter) and the note. Every other row is returned unchanged."""
+    day of the latest return's quarter) and the note; the year-end projection with its
+    intervals and probability of meeting the target, or the target year's forecast when that
+    year is still to come (:func:`scp_metrics.targets.kpi_projection.projection_fields`). Every
+    other row is returned unchanged."""
     partner = {k.id: k for k in register if k.delivered_by == "partner_return"}
     by_id = {t.id: t for t in targets}
     if as_of is not None and not values.empty:
@@ -183,7 +187,7 @@ def partner_tracking(tracking: pd.DataFrame, register: KpiRegister, values: pd.D
         if kpi is None or target is None or not target.is_set or target.kind != "level":
             continue
         j = judge_partner_target(kpi, target, _one_agency(values, kpi.id), thresholds)
-        fields = {"target_value": j.target_value, "actual_value": j.actual,
+        fields: dict[str, Any] = {"target_value": j.target_value, "actual_value": j.actual,
                   "trajectory_value": j.expected_value, "trajectory_straight": j.expected_value,
                   "milestone_value": j.milestone, "rag": j.rag, "worse_pct": j.worse,
                   "baseline_value": j.baseline, "baseline_source": j.baseline_source,
@@ -191,6 +195,9 @@ def partner_tracking(tracking: pd.DataFrame, register: KpiRegister, values: pd.D
                   "unit": CONTRACT_UNITS[kpi.unit], "note": f"partner returns: {j.note}"}
         if j.period_end is not None:
             fields["as_of"] = j.period_end
+        projection = projection_fields(kpi, target, _one_agency(values, kpi.id), j.target_value)
+        how = projection.pop("projection_note", None)
+        fields.update(projection, note=f"{fields['note']}; {how}" if how else fields["note"])
         for column, value in fields.items():
             out.at[i, column] = value
     return out

@@ -7,6 +7,8 @@ projected as (
     select target_id from tracking
     where indicator_id = $indicator_id and area_code = $area_code
       and kind in ('level', 'year_on_year') and projected_year_end is not null
+      -- partner-return KPIs: projected from quarterly returns, no monthly path to draw
+      and coalesce(method, '') not like 'partner\_%' escape '\'
 )
 
 select target_id from projected

@@ -4,6 +4,8 @@ Listed in :data:`scp_metrics.warehouse.contracts.marts.MART_CONTRACTS` after the
 
 from __future__ import annotations
 
+import pandera.pandas as pa
+
 from scp_metrics.warehouse.contracts.columns import date, flag, number, per_row, text
 from scp_metrics.warehouse.contracts.model import (
     MartContract,
@@ -45,6 +47,23 @@ KPI_VALUES = MartContract.of(
     number("age_bands", "count", "NI 39: age bands the DSR was computed from.", kind="int"),
     text("standard", "NI 39: the standard population (esp1976, esp2013)."),
     text("note", "The agency's note, and why a figure could not be computed."),
+    per_row("value_same_period_last_year", _KPI_UNIT, "The value of the same quarter a year "
+            "earlier (same agency).", suppression="derived"),
+    number("change_pct", "%", "Change on the same quarter a year earlier, %.",
+           suppression="derived"),
+    number("change_p_value", "p-value", "Two-sided p-value of the change: exact conditional "
+           "test of the counts (rates, counts, ratios of counts; exposures = denominators), "
+           "pooled two-proportion z test (percentages).", suppression="derived",
+           checks=(pa.Check.in_range(0.0, 1.0),)),
+    text("change_verdict", "significant rise, significant fall, no significant change, or not "
+         "tested.", isin=("significant rise", "significant fall", "no significant change",
+                          "not tested")),
+    text("change_note", "The test used, or why the change was not tested."),
+    per_row("spc_mean", _KPI_UNIT, "SPC centre line (XmR of the quarters, config/spc.toml)."),
+    per_row("spc_lpl", _KPI_UNIT, "Lower process limit."),
+    per_row("spc_upl", _KPI_UNIT, "Upper process limit."),
+    text("spc_point_type", "common_cause or the special cause's kind."),
+    text("spc_status", "The XmR's basis, or why there is no SPC (too few points)."),
 )
 
 KPI_STATUS = MartContract.of(

@@ -9,8 +9,10 @@ import duckdb
 import pandas as pd
 
 from scp_metrics.config.kpis import read_kpi_register
+from scp_metrics.config.spc import read_spc_baseline
 from scp_metrics.config.standard_populations import read_standard_populations
 from scp_metrics.config.targets import load_targets
+from scp_metrics.indicators.kpi_statistics import with_statistics
 from scp_metrics.indicators.partner_returns import return_values
 from scp_metrics.settings import Settings
 from scp_metrics.targets.kpi_status import kpi_status
@@ -20,10 +22,14 @@ __all__ = ["build_kpi_status", "build_kpi_values"]
 
 
 def build_kpi_values(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
-    """``mart_kpi_values``: one figure per KPI, quarter and agency of the partner returns."""
+    """``mart_kpi_values``: one figure per KPI, quarter and agency of the partner returns, with
+    the change on the same quarter a year earlier and SPC where the points allow
+    (:func:`scp_metrics.indicators.kpi_statistics.with_statistics`)."""
     cfg = settings.config_dir
-    return return_values(query(con, "reads/kpi/partner_returns"), read_kpi_register(cfg),
-                         read_standard_populations(cfg))
+    register = read_kpi_register(cfg)
+    values = return_values(query(con, "reads/kpi/partner_returns"), register,
+                           read_standard_populations(cfg))
+    return with_statistics(values, register, read_spc_baseline(cfg))
 
 
 def build_kpi_status(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
