@@ -11,9 +11,11 @@ environment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -40,8 +42,11 @@ __all__ = [
     "load_trajectory",
     "load_trend",
     "month_end",
+    "pack_cache",
     "table_exists",
 ]
+
+T = TypeVar("T")
 
 Warehouse = MartReader | Connection
 """What a loader reads: the publish reader, or an open connection it wraps."""
@@ -61,13 +66,52 @@ class ChartDataMissing(LookupError):
     """The warehouse has no data for a chart (the message says what is missing)."""
 
 
+_PACK_CACHE: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar(
+    "scp_metrics_chart_pack_cache", default=None)
+
+
+@contextlib.contextmanager
+def pack_cache() -> Iterator[None]:
+    """Inside the block, what every chart of a pack reads alike is read once: the disclosure
+    rules (a scan of all of ``mart_indicator_values``), which tables exist, the indicators'
+    measures and the config wording. The chart pack holds one over a reader that does not
+    change while it draws; outside one, every loader reads afresh."""
+    token = _PACK_CACHE.set({})
+    try:
+        yield
+    finally:
+        _PACK_CACHE.reset(token)
+
+
+def _once(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    cache = _PACK_CACHE.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def _has(reader: MartReader, name: str) -> bool:
+    return _once(("has", id(reader), name), lambda: reader.has(name))
+
+
+def _rules(config_dir: Path, reader: MartReader) -> Any:
+    return _once(("rules", id(reader), str(config_dir)),
+                 lambda: disclosure_rules(config_dir, reader))
+
+
+def _measures(reader: MartReader) -> dict[str, str]:
+    return _once(("measures", id(reader)), reader.indicator_measures)
+
+
 def table_exists(warehouse: Warehouse, name: str) -> bool:
     """Whether a table or view called ``name`` exists."""
     return as_reader(warehouse).has(name)
 
 
 def _require(reader: MartReader, name: str) -> None:
-    if not reader.has(name):
+    if not _has(reader, name):
         raise ChartDataMissing(f"{name} is not in the warehouse (not built yet)")
 
 
@@ -156,11 +200,12 @@ def lineage_for(
     sources += [s for s in extra_sources if s not in sources]
     batches: list[int] = []
     loaded_at = None
-    if reader.has("load_batches") and sources:
+    if _has(reader, "load_batches") and sources:
         rows = reader.rows("chart_live_batches", sources=sources, statuses=list(LIVE_STATUSES))
         batches = [int(r[0]) for r in rows]
         loaded_at = max((r[1] for r in rows if r[1] is not None), default=None)
-    text = _source_text(indicator_id, config_dir)
+    text = _once(("source", indicator_id, str(config_dir)),
+                 lambda: _source_text(indicator_id, config_dir))
     if not text:
         text = ", ".join(sources) or "not recorded"
     return Lineage(source=text, data_to=None if data_to is None else pd.Timestamp(data_to),
@@ -171,7 +216,7 @@ def lineage_for(
 def load_breaks(warehouse: Warehouse, indicator_id: str, area_code: str) -> pd.DataFrame:
     """``ref_series_breaks`` rows that apply to the indicator in the area (may be empty)."""
     reader = as_reader(warehouse)
-    if not reader.has("ref_series_breaks"):
+    if not _has(reader, "ref_series_breaks"):
         return pd.DataFrame(columns=["indicator_id", "area_code", "break_date", "reason"])
     return reader.frame("chart_series_breaks", indicator_id=indicator_id, area_code=area_code)
 
@@ -192,8 +237,8 @@ def load_spc(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any
                                f"{area_code}")
     counts = reader.frame("chart_month_counts", indicator_id=indicator_id, area_code=area_code)
     # a point is the month's value of mart_indicator_values, resting on that month's counts
-    return withhold(frame, disclosure_rules(config_dir, reader), contract_for("mart_indicator_values"),
-                    counts, reader.indicator_measures())
+    return withhold(frame, _rules(config_dir, reader), contract_for("mart_indicator_values"),
+                    counts, _measures(reader))
 
 
 def load_trend(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None, *,
@@ -206,8 +251,8 @@ def load_trend(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: A
                          period_end=_end_date(as_of))
     if (frame["period_type"] == "month").sum() < 2:
         raise ChartDataMissing(f"no monthly values of {indicator_id} for {area_code}")
-    return withhold(frame, disclosure_rules(config_dir, reader), contract_for("mart_indicator_values"),
-                    indicator_measures=reader.indicator_measures())
+    return withhold(frame, _rules(config_dir, reader), contract_for("mart_indicator_values"),
+                    indicator_measures=_measures(reader))
 
 
 def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of: Any = None,
@@ -228,7 +273,7 @@ def load_rankings(warehouse: Warehouse, indicator_id: str, area_code: str, as_of
         if latest is not None:
             members = reader.frame("chart_ranking_members", indicator_id=indicator_id,
                                    area_code=area_code, period_type=kind, period_end=latest)
-            return withhold(members, disclosure_rules(config_dir, reader),
+            return withhold(members, _rules(config_dir, reader),
                             contract_for("mart_msg_rankings"))
     raise ChartDataMissing(f"no ranked Most Similar Group period of {indicator_id} for "
                            f"{area_code} ({' or '.join(types)})")
@@ -268,7 +313,7 @@ def load_trajectory(warehouse: Warehouse, target_id: str, area_code: str, *,
                   & (pd.to_datetime(values["period_end"]) <= as_of)]
     column = "numerator" if str(row.get("unit")) == "count" else "value"
     # the year-to-date points as published: none where disclosure control withholds them
-    hidden = small_rows(small_cells(fytd, disclosure_rules(config_dir, reader),
+    hidden = small_rows(small_cells(fytd, _rules(config_dir, reader),
                                     contract_for("mart_indicator_values")), fytd.index)
     fytd = fytd.assign(**{column: fytd[column].astype(float).where(~hidden)})
     actual = {pd.Timestamp(e).to_period("M"): float(v)

@@ -32,6 +32,7 @@ from scp_metrics.publish.charts.loaders import (
     load_subject,
     load_trajectory,
     load_trend,
+    pack_cache,
     suppressed_note,
 )
 from scp_metrics.publish.charts.ranking_chart import plot_ranking
@@ -306,11 +307,12 @@ def _draw_pack(con: MartReader, wanted: list[str], kinds: Sequence[str], area: s
     if not path:
         outcomes: list[ChartOutcome] = []
         pairs = [(indicator, kind) for indicator in wanted for kind in kinds]
-        for done, (indicator, kind) in enumerate(pairs, 1):
-            outcomes += _draw_and_save(con, kind, indicator, area, as_of, out, formats,
-                                       config_dir, reuse)
-            if on_chart is not None:
-                on_chart(done, len(pairs))
+        with pack_cache():
+            for done, (indicator, kind) in enumerate(pairs, 1):
+                outcomes += _draw_and_save(con, kind, indicator, area, as_of, out, formats,
+                                           config_dir, reuse)
+                if on_chart is not None:
+                    on_chart(done, len(pairs))
         return outcomes
     size = -(-len(wanted) // parts)
     batches = [wanted[i:i + size] for i in range(0, len(wanted), size)]
@@ -325,7 +327,7 @@ def draw_batch(warehouse: str, indicators: list[str], kinds: Sequence[str], area
     """The charts of ``indicators`` (a worker's batch of the pack), the warehouse opened
     read-only here; returns their outcomes in pack order."""
     reuse = reuse or Reuse.from_folder(None)
-    with MartReader.open(warehouse) as con:
+    with MartReader.open(warehouse) as con, pack_cache():
         return [o for indicator in indicators for kind in kinds
                 for o in _draw_and_save(con, kind, indicator, area, as_of, out, formats,
                                         config_dir, reuse)]

@@ -25,6 +25,7 @@ import math
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
+from decimal import Decimal
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -188,8 +189,18 @@ def _feed_values(h: Any, values: Any) -> None:
     if array.dtype.kind in "biufcmM":
         h.update(np.ascontiguousarray(array).tobytes())
         return
-    for item in array.ravel():
+    items = array.ravel()
+    if all(type(item) in _PLAIN for item in items):  # the usual text column: one update
+        h.update("\x1f".join([f"{type(item).__name__}:{item!r}" for item in items])
+                 .encode("utf-8", "surrogatepass"))
+        return
+    for item in items:
         _feed(h, item)
+
+
+_PLAIN = frozenset({str, float, int, bool, type(None), np.float64, np.int64, np.bool_,
+                    pd.Timestamp, datetime, date, Decimal})
+"""Types whose ``repr`` is exact (floats round-trip) and names its value alone."""
 
 
 def fingerprint(spec: ChartSpec, formats: Sequence[str], version: str) -> str | None:

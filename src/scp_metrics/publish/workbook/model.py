@@ -151,6 +151,12 @@ def _changed(before: pd.Series, after: pd.Series) -> list[int]:
     a = after.reset_index(drop=True)
     if a.empty:
         return []
+    if a.dtype == b.dtype and a.dtype != object:
+        # one type on both sides (numbers, dates, or pandas' text dtype, where every value
+        # present is text): a value became text only where it was missing before
+        became_text = a.notna() & b.isna() if pd.api.types.is_string_dtype(a) else False
+        plain = (a.isna() & b.notna()) | became_text
+        return [int(i) for i in plain[plain].index]
     text_a = a.map(lambda v: isinstance(v, str)).astype(bool)
     text_b = b.map(lambda v: isinstance(v, str)).astype(bool)
     differs = (a.isna() & b.notna()) | (text_a & ~text_b)

@@ -86,6 +86,64 @@ def write_cell(ws: Any, w: Writer, row: int, col: int, value: Any, fmt: str | No
         ws.write_string(row, col, neutralise(str(value)))
 
 
+def write_column(ws: Any, w: Writer, first_row: int, col: int, values: list[Any],
+                 formats: list[str | None]) -> None:
+    """``values`` down column ``col`` from ``first_row``: each cell as :func:`write_cell` writes
+    it, the common types (Python floats, ints, text, None: what ``Series.tolist`` gives) without
+    its checks, one number format object per format string."""
+    number: dict[str | None, Any] = {}
+    write_number, write_string = ws.write_number, ws.write_string
+    for i, value in enumerate(values):
+        kind = type(value)
+        if kind is float or kind is int:
+            if value != value:  # NaN: an empty cell
+                continue
+            fmt = formats[i]
+            style = number.get(fmt)
+            if style is None:
+                style = number[fmt] = w.number(fmt)
+            write_number(first_row + i, col, value, style)
+        elif kind is str:
+            write_string(first_row + i, col, neutralise(value))
+        elif kind is pd.Timestamp:
+            fmt = formats[i] or "yyyy-mm-dd"
+            style = number.get(fmt)
+            if style is None:
+                style = number[fmt] = w.number(fmt)
+            ws.write_datetime(first_row + i, col, value.to_pydatetime().replace(tzinfo=None),
+                              style)
+        elif value is not None:
+            write_cell(ws, w, first_row + i, col, value, formats[i])
+
+
+_INFINITE = (math.inf, -math.inf)
+
+
+def longest_display(values: list[Any], formats: list[str | None]) -> int:
+    """``max(_display_length(v, f))`` over the column, working out the length of only the
+    largest and smallest finite number of each format (a number's displayed length grows with
+    its size, plus the minus sign)."""
+    longest = 0
+    extremes: dict[str | None, list[float]] = {}
+    for value, fmt in zip(values, formats, strict=True):
+        kind = type(value)
+        if (kind is float or kind is int) and value == value and value not in _INFINITE:
+            seen = extremes.get(fmt)
+            if seen is None:
+                extremes[fmt] = [value, value]
+            elif value > seen[0]:
+                seen[0] = value
+            elif value < seen[1]:
+                seen[1] = value
+        elif kind is str:
+            longest = max(longest, len(value))
+        elif value is not None:
+            longest = max(longest, _display_length(value, fmt))
+    for fmt, (high, low) in extremes.items():
+        longest = max(longest, _display_length(high, fmt), _display_length(low, fmt))
+    return longest
+
+
 def write_table_sheet(w: Writer, sheet: Sheet, table: SheetTable, note_numbers: list[int]) -> None:
     ws = w.book.add_worksheet(sheet.name)
     ws.write_string(0, 0, neutralise(sheet.title), w.title)
@@ -106,10 +164,8 @@ def write_table_sheet(w: Writer, sheet: Sheet, table: SheetTable, note_numbers: 
     for j, col in enumerate(columns):
         values = frame[col].tolist()
         formats = table.formats.get(col) or [None] * n
-        longest = 0
-        for i, value in enumerate(values):
-            write_cell(ws, w, first + 1 + i, j, value, formats[i])
-            longest = max(longest, _display_length(value, formats[i]))
+        write_column(ws, w, first + 1, j, values, formats)
+        longest = longest_display(values, formats)
         widths[j] = min(max(widths[j], longest + 2), MAX_WIDTH)
         ws.set_column(j, j, widths[j], w.wrap if longest > MAX_WIDTH else None)
     ws.set_row(first, None, w.header)
