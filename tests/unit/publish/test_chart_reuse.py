@@ -177,3 +177,30 @@ def test_fingerprints_see_every_value_and_type_but_not_how_a_frame_was_built():
         fp(pd.Series({"kind": "level", "projected": 4.6}))
     assert fp("x", 1) != fp("x", True) != fp("x", 1.0)
     assert fp(object()) is None  # unknown: drawn every time
+
+
+def test_the_previous_pack_is_the_one_replaced_else_the_newest_published(tmp_path):
+    import dataclasses
+    import os
+
+    from scp_metrics.settings import get_settings
+    from scp_metrics.steps.publishing import Outputs, previous_charts
+
+    outputs_dir = tmp_path / "outputs"
+    settings = dataclasses.replace(get_settings(), outputs_dir=outputs_dir)
+    staging = outputs_dir / ".staging-2010-03"
+    staging.mkdir(parents=True)
+    outputs = Outputs(staging, "2010-03", outputs_dir / "2010-03")
+    assert previous_charts(settings, outputs) is None  # nothing published yet
+    for month, when in (("2009-12", 2_000_000_000), ("2009-09", 1_000_000_000),
+                        ("2009-06", 3_000_000_000)):
+        (outputs_dir / month / "charts").mkdir(parents=True)
+        manifest = outputs_dir / month / "charts" / "manifest.json"
+        manifest.write_text('{"format": 1, "charts": {}}')
+        os.utime(manifest, ns=(when, when))
+    (outputs_dir / "2009-06" / "charts" / "manifest.json").unlink()  # an older pack: none
+    assert previous_charts(settings, outputs) == outputs_dir / "2009-12" / "charts"
+    (outputs_dir / "2010-03" / "charts").mkdir(parents=True)
+    assert previous_charts(settings, outputs) == outputs_dir / "2009-12" / "charts"  # no manifest
+    (outputs_dir / "2010-03" / "charts" / "manifest.json").write_text("{}")
+    assert previous_charts(settings, outputs) == outputs_dir / "2010-03" / "charts"
