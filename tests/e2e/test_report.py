@@ -51,6 +51,29 @@ def test_the_report_states_the_plans_figures_from_the_marts(report):
     assert "statistically significant fall" in text
 
 
+def test_the_we_did_paragraphs_state_the_partner_returns(report):
+    """Issue 19 item 6: the priorities' "we did" say what the partners' returns show, with the
+    sample's figures (src/scp_metrics/sample/partners.py) worked by hand."""
+    _, _, text, _, _ = report
+    # first-time entrants per 100,000 of the 22,600 aged 10-17: 400 -> 1,769.9 (2008/09 Q3),
+    # 320 -> 1,415.9 (2009/10 Q3), down 20.0%; exact test p = 0.0032: significant
+    assert ("First time entrants to the Youth Justice System aged 10-17 fell by 20.0% between "
+            "2008/09 Q3 and 2009/10 Q3 (from 1,769.9 to 1,415.9 per 100,000 aged 10-17), a "
+            "statistically significant fall at the 95% level.") in text
+    # schemes 195 -> 224 = +14.9%, a count without counts to test
+    assert ("Neighbourhood Watch schemes rose by 14.9% between 2008/09 Q3 and 2009/10 Q3 (from "
+            "195 to 224); the return gives no counts, so the change is not tested") in text
+    # hours: 4,800 + 5,100 + 5,100 against 2,600 + 2,900 + 3,100 = 8,600: +74.4%
+    assert ("Community Payback hours in 2009/10 Q1 to Q3 were 15,000 in all, against 8,600 in the "
+            "same quarters of 2008/09 (up 74.4%).") in text
+    # their targets, in the priority's "we said" (2009/10) and "we intend to" (2010/11)
+    said = text[text.index("Priority 4"):]
+    assert ('For the target "Neighbourhood Watch schemes up 15% in 2009/10", the projected year '
+            "end is 228") in said  # the line through 183 ... 224 at 2009/10 Q4: 227.9
+    assert ('For the target "Neighbourhood Watch schemes up 25% in 2010/11" of 280, the forecast '
+            "for 2010/11 is 254") in said  # the same line at 2010/11 Q4: 254.1
+
+
 def test_the_plans_words_come_from_its_plan_file(report):
     """Issue 15 item 2: the quotes and comparators are the plan file's, read by config/plans."""
     from scp_metrics.config.plans import load_plans

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scp_metrics.config.kpis import FILE_NAME as KPI_FILE
+from scp_metrics.config.kpis import read_kpi_register
+
 __all__ = ["FOLDER", "Comparator", "Plan", "PlanError", "Priority", "fy_label", "load_plans",
            "plan_for_year"]
 
@@ -31,7 +34,7 @@ FOLDER = "plans"
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
 _SECTIONS = {"plan", "priority", "comparator", "target"}
 _PLAN_KEYS = {"id", "title", "partnership", "years", "source", "area", "actions"}
-_PRIORITY_KEYS = {"key", "title", "we_said", "we_intend", "indicators", "movements"}
+_PRIORITY_KEYS = {"key", "title", "we_said", "we_intend", "indicators", "movements", "returns"}
 _COMPARATOR_KEYS = {"indicator", "value", "unit", "period", "label"}
 
 
@@ -61,6 +64,10 @@ class Priority:
     """The indicators the report's "we did" leads with (change, MSG position, their targets)."""
     movements: tuple[str, ...] = ()
     """Further indicators whose year-to-date movement the report lists."""
+    returns: tuple[str, ...] = ()
+    """KPIs of config/kpi_register.toml delivered by partner returns whose figures the "we did"
+    states (latest quarter against a year earlier; hours: the year to date), and whose targets
+    the priority reports."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,21 @@ def _keys(table: dict, allowed: set[str], required: set[str], where: str) -> Non
         raise PlanError(f"{where}: missing key(s) {', '.join(missing)}")
 
 
+def _check_returns(priorities: list[Priority], config_dir: Path, name: str) -> None:
+    """Each priority's ``returns`` names a partner-return KPI of ``config/kpi_register.toml``."""
+    listed = [(i, k) for i, p in enumerate(priorities, start=1) for k in p.returns]
+    if not listed:
+        return
+    register = config_dir / KPI_FILE
+    partner = set()
+    if register.is_file():
+        partner = {k.id for k in read_kpi_register(config_dir) if k.delivered_by == "partner_return"}
+    for i, kpi_id in listed:
+        if kpi_id not in partner:
+            raise PlanError(f"{name} [[priority]] {i}: returns {kpi_id!r} is not a partner-return "
+                            f"KPI of config/{KPI_FILE}")
+
+
 def _read(path: Path) -> Plan:
     name = f"{FOLDER}/{path.name}"
     try:
@@ -136,11 +158,14 @@ def _read(path: Path) -> Plan:
     priorities = []
     for i, item in enumerate(data.get("priority", []), start=1):
         _keys(item, _PRIORITY_KEYS, {"key", "title"}, f"{name} [[priority]] {i}")
-        for listed in ("indicators", "movements"):
-            if not isinstance(item.get(listed, []), list):
+        for listed in ("indicators", "movements", "returns"):
+            if not isinstance(item.get(listed, []), list) or not all(
+                    isinstance(v, str) for v in item.get(listed, [])):
                 raise PlanError(f"{name} [[priority]] {i}: {listed} must be a list of indicator ids")
         priorities.append(Priority(**{**item, "indicators": tuple(item.get("indicators", ())),
-                                      "movements": tuple(item.get("movements", ()))}))
+                                      "movements": tuple(item.get("movements", ())),
+                                      "returns": tuple(item.get("returns", ()))}))
+    _check_returns(priorities, path.parent.parent, name)
     comparators = []
     for i, item in enumerate(data.get("comparator", []), start=1):
         _keys(item, _COMPARATOR_KEYS, {"indicator", "value", "unit"}, f"{name} [[comparator]] {i}")

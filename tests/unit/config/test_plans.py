@@ -25,6 +25,10 @@ def test_the_2010_11_plan_is_one_file_with_its_targets_quotes_and_comparators():
                                                 "perceptions"]
     assert plan.priority("all_crime").we_said.startswith("in the 2009-2012 Plan")
     assert plan.comparator("NI21").value == 26.0 and plan.comparator("NI41").value == 29.0
+    # issue 19 item 6: the partner KPIs whose figures the plan's "we did" quotes
+    assert plan.priority("criminal_damage").returns == ("NI111",)
+    assert plan.priority("perceptions").returns == ("neighbourhood_watch_schemes",
+                                                    "community_payback_hours")
     # nothing left in targets.toml but the method settings
     assert "[[target]]" not in (CONFIG / "targets.toml").read_text()
 
@@ -71,6 +75,12 @@ def test_two_plans_each_cover_their_own_years(tmp_path):
     ('[plan]\nid = "x"\ntitle = "x"\nyears = ["2030/31"]\n[[target]]\nid = "t"\ntitle = "t"\n'
      'indicator = "all_crime"\npolarity = "down"\n',
      "plans/x.toml: target 't': polarity must be one of lower, higher, not 'down'"),
+    ('[plan]\nid = "x"\ntitle = "x"\nyears = ["2030/31"]\n[[priority]]\nkey = "p"\ntitle = "p"\n'
+     'returns = ["NI15"]\n',  # NI 15 is computed here, not a partner's return
+     "plans/x.toml [[priority]] 1: returns 'NI15' is not a partner-return KPI of "
+     "config/kpi_register.toml"),
+    ('[plan]\nid = "x"\ntitle = "x"\nyears = ["2030/31"]\n[[priority]]\nkey = "p"\ntitle = "p"\n'
+     'returns = "NI111"\n', "plans/x.toml [[priority]] 1: returns must be a list of indicator ids"),
 ])
 def test_bad_plans_are_refused_naming_file_and_key(tmp_path, text, message):
     config = copy_config(tmp_path)

@@ -5,8 +5,9 @@ each priority's title, its "we said" and "we intend to" quotes, the indicators i
 with, the further indicators whose movement it lists, and the national comparators it cites. The
 marts give the rest: each indicator's financial year to date against the same months a year
 earlier, its Most Similar Group position, its survey result, the series breaks its comparison
-crosses, and each target's tracking. All wording is the templates' (``priorities.html.j2``,
-``narrative.j2``); this module returns facts only.
+crosses, and each target's tracking; the partner-return KPIs a priority names (``returns``:
+:mod:`~scp_metrics.publish.report.partner_facts`) what their returns show. All wording is
+the templates' (``priorities.html.j2``, ``narrative.j2``); this module returns facts only.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scp_metrics.config.plans import Plan, PlanError, fy_label, load_plans, plan
 from scp_metrics.config.targets import parse_fy
 from scp_metrics.publish.report.context import ReportContext
 from scp_metrics.publish.report.facts import Change, Facts, Rank
+from scp_metrics.publish.report.partner_facts import partner_facts
 from scp_metrics.publish.suppression import published_count
 
 __all__ = ["IndicatorFacts", "indicator_facts", "priorities", "report_year", "target_rows"]
@@ -132,11 +134,13 @@ def priorities(ctx: ReportContext) -> dict[str, Any]:
     targets = target_rows(facts)
     out = []
     for p in plan.priorities:
-        mine = [t for t in targets if t.get("indicator_id") in p.indicators]
+        mine = [t for t in targets
+                if t.get("indicator_id") in p.indicators or t.get("indicator_id") in p.returns]
         out.append({
             "title": p.title, "we_said": p.we_said, "we_intend": p.we_intend,
             "headlines": [indicator_facts(facts, i, plan) for i in p.indicators],
             "movements": [indicator_facts(facts, i, plan) for i in p.movements],
+            "returns": partner_facts(facts, p.returns),
             "said": [t for t in mine if not t["later"]],
             "intend": [t for t in mine if t["later"]],
         })
