@@ -71,6 +71,10 @@ def cmd_peer_features(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+#: The action register a new plan names when no earlier plan names one (config/action_plan.csv).
+DEFAULT_ACTIONS = "action_plan.csv"
+
+
 def _toml(value: object) -> str:
     """A TOML value: strings as basic strings (JSON's escapes are TOML's), numbers as is."""
     if isinstance(value, str):
@@ -79,8 +83,13 @@ def _toml(value: object) -> str:
 
 
 def plan_skeleton(year: int, baselines: pd.DataFrame, *, partnership: str, area_name: str,
-                  written: date) -> str:
+                  written: date, area_code: str = "", actions: str = "") -> str:
     """The text of a plan file for the financial year starting in ``year``.
+
+    ``area_code`` (the home area) and ``actions`` (the action register in the configuration
+    folder, e.g. the previous plan's) are written as the plan's ``area`` and ``actions``, so the
+    new plan's action plan is followed up in its years and area (issue 19); either is left out
+    when empty.
 
     ``baselines``: ``indicator_id, title, polarity, unit, measure, baseline_value,
     baseline_numerator, latest_end`` (``publish/sql/plan_baselines.sql``). Indicators whose
@@ -103,6 +112,11 @@ def plan_skeleton(year: int, baselines: pd.DataFrame, *, partnership: str, area_
         f"years = [{_toml(label)}]",
         f"source = {_toml('skeleton from the data; to be completed from the agreed plan')}",
     ]
+    if area_code:
+        lines.append(f"area = {_toml(area_code)}")
+    if actions:
+        lines += ["# the action register followed up in this plan's years and area (copy and "
+                  "edit it for the new plan's actions)", f"actions = {_toml(actions)}"]
     for row in baselines.itertuples(index=False):
         if str(row.polarity) not in ("lower", "higher"):
             continue
@@ -158,8 +172,11 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
                         "nothing to base a plan on")
     partnership = plans[-1].partnership if plans and plans[-1].partnership else \
         f"{area_name} Community Safety Partnership"
+    actions = next((p.actions for p in reversed(plans) if p.actions), "")
+    if not actions and (settings.config_dir / DEFAULT_ACTIONS).is_file():
+        actions = DEFAULT_ACTIONS
     text = plan_skeleton(year, baselines, partnership=partnership, area_name=area_name,
-                         written=date.today())
+                         written=date.today(), area_code=settings.home_area, actions=actions)
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     try:

@@ -108,9 +108,21 @@ def row_unit(column: ColumnContract, row: Mapping[str, object],
     return None if unit is None else str(unit)
 
 
+#: Columns that hold a target or where the figure should be on the way to it: shown as set, so
+#: a count target that is not whole keeps one decimal (222.5 schemes expected, not "222").
+TARGET_COLUMNS = ("target_value", "expected_value", "trajectory_value", "milestone_value")
+
+
 def format_figure(contract: MartContract, name: str, row: Mapping[str, object], *,
                   missing: str = "—") -> str:
     """Column ``name`` of one row of the mart ``contract`` describes, as text at the unit's
-    precision (the row's unit where the column's unit is the row's): :func:`format_number`."""
+    precision (the row's unit where the column's unit is the row's): :func:`format_number`;
+    a target column (:data:`TARGET_COLUMNS`) whose unit has no decimals and whose value is not
+    whole gets one decimal."""
     column = contract.columns[name]
-    return format_number(row.get(name), row_unit(column, row), missing=missing)
+    unit = row_unit(column, row)
+    value = row.get(name)
+    if (name in TARGET_COLUMNS and isinstance(value, int | float) and value == value
+            and unit_precision(unit) == 0 and abs(float(value) - round(float(value))) > 1e-9):
+        return f"{float(value):,.1f}"
+    return format_number(value, unit, missing=missing)

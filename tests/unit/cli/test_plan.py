@@ -43,3 +43,18 @@ def test_the_skeleton_loads_with_every_target_unset_and_baselines_where_complete
     assert "data to Feb 2019" in by_id["police_uk:anti-social-behaviour"].assumptions
     assert by_id["NI21"].polarity == "higher"
     assert by_id["all_crime"].describe() == "unset in the plan"
+
+
+def test_the_skeleton_names_its_area_and_action_register(tmp_path):
+    """Issue 19: a new plan follows up its action plan in its own years and area."""
+    config = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG_DIR, config)
+    text = plan_skeleton(2019, baselines(), partnership="Test CSP", area_name="Testtown",
+                         written=date(2026, 12, 5), area_code="E06000045",
+                         actions="action_plan.csv")
+    (config / "plans" / "2019-20.toml").write_text(text)
+    plan = load_targets(config, year=2019).plan
+    assert (plan.area, plan.actions) == ("E06000045", "action_plan.csv")
+    bare = plan_skeleton(2019, baselines(), partnership="Test CSP", area_name="Testtown",
+                         written=date(2026, 12, 5))
+    assert "area =" not in bare.split("[[target]]")[0] and "actions =" not in bare

@@ -54,3 +54,16 @@ def test_an_spc_value_takes_its_indicators_unit_and_the_ledger_its_declared_unit
     formats = cell_formats(ledger, None, units=LEDGER_UNITS)
     assert formats == {"batch_id": ["0"], "rows": ["#,##0"], "file_name": [None],
                        "loaded_at": ["yyyy-mm-dd"]}
+
+
+def test_a_count_target_that_is_not_whole_keeps_one_decimal():
+    # Neighbourhood Watch 2009/10: 200 -> 230 by the year end, 3 of 4 quarters gone:
+    # 200 + 30 * 3/4 = 222.5 expected (issue 19: the KPI section said "222")
+    status = contract_for("mart_kpi_status")
+    row = {"unit": "count", "expected_value": 222.5, "target_value": 230.0, "value": 224.0,
+           "ci95_lower": 1066.04}
+    assert format_figure(status, "expected_value", row) == "222.5"
+    assert format_figure(status, "target_value", row) == "230"
+    # every other count is still whole: a figure and a count's interval limit
+    assert format_figure(status, "value", row) == "224"
+    assert format_figure(status, "ci95_lower", row) == "1,066"
