@@ -116,7 +116,8 @@ class Target:
         if not self.is_set:
             return "unset in the plan"
         if self.target_value is not None:
-            what = f"{self.target_value:g}"
+            value = float(self.target_value)
+            what = f"{value:,.0f}" if value.is_integer() else f"{value:,g}"
         elif self.kind == "year_on_year":
             what = "below the year before"
         else:
