@@ -161,7 +161,8 @@ def secondary_rows(frame: pd.DataFrame, rules: SuppressionRules,
     """The rows of ``frame`` in a period type of a series that secondary suppression withholds
     (``rules.withheld``, :func:`disclosure_rules`)."""
     none = pd.Series(False, index=frame.index)
-    if not rules.withheld or not {"indicator_id", "area_code"} <= set(frame.columns):
+    ids = _ids(frame)  # an indicator's id, or a KPI's (mart_kpi_status: the same ids)
+    if not rules.withheld or ids is None or "area_code" not in frame.columns:
         return none
     if "period_type" in frame.columns:
         types = frame["period_type"]
@@ -169,7 +170,7 @@ def secondary_rows(frame: pd.DataFrame, rules: SuppressionRules,
         types = pd.Series(PERIOD_TYPE_OF[contract.name], index=frame.index)
     else:
         return none
-    keys = zip(frame["indicator_id"], frame["area_code"], types, strict=True)
+    keys = zip(ids, frame["area_code"], types, strict=True)
     return pd.Series([k in rules.withheld for k in keys], index=frame.index, dtype=bool)
 
 

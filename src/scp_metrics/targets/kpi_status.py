@@ -4,7 +4,10 @@ Pure. For each KPI of ``config/kpi_register.toml``, in register order:
 
 * the latest figure: from the partner returns (``mart_kpi_values``) for a KPI the register says
   a partner delivers, else from the pipeline's own indicators (``mart_indicator_values``, the
-  home area); "no return received" / "no data" when there is none;
+  home area); "no return received" / "no data" when there is none. The figure keeps the
+  counts it rests on (numerator, denominator), its period type and area, so that publishing
+  withholds it exactly where the figure's own mart is withheld (disclosure control, primary and
+  secondary: :mod:`scp_metrics.publish.suppression`);
 * its target and RAG, from ``mart_target_tracking`` (the first target judged, else the first
   listed), for every KPI. The tracking judges a partner-return KPI's targets with
   :func:`partner_tracking` (called by its builder), against the plan's level targets for it
@@ -47,7 +50,8 @@ ADDITIVE_UNITS = ADDITIVE
 
 STATUS_COLUMNS = ["kpi_id", "ni", "title", "unit", "kpi_unit", "polarity", "lead_agency",
                   "lead_officer", "owner", "designated", "delivered_by", "return_status",
-                  "period_label", "period_start", "period_end", "value", "ci95_lower",
+                  "area_code", "period_type", "period_label", "period_start", "period_end",
+                  "numerator", "denominator", "value", "ci95_lower",
                   "ci95_upper", "ci_method", "returned_by", "target_id", "target",
                   "target_period", "judged_period", "target_value", "expected_value",
                   "actual_judged", "worse_pct", "rag", "rag_note", "plan_ref", "register_order"]
@@ -218,9 +222,12 @@ def _latest_return(kpi: Kpi, values: pd.DataFrame) -> dict[str, Any]:
     latest = mine[mine["period_start"] == mine["period_start"].max()].sort_values("agency")
     row = latest.iloc[0]
     by = ", ".join(latest["agency"].astype(str))
-    return {"return_status": RECEIVED, "period_label": row["period_label"],
+    return {"return_status": RECEIVED, "period_type": "quarter",
+            "period_label": row["period_label"],
             "period_start": pd.Timestamp(row["period_start"]).date(),
             "period_end": pd.Timestamp(row["period_end"]).date(),
+            "numerator": _num(row.get("numerator")),
+            "denominator": _num(row.get("denominator")),
             "value": _num(row["value"]), "ci95_lower": _num(row["ci95_lower"]),
             "ci95_upper": _num(row["ci95_upper"]), "ci_method": row["ci_method"],
             "returned_by": by}
@@ -236,9 +243,11 @@ def _latest_pipeline(kpi: Kpi, pipeline: pd.DataFrame) -> dict[str, Any]:
         start, end = pd.Timestamp(row["period_start"]), pd.Timestamp(row["period_end"])
         label = (f"{start:%b %Y}-{end:%b %Y}" if period_type != "survey"
                  else f"Place Survey {start:%Y}")
-        return {"return_status": RECEIVED, "period_label": label,
+        return {"return_status": RECEIVED, "area_code": row.get("area_code"),
+                "period_type": period_type, "period_label": label,
                 "period_start": start.date(), "period_end": end.date(),
-                "value": _num(row["value"]), "ci95_lower": _num(row["ci95_lower"]),
+                "numerator": _num(row.get("numerator")),
+                "denominator": _num(row.get("denominator")), "value": _num(row["value"]), "ci95_lower": _num(row["ci95_lower"]),
                 "ci95_upper": _num(row["ci95_upper"]), "ci_method": row["ci_method"],
                 "returned_by": f"scp-metrics ({kpi.delivered_by})"}
     return {"return_status": NO_DATA}

@@ -50,6 +50,31 @@ def test_partner_return_counts_of_1_to_7_are_suppressed_and_hot_spot_counts_are_
     assert (out["count"].tolist(), out["share_pct"].tolist(), n) == (["1", "4"], [20.0, 80.0], 0)
 
 
+def test_the_kpi_status_withholds_a_figure_where_its_own_mart_does():
+    """mart_kpi_status repeats each KPI's latest figure: NI 32's rolling 12 months (17 / 59)
+    withheld by secondary suppression in mart_indicator_values is withheld here too, by the
+    row's KPI id, area and period type; a partner return resting on 5 is primary; an open
+    police figure and a survey figure of a series nothing withholds are published."""
+    rules = RULES.with_withheld(frozenset({("NI32", "E06000045", "rolling_12m"),
+                                           ("NI32", "E06000045", "month")}))
+    status = pd.DataFrame({
+        "kpi_id": ["NI32", "NI111", "NI15", "NI21"],
+        "area_code": ["E06000045", None, "E06000045", "E06000045"],
+        "period_type": ["rolling_12m", "quarter", "rolling_12m", "survey"],
+        "unit": ["%", "rate per 100,000", "rate per 1,000", "%"],
+        "numerator": [17.0, 5.0, 283.0, 250.0], "denominator": [59.0, 22600.0, 234100.0, 1086.0],
+        "value": [28.8135593, 22.1, 1.2088, 23.0], "ci95_lower": [18.8, 7.2, 1.07, 20.4],
+        "ci95_upper": [41.4, 51.6, 1.36, 25.6], "actual_judged": [None, None, 0.93, 23.0],
+        "worse_pct": [None, None, -12.1, 11.9], "rag": [None, None, "green", "red"]})
+    out, n = suppress_frame(status, rules, contract_for("mart_kpi_status"))
+    assert out["numerator"].tolist() == ["[c]", "<8", "283", "250"]
+    assert out["denominator"].tolist() == ["[c]", "22600", "234100", "1086"]
+    assert out["value"].tolist() == [None, None, 1.2088, 23.0]
+    assert out["ci95_upper"].tolist() == [None, None, 1.36, 25.6]
+    assert out["worse_pct"].tolist()[2:] == [-12.1, 11.9] and n == 2
+    assert out["rag"].tolist()[2:] == ["green", "red"]  # a RAG is no figure: kept
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("[source.marac]\nthreshhold = 8\n", "privacy.toml: [source.marac] threshhold: unknown key"),
     ("[source.marac]\nthreshold = 0\n", "privacy.toml: [source.marac] threshold: must be a whole"),

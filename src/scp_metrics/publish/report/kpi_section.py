@@ -2,7 +2,8 @@
 
 :func:`kpis`: every KPI of the register (``mart_kpi_status``) with its owner beside the figure:
 the latest figure and its 95% interval (formatted by the contract's unit), where it came from,
-the target and the RAG, "no return received" where a partner sent nothing.
+the target and the RAG, "no return received" where a partner sent nothing; a figure that
+disclosure control withholds (as in every other output) is said to be withheld.
 
 :func:`actions`: the action plan (``mart_action_status``) by priority: counts by status, then
 the actions overdue against their timing, those still TBA or unfunded, and those reported on
@@ -19,6 +20,7 @@ import pandas as pd
 
 from scp_metrics.config.kpis import read_kpi_register
 from scp_metrics.publish.formats import format_figure
+from scp_metrics.publish.suppression import suppress_frame
 from scp_metrics.warehouse.contracts import contract_for
 
 __all__ = ["actions", "kpis"]
@@ -40,10 +42,14 @@ def kpis(ctx: Any) -> dict[str, Any] | None:
     reader = ctx.reader
     if not reader.has("mart_kpi_status"):
         return None
-    frame = reader.frame("kpi_status")
     contract = contract_for("mart_kpi_status")
+    # as every output publishes it: a figure resting on a small count, or on a series' period
+    # type that secondary suppression withholds, is not shown (nor its interval and outturn)
+    frame, _ = suppress_frame(reader.frame("kpi_status"), ctx.facts.rules, contract, numbers=True)
     rows = []
     for record in frame.to_dict("records"):
+        # a withheld count is published as its marker ("<8", "[c]"), its figures as blanks
+        withheld = isinstance(record["numerator"], str)
         def fig(name: str, record: dict = record) -> str:
             return format_figure(contract, name, record)
         interval = None if _text(record["ci95_lower"]) is None else \
@@ -64,6 +70,7 @@ def kpis(ctx: Any) -> dict[str, Any] | None:
             "received": record["return_status"] == "received",
             "return_status": record["return_status"],
             "period": _text(record["period_label"]), "value": fig("value"),
+            "withheld": withheld,
             "interval": interval, "ci_method": method, "returned_by": returned_by,
             "target": _text(record["target"]), "target_period": _text(record["target_period"]),
             "expected": None if _text(record["expected_value"]) is None else fig("expected_value"),
