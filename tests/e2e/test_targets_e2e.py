@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pandas as pd
@@ -120,6 +121,10 @@ def test_the_backtest_csv_has_the_agreed_columns_and_runs_within_a_minute(wareho
     assert seconds < 90, seconds
     # the issue's acceptance: the chosen methods' out-of-sample coverage and MAPE
     out = run_cli(capsys, "backtest", "--warehouse", str(warehouse.warehouse))
-    assert "coverage 81.8% at 80% (acceptance 75-88%), 97.0% at 95% (90-99%)" in \
-        " ".join(out.split())
+    # 462 projections: 81.8% is 378 inside the 80% interval, 82.0% 379 (one projection lies on
+    # its interval's edge, and which side depends on the CPU's LAPACK path); 97.0% is 448
+    found = re.search(r"coverage ([0-9.]+)% at 80% \(acceptance 75-88%\), ([0-9.]+)% at 95% "
+                      r"\(90-99%\)", " ".join(out.split()))
+    assert found, out
+    assert 81.8 <= float(found[1]) <= 82.0 and float(found[2]) == 97.0
     assert "-> meets the acceptance" in " ".join(out.split())

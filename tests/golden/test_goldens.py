@@ -31,6 +31,11 @@ from tests.golden.harness import (
 )
 
 RTOL = 1e-9
+#: Marts fitted iteratively (mart_trends: the negative binomial GLM's dispersion, found by an
+#: optimiser on top of LAPACK): the last digits follow the CPU's LAPACK code path (a fresh clone
+#: here gave 1.15e-9 relative on one limit, with LAPACK's DLASCL notice during the fit), so they
+#: are compared to 1e-7, still far below any printed precision.
+RTOL_FITTED = {"mart_trends": 1e-7}
 
 
 def assert_records_equal(got: list[dict], expected: list[dict], what: str) -> None:
@@ -67,7 +72,8 @@ def assert_marts_equal(got: dict[str, pd.DataFrame], expected: dict[str, pd.Data
             a, b = have[column], want[column]
             if pd.api.types.is_float_dtype(b) and pd.api.types.is_numeric_dtype(a):
                 x, y = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
-                same = np.isclose(x, y, rtol=RTOL, atol=0.0, equal_nan=True)
+                same = np.isclose(x, y, rtol=RTOL_FITTED.get(name, RTOL), atol=0.0,
+                                  equal_nan=True)
             else:
                 same = (a.astype(object).where(a.notna(), None).to_numpy()
                         == b.astype(object).where(b.notna(), None).to_numpy())
