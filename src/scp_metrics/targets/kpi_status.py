@@ -247,7 +247,8 @@ def _latest_pipeline(kpi: Kpi, pipeline: pd.DataFrame) -> dict[str, Any]:
                 "period_type": period_type, "period_label": label,
                 "period_start": start.date(), "period_end": end.date(),
                 "numerator": _num(row.get("numerator")),
-                "denominator": _num(row.get("denominator")), "value": _num(row["value"]), "ci95_lower": _num(row["ci95_lower"]),
+                "denominator": _num(row.get("denominator")), "value": _num(row["value"]),
+                "ci95_lower": _num(row["ci95_lower"]),
                 "ci95_upper": _num(row["ci95_upper"]), "ci_method": row["ci_method"],
                 "returned_by": f"scp-metrics ({kpi.delivered_by})"}
     return {"return_status": NO_DATA}
