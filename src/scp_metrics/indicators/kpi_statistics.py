@@ -31,7 +31,6 @@ overlaps its neighbours, so consecutive points are correlated and the limits rea
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -41,6 +40,7 @@ from scp_metrics.config.kpis import KpiRegister
 from scp_metrics.config.spc import SpcBaseline
 from scp_metrics.periods import Quarter
 from scp_metrics.stats.change import poisson_change_test, two_proportion_change_test
+from scp_metrics.stats.intervals import optional_float as _num
 from scp_metrics.stats.spc import xmr
 
 __all__ = ["NOT_TESTED", "STAT_COLUMNS", "with_statistics"]
@@ -53,15 +53,6 @@ _IMPROVEMENT = {"lower": "decrease", "higher": "increase"}
 _POISSON_UNITS = ("rate_per_1000", "rate_per_100000_aged_10_17", "count",
                   "reoffences_per_offender", "ratio")
 
-
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
 
 
 def _whole(*values: float | None) -> bool:

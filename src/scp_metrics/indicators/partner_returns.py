@@ -35,6 +35,7 @@ from scp_metrics.config.kpis import CONTRACT_UNITS, KpiRegister, Unit
 from scp_metrics.config.standard_populations import StandardPopulation
 from scp_metrics.periods import Quarter
 from scp_metrics.stats.dsr import dsr
+from scp_metrics.stats.intervals import optional_float as _num
 from scp_metrics.stats.intervals import rate_ci
 from scp_metrics.stats.proportions import wilson_ci
 
@@ -47,15 +48,6 @@ VALUE_COLUMNS = ["kpi_id", "period_label", "period_start", "period_end", "agency
                  "denominator", "value", "ci95_lower", "ci95_upper", "ci_method", "unit",
                  "kpi_unit", "returned_value", "age_bands", "standard", "note"]
 
-
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
 
 
 def _text(value: Any) -> str | None:

@@ -61,6 +61,7 @@ from scipy import stats as _st
 __all__ = [
     "EXACT_BELOW",
     "as_floats",
+    "optional_float",
     "as_output",
     "byars_ci",
     "byars_raw",
@@ -91,6 +92,15 @@ def check_conf(conf: float) -> float:
 
 def is_scalar(*args: Any) -> bool:
     return all(np.ndim(a) == 0 for a in args)
+
+
+def optional_float(value: Any) -> float | None:
+    """One cell as a float, or None for a missing or non-numeric one (None, NA, NaN, text)."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if out != out else out
 
 
 def as_floats(x: Any, name: str) -> np.ndarray:

@@ -26,7 +26,6 @@ Pure. For each KPI of ``config/kpi_register.toml``, in register order:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +35,7 @@ import pandas as pd
 from scp_metrics.config.kpis import CONTRACT_UNITS, Kpi, KpiRegister
 from scp_metrics.config.targets import RagThresholds, Target
 from scp_metrics.periods import Quarter, financial_year_label, financial_year_start
+from scp_metrics.stats.intervals import optional_float as _num
 from scp_metrics.targets.kpi_projection import ADDITIVE, projection_fields
 from scp_metrics.targets.plan import rag, worse_pct
 
@@ -74,15 +74,6 @@ class Judgement:
     year: int | None = None  # the financial year judged (start year)
     period_end: Any = None  # the last day of the latest return's quarter
 
-
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
 
 
 def judge_partner_target(kpi: Kpi, target: Target, values: pd.DataFrame,

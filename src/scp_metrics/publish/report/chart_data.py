@@ -15,18 +15,12 @@ import pandas as pd
 
 from scp_metrics.publish.report.facts import Facts
 from scp_metrics.publish.report.priorities import target_rows
+from scp_metrics.stats.intervals import optional_float as _num
 
 __all__ = ["chart_data"]
 
 log = logging.getLogger(__name__)
 
-
-def _num(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if out != out else out
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:

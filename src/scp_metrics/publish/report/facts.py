@@ -15,6 +15,7 @@ from scp_metrics.config import catalogue
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
 from scp_metrics.publish.suppression import SuppressionRules, disclosure_rules, is_withheld
 from scp_metrics.settings import Settings
+from scp_metrics.stats.intervals import optional_float as _num
 
 
 @dataclass(frozen=True)
@@ -181,12 +182,3 @@ def _last(rank: object, gained: object) -> int | None:
         return None
     return int(rank) + int(gained)  # type: ignore[call-overload]
 
-
-def _num(value: object) -> float | None:
-    if value is None:
-        return None
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if out != out else out

@@ -24,20 +24,12 @@ from scp_metrics.config.kpis import CONTRACT_UNITS, Kpi, read_kpi_register
 from scp_metrics.indicators.kpi_statistics import NOT_TESTED
 from scp_metrics.periods import Quarter, financial_year_label
 from scp_metrics.publish.suppression import withhold
+from scp_metrics.stats.intervals import optional_float as _num
 from scp_metrics.targets.kpi_status import ADDITIVE_UNITS
 from scp_metrics.warehouse.contracts import contract_for
 
 __all__ = ["partner_facts"]
 
-
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if out != out else out
 
 
 def _untested(kpi: Kpi, row: pd.Series, previous: pd.Series | None) -> str | None:
