@@ -77,28 +77,50 @@ def adjusted_funnel(done: pd.DataFrame, key: Sequence[str], pooled: np.ndarray,
     ``multiplier`` and ``funnel_significance`` (the plain label); ``pooled`` is each row's
     pooled value per unit of denominator. ``overdispersion_phi`` is φ̂ (NaN below two
     members), whatever the method.
+
+    The plain limits of every over-dispersed group of a measure are found in one call of
+    :func:`~scp_metrics.rankings.funnel.funnel_limits` per level (its bisection is element by
+    element, so each member gets the limits its group alone would give; one call per group
+    cost ~7 ms each, most of ``mart_msg_rankings``), then widened group by group.
     """
     if method not in FUNNEL_METHODS[1:]:
         raise ValueError(f"funnel method must be one of {FUNNEL_METHODS[1:]}; got {method!r}")
-    out = pd.DataFrame(index=done.index, columns=list(ADJUSTED_COLUMNS), dtype=object)
-    out["overdispersion_phi"] = np.nan
+    rows_total = len(done)
+    phi = np.full(rows_total, np.nan)
+    kinds = np.full(rows_total, np.nan, dtype=object)
+    labels = np.full(rows_total, np.nan, dtype=object)
     plain = done["funnel_significance"].to_numpy(dtype=object)
-    positions = {label: i for i, label in enumerate(done.index)}
-    for _, rows in done.groupby(list(key), sort=False):
-        at = np.array([positions[i] for i in rows.index])
-        measure = check_measure(str(rows["measure"].iloc[0]))
-        x, n = rows["_x"].to_numpy(dtype=float), rows["_n"].to_numpy(dtype=float)
+    xs, ns = done["_x"].to_numpy(dtype=float), done["_n"].to_numpy(dtype=float)
+    measures = done["measure"].to_numpy(dtype=object)
+    # groups to widen, by measure: (row positions, theta, overdispersion)
+    widen: dict[str, list[tuple[np.ndarray, float, Overdispersion]]] = {}
+    for at in done.groupby(list(key), sort=False).indices.values():
+        at = np.sort(at)
+        measure = check_measure(str(measures[at[0]]))
+        x, n = xs[at], ns[at]
         theta = float(pooled[at[0]])
         od = group_overdispersion(x, n, theta, measure)
         kind = od.method(method)
+        phi[at] = od.phi
+        kinds[at] = kind
         if kind == "plain":
-            labels = plain[at]
+            labels[at] = plain[at]
         else:
-            limits = {tag: adjusted_limits(n, theta, measure, od, conf, method)
-                      for conf, tag in _CONFS}
-            labels = _labels(x / n, limits)
-        out.loc[rows.index, "overdispersion_phi"] = od.phi
-        out.loc[rows.index, "funnel_method"] = kind
-        out.loc[rows.index, "funnel_significance_adjusted"] = labels
-    out["overdispersion_phi"] = pd.to_numeric(out["overdispersion_phi"]).astype(float)
-    return out
+            widen.setdefault(measure, []).append((at, theta, od))
+    for measure, groups in widen.items():
+        every = np.concatenate([at for at, _, _ in groups])
+        thetas = np.concatenate([np.full(len(at), theta) for at, theta, _ in groups])
+        plain_limits = {tag: funnel_limits(ns[every], thetas, measure, conf)
+                        for conf, tag in _CONFS}
+        start = 0
+        for at, theta, od in groups:
+            part = slice(start, start + len(at))
+            start += len(at)
+            limits = {}
+            for conf, tag in _CONFS:
+                lo, hi = widen_limits(plain_limits[tag][0][part], plain_limits[tag][1][part],
+                                      theta, od, conf, method)
+                limits[tag] = (lo, np.minimum(hi, 1.0) if measure == "percentage" else hi)
+            labels[at] = _labels(xs[at] / ns[at], limits)
+    return pd.DataFrame({"overdispersion_phi": phi, "funnel_method": kinds,
+                         "funnel_significance_adjusted": labels}, index=done.index)
