@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import math
 import re
 import tomllib
 
@@ -77,6 +78,60 @@ def test_neighbourhood_watch_and_community_payback_have_a_rag(marts):
     # 200 at 2008/09 Q4, +15% = 230 by March 2010; expected at Q3 200 + 30 * 3/4 = 222.5.
     assert nw["expected_value"] == pytest.approx(222.5) and nw["value"] == 224
     assert nw["rag"] == "green"
+
+
+def test_acceptable_behaviour_contracts_up_14_and_breaches_down_5_as_the_plan_says(
+        sample_refresh, marts):
+    """The plan's paragraph 31: ABCs agreed up 14%, breaches down 5%. Recounted from the
+    sample's return files (12 months to December 2008 and 2009); the exact test's p-value is the
+    binomial sum written out here (equal exposures: 171 of the 321 events in the later year
+    under p = 1/2, two-sided by symmetry)."""
+    from openpyxl import load_workbook
+
+    settings, status, _ = marts
+    counts = {}
+    for year in ("2008-09", "2009-10"):
+        for r in read_csv(settings.raw_dir / "partners" / f"partner_return_{year}_Q3.csv"):
+            if r["Indicator"].startswith("acceptable_behaviour_contract"):
+                counts[(r["Indicator"], year)] = int(r["Numerator"])
+    abc, breaches = "acceptable_behaviour_contracts", "acceptable_behaviour_contract_breaches"
+    assert counts == {(abc, "2008-09"): 150, (abc, "2009-10"): 171,
+                      (breaches, "2008-09"): 60, (breaches, "2009-10"): 57}
+    for kpi_id, value in ((abc, 171), (breaches, 57)):
+        row = status.loc[kpi_id]
+        assert (row["owner"], row["value"], row["period_label"]) == \
+            ("SCC (MAPC)", value, "2009/10 Q3")
+        assert row["ci95_lower"] < value < row["ci95_upper"]
+    from scp_metrics.warehouse import connect
+
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        values = con.execute(
+            "select kpi_id, change_pct, change_p_value, change_verdict from mart_kpi_values "
+            "where period_label = '2009/10 Q3' and kpi_id like 'acceptable%' order by kpi_id"
+        ).df().set_index("kpi_id")
+    finally:
+        con.close()
+    assert values.loc[abc, "change_pct"] == pytest.approx(14.0)  # 171 / 150 = 1.14
+    assert values.loc[breaches, "change_pct"] == pytest.approx(-5.0)  # 57 / 60 = 0.95
+    p_abc = 2 * sum(math.comb(321, k) for k in range(171, 322)) / 2 ** 321
+    assert values.loc[abc, "change_p_value"] == pytest.approx(p_abc, rel=1e-9)
+    assert 0.25 < p_abc < 0.27 and values.loc[abc, "change_verdict"] == "no significant change"
+    folder = settings.outputs_dir / "2009-12"
+    page = html.unescape(re.sub(r"<[^>]+>", " ",
+                                (folder / "year_end_projection_report_2009-12.html").read_text()))
+    text = " ".join(page.split())
+    assert ("Young people agreeing to Acceptable Behaviour Contracts rose by 14.0% between "
+            "2008/09 Q3 and 2009/10 Q3 (from 150 to 171)") in text
+    assert ("Breaches of Acceptable Behaviour Contracts fell by 5.0% between 2008/09 Q3 and "
+            "2009/10 Q3 (from 60 to 57)") in text
+    assert "Young people agreeing to Acceptable Behaviour Contracts SCC (MAPC) 2009/10 Q3 171" \
+        in text
+    book = load_workbook(folder / "scp_metrics_tables_2009-12.xlsx", read_only=True)
+    rows = list(book["KPIs"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "kpi_id")
+    sheet = {r[0]: dict(zip(rows[header], r, strict=True)) for r in rows[header + 1:] if r}
+    assert (sheet[abc]["owner"], sheet[abc]["value (unit of the row)"]) == ("SCC (MAPC)", 171)
 
 
 def test_overdue_actions_recounted_from_the_register_and_the_status_return(marts):

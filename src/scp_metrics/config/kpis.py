@@ -1,9 +1,10 @@
 """The KPI register (``config/kpi_register.toml``): every indicator the partnership is held to.
 
 One ``[[kpi]]`` per indicator of the plan's Appendix 3 (NI 15, 17, 19, 20, 21, 30, 32, 38, 39,
-40, 110, 111, 115) plus the plan's two local measures (Neighbourhood Watch schemes, Community
-Payback hours): definition, unit, polarity, lead agency and officer, designated flag and where
-the figure comes from. Targets are not here: they are in the plan files (``config/plans/*.toml``).
+40, 110, 111, 115) plus the plan's local measures (Neighbourhood Watch schemes, Community
+Payback hours, Acceptable Behaviour Contracts agreed and breached): definition, unit, polarity,
+lead agency and officer (or the responsible group), designated flag and where the figure comes
+from. Targets are not here: they are in the plan files (``config/plans/*.toml``).
 
 The loader is strict: an unknown key, unit, polarity or source, a missing key, a wrong type or a
 repeated id is refused with a :class:`KpiRegisterError` naming the file, the KPI and the key.
@@ -69,7 +70,7 @@ _DESIGNATED_UNKNOWN = "unknown"
 
 _REQUIRED = ("id", "title", "definition", "unit", "polarity", "lead_agency", "lead_officer",
              "designated", "plan_ref", "delivered_by", "notes")
-_OPTIONAL = ("ni",)
+_OPTIONAL = ("ni", "responsible_group")
 
 
 class KpiRegisterError(ValueError):
@@ -91,6 +92,8 @@ class Kpi:
     delivered_by: str
     notes: str
     ni: int | None = None
+    responsible_group: str = ""
+    """The SCP group the Action Plan makes responsible ("" unless the register names one)."""
 
     @property
     def unit_spec(self) -> Unit:
@@ -98,8 +101,10 @@ class Kpi:
 
     @property
     def owner(self) -> str:
-        """Lead agency and officer as one label: ``"Police (Supt. Matthew Greening)"``."""
-        return f"{self.lead_agency} ({self.lead_officer})" if self.lead_officer else self.lead_agency
+        """Lead agency with its officer and responsible group, as one label:
+        ``"Police (Supt. Matthew Greening)"``, ``"SCC (MAPC)"``, ``"SCC Probation"``."""
+        who = "; ".join(w for w in (self.lead_officer, self.responsible_group) if w)
+        return f"{self.lead_agency} ({who})" if who else self.lead_agency
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,8 @@ def _kpi(item: Any, index: int, file_name: str) -> Kpi:
         delivered_by=_choice(item, "delivered_by", where, DELIVERED_BY),
         notes=_text(item, "notes", where, allow_empty=True),
         ni=ni,
+        responsible_group=_text(item, "responsible_group", where, allow_empty=True)
+        if "responsible_group" in item else "",
     )
 
 

@@ -9,6 +9,8 @@
 * Neighbourhood Watch schemes: 177 at March 2008, 200 at March 2009 (+13%), 224 at December
   2009 on the way to 230 (+15%, 30% over two years);
 * Community Payback: 4,800 + 5,100 + 5,100 = 15,000 hours in April-December 2009;
+* Acceptable Behaviour Contracts (SCC): 150 young people agreed one in the 12 months to December
+  2008, 171 to December 2009 (up 14%); breaches 60 and 57 (down 5%);
 * NI 39 alcohol-harm admissions: 2008/09 as published by the PCT (value and interval), 2009/10
   by age band on the 1976 European Standard Population (the DSR is computed);
 * NI 110 and NI 115 (TellUs) in Q3 of each year only.
@@ -49,6 +51,8 @@ FTE_12M = [430, 420, 400, 385, 360, 340, 320]  # NI 111: 12 months to the quarte
 POP_10_17 = 22_600
 NW_SCHEMES = [183, 189, 195, 200, 206, 214, 224]
 CP_HOURS = [2_600, 2_900, 3_100, 3_400, 4_800, 5_100, 5_100]
+ABC_AGREED = [141, 146, 150, 153, 158, 165, 171]  # 12 months to the quarter's end
+ABC_BREACHES = [62, 61, 60, 59, 59, 58, 57]
 TREATMENT = [1_050, 1_062, 1_071, 1_080, 1_094, 1_110, 1_131]  # NI 40, 12 months
 REOFFENCES = [(512, 410), (505, 412), (498, 415), (490, 418), (470, 420), (455, 421), (440, 423)]
 CLASS_A = [(330, 350), (326, 352), (321, 353), (318, 355), (309, 356), (301, 357), (297, 358)]
@@ -89,6 +93,10 @@ def partner_return_rows(quarter: Quarter, index: int, age_bands: tuple[str, ...]
              note="12 months to the quarter's end"),
         _row("neighbourhood_watch_schemes", quarter, "SCC Police", value=NW_SCHEMES[index]),
         _row("community_payback_hours", quarter, "SCC Probation", value=CP_HOURS[index]),
+        _row("acceptable_behaviour_contracts", quarter, "SCC", numerator=ABC_AGREED[index],
+             note="12 months to the quarter's end"),
+        _row("acceptable_behaviour_contract_breaches", quarter, "SCC",
+             numerator=ABC_BREACHES[index], note="12 months to the quarter's end"),
     ]
     if index < 4:
         value, lower, upper = NI39_PUBLISHED[index]

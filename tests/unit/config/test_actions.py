@@ -118,6 +118,8 @@ def test_plan_targets_link_to_their_kpis(plan):
     assert plan.get("3/public_confidence/3").linked_kpis == ("neighbourhood_watch_schemes",)
     assert plan.get("2b/criminal_damage/6").linked_kpis == ("community_payback_hours",)
     assert plan.get("2a/young_people/9").linked_kpis == ("NI111", "NI19")
+    assert plan.get("2a/young_people/5").linked_kpis == (
+        "acceptable_behaviour_contracts", "acceptable_behaviour_contract_breaches")
 
 
 def rewrite(tmp_path: Path, line: int, column: str, value: str) -> Path:

@@ -31,11 +31,34 @@ def appendix_3_rows() -> list[tuple[bool, int, str]]:
     return [(star == "*", int(ni), lead.strip()) for star, ni, lead in rows]
 
 
-def test_register_holds_every_appendix_3_kpi_and_the_two_local_measures(register):
+def test_register_holds_every_appendix_3_kpi_and_the_local_measures(register):
     assert sorted(k.ni for k in register if k.ni is not None) == APPENDIX_3
-    assert [k.id for k in register if k.ni is None] == ["neighbourhood_watch_schemes",
-                                                        "community_payback_hours"]
-    assert len(register) == 15
+    assert [k.id for k in register if k.ni is None] == [
+        "neighbourhood_watch_schemes", "community_payback_hours",
+        "acceptable_behaviour_contracts", "acceptable_behaviour_contract_breaches"]
+    assert len(register) == 17
+
+
+def test_acceptable_behaviour_contracts_are_owned_as_the_action_plan_row_says(register):
+    """Action 5 of the seed's "Reducing violence involving young people" table: lead SCC, group
+    MAPC, outcome "Increase Acceptable Behaviour Contracts; Reduction of Breaches"."""
+    seed = shared_or_skip("seed", "000_14d0c6c6e874d5a5.txt").read_text(encoding="utf-8")
+    row = next(line for line in seed.splitlines()
+               if "Challenge and Support" in line).split("\t")
+    # objective (blank: the row continues objective A), action, lead, group, outcome, measure,
+    # timing, resource
+    assert row[2:4] == ["SCC", "MAPC"]
+    assert "Increase Acceptable Behaviour Contracts; Reduction of Breaches" in row[4]
+    agreed = register.get("acceptable_behaviour_contracts")
+    breaches = register.get("acceptable_behaviour_contract_breaches")
+    for kpi in (agreed, breaches):
+        assert (kpi.lead_agency, kpi.responsible_group, kpi.lead_officer) == ("SCC", "MAPC", "")
+        assert kpi.owner == "SCC (MAPC)"
+        assert (kpi.unit, kpi.designated, kpi.ni, kpi.delivered_by) == \
+            ("count", False, None, "partner_return")
+    assert (agreed.polarity, breaches.polarity) == ("higher", "lower")
+    # a register entry without a group keeps the agency (officer) label
+    assert register.get("community_payback_hours").owner == "SCC Probation"
 
 
 def test_eight_kpis_are_designated(register):

@@ -113,7 +113,7 @@ def test_every_kpi_is_listed_with_its_owner_and_no_return_where_none_came():
     out = kpi_status(REGISTER, returns, pd.DataFrame(columns=[
         "indicator_id", "period_type", "period_start", "period_end", "value", "ci95_lower",
         "ci95_upper", "ci_method"]), judged, [CP])
-    assert len(out) == 15 and out["ni"].notna().sum() == 13
+    assert len(out) == 17 and out["ni"].notna().sum() == 13  # 13 Appendix 3 + 4 local measures
     by = out.set_index("kpi_id")
     assert by.loc["NI111", "owner"] == "Wessex YOT (Steve Crocker)"
     assert by.loc["NI111", "return_status"] == NO_RETURN

@@ -80,7 +80,8 @@ def kpis(ctx: Any) -> dict[str, Any] | None:
     missing = [r["title"] for r in rows if not r["received"]]
     return {"rows": rows, "missing": missing,
             "partner_count": int((frame["delivered_by"] == "partner_return").sum()),
-            "designated_count": sum(r["designated"] for r in rows)}
+            "designated_count": sum(r["designated"] for r in rows),
+            "local_count": sum(r["ni"] is None for r in rows)}
 
 
 def _due_text(row: dict[str, Any]) -> str | None:

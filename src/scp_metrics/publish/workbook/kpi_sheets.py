@@ -25,7 +25,7 @@ def _rag_words(table: SheetTable | None, column: str) -> SheetTable | None:
 def kpis(ctx: SheetContext) -> SheetTable | None:
     return _rag_words(mart_table(
         ctx, "kpi_status", "mart_kpi_status",
-        "Every indicator the partnership is held to (the plan's Appendix 3 and its two local "
+        "Every indicator the partnership is held to (the plan's Appendix 3 and its local "
         "measures), its owner, latest figure with its 95% interval, target and RAG; 'no return "
         "received' where the lead agency has sent nothing."), "rag")
 

@@ -68,7 +68,7 @@ KPI_VALUES = MartContract.of(
 
 KPI_STATUS = MartContract.of(
     "mart_kpi_status",
-    "Every KPI of the register (the plan's Appendix 3 and its two local measures) with its "
+    "Every KPI of the register (the plan's Appendix 3 and its local measures) with its "
     "owner, latest figure and interval, target and RAG; 'no return received' where a partner "
     "has sent nothing.",
     text("kpi_id", "KPI id (config/kpi_register.toml).", nullable=False),
@@ -79,7 +79,7 @@ KPI_STATUS = MartContract.of(
     text("polarity", "lower or higher is better.", isin=("lower", "higher")),
     text("lead_agency", "Lead agency as the plan names it.", nullable=False),
     text("lead_officer", "Lead officer as the plan names them."),
-    text("owner", "Lead agency (officer).", nullable=False),
+    text("owner", "Lead agency (officer; responsible group).", nullable=False),
     flag("designated", "Designated (LAA priority) indicator: starred in Appendix 3."),
     text("delivered_by", "Where the figure comes from: police_crime, marac, place_survey "
          "(scp-metrics computes it) or partner_return.", nullable=False),
