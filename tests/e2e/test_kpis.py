@@ -66,6 +66,42 @@ def test_first_time_entrants_and_the_dsr_recounted_from_the_return(marts):
     assert status.loc["NI39", "ci95_lower"] < dsr < status.loc["NI39", "ci95_upper"]
 
 
+def test_ni39_change_on_a_year_earlier_is_tested_from_both_years_age_bands(marts):
+    """Both 2008/09 Q3 and 2009/10 Q3 come by age band (1976 ESP): the ratio of the DSRs with
+    var(DSR) = Σ wᵢ² xᵢ / nᵢ² (weights normalised), written out here from the return files."""
+    import numpy as np
+    from scipy.stats import norm
+
+    from scp_metrics.warehouse import connect
+
+    settings, _, _ = marts
+    esp = {r["age_band"]: float(r["population"]) for r in
+           read_csv(DEFAULT_CONFIG_DIR / "standard_populations.csv") if r["standard"] == "esp1976"}
+    total = sum(esp.values())
+    rel_var, rate = [], []
+    for year in ("2008-09", "2009-10"):
+        bands = [r for r in read_csv(settings.raw_dir / "partners" /
+                                     f"partner_return_{year}_Q3.csv") if r["Indicator"] == "NI39"]
+        assert len(bands) == 18
+        w = np.array([esp[r["Age Band"]] / total for r in bands])
+        x = np.array([float(r["Numerator"]) for r in bands])
+        n = np.array([float(r["Denominator"]) for r in bands])
+        d = float((w * x / n).sum())
+        rate.append(d)
+        rel_var.append(float((w * w * x / (n * n)).sum()) / d**2)
+    z = np.log(rate[1] / rate[0]) / np.sqrt(sum(rel_var))
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        row = con.execute("select change_p_value, change_verdict, change_pct from mart_kpi_values "
+                          "where kpi_id = 'NI39' and period_label = '2009/10 Q3'").df().iloc[0]
+    finally:
+        con.close()
+    assert row["change_p_value"] == pytest.approx(2 * norm.sf(abs(z)), rel=1e-9)
+    assert row["change_pct"] == pytest.approx(100 * (rate[1] / rate[0] - 1))
+    assert row["change_verdict"] == ("no significant change" if abs(z) < 1.959964
+                                     else "significant rise" if z > 0 else "significant fall")
+
+
 def test_neighbourhood_watch_and_community_payback_have_a_rag(marts):
     settings, status, _ = marts
     hours = sum(float(r["Value"]) for q in (1, 2, 3) for r in read_csv(

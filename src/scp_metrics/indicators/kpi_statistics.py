@@ -12,11 +12,14 @@ rows with :data:`STAT_COLUMNS` added out. Each (KPI, agency) is one quarterly se
   (equal for a count), so a change in the base alone is not read as a change;
 * a percentage (NI 110, NI 115): the pooled two-proportion z test,
   :func:`~scp_metrics.stats.change.two_proportion_change_test`;
+* a directly standardised rate (NI 39) computed from age bands in both years: the ratio of the
+  two DSRs, z = ln R / √(var₁/DSR₁² + var₀/DSR₀²) with each DSR's variance from its age-band
+  counts, :func:`~scp_metrics.stats.dsr.compare_dsrs` (APHO Technical Briefing 3's variance;
+  SAS STDRATE's rate ratio of DSRs);
 * anything else is ``not tested`` and ``change_note`` says why, never guessed: a return that gives
-  a value only or a published interval only (no counts), a count that is not whole, a directly
-  standardised rate (the exact test compares crude counts, not standardised rates: compare the
-  two intervals), a tally that is not a count of events (hours, schemes), no return a year
-  earlier.
+  a value only or a published interval only (no counts; for a DSR, no age bands), a count that
+  is not whole, DSRs on different standard populations, a tally that is not a count of events
+  (hours, schemes), no return a year earlier.
 
 ``change_pct`` is the relative change of the value, (value / value a year earlier − 1) × 100,
 whether or not it could be tested (none for a KPI that is itself a percentage change).
@@ -38,8 +41,10 @@ import pandas as pd
 
 from scp_metrics.config.kpis import KpiRegister
 from scp_metrics.config.spc import SpcBaseline
+from scp_metrics.indicators.partner_returns import DSR_VARIANCE
 from scp_metrics.periods import Quarter
 from scp_metrics.stats.change import poisson_change_test, two_proportion_change_test
+from scp_metrics.stats.dsr import compare_dsrs
 from scp_metrics.stats.intervals import optional_float as _num
 from scp_metrics.stats.spc import xmr
 
@@ -65,6 +70,23 @@ def _no_counts(row: pd.Series, label: str) -> str:
     return f"{label} has a value only (no counts)"
 
 
+def _dsr_change(current: pd.Series, previous: pd.Series, previous_label: str) -> dict[str, Any]:
+    """The ratio test of two DSRs (``change_p_value``, ``change_verdict``, ``change_note``)."""
+    for row, label in ((current, str(current["period_label"])), (previous, previous_label)):
+        if _num(row.get(DSR_VARIANCE)) is None or not (_num(row["value"]) or 0) > 0:
+            return {"change_note": f"{label} is not a DSR computed here from age-band counts "
+                                   "(no variance to test the change with)"}
+    if current.get("standard") != previous.get("standard"):
+        return {"change_note": f"{previous_label} is standardised to {previous.get('standard')}, "
+                               f"{current['period_label']} to {current.get('standard')}: "
+                               "not comparable"}
+    test = compare_dsrs(float(current["value"]), float(current[DSR_VARIANCE]),
+                        float(previous["value"]), float(previous[DSR_VARIANCE]))
+    return {"change_p_value": test.p_value, "change_verdict": test.label,
+            "change_note": f"ratio of the two DSRs ({test.ratio:.3f}) on {previous_label}: z test "
+                           "of its logarithm, variances from the age-band counts"}
+
+
 def change_test(unit: str, current: pd.Series, previous: pd.Series | None,
                 previous_label: str) -> dict[str, Any]:
     """The change of one figure (``current``, a ``mart_kpi_values`` row) on ``previous`` (the
@@ -85,9 +107,7 @@ def change_test(unit: str, current: pd.Series, previous: pd.Series | None,
         if n is None or (needs_den and d is None):
             return {**out, "change_note": _no_counts(row, label)}
     if unit == "dsr_per_100000":
-        return {**out, "change_note": "a directly standardised rate: the exact test compares "
-                                      "crude counts, not standardised rates (compare the two "
-                                      "intervals)"}
+        return {**out, **_dsr_change(current, previous, previous_label)}
     if unit not in (*_POISSON_UNITS, "percentage"):
         return {**out, "change_note": ("a figure in "
                                       f"{current.get('kpi_unit') or unit} is not a count of "
@@ -142,7 +162,9 @@ def spc_rows(values: pd.Series, starts: pd.Series, polarity: str,
 
 def with_statistics(values: pd.DataFrame, register: KpiRegister,
                     baseline: SpcBaseline | None = None) -> pd.DataFrame:
-    """``values`` (``mart_kpi_values`` rows, any order) with :data:`STAT_COLUMNS`, in its order.
+    """``values`` (``mart_kpi_values`` rows, any order) with :data:`STAT_COLUMNS`, in its order
+    (the DSRs' variances of :func:`~scp_metrics.indicators.partner_returns.return_values`
+    used and dropped).
 
     Parameters
     ----------
@@ -155,6 +177,8 @@ def with_statistics(values: pd.DataFrame, register: KpiRegister,
     """
     rule = baseline or SpcBaseline()
     out = values.copy()
+    if DSR_VARIANCE not in out.columns:
+        out[DSR_VARIANCE] = None
     for column in STAT_COLUMNS:
         out[column] = pd.Series([None] * len(out), index=out.index, dtype=object)
     if out.empty:
@@ -179,6 +203,7 @@ def with_statistics(values: pd.DataFrame, register: KpiRegister,
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.drop(columns=DSR_VARIANCE)
     for column in ("value_same_period_last_year", "change_pct", "change_p_value", "spc_mean",
                    "spc_lpl", "spc_upl"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)

@@ -19,7 +19,9 @@ rule for each figure, in order:
 5. otherwise the value as given, no interval.
 
 A value the return states beside a figure computed from its counts is kept as
-``returned_value`` so the two can be compared.
+``returned_value`` so the two can be compared. A DSR computed from age bands also carries its
+variance (:data:`DSR_VARIANCE`, :func:`scp_metrics.stats.dsr.dsr_variance`) for the change test
+of :mod:`scp_metrics.indicators.kpi_statistics`, which drops the column: it is not published.
 """
 
 from __future__ import annotations
@@ -34,12 +36,12 @@ import pandas as pd
 from scp_metrics.config.kpis import CONTRACT_UNITS, KpiRegister, Unit
 from scp_metrics.config.standard_populations import StandardPopulation
 from scp_metrics.periods import Quarter
-from scp_metrics.stats.dsr import dsr
+from scp_metrics.stats.dsr import dsr, dsr_variance
 from scp_metrics.stats.intervals import optional_float as _num
 from scp_metrics.stats.intervals import rate_ci
 from scp_metrics.stats.proportions import wilson_ci
 
-__all__ = ["DEFAULT_STANDARD", "VALUE_COLUMNS", "CONTRACT_UNITS", "return_values"]
+__all__ = ["DEFAULT_STANDARD", "DSR_VARIANCE", "VALUE_COLUMNS", "CONTRACT_UNITS", "return_values"]
 
 DEFAULT_STANDARD = "esp1976"
 
@@ -47,6 +49,9 @@ DEFAULT_STANDARD = "esp1976"
 VALUE_COLUMNS = ["kpi_id", "period_label", "period_start", "period_end", "agency", "numerator",
                  "denominator", "value", "ci95_lower", "ci95_upper", "ci_method", "unit",
                  "kpi_unit", "returned_value", "age_bands", "standard", "note"]
+#: The variance of a DSR computed from age bands (its unit squared); in return_values' frame,
+#: not in the mart.
+DSR_VARIANCE = "dsr_variance"
 
 
 
@@ -81,12 +86,15 @@ def _dsr_figure(bands: pd.DataFrame, standards: Mapping[str, StandardPopulation]
         return {**out, "note": "; ".join(parts) + ": no DSR"}
     counts = np.array([given[b][0] for b in standard.age_bands], dtype=float)
     pops = np.array([given[b][1] for b in standard.age_bands], dtype=float)
-    result = dsr(counts, pops, np.array(standard.population, dtype=float), multiplier=multiplier)
+    weights = np.array(standard.population, dtype=float)
+    result = dsr(counts, pops, weights, multiplier=multiplier)
     note = None if not math.isnan(result.value) else \
         f"fewer than 10 events in all ({result.total_count:g}): a DSR is not reported"
+    variance = None if note else dsr_variance(counts, pops, weights, multiplier=multiplier)
     return {**out, "numerator": result.total_count, "denominator": result.total_pop,
             "value": result.value, "ci95_lower": result.lower, "ci95_upper": result.upper,
-            "ci_method": f"Dobson ({name}, {len(standard.age_bands)} age bands)", "note": note}
+            "ci_method": f"Dobson ({name}, {len(standard.age_bands)} age bands)", "note": note,
+            DSR_VARIANCE: variance}
 
 
 def _counts_figure(unit: Unit, numerator: float | None,
@@ -124,7 +132,8 @@ def _figure(group: pd.DataFrame, unit: Unit, agency: str,
     notes = [n for n in (_text(v) for v in group["note"]) if n]
     base: dict[str, Any] = {"returned_value": returned, "age_bands": None, "standard": None,
                             "numerator": None, "denominator": None, "value": None,
-                            "ci95_lower": None, "ci95_upper": None, "ci_method": None}
+                            "ci95_lower": None, "ci95_upper": None, "ci_method": None,
+                            DSR_VARIANCE: None}
     fig: dict[str, Any]
     if returned is not None and lower is not None and upper is not None:
         fig = {"value": returned, "ci95_lower": lower, "ci95_upper": upper,
@@ -152,7 +161,8 @@ def _figure(group: pd.DataFrame, unit: Unit, agency: str,
 
 def return_values(rows: pd.DataFrame, register: KpiRegister,
                   standards: Mapping[str, StandardPopulation]) -> pd.DataFrame:
-    """One figure per (KPI, quarter, agency) of the loaded partner returns.
+    """One figure per (KPI, quarter, agency) of the loaded partner returns, and the variance of
+    each DSR computed from age bands (:data:`DSR_VARIANCE`).
 
     Parameters
     ----------
@@ -168,7 +178,8 @@ def return_values(rows: pd.DataFrame, register: KpiRegister,
     Returns
     -------
     pandas.DataFrame
-        :data:`VALUE_COLUMNS`, sorted by KPI (register order), period and agency.
+        :data:`VALUE_COLUMNS` and :data:`DSR_VARIANCE`, sorted by KPI (register order), period
+        and agency.
     """
     order = {k: i for i, k in enumerate(register.ids)}
     out = []
@@ -185,7 +196,7 @@ def return_values(rows: pd.DataFrame, register: KpiRegister,
                         "period_start": quarter.start, "period_end": quarter.end,
                         "agency": agency, "unit": CONTRACT_UNITS[kpi.unit],
                         "kpi_unit": kpi.unit_spec.label, **fig})
-    result = pd.DataFrame(out, columns=VALUE_COLUMNS)
+    result = pd.DataFrame(out, columns=[*VALUE_COLUMNS, DSR_VARIANCE])
     if result.empty:
         return result
     result["_order"] = result["kpi_id"].map(order)

@@ -18,6 +18,19 @@ total count by the ratio of the DSR's standard error to the count's. A missing c
 treated as zero; a DSR of fewer than 10 events in total is not reported (value and limits NaN,
 statistic ``"dsr NA for total count < 10"``), exactly as PHEindicatormethods does.
 
+Two DSRs on the same standard (this year and the same period a year earlier) are compared by
+their ratio R = DSR₁ / DSR₀ (:func:`compare_dsrs`): by the delta method ("statistical
+differentials") var(ln DSR) ≈ var(DSR) / DSR², the two years are independent, so
+
+    z = ln R / √(var₁ / DSR₁² + var₀ / DSR₀²)
+
+with the variance above from each year's age-band counts (:func:`dsr_variance`), two-sided p
+from the standard normal. The multiplier and the total of the standard cancel in var / DSR²,
+so normalised and raw weights give the same z. With one band this is the usual Wald test of the
+log ratio of two crude rates, z = ln R / √(1/x₁ + 1/x₀). A normal approximation: fine for the
+hundreds or thousands of admissions a year NI 39 counts, not for a DSR near the 10 events below
+which none is reported.
+
 When one person can contribute several events (repeat admissions), the events are not
 independent and Poisson limits are too narrow. :func:`dsr_nonindependent` takes the number of
 people by event frequency f and uses var = Σ_f f² · var_f, var_f the variance above computed
@@ -37,26 +50,39 @@ References
    task force*. Luxembourg: Publications Office of the European Union (the 2013 ESP).
 .. [5] Waterhouse J., Muir C., Correa P., Powell J. (eds) (1976). *Cancer Incidence in Five
    Continents, Volume III*. IARC Scientific Publications No. 15, Lyon (the 1976 ESP).
+.. [6] Eayres D. (2008). *Technical Briefing 3: Commonly used public health statistics and
+   their confidence intervals*. Association of Public Health Observatories (APHO), York
+   (the variance of a DSR behind Dobson's method).
+.. [7] SAS Institute. *SAS/STAT User's Guide*, The STDRATE Procedure: "Direct
+   Standardization" (variance of a DSR and of its logarithm by statistical differentials,
+   after Elandt-Johnson and Johnson 1980, pp. 70-71) and "Table Output", Effect Estimates
+   with EFFECT=RATIO (rate ratio, log ratio, its standard error, Z and Pr > |Z|).
+   https://support.sas.com/documentation/cdl/en/statug/68162/HTML/default/statug_stdrate_details14.htm
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from scp_metrics.stats.intervals import byars_ci
 
 __all__ = [
     "DSR_MIN_COUNT",
+    "DsrComparison",
     "DsrResult",
     "band_totals",
+    "compare_dsrs",
     "dsr",
     "dsr_nonindependent",
     "dsr_table",
+    "dsr_variance",
 ]
 
 #: A DSR of fewer events than this is not reported (PHEindicatormethods: "DSRs are not
@@ -162,6 +188,89 @@ def _dobson(x: np.ndarray, n: np.ndarray, w: np.ndarray, variance: float, *, mul
     upper = value + scale * (byars_upper - total)
     return DsrResult(total, total_pop, value, float(lower), float(upper), conf, multiplier,
                      f"dsr per {_number(multiplier)}", method)
+
+
+def dsr_variance(counts: Any, populations: Any, standard: Any, *,
+                 multiplier: float = 100_000) -> float:
+    """The variance of :func:`dsr`'s value, in its unit squared (per ``multiplier``):
+    ``multiplier² · Σ xᵢ (wᵢ / nᵢ)² / (Σ wᵢ)²``. Inputs and checks as :func:`dsr`.
+
+    Examples
+    --------
+    >>> round(dsr_variance([10, 20], [1000, 2000], [50, 50]), 6)  # 1e10 * (10/400 + 20/1600) / 1e4
+    37500.0
+    """
+    m, _ = _check_options(multiplier, 0.95)
+    x = _check_counts(counts, "counts")
+    n, w = _check_bands(populations, standard, x.size)
+    return m * m * _variance(x, n, w)
+
+
+@dataclass(frozen=True)
+class DsrComparison:
+    """:func:`compare_dsrs`' result: the ratio of the two DSRs, the standard error of its
+    logarithm, z, the two-sided p-value, and the verdict (``"significant rise"``,
+    ``"significant fall"`` or ``"no significant change"``)."""
+
+    ratio: float
+    log_se: float
+    z: float
+    p_value: float
+    label: str
+
+
+def compare_dsrs(value: float, variance: float, previous_value: float, previous_variance: float,
+                 *, conf: float = 0.95) -> DsrComparison:
+    """Test the change between two directly standardised rates on the same standard.
+
+    Parameters
+    ----------
+    value, variance : float
+        The later DSR and its variance (:func:`dsr_variance`, same unit squared).
+    previous_value, previous_variance : float
+        The earlier DSR and its variance.
+    conf : float, default 0.95
+        Significant when the two-sided p-value is below 1 − conf.
+
+    Returns
+    -------
+    DsrComparison
+
+    Raises
+    ------
+    ValueError
+        If a DSR is not positive, a variance is negative or missing, or ``conf`` is outside
+        (0, 1).
+
+    Notes
+    -----
+    z = ln(value / previous_value) / √(variance / value² + previous_variance /
+    previous_value²): the ratio of the two DSRs with the delta-method variance of its logarithm
+    (module docstring; SAS STDRATE's rate ratio of directly standardised rates).
+
+    Examples
+    --------
+    >>> r = compare_dsrs(200.0, 100.0, 100.0, 25.0)  # ln 2 / sqrt(100/200² + 25/100²)
+    >>> round(r.z, 4), r.label
+    (9.8026, 'significant rise')
+    """
+    _, c = _check_options(1.0, conf)
+    for name, v in (("value", value), ("previous_value", previous_value)):
+        if not (math.isfinite(v) and v > 0):
+            raise ValueError(f"{name} must be a positive DSR; got {v!r}")
+    for name, v in (("variance", variance), ("previous_variance", previous_variance)):
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(f"{name} must be zero or more; got {v!r}")
+    log_ratio = math.log(value / previous_value)
+    log_se = math.sqrt(variance / value ** 2 + previous_variance / previous_value ** 2)
+    z = math.copysign(math.inf, log_ratio) if log_ratio else 0.0  # no variance: certain
+    if log_se > 0:
+        z = log_ratio / log_se
+    p = float(2.0 * norm.sf(abs(z)))
+    label = "no significant change"
+    if p < 1.0 - c:
+        label = "significant rise" if log_ratio > 0 else "significant fall"
+    return DsrComparison(value / previous_value, log_se, z, p, label)
 
 
 def dsr(counts: Any, populations: Any, standard: Any, *, multiplier: float = 100_000,

@@ -96,6 +96,42 @@ def test_a_published_interval_only_is_not_tested():
     assert "published value and interval only" in row["change_note"]
 
 
+def test_a_dsr_by_age_band_in_both_years_is_tested_by_the_ratio_of_the_dsrs():
+    """tests/unit/stats/test_dsr.py's hand-worked example through the partner returns: 580
+    against 440 per 100,000 (two bands, weights 60 and 40), z = 1.6039, p = 0.10873."""
+    from scp_metrics.config.standard_populations import StandardPopulation
+
+    two = StandardPopulation("two", ("0-49", "50+"), ((0, 49), (50, None)), (60.0, 40.0),
+                             "hand-worked example")
+    frame = pd.concat([returns("NI39", "SCPCT", [q, q], numerator=x, denominator=[10_000, 5_000],
+                               age_band=["0-49", "50+"], standard=["two", "two"])
+                       for q, x in ((Q3_08, [20, 40]), (Q3_09, [30, 50]))], ignore_index=True)
+    out = with_statistics(return_values(frame, REGISTER, {"two": two}), REGISTER)
+    row = out.iloc[1]
+    assert (row["value"], row["value_same_period_last_year"]) == \
+        (pytest.approx(580.0), pytest.approx(440.0))
+    assert row["change_p_value"] == pytest.approx(0.1087300584, rel=1e-9)
+    assert row["change_verdict"] == "no significant change"
+    assert row["change_note"].startswith("ratio of the two DSRs (1.318) on 2008/09 Q3")
+    assert "dsr_variance" not in out.columns  # used for the test, not published
+
+
+def test_a_dsr_against_a_published_figure_is_not_tested():
+    frame = returns("NI39", "SCPCT", [Q3_08], value=[1_839.0], published_lower=[1_797.6],
+                    published_upper=[1_881.1])
+    raw_bands = returns("NI39", "SCPCT", [Q3_09, Q3_09], numerator=[30, 50],
+                        denominator=[10_000, 5_000], age_band=["0-49", "50+"],
+                        standard=["two", "two"])
+    from scp_metrics.config.standard_populations import StandardPopulation
+
+    two = StandardPopulation("two", ("0-49", "50+"), ((0, 49), (50, None)), (60.0, 40.0), "")
+    out = with_statistics(return_values(pd.concat([frame, raw_bands], ignore_index=True),
+                                        REGISTER, {"two": two}), REGISTER)
+    row = out.iloc[1]
+    assert row["change_verdict"] == NOT_TESTED
+    assert row["change_note"] == "2008/09 Q3 has a published value and interval only (no counts)"
+
+
 def test_no_return_a_year_earlier_is_not_tested():
     frame = returns("NI40", "DAT", [Q3_09], numerator=[1_131])
     row = figures(frame).iloc[0]

@@ -19,7 +19,14 @@ from scp_metrics.config.standard_populations import (
     StandardPopulationError,
     read_standard_populations,
 )
-from scp_metrics.stats.dsr import band_totals, dsr, dsr_nonindependent, dsr_table
+from scp_metrics.stats.dsr import (
+    band_totals,
+    compare_dsrs,
+    dsr,
+    dsr_nonindependent,
+    dsr_table,
+    dsr_variance,
+)
 from scp_metrics.stats.intervals import rate_ci
 
 REPO = Path(__file__).resolve().parents[3]
@@ -218,3 +225,64 @@ def test_band_totals_sums_single_years_into_the_standards_bands():
 def test_band_totals_refuses_ages_that_no_band_holds():
     with pytest.raises(ValueError, match="age 5 lies in no band"):
         band_totals(pd.Series([1.0, 1.0], index=[0, 5]), [(0, 4)])
+
+
+# ------------------------------------------------------------ comparing two DSRs (NI 39's change)
+#
+# Worked by hand (exact fractions), two bands, standard weights 60 and 40 (0.6 and 0.4 once
+# normalised):
+#   this year  x = (30, 50), n = (10,000, 5,000): DSR = 0.6·0.003 + 0.4·0.010 = 0.0058 (580 per
+#              100,000); var = 0.36·30/10,000² + 0.16·50/5,000² = 107/250,000,000;
+#              var / DSR² = 107/8,410
+#   last year  x = (20, 40), same n: DSR = 0.6·0.002 + 0.4·0.008 = 0.0044 (440);
+#              var = 0.36·20/10,000² + 0.16·40/5,000² = 41/125,000,000; var / DSR² = 41/2,420
+#   R = 580/440 = 29/22, se(ln R) = √(107/8,410 + 41/2,420) = 0.1722355876,
+#   z = ln(29/22) / 0.1722355876 = 1.6039273910, p = 2(1 − Φ(z)) = 0.1087300584.
+WORKED = {"x1": [30, 50], "x0": [20, 40], "n": [10_000, 5_000], "w": [60, 40]}
+
+
+def test_two_dsrs_compared_as_the_hand_worked_example():
+    v1 = dsr_variance(WORKED["x1"], WORKED["n"], WORKED["w"])
+    v0 = dsr_variance(WORKED["x0"], WORKED["n"], WORKED["w"])
+    assert v1 == pytest.approx(107 / 250_000_000 * 1e10, rel=1e-12)  # per 100,000, squared
+    assert v0 == pytest.approx(41 / 125_000_000 * 1e10, rel=1e-12)
+    d1 = dsr(WORKED["x1"], WORKED["n"], WORKED["w"]).value
+    d0 = dsr(WORKED["x0"], WORKED["n"], WORKED["w"]).value
+    assert (d1, d0) == (pytest.approx(580.0), pytest.approx(440.0))
+    test = compare_dsrs(d1, v1, d0, v0)
+    assert test.ratio == pytest.approx(29 / 22, rel=1e-12)
+    assert test.log_se == pytest.approx(0.1722355876, rel=1e-9)
+    assert test.z == pytest.approx(1.6039273910, rel=1e-9)
+    assert test.p_value == pytest.approx(0.1087300584, rel=1e-9)
+    assert test.label == "no significant change"
+    # the weights' scale and the multiplier cancel: raw or normalised weights, per 1 or 100,000
+    v1_unit = dsr_variance(WORKED["x1"], WORKED["n"], [0.6, 0.4], multiplier=1)
+    v0_unit = dsr_variance(WORKED["x0"], WORKED["n"], [0.6, 0.4], multiplier=1)
+    assert compare_dsrs(0.0058, v1_unit, 0.0044, v0_unit).z == pytest.approx(test.z, rel=1e-12)
+
+
+def test_with_one_band_the_dsr_comparison_is_the_wald_test_of_two_crude_rates():
+    """One band: DSR = the crude rate, var / DSR² = 1/x, so z is the Wald test of the log rate
+    ratio, which statsmodels implements independently (test_poisson_2indep, method wald-log)."""
+    from statsmodels.stats.rates import test_poisson_2indep
+
+    for x1, n1, x0, n0 in ((4_297, 227_400, 4_129, 226_900), (30, 1_000, 55, 1_200)):
+        d1, v1 = dsr([x1], [n1], [1.0]).value, dsr_variance([x1], [n1], [1.0])
+        d0, v0 = dsr([x0], [n0], [1.0]).value, dsr_variance([x0], [n0], [1.0])
+        ours = compare_dsrs(d1, v1, d0, v0)
+        theirs = test_poisson_2indep(x1, n1, x0, n0, method="wald-log")
+        assert ours.z == pytest.approx(theirs.statistic, rel=1e-9)
+        assert ours.p_value == pytest.approx(theirs.pvalue, rel=1e-9)
+    # 25 per 1,000 against 60 per 1,200: ln(1/2) / √(1/25 + 1/60) = −2.9118
+    fall = compare_dsrs(25 / 1_000, 25 / 1_000**2, 60 / 1_200, 60 / 1_200**2)
+    assert fall.label == "significant fall" and fall.z == pytest.approx(-2.9118, abs=5e-5)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((0.0, 1.0, 440.0, 1.0), "value must be a positive DSR"),
+    ((580.0, 1.0, math.nan, 1.0), "previous_value must be a positive DSR"),
+    ((580.0, -1.0, 440.0, 1.0), "variance must be zero or more"),
+])
+def test_compare_dsrs_refuses_what_is_not_a_dsr(args, message):
+    with pytest.raises(ValueError, match=message):
+        compare_dsrs(*args)

@@ -7,7 +7,8 @@ agency by name, as the target tracking takes it):
 
 * a level or a rate: the latest quarter against the same quarter a year earlier, the relative
   change and the change test's verdict (why it was not tested, as a category the template
-  words: ``no_counts``, ``dsr``, ``not_events``, ``no_previous``);
+  words: ``no_counts``, ``dsr`` (a DSR pair not both from age-band counts on one standard),
+  ``not_events``, ``no_previous``);
 * hours (:data:`~scp_metrics.targets.kpi_status.ADDITIVE_UNITS`): the financial year to date
   and the same quarters a year earlier.
 
