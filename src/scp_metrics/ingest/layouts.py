@@ -38,6 +38,7 @@ from scp_metrics.ingest.readers import (
     is_workbook,
     read_sheets,
     read_table,
+    table_from_sheets,
 )
 
 __all__ = ["ReshapedTable", "read_tables", "clean_label"]
@@ -77,7 +78,8 @@ def read_tables(path: Path, is_header: HeaderTest) -> list[RawTable]:
         tables = layout(path, sheets)
         if tables:
             return tables
-    return [read_table(path, is_header)]
+    table = table_from_sheets(path, sheets, is_header)  # not parsed a second time
+    return [table if table is not None else read_table(path, is_header)]
 
 
 def clean_label(text: str) -> str:

@@ -419,6 +419,28 @@ def read_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
     raise ReadError(f"{path.name}: is not a spreadsheet workbook.")
 
 
+def table_from_sheets(path: Path, sheets: list[tuple[str, list[list[str]]]],
+                      is_header: HeaderTest) -> RawTable | None:
+    """What :func:`read_table` gives for ``path``, from its sheets as :func:`read_sheets` read
+    them, so that a workbook is parsed once (openpyxl's parse is most of a small workbook's
+    ingest): for a plain XLSX without merged cells, which both read the same way (read-only,
+    values), and whose text cells read again give the same text. ``None`` for any other file
+    (ODS, XLS, merged cells: :func:`read_table` reads those its own way)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".gz":
+        raw = gzip.decompress(raw)
+    if raw[:4] != b"PK\x03\x04" or is_ods(raw) or _has_merged_cells(raw):
+        return None
+    for name, rows in sheets:
+        table = _scan_rows(path, name, rows, is_header, [])
+        if table is not None:
+            if len(sheets) > 1:
+                table.notes.append(f"read sheet '{name}'")
+            return table
+    raise ReadError(f"{path.name}: no sheet has a recognisable header row.")
+
+
 def is_workbook(path: Path) -> bool:
     """Whether ``path`` holds an XLSX, XLS or ODS workbook (by content, plain or gzipped)."""
     try:
