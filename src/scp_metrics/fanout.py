@@ -129,12 +129,26 @@ def idle_cores() -> int:
     return max(1, cores - int(busy + 0.5))
 
 
+def import_modules(names: Sequence[str]) -> int:
+    """Import ``names`` (a pool worker's warm-up); returns how many were imported."""
+    import importlib
+
+    for name in names:
+        importlib.import_module(name)
+    return len(names)
+
+
 @contextlib.contextmanager
-def process_pool(workers: int) -> Iterator[Mapper | None]:
-    """A mapper running pieces in a pool of ``workers`` fresh (spawned) processes, started on
-    the first piece; ``None`` (run here) when fewer than 2 workers, or fewer than 2 cores are
-    idle (on a busy machine a pool only adds its start-up). The engine-less counterpart of a
-    Prefect task runner: ``scp-metrics refresh --engine local --workers N``."""
+def process_pool(workers: int, warm: Sequence[str] = ()) -> Iterator[Mapper | None]:
+    """A mapper running pieces in a pool of ``workers`` fresh (spawned) processes; ``None``
+    (run here) when fewer than 2 workers, or fewer than 2 cores are idle (on a busy machine a
+    pool only adds its start-up). The engine-less counterpart of a Prefect task runner:
+    ``scp-metrics refresh --engine local --workers N``.
+
+    The workers start on the first piece; with ``warm`` (module names) they start at once and
+    import those modules (a worker's start-up is mostly imports: ~2-4 s for pandas, statsmodels
+    and matplotlib), so that this happens while the caller does other work (a refresh's ingest)
+    and not when the first pieces are waited for."""
     workers = min(workers, idle_cores())
     if workers < 2:
         yield None
@@ -144,6 +158,9 @@ def process_pool(workers: int) -> Iterator[Mapper | None]:
 
     pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"))
+    if warm:  # one task per worker: each submit with no idle worker starts another
+        for _ in range(workers):
+            pool.submit(import_modules, tuple(warm))
 
     def run(func: Callable[..., Any], pieces: Sequence[tuple[Any, ...]]) -> list[Any]:
         futures = [pool.submit(func, *args) for args in pieces]

@@ -54,6 +54,17 @@ def cache_dir(namespace: str, warehouse: str | os.PathLike | None) -> Path | Non
     return warehouse.with_name(warehouse.name + ".cache") / namespace
 
 
+def memo_path(namespace: str, key: object, *, modules: tuple[str, ...],
+              warehouse: str | os.PathLike | None) -> Path | None:
+    """Where :func:`disk_memo` keeps the result for ``key`` (None: no disk memo); a caller can
+    tell from it whether a result is stored without computing it."""
+    folder = cache_dir(namespace, warehouse)
+    if folder is None:
+        return None
+    digest = hashlib.sha256(pickle.dumps((key, code_version(modules)), protocol=4)).hexdigest()
+    return folder / f"{digest}.pkl"
+
+
 def disk_memo(namespace: str, key: object, compute: Callable[[], T], *,
               modules: tuple[str, ...], warehouse: str | os.PathLike | None) -> T:
     """``compute()``, or its stored result for the same ``key`` and the same code.
@@ -71,11 +82,10 @@ def disk_memo(namespace: str, key: object, compute: Callable[[], T], *,
     warehouse
         The warehouse the result is computed for; ``None`` or ``":memory:"``: compute, store nothing.
     """
-    folder = cache_dir(namespace, warehouse)
-    if folder is None:
+    path = memo_path(namespace, key, modules=modules, warehouse=warehouse)
+    if path is None:
         return compute()
-    digest = hashlib.sha256(pickle.dumps((key, code_version(modules)), protocol=4)).hexdigest()
-    path = folder / f"{digest}.pkl"
+    folder = path.parent
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)  # noqa: S301 - written by this module only

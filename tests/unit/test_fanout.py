@@ -96,3 +96,17 @@ def test_process_pool_is_none_on_a_busy_machine_or_for_one_worker(monkeypatch):
     monkeypatch.setattr(fanout, "idle_cores", lambda: 4)
     with fanout.process_pool(1) as pool:
         assert pool is None
+
+
+def test_a_warmed_pool_starts_its_workers_at_once_and_still_runs_pieces_in_order(monkeypatch):
+    """``process_pool(n, warm=...)`` sends each worker a warm-up task (importing the modules
+    named) as the pool is made; the pieces sent after it run and come back in order."""
+    import operator
+
+    from scp_metrics import fanout
+
+    monkeypatch.setattr(fanout, "idle_cores", lambda: 2)
+    with fanout.process_pool(2, warm=("json", "decimal")) as pool, fanout.mapping_with(pool):
+        assert pool is not None
+        assert fanout.fan_out(operator.sub, [(9, 2), (5, 7)]) == [7, -2]
+    assert fanout.import_modules(("json",)) == 1

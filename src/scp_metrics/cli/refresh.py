@@ -21,6 +21,11 @@ from scp_metrics.steps import DEFAULT_WAIT_SECONDS, RefreshSummary, run_refresh
 #: ``--task-runner`` choices (``pipelines/runners.py``; Prefect is imported only when a flow runs).
 TASK_RUNNERS = _RUNNERS
 
+#: What the workers of ``--workers N`` import as they start, during the ingest: the modules of
+#: the work they are sent (the projection back-tests, the chart pack).
+WARM_MODULES = ("scp_metrics.targets.backtest", "statsmodels.tsa.exponential_smoothing.ets",
+                "scp_metrics.publish.charts.pack", "matplotlib.pyplot")
+
 #: What the outputs folder holds, by file pattern, in the order the summary lists them.
 OUTPUTS = (("year_end_projection_report_*.html", "report (HTML)"),
            ("year_end_projection_report_*.pdf", "report (PDF)"),
@@ -101,7 +106,7 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
     elif args.engine == "prefect":
         summary = _run_flow(args, settings)
     else:  # --workers N: the chart pack (and large series sets) in a pool of N processes
-        with process_pool(args.workers or 1) as pool, mapping_with(pool):
+        with process_pool(args.workers or 1, warm=WARM_MODULES) as pool, mapping_with(pool):
             if pool is not None:
                 say(f"Drawing the chart pack in {pool.workers} processes (--workers).")
             summary = run_refresh(settings, progress=say, force=args.force,

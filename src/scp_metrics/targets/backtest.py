@@ -21,7 +21,8 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from scp_metrics.memo import disk_memo
+from scp_metrics.fanout import current_mapper, fan_out
+from scp_metrics.memo import disk_memo, memo_path
 from scp_metrics.targets.calibration import Z95
 from scp_metrics.targets.projections import (
     METHODS,
@@ -114,8 +115,7 @@ def _origin_fits(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...], 
     """
     month = as_month(as_of)
     prefix = series[series.index.asi8 <= month.ordinal]
-    key = ("origin", prefix.to_numpy(dtype=float).tobytes(), prefix.index.asi8.tobytes(),
-           month.ordinal, methods, _breaks_key(breaks))
+    key = _origin_key(prefix, month, methods, breaks)
 
     def compute() -> dict[str, tuple[Projection, float, float]]:
         return {m: (p, *p.interval(0.95)) for m, p in project_all(prefix, month, methods,
@@ -123,3 +123,70 @@ def _origin_fits(series: pd.Series, as_of: pd.Period, methods: tuple[str, ...], 
 
     return disk_memo("backtest_origins", key, compute, modules=_MEMO_MODULES,
                      warehouse=warehouse)
+
+
+def _origin_key(prefix: pd.Series, month: pd.Period, methods: tuple[str, ...],
+                breaks: object) -> tuple:
+    return ("origin", prefix.to_numpy(dtype=float).tobytes(), prefix.index.asi8.tobytes(),
+            month.ordinal, methods, _breaks_key(breaks))
+
+
+def origins_to_fit(series: pd.Series, methods: Iterable[str] = METHODS,
+                   origins: Iterable[int] = ORIGINS, breaks: object = (), *,
+                   warehouse: str | os.PathLike | None) -> int:
+    """How many of the origins :func:`backtest_series` would fit are not in the disk memo
+    beside ``warehouse`` (0 without one: there is nothing to fill ahead)."""
+    s = monthly(series)
+    methods = tuple(methods)
+    missing = 0
+    for fy in complete_years(s):
+        months = fy_months(fy)
+        for origin in origins:
+            month = as_month(months[origin - 1])
+            prefix = s[s.index.asi8 <= month.ordinal]
+            path = memo_path("backtest_origins", _origin_key(prefix, month, methods, breaks),
+                             modules=_MEMO_MODULES, warehouse=warehouse)
+            missing += path is not None and not path.is_file()
+    return missing
+
+
+def fill_memo(series: list[tuple[bytes, bytes]], origins: tuple[int, ...], breaks: tuple,
+              warehouse: str) -> int:
+    """Back-test each series (monthly values and month ordinals, as bytes) into the disk memo
+    beside ``warehouse``; a fan-out piece (:func:`prefill`). Returns the series done."""
+    for values, index in series:
+        s = pd.Series(np.frombuffer(values, dtype=float),
+                      index=pd.PeriodIndex.from_ordinals(np.frombuffer(index, dtype=np.int64),
+                                                         freq="M"))
+        try:
+            backtest_series(s, origins=origins, breaks=breaks, warehouse=warehouse)
+        except Exception:  # noqa: BLE001, S112 - the build's own back-test reports it
+            continue
+    return len(series)
+
+
+def prefill(items: Iterable[tuple[pd.Series, tuple]], origins: Iterable[int] = ORIGINS, *,
+            warehouse: str | os.PathLike | None) -> int:
+    """With a fan-out mapper installed (``scp-metrics refresh --workers N``, or a Prefect task
+    runner), fit the origins of every ``(series, breaks)`` that the disk memo beside
+    ``warehouse`` lacks in the mapper's workers, a series per piece, longest first; the
+    back-tests that follow, here, then read every origin from the memo. The results are the
+    ones computed here (each origin's projections depend only on its own prefix and the code,
+    and the memo returns them as stored). Returns how many series were sent (0: no mapper, no
+    memo, or nothing missing)."""
+    if current_mapper() is None or warehouse is None or str(warehouse) in ("", ":memory:"):
+        return 0
+    origins = tuple(origins)
+    pieces: list[tuple[int, tuple]] = []
+    for series, breaks in items:
+        s = monthly(series)
+        missing = origins_to_fit(s, origins=origins, breaks=breaks, warehouse=warehouse)
+        if missing:
+            pieces.append((missing, ([(s.to_numpy(dtype=float).tobytes(),
+                                       s.index.asi8.tobytes())], origins, breaks,
+                                     str(warehouse))))
+    if len(pieces) < 2:  # one series is no faster in a worker
+        return 0
+    pieces.sort(key=lambda piece: -piece[0])
+    fan_out(fill_memo, [args for _, args in pieces])
+    return len(pieces)

@@ -40,6 +40,7 @@ Tashman LJ (2000). Out-of-sample tests of forecasting accuracy: an analysis and 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ import pandas as pd
 
 from scp_metrics.config.targets import FALLBACK_ORDER
 from scp_metrics.stats.series_status import failure_note
-from scp_metrics.targets.backtest import ORIGINS, RAW_COLUMNS, backtest_series
+from scp_metrics.targets.backtest import ORIGINS, RAW_COLUMNS, backtest_series, prefill
 from scp_metrics.targets.calibration import (
     LEVELS,
     MIN_ERRORS,
@@ -58,6 +59,8 @@ from scp_metrics.targets.calibration import (
     interval_score,
 )
 from scp_metrics.targets.projections import METHODS, fy_label, monthly
+
+log = logging.getLogger(__name__)
 
 __all__ = ["COVERAGE_FLOOR", "MAPE_TOLERANCE", "MIN_CHOICE_YEARS", "MIN_FAMILY_SERIES",
            "SUMMARY_COLUMNS", "Acceptance", "Choice", "Evaluation", "PoolSeries", "Verdict",
@@ -375,6 +378,12 @@ def evaluate(pool: Mapping[Key, PoolSeries], origins: tuple[int, ...] = ORIGINS,
         The warehouse being built (disk memo of each origin's fits; None: no memo).
     """
     frames, failed = [], {}
+    try:  # with --workers / a task runner: the memo's missing origins fitted in parallel first
+        prefill([(item.counts, tuple(str(pd.Timestamp(d).date()) for d in item.breaks or ()))
+                 for _, item in sorted(pool.items())],
+                origins, warehouse=warehouse)
+    except Exception:  # noqa: BLE001 - the loop below computes (and reports) whatever is missing
+        log.warning("projection backtests: filling the memo in workers failed", exc_info=True)
     for (indicator, area), item in sorted(pool.items()):
         try:
             raw = _raw(item.counts, tuple(origins), tuple(item.breaks), warehouse)

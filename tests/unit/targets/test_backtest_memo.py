@@ -155,3 +155,36 @@ def test_tracking_caches_beside_the_settings_warehouse_not_the_env_default(tmp_p
     assert frame.loc[0, "method"] in backtest.METHODS
     assert frame.loc[0, "projected_year_end"] > 0
     pd.testing.assert_frame_equal(frame, again, check_exact=True)
+
+
+def test_workers_fill_the_memo_first_and_the_evaluation_is_the_same(tmp_path, monkeypatch):
+    """With a fan-out mapper (``refresh --workers 2``), ``evaluate`` first fits the memo's missing
+    origins in the workers, a series per piece (here a real pool of 2 spawned processes), then
+    reads every origin from the memo: the rows are exactly those of a run with no mapper and no
+    memo; a second run sends nothing (every origin stored)."""
+    from scp_metrics import fanout
+    from scp_metrics.targets.evaluation import PoolSeries, evaluate
+
+    pool = {(f"s{i}", AREA): PoolSeries(series(12 * 4, seed=seed), ("2005-06-01",) if i else (),
+                                        "crime")
+            for i, seed in enumerate((5, 6, 7))}
+    plain = evaluate(pool, ORIGINS).rows
+    evaluation._raw_cached.cache_clear()
+    warehouse = tmp_path / "scp.duckdb"
+    assert [backtest.origins_to_fit(p.counts, origins=ORIGINS, breaks=p.breaks,
+                                    warehouse=warehouse) for p in pool.values()] == [8, 8, 8]
+    sent: list[int] = []
+    real_prefill = evaluation.prefill
+    monkeypatch.setattr(evaluation, "prefill",
+                        lambda *a, **k: sent.append(real_prefill(*a, **k)) or sent[-1])
+    monkeypatch.setattr(fanout, "idle_cores", lambda: 2)
+    with fanout.process_pool(2) as mapper, fanout.mapping_with(mapper):
+        pooled = evaluate(pool, ORIGINS, warehouse=warehouse).rows
+        evaluation._raw_cached.cache_clear()
+        again = evaluate(pool, ORIGINS, warehouse=warehouse).rows
+    assert sent == [3, 0]  # three series sent to the workers, then none missing
+    assert len(files(warehouse)) == 3 * 4 * len(ORIGINS)  # 2004..2007 complete in each
+    assert [backtest.origins_to_fit(p.counts, origins=ORIGINS, breaks=p.breaks,
+                                    warehouse=warehouse) for p in pool.values()] == [0, 0, 0]
+    pd.testing.assert_frame_equal(plain, pooled, check_exact=True)
+    pd.testing.assert_frame_equal(plain, again, check_exact=True)
