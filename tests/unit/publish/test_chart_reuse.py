@@ -204,3 +204,40 @@ def test_the_previous_pack_is_the_one_replaced_else_the_newest_published(tmp_pat
     assert previous_charts(settings, outputs) == outputs_dir / "2009-12" / "charts"  # no manifest
     (outputs_dir / "2010-03" / "charts" / "manifest.json").write_text("{}")
     assert previous_charts(settings, outputs) == outputs_dir / "2010-03" / "charts"
+
+
+def test_a_pack_drawn_in_batches_is_the_pack_drawn_here(tiny_warehouse, tmp_path):  # noqa: F811
+    """With a fan-out mapper (``--workers 2``) the indicators go to the batches in turn (every
+    2nd one to a batch, so that neighbours in the pack are spread); the index lists the charts
+    in pack order and every file is the bytes of the pack drawn in one process."""
+    from scp_metrics.fanout import Mapper, mapping_with
+
+    con = tiny_warehouse
+    ids = ["NI16", "NI17", "NI18", "NI19"]
+    for other in ids:
+        for table in ("mart_indicator_values", "mart_spc", "ref_indicators"):
+            con.execute(f"insert into {table} select * replace ('{other}' as indicator_id) "
+                        f"from {table} where indicator_id = 'NI15'")
+    path = tmp_path / "w.duckdb"
+    con.execute(f"attach '{path}' as f")
+    for (table,) in con.execute("select table_name from information_schema.tables "
+                                "where table_catalog = 'memory' order by 1").fetchall():
+        con.execute(f"create table f.{table} as select * from memory.{table}")
+    con.execute("detach f")
+    wanted = ["NI15", *ids]
+    here = write_chart_pack(str(path), AREA, tmp_path / "here", "2009-03", kinds=SPC_AND_TREND,
+                            indicators=wanted, config_dir=CONFIG)
+    pieces: list[list[str]] = []
+
+    def run(func, args_list):  # noqa: ANN001, ANN202 - in order, in this process
+        pieces.extend(args[1] for args in args_list)
+        return [func(*args) for args in args_list]
+
+    with mapping_with(Mapper(run, workers=2)):
+        batched = write_chart_pack(str(path), AREA, tmp_path / "batched", "2009-03",
+                                   kinds=SPC_AND_TREND, indicators=wanted, config_dir=CONFIG)
+    assert pieces == [["NI15", "NI17", "NI19"], ["NI16", "NI18"]]
+    assert [p.name for p in batched] == [p.name for p in here]
+    assert [p.name for p in here][:4] == ["spc_NI15_E06000045.png", "spc_NI15_E06000045.svg",
+                                          "trend_NI15_E06000045.png", "trend_NI15_E06000045.svg"]
+    assert contents(tmp_path / "batched") == contents(tmp_path / "here")

@@ -314,11 +314,25 @@ def _draw_pack(con: MartReader, wanted: list[str], kinds: Sequence[str], area: s
                 if on_chart is not None:
                     on_chart(done, len(pairs))
         return outcomes
-    size = -(-len(wanted) // parts)
-    batches = [wanted[i:i + size] for i in range(0, len(wanted), size)]
+    # every parts-th indicator in a batch: neighbours in the pack (an indicator family, the
+    # police.uk ones with few charts) are spread over the batches, which then take about as
+    # long as each other; the outcomes are put back in pack order, indicator by indicator
+    if len(set(wanted)) < len(wanted):  # an indicator asked for twice: contiguous batches
+        size = -(-len(wanted) // parts)
+        batches = [wanted[i:i + size] for i in range(0, len(wanted), size)]
+        results = fan_out(draw_batch, [(str(path), batch, tuple(kinds), area, as_of, out,
+                                        tuple(formats), config_dir, reuse) for batch in batches])
+        return [o for batch in results for o in batch]
+    batches = [wanted[i::parts] for i in range(parts)]
     results = fan_out(draw_batch, [(str(path), batch, tuple(kinds), area, as_of, out,
                                     tuple(formats), config_dir, reuse) for batch in batches])
-    return [o for batch in results for o in batch]
+    by_indicator: dict[str, list[ChartOutcome]] = {}
+    for batch, outcomes in zip(batches, results, strict=True):
+        for indicator in batch:
+            by_indicator[indicator] = []
+        for o in outcomes:
+            by_indicator[o.indicator_id].append(o)
+    return [o for indicator in wanted for o in by_indicator[indicator]]
 
 
 def draw_batch(warehouse: str, indicators: list[str], kinds: Sequence[str], area: str,
