@@ -4,17 +4,21 @@ failed publication is never half-visible and is redone by the next refresh."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import ctypes
 import errno
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from scp_metrics.escaping import md_cell
+from scp_metrics.fanout import current_mapper
 from scp_metrics.publish.reader import MartReader
 from scp_metrics.publish.suppression import publish_table
 from scp_metrics.settings import Settings
@@ -237,6 +241,58 @@ PHASE_LABELS = {"publish_csvs": "mart CSVs", "publish_charts": "chart pack",
                 "publish_report": "report (HTML, PDF)", "publish_workbook": "workbook"}
 
 
+#: Publishing steps that show the chart pack's files, so run after it.
+AFTER_CHARTS: frozenset[Callable[[Settings, Outputs], list[Path]]] = frozenset({publish_report})
+
+
+def _pool_drawing() -> bool:
+    """Whether the chart pack would be drawn by a pool of worker processes (``--workers N``)
+    rather than here, leaving this process free for the other outputs meanwhile."""
+    mapper = current_mapper()
+    return mapper is not None and mapper.workers > 1
+
+
+def _run_phase(step: Callable[..., list[Path]], settings: Settings, outputs: Outputs,
+               progress: Progress | None, run_step: StepRunner, number: str) -> list[Path]:
+    """One publishing step with its start line, heartbeat and end line."""
+    label = PHASE_LABELS.get(step.__name__, step.__name__)
+    if progress is not None:
+        progress(f"publishing {number}: {label} …")
+    started = time.monotonic()
+    with heartbeat(progress, label) as said:
+        written = run_step(step, settings, outputs, *(
+            (said,) if step is publish_charts and said is not None else ()))
+    if progress is not None:
+        progress(f"  {label}: {len(written)} file{'s' if len(written) != 1 else ''} "
+                 f"({time.monotonic() - started:.1f} s)")
+    return list(written)
+
+
+class _Background:
+    """A publishing step run in a thread of this process (in a copy of the caller's context,
+    so its fan-out reaches the same pool); :meth:`join` waits for it and re-raises its error."""
+
+    def __init__(self, step: Callable[..., list[Path]], settings: Settings, outputs: Outputs,
+                 progress: Progress | None, number: str) -> None:
+        self.error: BaseException | None = None
+        context = contextvars.copy_context()
+
+        def run() -> None:
+            try:
+                context.run(_run_phase, step, settings, outputs, progress, run_directly, number)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by join()
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name=f"publish-{step.__name__}", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 def publish_outputs(settings: Settings, summary_markdown: str,
                     run_step: StepRunner = run_directly, progress: Progress | None = None) -> Path:
     """Write the marts as CSV, the chart pack, the report, the workbook and the run summary
@@ -248,20 +304,28 @@ def publish_outputs(settings: Settings, summary_markdown: str,
     even when nothing else changed."""
     phase = "outputs_folder"
     outputs: Outputs | None = None
+    steps = list(PUBLISH_STEPS)
+    background: _Background | None = None
     try:
         outputs = run_step(outputs_folder, settings)
-        for number, step in enumerate(PUBLISH_STEPS, 1):
+        if run_step is run_directly and publish_charts in steps and _pool_drawing():
+            # the pool's workers draw the charts while this process writes what does not
+            # show them (CSVs, workbook); what shows them (the report) waits for the pack
+            steps.remove(publish_charts)
+            background = _Background(publish_charts, settings, outputs, progress,
+                                     f"1/{len(PUBLISH_STEPS)}")
+            steps = [s for s in steps if s not in AFTER_CHARTS] + \
+                [s for s in steps if s in AFTER_CHARTS]
+        for number, step in enumerate(steps, 1 + (background is not None)):
+            if background is not None and step in AFTER_CHARTS:
+                phase = "publish_charts"
+                background.join()
             phase = step.__name__
-            label = PHASE_LABELS.get(phase, phase)
-            if progress is not None:
-                progress(f"publishing {number}/{len(PUBLISH_STEPS)}: {label} …")
-            started = time.monotonic()
-            with heartbeat(progress, label) as said:
-                written = run_step(step, settings, outputs, *(
-                    (said,) if step is publish_charts and said is not None else ()))
-            if progress is not None:
-                progress(f"  {label}: {len(written)} file{'s' if len(written) != 1 else ''} "
-                         f"({time.monotonic() - started:.1f} s)")
+            _run_phase(step, settings, outputs, progress, run_step,
+                       f"{number}/{len(PUBLISH_STEPS)}")
+        if background is not None:
+            phase = "publish_charts"
+            background.join()
         failed = charts_not_drawn(outputs.folder)
         if failed:
             summary_markdown += "\n".join(["", "## Charts not drawn (the others were published)",
@@ -273,6 +337,9 @@ def publish_outputs(settings: Settings, summary_markdown: str,
         phase = "record_publication"
         run_step(record_publication, settings, folder)
     except Exception as exc:
+        if background is not None:  # its workers write into the folder removed below
+            with contextlib.suppress(Exception):
+                background.join()
         if outputs is not None and outputs.final is not None and outputs.folder.exists():
             shutil.rmtree(outputs.folder, ignore_errors=True)
         where = outputs.published if outputs is not None else settings.outputs_dir
