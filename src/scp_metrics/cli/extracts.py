@@ -76,7 +76,11 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
             say(f"  sample: {shown[1]} extracts written or unchanged ({now - started:.0f} s), "
                 f"now {message}")
 
-    paths = generate_sample(out, progress=every_few_seconds, config_dir=settings.config_dir)
+    from scp_metrics.fanout import idle_cores
+
+    # a second core, when idle, writes the police files meanwhile (progress: this process's)
+    paths = generate_sample(out, progress=every_few_seconds, config_dir=settings.config_dir,
+                            workers=min(2, idle_cores()))
     (out / STAMP_NAME).write_text(json.dumps({"recipe": recipe, "files": _listing(out, paths)}))
     size = sum(p.stat().st_size for p in paths)
     say(f"Sample extracts: {len(paths)} files ({size / 1e6:.1f} MB) in {out} "
