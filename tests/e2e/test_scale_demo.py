@@ -81,3 +81,19 @@ def test_publishing_again_copies_every_unchanged_chart_byte_for_byte(sample_refr
     before = {p.name: p.read_bytes() for p in sorted((published / "charts").iterdir())}
     after = {p.name: p.read_bytes() for p in sorted((staging / "charts").iterdir())}
     assert after == before
+
+
+def test_the_sample_workbook_is_written_without_a_warning(sample_refresh, tmp_path, caplog):
+    """A complete sample is published without warnings: charts with no data (police.uk series
+    the sample does not hold) have no data table, which is expected and not worth a line on the
+    terminal of `make demo` (18 such warnings were printed before)."""
+    import logging
+
+    from scp_metrics.steps.publishing import Outputs, latest_month, publish_workbook
+
+    settings, _ = sample_refresh
+    as_of = latest_month(settings)
+    with caplog.at_level(logging.WARNING):
+        files = publish_workbook(settings, Outputs(tmp_path, as_of, settings.outputs_dir / str(as_of)))
+    assert [p.suffix for p in files] == [".xlsx"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

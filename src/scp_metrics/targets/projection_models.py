@@ -64,6 +64,9 @@ def poisson_glm_fit(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarra
     for _ in range(100):
         eta = x @ beta
         mu = np.exp(eta)
+        if not (np.all(np.isfinite(mu)) and np.all(mu > 0.0)):
+            # LAPACK would fail on it too, after printing "DLASCL parameter 4" to the terminal
+            raise np.linalg.LinAlgError("IRLS diverged: a fitted mean over- or underflowed")
         step = np.linalg.lstsq(x * np.sqrt(mu)[:, None], (y - mu) / np.sqrt(mu), rcond=None)[0]
         beta = beta + step
         if np.max(np.abs(step)) < 1e-10:

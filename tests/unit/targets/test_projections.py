@@ -271,3 +271,18 @@ def test_a_glm_window_with_no_counts_at_all_gives_a_reason_not_a_fit_error():
     zeros = project(_sparse({}), "2007-10", "poisson_glm")
     assert not zeros.available
     assert zeros.note == "no counts in the 48-month window to fit"
+
+
+def test_a_diverging_glm_fit_is_refused_quietly_not_after_lapack_prints_to_the_terminal(capfd):
+    # A back-test origin of a series recorded as 45 zero months then 209, 232, 244 (a source
+    # that began late), with a step at the break: IRLS drives the first months' mean to 0,
+    # where LAPACK's least squares printed "** On entry to DLASCL parameter number 4 had an
+    # illegal value" eight times into `make demo` before failing.
+    from scp_metrics.targets.projection_models import _design, poisson_glm_fit
+
+    y = np.array([0.0] * 45 + [209.0, 232.0, 244.0])
+    x = _design(np.arange(48, dtype=np.int64), 47, False, (45,))
+    with pytest.raises(np.linalg.LinAlgError, match="IRLS diverged"):
+        poisson_glm_fit(y, x)
+    captured = capfd.readouterr()
+    assert "DLASCL" not in captured.out + captured.err

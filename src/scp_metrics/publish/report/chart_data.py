@@ -122,6 +122,8 @@ def _trajectory(facts: Facts, target_id: str) -> dict[str, Any]:
 def chart_data(facts: Facts, kind: str, indicator_id: str, subject_id: str) -> dict[str, Any] | None:
     """The facts and table of one chart (``subject_id``: the target of a trajectory, else the
     indicator); None when its data cannot be read (the chart is then shown with its title)."""
+    from scp_metrics.publish.charts.loaders import ChartDataMissing
+
     as_of = f"{facts.as_of_end:%Y-%m}"
     try:
         if kind == "trend":
@@ -132,6 +134,8 @@ def chart_data(facts: Facts, kind: str, indicator_id: str, subject_id: str) -> d
             return _group(facts, indicator_id, as_of)
         if kind == "trajectory":
             return _trajectory(facts, subject_id)
+    except ChartDataMissing as exc:  # no data: the pack draws no such chart either
+        log.debug("no data table for the %s chart of %s: %s", kind, subject_id, exc)
     except Exception as exc:  # noqa: BLE001 - a chart without its table is still shown
         log.warning("no data table for the %s chart of %s: %s", kind, subject_id, exc)
     return None
