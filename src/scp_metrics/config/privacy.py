@@ -67,6 +67,10 @@ class SuppressionRules:
     withheld: Any = field(default_factory=frozenset, compare=False)
     """Secondary suppression: ``(indicator_id, area_code, period_type)`` whose every cell is
     withheld (set by :func:`scp_metrics.publish.suppression.disclosure_rules`)."""
+    withheld_groups: Any = field(default_factory=frozenset, compare=False)
+    """Secondary suppression of group figures: ``(indicator_id, group_id, period_type,
+    period_end as YYYY-MM-DD)`` of a Most Similar Group ranking with a member whose count is
+    withheld, whose group mean, pooled rate, SD, band and funnel limits would give it back."""
 
     @property
     def marker(self) -> str:
@@ -83,8 +87,10 @@ class SuppressionRules:
             return self.sources[source]
         return SourcePolicy("default", self.threshold)
 
-    def with_withheld(self, withheld: frozenset[tuple[str, str, str]]) -> SuppressionRules:
-        return replace(self, withheld=frozenset(withheld))
+    def with_withheld(self, withheld: frozenset[tuple[str, str, str]],
+                      groups: frozenset[tuple[str, str, str, str]] = frozenset()
+                      ) -> SuppressionRules:
+        return replace(self, withheld=frozenset(withheld), withheld_groups=frozenset(groups))
 
 
 def _indicator_sources(config_dir: Path) -> dict[str, str]:

@@ -42,6 +42,7 @@ from scp_metrics.warehouse.contracts import MartContract, contract_for
 __all__ = ["SECONDARY_MARKER", "Assessment", "SuppressionRules", "assess", "audit_reason",
            "count_rows", "derived_columns", "disclosure_rules", "is_small", "is_withheld", "publish_table",
            "published_count", "secondary_rows", "secondary_withheld", "small_cells",
+           "group_rows", "is_group_withheld", "withheld_groups",
            "small_rows", "suppress_frame", "suppress_small_numbers", "suppressed_note",
            "suppression_rules", "withhold"]
 
@@ -63,6 +64,17 @@ LEVELS: tuple[tuple[str, ...], ...] = (("month", "fytd", "rolling_12m"), ("quart
 # Marts without a period_type column whose rows are cells of one period type of a series.
 PERIOD_TYPE_OF = {"mart_spc": "month", "mart_target_tracking": "fytd",
                   "mart_target_trajectory": "fytd"}
+
+# Marts with figures of a whole group of areas in every member's row: the columns naming the
+# group and period, and the group figures that would give back a member's count (the pooled
+# rate is Σ numerators ÷ Σ denominators, the mean n × the members' values, a member's z-score
+# or funnel limit has the mean or the pooled rate in it). A member's rank or funnel label
+# bounds its value but gives nothing back.
+GROUP_KEYS = ("indicator_id", "group_id", "period_type", "period_end")
+GROUP_FIGURES = {"mart_msg_rankings": (
+    "group_mean", "group_pooled_rate", "group_sd", "band_lower", "band_upper", "sd_from_mean",
+    "funnel_lower_0001", "funnel_lower_0025", "funnel_upper_0025", "funnel_upper_0001",
+    "overdispersion_phi")}
 
 
 def _small(values: pd.Series, threshold: int | float | pd.Series) -> pd.Series:
@@ -123,6 +135,45 @@ def is_withheld(rules: SuppressionRules, indicator_id: str | None, area_code: st
     rounds its counts (a figure worked out from exact counts must not be published then)."""
     return ((indicator_id, area_code, period_type) in rules.withheld
             or bool(rules.policy_for(indicator_id).round_to))
+
+
+def _group_keys(frame: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    ends = pd.to_datetime(frame["period_end"]).dt.strftime("%Y-%m-%d")
+    return list(zip(frame["indicator_id"].astype(str), frame["group_id"].astype(str),
+                    frame["period_type"].astype(str), ends, strict=True))
+
+
+def group_rows(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract
+               ) -> pd.Series:
+    """The rows of ``frame`` whose group figures (:data:`GROUP_FIGURES`) are withheld: a
+    member of their group has a count withheld (``rules.withheld_groups``)."""
+    if (not rules.withheld_groups or contract.name not in GROUP_FIGURES
+            or not set(GROUP_KEYS) <= set(frame.columns)):
+        return pd.Series(False, index=frame.index)
+    return pd.Series([k in rules.withheld_groups for k in _group_keys(frame)],
+                     index=frame.index, dtype=bool)
+
+
+def withheld_groups(members: pd.DataFrame, rules: SuppressionRules
+                    ) -> frozenset[tuple[str, str, str, str]]:
+    """The groups and periods of a ranking (``members``: :data:`GROUP_KEYS`, area_code,
+    numerator, denominator) with a member whose count is small under its source's policy or
+    whose series' period type secondary suppression withholds (``rules.withheld``)."""
+    if members.empty:
+        return frozenset()
+    thresholds = _thresholds(members, rules)
+    hit = _small(members["numerator"], thresholds) | _small(members["denominator"], thresholds)
+    hit |= pd.Series([k in rules.withheld for k in zip(
+        members["indicator_id"], members["area_code"], members["period_type"], strict=True)],
+        index=members.index, dtype=bool)
+    return frozenset(_group_keys(members[hit]))
+
+
+def is_group_withheld(rules: SuppressionRules, indicator_id: str, group_id: str,
+                      period_type: str, period_end: object) -> bool:
+    """Whether the group figures of that ranking are withheld (:func:`withheld_groups`)."""
+    end = pd.Timestamp(period_end).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+    return (indicator_id, group_id, period_type, end) in rules.withheld_groups
 
 
 def count_rows(frame: pd.DataFrame, contract: MartContract, rules: SuppressionRules,
@@ -192,6 +243,10 @@ class Assessment:
     counts: dict[str, pd.Series]
     base: pd.Series
     rescaled: frozenset[str] = frozenset()
+    group: pd.Series | None = None
+    """Rows whose group figures are withheld (:func:`group_rows`); None: none."""
+    group_figures: tuple[str, ...] = ()
+    derived: frozenset[str] = frozenset()
 
     @property
     def rounded(self) -> pd.Series:
@@ -230,8 +285,20 @@ def assess(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContract,
     rescaled = frozenset(c for c, (num, _) in rules.rescaled.items()
                          if indicator_measures is not None and c in frame.columns
                          and {"indicator_id", num} <= set(frame.columns))
+    group = group_rows(frame, rules, contract)
+    figures = tuple(c for c in GROUP_FIGURES.get(contract.name, ()) if c in frame.columns)
     return Assessment(cells, markers, reason, _policy_names(frame, rules, contract.name), counts,
-                      base, rescaled)
+                      base, rescaled, group if group.any() else None, figures,
+                      frozenset(derived_columns(frame, contract)))
+
+
+def _blank_group_figures(out: pd.DataFrame, found: Assessment, blank: object) -> None:
+    """Withhold the group figures of the rows :func:`group_rows` names, in place."""
+    if found.group is None:
+        return
+    for column in found.group_figures:
+        out[column] = out[column].astype(object if blank is None else float).where(
+            ~found.group, blank)
 
 
 def audit_reason(found: Assessment, column: str, position: int) -> str:
@@ -251,6 +318,11 @@ def audit_reason(found: Assessment, column: str, position: int) -> str:
                 f"({policy})")
     if own and found.markers[column].iloc[position] != SECONDARY_MARKER:
         return f"Primary: small count ({policy})"
+    if (found.group is not None and column in found.group_figures and not own
+            and bool(found.group.iloc[position])
+            and (reason == "" or column not in found.derived)):
+        return ("Secondary: group figure withheld so that no member's suppressed count can be "
+                f"recovered from it and the other members' figures ({policy})")
     if own or reason == "secondary":
         what = "count" if own else "value resting on it"
         return (f"Secondary: {what} withheld so that no suppressed count of this series can be "
@@ -307,8 +379,14 @@ def disclosure_rules(config_dir: Path, source: MartReader | Connection | None = 
             "indicator_id", "area_code", "period_type", "numerator", "denominator"} <= set(
             reader.columns("mart_indicator_values")):
         return rules  # no series to protect (a partial warehouse)
-    return rules.with_withheld(secondary_withheld(reader.frame("disclosure_count_minima"),
-                                                  rules))
+    rules = rules.with_withheld(secondary_withheld(reader.frame("disclosure_count_minima"),
+                                                   rules))
+    suppressing = sorted(i for i in rules.indicator_sources
+                         if rules.policy_for(i).threshold is not None)
+    if not suppressing or not reader.has("mart_msg_rankings"):
+        return rules
+    members = reader.frame("disclosure_group_members", indicator_ids=suppressing)
+    return rules.with_withheld(rules.withheld, withheld_groups(members, rules))
 
 
 def small_rows(cells: dict[str, pd.Series], index: pd.Index) -> pd.Series:
@@ -381,6 +459,7 @@ def suppress_frame(frame: pd.DataFrame, rules: SuppressionRules, contract: MartC
     derived = derived_columns(frame, contract)
     out = _render(frame, found.cells, found.markers, derived, numbers)
     out = apply_rounding(out, frame, found, derived, rules, indicator_measures, numbers)
+    _blank_group_figures(out, found, None)
     return out, int(small_rows(found.cells, frame.index).sum())
 
 
@@ -464,6 +543,7 @@ def withhold(frame: pd.DataFrame, rules: SuppressionRules, contract: MartContrac
         for column in derived_columns(out, contract):
             redrawn = pd.to_numeric(again[column]) if column in again.columns else np.nan
             out[column] = out[column].astype(float).where(~found.rounded, redrawn)
+    _blank_group_figures(out, found, np.nan)
     out.attrs["suppressed"] = int(small.sum())
     out.attrs["secondary"] = int((found.reason.to_numpy() == "secondary").sum())
     ids = _ids(source)

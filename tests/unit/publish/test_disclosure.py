@@ -249,3 +249,119 @@ def test_a_bad_round_to_is_refused(tmp_path, value):
     (tmp_path / "privacy.toml").write_text(text)
     with pytest.raises(ValueError, match=r"privacy.toml: \[source.marac\] round_to: must be"):
         suppression_rules(tmp_path)
+
+
+# --------------------------------------------------------------- group figures of a ranking
+
+def _ranking(numerators: list[int]) -> pd.DataFrame:
+    """A Most Similar Group ranking of ED assaults (ISTV: counts 1-7 suppressed) for one
+    period, figures worked out here by hand from the counts."""
+    dens = [234100, 250000, 200000][:len(numerators)]
+    values = [n / d * 1000 for n, d in zip(numerators, dens, strict=True)]
+    mean = sum(values) / len(values)
+    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    pooled = sum(numerators) / sum(dens) * 1000
+    frame = pd.DataFrame({
+        "group_id": "E06000045", "focus_area": "E06000045", "indicator_id": "ed_assaults_night",
+        "measure": "rate", "unit": "rate per 1,000", "multiplier": 1000,
+        "period_type": "rolling_12m", "period_start": pd.Timestamp("2009-01-01"),
+        "period_end": pd.Timestamp("2009-12-31"), "area_code": ["E06000045", "E2", "E3"],
+        "numerator": numerators, "denominator": dens, "value": values, "group_mean": mean,
+        "group_pooled_rate": pooled, "group_sd": sd, "band_lower": mean - sd,
+        "band_upper": mean + sd, "sd_from_mean": [(v - mean) / sd for v in values],
+        "funnel_upper_0025": [pooled + 1.96 * (pooled / d * 1000) ** 0.5 for d in dens]})
+    return frame
+
+
+def _recover_from_group_figures(published: pd.DataFrame) -> list[float]:
+    """The intruder: a member's suppressed count from the pooled rate (Σ numerators ÷
+    Σ denominators) or the group mean (n × mean − the others' values), with the others'
+    published counts and values. Reads the published frame only."""
+    found = []
+    hidden = published[~published["numerator"].astype(str).str.fullmatch(r"\d+")]
+    others = published.drop(hidden.index)
+    if len(hidden) != 1:
+        return found
+    row = hidden.iloc[0]
+    den = float(row["denominator"])
+    pooled = published["group_pooled_rate"].dropna()
+    if len(pooled):
+        total = float(pooled.iloc[0]) * published["denominator"].astype(float).sum() / 1000
+        found.append(round(total - others["numerator"].astype(float).sum(), 6))
+    means = published["group_mean"].dropna()
+    if len(means) and others["value"].notna().all():
+        value = float(means.iloc[0]) * len(published) - others["value"].astype(float).sum()
+        found.append(round(value * den / 1000, 6))
+    return found
+
+
+def test_a_member_count_cannot_be_worked_back_from_its_groups_pooled_rate_or_mean():
+    from scp_metrics.publish.suppression import withheld_groups
+
+    ranking = _ranking([3, 120, 95])
+    contract = contract_for("mart_msg_rankings")
+    # without group suppression the member's 3 is shown as "<8" but comes straight back
+    bare, _ = suppress_frame(ranking, RULES, contract)
+    assert bare["numerator"].tolist() == ["<8", "120", "95"]
+    assert _recover_from_group_figures(bare) == [3.0, 3.0]
+    groups = withheld_groups(ranking[["indicator_id", "group_id", "period_type", "period_end",
+                                      "area_code", "numerator", "denominator"]], RULES)
+    assert groups == {("ed_assaults_night", "E06000045", "rolling_12m", "2009-12-31")}
+    out, n = suppress_frame(ranking, RULES.with_withheld(frozenset(), groups), contract)
+    assert (out["numerator"].tolist(), n) == (["<8", "120", "95"], 1)
+    for column in ("group_mean", "group_pooled_rate", "group_sd", "band_lower", "band_upper",
+                   "sd_from_mean", "funnel_upper_0025"):
+        assert out[column].isna().all(), column
+    assert out["value"].tolist()[1:] == ranking["value"].tolist()[1:]  # members' own: kept
+    assert _recover_from_group_figures(out) == []
+
+
+def test_a_group_with_no_small_count_or_an_open_source_keeps_its_figures():
+    from scp_metrics.publish.suppression import withheld_groups
+
+    columns = ["indicator_id", "group_id", "period_type", "period_end", "area_code",
+               "numerator", "denominator"]
+    assert withheld_groups(_ranking([30, 120, 95])[columns], RULES) == frozenset()
+    police = _ranking([3, 120, 95]).assign(indicator_id="all_crime")  # police: open
+    assert withheld_groups(police[columns], RULES) == frozenset()
+    # a member whose series' period type secondary suppression withholds: its group too
+    rules = RULES.with_withheld(frozenset({("ed_assaults_night", "E3", "rolling_12m")}))
+    assert len(withheld_groups(_ranking([30, 120, 95])[columns], rules)) == 1
+
+
+def test_disclosure_rules_find_the_groups_in_the_warehouse(tmp_path):
+    import duckdb
+
+    from scp_metrics.publish.suppression import disclosure_rules, withhold
+
+    ranking = _ranking([3, 120, 95])
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.register("r", ranking)
+    con.execute("create table mart_msg_rankings as select * from r")
+    con.execute("create table mart_indicator_values as select indicator_id, area_code, "
+                "period_type, numerator, denominator from r")
+    rules = disclosure_rules(CONFIG, con)
+    assert rules.withheld_groups == {("ed_assaults_night", "E06000045", "rolling_12m",
+                                      "2009-12-31")}
+    drawn = withhold(ranking, rules, contract_for("mart_msg_rankings"))  # a chart's frame
+    assert drawn["group_pooled_rate"].isna().all() and drawn["group_mean"].isna().all()
+    assert drawn["value"].isna().tolist() == [True, False, False]
+    con.close()
+
+
+def test_the_audit_names_a_withheld_group_figure_for_what_it_is():
+    from scp_metrics.publish.suppression import assess, audit_reason, withheld_groups
+
+    ranking = _ranking([3, 120, 95])
+    groups = withheld_groups(ranking, RULES)
+    found = assess(ranking, RULES.with_withheld(frozenset(), groups),
+                   contract_for("mart_msg_rankings"))
+    assert audit_reason(found, "numerator", 0) == (
+        "Primary: small count (istv: counts 1 to 7 suppressed)")
+    assert audit_reason(found, "sd_from_mean", 0) == (
+        "Primary: derived from a small count (istv: counts 1 to 7 suppressed)")
+    for position in (0, 1):
+        assert audit_reason(found, "group_pooled_rate", position).startswith(
+            "Secondary: group figure withheld so that no member's suppressed count can be "
+            "recovered")
+    assert audit_reason(found, "sd_from_mean", 1).startswith("Secondary: group figure")

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from scp_metrics.publish.report.facts import Facts
-from scp_metrics.publish.suppression import is_withheld
+from scp_metrics.publish.suppression import is_group_withheld, is_withheld
 
 __all__ = ["assurance_icon", "overview_rows", "variation_icon"]
 
@@ -94,7 +94,9 @@ def overview_rows(facts: Facts) -> list[dict[str, Any]]:
             "value": None if _missing(r["value"]) else float(r["value"]),
             "lower": None if _missing(r["ci95_lower"]) else float(r["ci95_lower"]),
             "upper": None if _missing(r["ci95_upper"]) else float(r["ci95_upper"]),
-            "group": None if _missing(r["group_pooled_rate"]) else float(r["group_pooled_rate"]),
+            "group": None if _missing(r["group_pooled_rate"]) or is_group_withheld(
+                facts.rules, str(r["indicator_id"]), str(r["group_id"]), str(r["period_type"]),
+                r["period_end"]) else float(r["group_pooled_rate"]),
             "rank": int(r["rank"]), "n_areas": int(r["n_areas"]),
             "compared": _compared(r["significance"], str(r["polarity"])),
             "change_pct": change, "point_change": point,

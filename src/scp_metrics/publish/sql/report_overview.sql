@@ -26,7 +26,8 @@ candidates as (
 )
 
 select
-    c.indicator_id, c.period_type, c.period_start, c.period_end, c.unit, c.polarity, c.measure,
+    c.indicator_id, c.group_id, c.period_type, c.period_start, c.period_end, c.unit, c.polarity,
+    c.measure,
     c.value, c.ci95_lower, c.ci95_upper, c.group_pooled_rate, c.rank, c.n_areas,
     coalesce(c.funnel_significance_adjusted, c.funnel_significance) as significance,
     v.change_pct, v.change_verdict, v.value_same_period_last_year
