@@ -419,6 +419,11 @@ def test_the_real_data_report_is_full(published, placed, realdata):
     assert "not available: no police.uk data for Oct–Dec 2017, the same quarter last year" in row
     assert "not fitted: fewer than 24 months" in row  # trend: 14 months of data
     assert "Feb 2019:" in row  # the SPC chart's latest month
+    # the KPI register is the 2010-11 plan's: its 2009 owners are not listed as 2018/19's
+    kpis = _section_text(page, "kpis")
+    assert kpis.strip().startswith("Key performance indicators and owners No plan covers 2018/19, so "
+                           "no key performance indicators are held to account this year.")
+    assert "Matthew Greening" not in page and "no return received" not in kpis
 
     quality = _section_text(page, "data-quality")
     assert "Hampshire's police.uk anti-social behaviour recording changed" in quality

@@ -37,11 +37,29 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _plan_of_the_year(ctx: Any) -> tuple[Any, str]:
+    """The plan covering the report's financial year (None: no plan does) and its label."""
+    from scp_metrics.config.plans import PlanError, fy_label, load_plans, plan_for_year
+    from scp_metrics.publish.report.how_we_did import report_year
+
+    year = report_year(ctx.as_of)
+    try:
+        return plan_for_year(load_plans(ctx.settings.config_dir), year), fy_label(year)
+    except PlanError:
+        return None, fy_label(year)
+
+
 def kpis(ctx: Any) -> dict[str, Any] | None:
-    """The KPI table's facts; None when the warehouse has no mart_kpi_status."""
+    """The KPI table's facts; None when the warehouse has no mart_kpi_status. The register is
+    the plan's (its Appendix 3 and local measures): where no plan covers the report's year, or
+    the plan is another area's, the section says so instead of listing that plan's owners."""
     reader = ctx.reader
     if not reader.has("mart_kpi_status"):
         return None
+    plan, year_label = _plan_of_the_year(ctx)
+    if plan is None or (plan.area and plan.area != ctx.area):
+        return {"outside": {"year": year_label, "plan": None if plan is None else plan.title},
+                "rows": []}
     contract = contract_for("mart_kpi_status")
     # as every output publishes it: a figure resting on a small count, or on a series' period
     # type that secondary suppression withholds, is not shown (nor its interval and outturn)
@@ -78,7 +96,7 @@ def kpis(ctx: Any) -> dict[str, Any] | None:
             "rag": _text(record["rag"]), "rag_note": note,
         })
     missing = [r["title"] for r in rows if not r["received"]]
-    return {"rows": rows, "missing": missing,
+    return {"outside": None, "rows": rows, "missing": missing,
             "partner_count": int((frame["delivered_by"] == "partner_return").sum()),
             "designated_count": sum(r["designated"] for r in rows),
             "local_count": sum(r["ni"] is None for r in rows)}
@@ -119,16 +137,11 @@ def actions(ctx: Any) -> dict[str, Any] | None:
     """The action plan's facts by priority; ``why`` (one sentence) instead when the register is
     not the plan's covering the report's year in the home area (or none is loaded); None when
     there is no mart_action_status."""
-    from scp_metrics.config.plans import PlanError, load_plans, plan_for_year
     from scp_metrics.publish.report.how_we_did import report_year
     from scp_metrics.targets.actions import outside_plan
 
-    year = report_year(ctx.as_of)
-    try:
-        plan = plan_for_year(load_plans(ctx.settings.config_dir), year)
-    except PlanError:
-        plan = None
-    why = outside_plan(plan, year, ctx.area)
+    plan, _ = _plan_of_the_year(ctx)
+    why = outside_plan(plan, report_year(ctx.as_of), ctx.area)
     if why is not None:
         return {"why": why}
     reader = ctx.reader
