@@ -4,7 +4,10 @@ the others."""
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import os
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -12,11 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from scp_metrics.escaping import log_text
+from scp_metrics.fanout import current_mapper, fan_out
 from scp_metrics.ingest import archives
 from scp_metrics.ingest.engine import FAILURE_COLUMNS, ingest
 from scp_metrics.ingest.files import discover_extracts, sha256_file
 from scp_metrics.ingest.guard import withhold_values
 from scp_metrics.ingest.quarantine import quarantine_file
+from scp_metrics.ingest.readers import forget_offered, is_workbook, offer_sheets, read_ahead
 from scp_metrics.settings import Settings
 from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.steps.summary import FileOutcome
@@ -26,6 +31,8 @@ from scp_metrics.warehouse.history import known_batch_for, unload_batch
 from scp_metrics.warehouse.ledger import LIVE
 
 Progress = Callable[[str], None]
+
+log = logging.getLogger(__name__)
 
 
 def _refused(path: Path, sha: str, source: str | None, failures: pd.DataFrame,
@@ -137,8 +144,12 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
     outcomes: list[FileOutcome] = []
     by_name = {p.name: p for p in paths}
     con = connect_warehouse(settings)
+    ahead: _ReadAhead | None = None
     try:
+        ahead = _ReadAhead.start(con, paths, settings)
         for i, path in enumerate(paths, 1):
+            if ahead is not None:
+                ahead.at = i
             outcome = ingest_file(con, path, settings, run_id, accept_shrink=accept_shrink,
                                   raw_dir=settings.raw_dir)
             outcome.notes = [*outcome.notes, *archives.notes_for(path)]
@@ -155,8 +166,53 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
                     "rows delivered twice in one run; keep one of the files)")
             outcomes.append(outcome)
     finally:
+        if ahead is not None:
+            ahead.stop()
         con.close()
     return outcomes
+
+
+class _ReadAhead:
+    """With a pool of worker processes (``refresh --workers N``): the new workbooks among the
+    files to load are parsed by the workers, a few at a time in load order, while this process
+    loads the files before them (openpyxl's parse is most of a small workbook's load). Each
+    parse is offered to :func:`~scp_metrics.ingest.readers.read_sheets`, which takes it instead
+    of reading the file again: the same sheets, so the same load. Nothing waits for it: a
+    workbook reached before its parse came back is read here as before."""
+
+    def __init__(self, todo: list[tuple[int, Path]]) -> None:
+        self.todo, self.at, self.done = todo, 0, threading.Event()
+        context = contextvars.copy_context()
+        self.thread = threading.Thread(target=context.run, args=(self._run,),
+                                       name="read-ahead", daemon=True)
+        self.thread.start()
+
+    @classmethod
+    def start(cls, con: Connection, paths: list[Path], settings: Settings) -> _ReadAhead | None:
+        mapper = current_mapper()
+        if mapper is None or mapper.workers < 2:
+            return None
+        todo = [(i, p) for i, p in enumerate(paths, 1) if is_workbook(p)
+                and known_batch_for(con, cached_sha256(settings.warehouse, p, sha256_file)) is None]
+        return cls(todo) if len(todo) >= 2 else None
+
+    def _run(self) -> None:
+        mapper = current_mapper()
+        step = mapper.workers if mapper is not None else 2
+        try:
+            while self.todo and not self.done.is_set():
+                self.todo = [(i, p) for i, p in self.todo if i > self.at]  # not reached yet
+                batch, self.todo = self.todo[:step], self.todo[step:]
+                for results in fan_out(read_ahead, [([p],) for _, p in batch]):
+                    for _, key, sheets in results:
+                        offer_sheets(key, sheets)
+        except Exception:  # noqa: BLE001 - the files not read ahead are read as before
+            log.warning("reading workbooks ahead failed", exc_info=True)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
+        forget_offered()
 
 
 def find_extracts(settings: Settings) -> list[Path]:
