@@ -348,6 +348,20 @@ def test_outputs_land_beside_the_warehouse(published):
     assert len(list((folder / "charts").glob("ranking_police_uk-*.png"))) == 15
 
 
+def test_the_workbooks_empty_targets_sheet_says_why(published):
+    """No plan covers 2018/19: the Targets sheet has no row, and a note says why."""
+    from openpyxl import load_workbook
+
+    _, summary = published
+    book = load_workbook(Path(summary.outputs_dir) / "scp_metrics_tables_2019-02.xlsx",
+                         read_only=True)
+    targets = [row for row in book["Targets"].iter_rows(values_only=True) if any(row)]
+    assert targets[-1][0] == "target_id"  # the header, and no row under it
+    note = next(row for row in book["Notes"].iter_rows(values_only=True)
+                if row[1] and str(row[1]).startswith("No target is tracked to this month"))
+    assert targets[2][0].endswith(f"Source: mart_target_tracking. [{note[0]}]")  # "[note 1]"
+
+
 
 def test_the_report_has_the_police_uk_section_counted_as_the_files_count(published, placed):
     """Issue 16 item 5 (part): the published report's police.uk section carries Southampton's

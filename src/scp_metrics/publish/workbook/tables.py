@@ -39,7 +39,12 @@ def targets_summary(ctx: SheetContext) -> SheetTable | None:
                        "(Red, then Amber, then the lowest probability). Figures are in each row's "
                        "unit; the milestone is the one judged this year, the final target the "
                        "plan's end point.", columns=["target_id", *TARGET_SUMMARY])
-    if table is None or table.frame.empty:
+    if table is None:
+        return table
+    if table.frame.empty:
+        table.notes.append("No target is tracked to this month: no plan in the configuration "
+                           "covers its financial year, or the plan sets none for it "
+                           "(scp-metrics plan init --year YYYY writes a plan with baselines).")
         return table
     frame = table.frame
     raw = {c.split(" (")[0]: c for c in frame.columns}
