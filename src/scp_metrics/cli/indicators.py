@@ -10,7 +10,7 @@ from scp_metrics.settings import Settings
 
 
 def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
-    from scp_metrics.warehouse import connect_warehouse
+    from scp_metrics.warehouse.connection import connect_warehouse
 
     try:
         con = connect_warehouse(settings, read_only=True)
@@ -29,7 +29,7 @@ def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
         frame = con.execute(
             f"select * from mart_indicator_values where {' and '.join(where)} "
             "order by indicator_id, area_code, period_type, period_start, period_end", params).df()
-        from scp_metrics.warehouse.marts.recording_breaks import break_messages
+        from scp_metrics.warehouse.break_messages import break_messages
 
         breaks = break_messages(con, frame["indicator_id"].tolist(), frame["area_code"].tolist())
     finally:

@@ -16,6 +16,7 @@ import pandas as pd
 from scp_metrics.config import catalogue
 from scp_metrics.settings import Settings
 from scp_metrics.stats.breaks import BreakSettings, detect_breaks
+from scp_metrics.warehouse.break_messages import break_messages
 from scp_metrics.warehouse.queries import query, query_rows
 
 __all__ = ["COLUMNS", "break_messages", "build_recording_breaks"]
@@ -73,15 +74,3 @@ def _message(row: Any, indicators: dict[str, catalogue.Indicator]) -> str:
             if r.reference_indicator in indicators else r.reference_indicator
         text += f" while {ref} moved {r.reference_change_pct:+.0f}%"
     return text + ": a trend across this point reflects recording, not a real change."
-
-
-def break_messages(con: duckdb.DuckDBPyConnection, indicator_ids: list[str],
-                   area_codes: list[str]) -> list[str]:
-    """The suspected recording breaks (``mart_recording_breaks``) of the series shown, as
-    one-sentence warnings for any command that prints or charts them (none before a build)."""
-    exists = query_rows(con, "reads/common/table_exists", name="mart_recording_breaks")[0][0]
-    if not exists or not indicator_ids or not area_codes:
-        return []
-    rows = query_rows(con, "reads/recording_breaks/messages",
-                      indicator_ids=sorted(set(indicator_ids)), area_codes=sorted(set(area_codes)))
-    return [r[0] for r in rows]
