@@ -21,7 +21,7 @@ loading (``scp-metrics validate``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -112,6 +112,27 @@ class ValidationResult:
         self._tables, self._typed = [], None
 
 
+def in_file_order(failures: list[dict], headers: Sequence[object]) -> list[dict]:
+    """``failures`` in the order a reader meets them in the file: by row (problems of the whole
+    file, without a row, first), then by column as the file's ``headers`` place them (a problem
+    of the whole row first, a column the file lacks after those it has); problems at the same
+    row and column keep the order the checks found them in. Every listing of a refusal (the
+    quarantine report, the console's "first:", ``scp-metrics validate``) shows this order; a
+    file carrying personal data lists those findings first (:func:`guard.withhold`), each part
+    in this order."""
+    position: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        position.setdefault(str(header), i)
+
+    def key(f: dict) -> tuple[int, int]:
+        row, column = f.get("row"), f.get("column")
+        return (-1 if row is None or pd.isna(row) else int(row),
+                -1 if column is None or pd.isna(column)
+                else position.get(str(column), len(position)))
+
+    return sorted(failures, key=key)
+
+
 def _refusal(path: Path, row: int | None, check: str, value: str) -> ValidationResult:
     record = {"file": path.name, "row": row, "column": None, "check": check, "value": value[:80]}
     return ValidationResult(path, None, pd.DataFrame([record], columns=FAILURE_COLUMNS))
@@ -142,7 +163,8 @@ def ingest(con: duckdb.DuckDBPyConnection, path: Path, *, config_dir: Path, sha2
                                      notes="; ".join(result.notes), loaded_at=loaded_at,
                                      accept_shrink=accept_shrink)
             except LoadConflict as exc:  # rows already live from another file: refused
-                result.failures = exc.frame()
+                result.failures = pd.DataFrame(
+                    in_file_order(exc.frame().to_dict("records"), []), columns=FAILURE_COLUMNS)
                 if isinstance(exc, SameRunOverlap):
                     result.overlapping_batches = exc.other_batches
                 return result, None
@@ -161,7 +183,8 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path, config_dir: Path,
         tables = read_text_tables(con, path)
     except ReadError as exc:
         return _refusal(path, None, "readable file", str(exc))
-    failures = [f for table in tables for f in limits.table_failures(table, caps)]
+    failures = [f for table in tables
+                for f in in_file_order(limits.table_failures(table, caps), table.headers)]
     if failures:
         for table in tables:
             table.drop()
@@ -237,8 +260,10 @@ def _check_table(table: TextTable, source: Source, found: dict[str, int], today:
         personal = guard.scan_table(table, source, profile.counts, profile.candidates)
     else:
         personal = guard.scan_headers(table)
+    failures = in_file_order(failures, table.headers)
     if personal:
-        failures = guard.withhold(personal, failures, notes, source)
+        failures = guard.withhold(in_file_order(personal, table.headers), failures, notes,
+                                  source)
         typed = None
     if source.personal_data_guard:
         failures = guard.withhold_values(failures)
@@ -326,14 +351,15 @@ def _typed_rows(cells: Cells, placed: periods.Placement,
 
 
 def _combine(path: Path, results: list[ValidationResult]) -> ValidationResult:
-    """One result for a workbook read as several tables of one source (see layouts.py)."""
+    """One result for a workbook read as several tables of one source (see layouts.py): the
+    tables' failures in turn, each table's in file order."""
     sources = {r.source.name for r in results if r.source is not None}
     failures = pd.concat([r.failures for r in results], ignore_index=True)
     if len(sources) != 1:
         extra = pd.DataFrame([{"file": path.name, "row": None, "column": None,
                                "check": "one source per file", "value": ", ".join(sorted(sources))}],
                              columns=FAILURE_COLUMNS)
-        failures = pd.concat([failures, extra], ignore_index=True)
+        failures = pd.concat([extra, failures], ignore_index=True)  # the whole file's first
     notes = list(dict.fromkeys(n for r in results for n in r.notes))
     loadable = all(r._typed is not None for r in results)
     labels = sorted({r.period_label for r in results if r.period_label})

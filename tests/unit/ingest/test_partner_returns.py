@@ -125,3 +125,41 @@ def test_two_files_of_one_run_with_the_same_key_are_both_refused(settings):
         assert table_checksums(con) == before
     finally:
         con.close()
+
+
+def test_a_refusal_lists_its_problems_in_file_order_everywhere(settings, monkeypatch, capsys):
+    """Row 3 has an unknown KPI id (column 1) and a published interval without its upper limit
+    (column 9); row 4 has no figure (column 7). The checks find them in another order (the
+    dataframe checks, then the columns); every listing reads them as the file does: row 3's
+    Indicator, row 3's Published Upper, row 4's Value, and the console's first line names row 3."""
+    from scp_metrics.cli import main
+
+    path = write(settings.raw_dir / "yot.csv", HEADER, [
+        row(),
+        row("NI999", lower="300", value="310"),
+        row(agency="SCC", numerator="", denominator=""),
+    ])
+    expected = [(3, "Indicator"), (3, "Published Upper"), (4, "Value")]
+    result = validate_file(path, config_dir=DEFAULT_CONFIG_DIR)
+    assert [(int(r["row"]), r["column"]) for r in result.failures.to_dict("records")] == expected
+
+    code = main(["validate", str(path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    where = [out.index(f" {column} ") for _, column in expected]
+    assert where == sorted(where), out
+
+    monkeypatch.setenv("SCP_QUARANTINE_DIR", str(settings.quarantine_dir))
+    code = main(["refresh", "--engine", "local", "--raw-dir", str(settings.raw_dir),
+                 "--warehouse", str(settings.warehouse), "--wait", "0", "--no-publish"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 1
+    assert "refused yot.csv: 3 problem(s), first: row 3, column Indicator, known KPI id" in out
+    folder = next(settings.quarantine_dir.iterdir())
+    with open(folder / "yot.csv.report.csv", newline="") as fh:
+        report = list(csv.DictReader(fh))
+    assert [(int(r["row"]), r["column"]) for r in report] == expected
+    md = (folder / "yot.csv.report.md").read_text().splitlines()
+    table = [line.split(" | ")[:2] for line in md if line.startswith("| 3 ") or
+             line.startswith("| 4 ")]
+    assert [(int(r.strip("| ")), c) for r, c in table] == expected
