@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from scp_metrics.escaping import md_cell
 from scp_metrics.fanout import current_mapper
@@ -27,6 +28,8 @@ from scp_metrics.steps.running import StepRunner, run_directly
 from scp_metrics.warehouse.connection import Connection, connect_warehouse
 from scp_metrics.warehouse.history import published_folder, record_published
 from scp_metrics.warehouse.marts.indicator_as_of import publication_month
+
+T = TypeVar("T")
 
 MANIFEST = "manifest.json"
 """The chart pack's record of each chart's fingerprint (``publish.charts.reuse``)."""
@@ -243,6 +246,11 @@ PHASE_LABELS = {"publish_csvs": "mart CSVs", "publish_charts": "chart pack",
 
 #: Publishing steps that show the chart pack's files, so run after it.
 AFTER_CHARTS: frozenset[Callable[[Settings, Outputs], list[Path]]] = frozenset({publish_report})
+#: With a pool (``--workers N``): the steps its workers run, in this order after the steps
+#: before them in the queue: the chart pack (in pieces) and then the workbook (whole).
+IN_POOL: tuple[Callable[..., list[Path]], ...] = (publish_charts, publish_workbook)
+#: (The workbook starts once the charts are drawn: sent to the pool at once, it could be taken
+#: before the chart pieces and keep the report, which waits for the pack, waiting longer.)
 
 
 def _pool_drawing() -> bool:
@@ -268,29 +276,54 @@ def _run_phase(step: Callable[..., list[Path]], settings: Settings, outputs: Out
     return list(written)
 
 
-class _Background:
-    """A publishing step run in a thread of this process (in a copy of the caller's context,
-    so its fan-out reaches the same pool); :meth:`join` waits for it and re-raises its error."""
+def _in_a_worker(step: Callable[..., T], /, *args: Any) -> T:
+    """Run ``step(*args)`` as one piece on a worker of the installed pool (a step runner)."""
+    mapper = current_mapper()
+    if mapper is None:
+        return step(*args)
+    return mapper.run(step, [args])[0]
 
-    def __init__(self, step: Callable[..., list[Path]], settings: Settings, outputs: Outputs,
-                 progress: Progress | None, number: str) -> None:
-        self.error: BaseException | None = None
+
+class _Background:
+    """Publishing steps run one after another from a thread of this process (in a copy of the
+    caller's context, so their fan-out reaches the same pool): the chart pack fanning its
+    pieces out, any other as one piece on a pool worker. :meth:`join` waits for one step (or
+    all) and re-raises its error."""
+
+    def __init__(self, steps: list[Callable[..., list[Path]]], settings: Settings,
+                 outputs: Outputs, progress: Progress | None, numbers: list[str]) -> None:
+        self.names = [step.__name__ for step in steps]
+        self.done = {name: threading.Event() for name in self.names}
+        self.errors: dict[str, BaseException] = {}
         context = contextvars.copy_context()
 
         def run() -> None:
-            try:
-                context.run(_run_phase, step, settings, outputs, progress, run_directly, number)
-            except BaseException as exc:  # noqa: BLE001 - re-raised by join()
-                self.error = exc
+            for step, number in zip(steps, numbers, strict=True):
+                runner: StepRunner = run_directly if step is publish_charts else _in_a_worker
+                try:
+                    context.run(_run_phase, step, settings, outputs, progress, runner, number)
+                except BaseException as exc:  # noqa: BLE001 - re-raised by join()
+                    self.errors[step.__name__] = exc
+                    for name in self.names[self.names.index(step.__name__):]:
+                        self.done[name].set()
+                    return
+                finally:
+                    self.done[step.__name__].set()
 
-        self.thread = threading.Thread(target=run, name=f"publish-{step.__name__}", daemon=True)
+        self.thread = threading.Thread(target=run, name="publish-background", daemon=True)
         self.thread.start()
 
-    def join(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
+    def join(self, name: str | None = None) -> None:
+        """Wait for step ``name`` (None: every step) and raise its error, if any."""
+        if name is None:
+            self.thread.join()
+            names = self.names
+        else:
+            self.done[name].wait()
+            names = [name]
+        for each in names:
+            if each in self.errors:
+                raise self.errors.pop(each)
 
 
 def publish_outputs(settings: Settings, summary_markdown: str,
@@ -309,23 +342,27 @@ def publish_outputs(settings: Settings, summary_markdown: str,
     try:
         outputs = run_step(outputs_folder, settings)
         if run_step is run_directly and publish_charts in steps and _pool_drawing():
-            # the pool's workers draw the charts while this process writes what does not
-            # show them (CSVs, workbook); what shows them (the report) waits for the pack
-            steps.remove(publish_charts)
-            background = _Background(publish_charts, settings, outputs, progress,
-                                     f"1/{len(PUBLISH_STEPS)}")
+            # the pool's workers draw the charts and then write the workbook, while this
+            # process writes the CSVs and then, once the charts are drawn, the report
+            # (which shows them) while a worker may still be writing the workbook
+            behind = [s for s in IN_POOL if s in steps]
+            for step in behind:
+                steps.remove(step)
+            background = _Background(behind, settings, outputs, progress,
+                                     [f"{n}/{len(PUBLISH_STEPS)}" for n in
+                                      range(1, len(behind) + 1)])
             steps = [s for s in steps if s not in AFTER_CHARTS] + \
                 [s for s in steps if s in AFTER_CHARTS]
-        for number, step in enumerate(steps, 1 + (background is not None)):
-            if background is not None and step in AFTER_CHARTS:
+        for number, step in enumerate(steps, 1 + (len(background.names) if background else 0)):
+            if step in AFTER_CHARTS and background is not None:
                 phase = "publish_charts"
-                background.join()
+                background.join("publish_charts")
             phase = step.__name__
             _run_phase(step, settings, outputs, progress, run_step,
                        f"{number}/{len(PUBLISH_STEPS)}")
         if background is not None:
-            phase = "publish_charts"
-            background.join()
+            for phase in background.names:
+                background.join(phase)
         failed = charts_not_drawn(outputs.folder)
         if failed:
             summary_markdown += "\n".join(["", "## Charts not drawn (the others were published)",
