@@ -250,3 +250,21 @@ def test_partner_targets_are_judged_once_the_same_in_the_workbook_and_the_report
     for title, actual in (("Neighbourhood Watch schemes up 15% in 2009/10", watches[0]),
                           ("Community Payback: at least 10,000 hours in 2009/10", hours)):
         assert (sheet[title]["RAG"], sheet[title]["Year to date"]) == ("Green", actual)
+
+
+def test_the_published_kpi_and_action_csvs_are_in_the_plans_order(sample_refresh):
+    """mart_kpi_status.csv lists the KPIs as config/kpi_register.toml does (NI15 before NI110,
+    the local measures last), not alphabetically; mart_action_status.csv the actions by
+    priority, then as config/action_plan.csv lists them (2a/nte/2 before 2a/nte/10), as the
+    workbook and the report do."""
+    settings, _ = sample_refresh
+    out = settings.outputs_dir / "2009-12"
+    with open(DEFAULT_CONFIG_DIR / "kpi_register.toml", "rb") as fh:
+        register = [k["id"] for k in tomllib.load(fh)["kpi"]]
+    assert register[:3] == ["NI15", "NI17", "NI19"]
+    assert [r["kpi_id"] for r in read_csv(out / "mart_kpi_status.csv")] == register
+    plan = read_csv(DEFAULT_CONFIG_DIR / "action_plan.csv")
+    expected = [r["action_id"] for r in sorted(plan, key=lambda r: r["priority"])]  # stable
+    published = [r["action_id"] for r in read_csv(out / "mart_action_status.csv")]
+    assert published == expected
+    assert published.index("2a/nte/2") < published.index("2a/nte/10")

@@ -17,7 +17,7 @@ The CLI may call these functions too (``latest_month``, ``marts``, ``frame``) to
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -168,10 +168,24 @@ class MartReader:
         sql = f"select * from {self._checked(table)} where {clause} order by all"
         return self._con.execute(sql, [equal[c] for c in names]).df()
 
-    def table_chunks(self, table: str, vectors: int | None) -> Iterator[pd.DataFrame]:
-        """Every row of ``table`` in a fixed order, ``vectors`` DuckDB vectors at a time
-        (``None``: all at once). The first chunk is yielded even when it is empty."""
-        sql = f"select * from {self._checked(table)} order by all"
+    def _order(self, table: str, order_by: Sequence[str]) -> str:
+        """``order by`` the columns ``order_by``, then every other column (no ``order_by``:
+        every column in turn)."""
+        if not order_by:
+            return "order by all"
+        known = self.columns(table)
+        unknown = [c for c in order_by if c not in known]
+        if unknown:
+            raise KeyError(f"{table} has no column {', '.join(map(repr, unknown))}")
+        rest = [c for c in known if c not in order_by]
+        return "order by " + ", ".join(_quoted(c) for c in [*order_by, *rest])
+
+    def table_chunks(self, table: str, vectors: int | None,
+                     order_by: Sequence[str] = ()) -> Iterator[pd.DataFrame]:
+        """Every row of ``table`` in a fixed order (by the columns ``order_by`` first),
+        ``vectors`` DuckDB vectors at a time (``None``: all at once). The first chunk is
+        yielded even when it is empty."""
+        sql = f"select * from {self._checked(table)} {self._order(table, order_by)}"
         cur = self._con.cursor()
         try:
             result = cur.execute(sql)
@@ -189,12 +203,14 @@ class MartReader:
 
     # ------------------------------------------------------------------------- CSV writing
 
-    def copy_table_csv(self, table: str, target: Path) -> None:
-        """``table`` written to ``target`` as CSV by DuckDB, in a fixed order; text that a
-        spreadsheet would read as a formula is neutralised (:func:`_csv_select`)."""
+    def copy_table_csv(self, table: str, target: Path, order_by: Sequence[str] = ()) -> None:
+        """``table`` written to ``target`` as CSV by DuckDB, in a fixed order (by the columns
+        ``order_by`` first); text that a spreadsheet would read as a formula is neutralised
+        (:func:`_csv_select`)."""
         checked = self._checked(table)
         select = _csv_select(self.columns(table))
-        self._con.execute(f"copy (select {select} from {checked} order by all) to "
+        self._con.execute(f"copy (select {select} from {checked} "
+                          f"{self._order(table, order_by)}) to "
                           f"{_literal(target)} (header, delimiter ',')")
 
     def write_frame_csv(self, frame: pd.DataFrame, target: Path, *, header: bool,

@@ -486,7 +486,7 @@ def publish_table(source: MartReader | Connection, name: str, target: Path, conf
     header = pd.DataFrame(columns=list(reader.columns(name)))
     counts = count_rows(header, contract, rules)
     if not counts:
-        reader.copy_table_csv(name, target)
+        reader.copy_table_csv(name, target, contract.order_by)
         return 0
     by_indicator = any(c.row_units is not None and c.row_units.by_indicator
                        for n, c in contract.columns.items() if n in counts)
@@ -498,7 +498,8 @@ def publish_table(source: MartReader | Connection, name: str, target: Path, conf
     suppressed = 0
     try:
         with open(target, "wb") as out_file:
-            for i, frame in enumerate(reader.table_chunks(name, chunk_vectors)):
+            for i, frame in enumerate(reader.table_chunks(name, chunk_vectors,
+                                                          contract.order_by)):
                 out, small = suppress_frame(frame, rules, contract, measures)
                 suppressed += small
                 reader.write_frame_csv(out, part, header=i == 0,

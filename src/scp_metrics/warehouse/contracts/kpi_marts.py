@@ -115,6 +115,7 @@ KPI_STATUS = MartContract.of(
     text("plan_ref", "Where the plan lists the KPI."),
     number("register_order", "id", "Position in config/kpi_register.toml.", kind="int",
            nullable=False),
+    order_by=("register_order",),  # published in the register's order, as the workbook
 )
 
 ACTION_STATUS = MartContract.of(
@@ -157,6 +158,7 @@ ACTION_STATUS = MartContract.of(
     text("red_kpis", "The linked KPIs that are red."),
     number("register_order", "id", "Position in the plan's order (priority, then "
            "config/action_plan.csv).", kind="int", nullable=False),
+    order_by=("register_order",),  # published in the plan's order, as the report
 )
 
 KPI_CONTRACTS: dict[str, MartContract] = {c.name: c for c in (KPI_VALUES, KPI_STATUS, ACTION_STATUS)}

@@ -211,17 +211,24 @@ class MartContract:
     name: str
     description: str
     columns: Mapping[str, ColumnContract]
+    order_by: tuple[str, ...] = ()
+    """The columns its published CSV is sorted by first (the rest of its columns break ties);
+    none: every column in turn."""
 
     @classmethod
-    def of(cls, name: str, description: str, *columns: ColumnContract) -> MartContract:
+    def of(cls, name: str, description: str, *columns: ColumnContract,
+           order_by: tuple[str, ...] = ()) -> MartContract:
         names = [c.name for c in columns]
         if len(set(names)) != len(names):
             raise ValueError(f"{name}: a column is declared twice")
+        unknown = [c for c in order_by if c not in names]
+        if unknown:
+            raise ValueError(f"{name}: order_by names {', '.join(unknown)}, not a column of it")
         for column in columns:
             if column.row_units and column.row_units.column not in names:
                 raise ValueError(f"{name}.{column.name}: its unit column "
                                  f"{column.row_units.column} is not a column of the mart")
-        return cls(name, description, {c.name: c for c in columns})
+        return cls(name, description, {c.name: c for c in columns}, tuple(order_by))
 
     @cached_property
     def schema(self) -> pa.DataFrameSchema:
