@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -118,10 +119,36 @@ def _series_count(frame: pd.DataFrame, keys: Sequence[str]) -> int:
     return int(frame[list(keys)].drop_duplicates().shape[0])
 
 
-def idle_cores() -> int:
-    """Cores no other process is using, by the 1-minute load average (this process's own
-    work, about one core, not counted against it)."""
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of every CPU since boot (``/proc/stat``), or None elsewhere."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = fh.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu" or len(fields) < 6:
+        return None
+    ticks = [int(v) for v in fields[1:9]]
+    return ticks[3] + ticks[4], sum(ticks)  # idle + iowait; user … steal
+
+
+def idle_cores(window: float = 0.2) -> int:
+    """Cores no other process is using: the CPUs' idle share over the next ``window`` seconds
+    (``/proc/stat``; this process sleeps meanwhile, so its own work is not counted), else
+    where there is no ``/proc/stat`` by the 1-minute load average less this process's one
+    core. At least 1.
+
+    The idle share is what the machine is doing now: the load average still remembers the
+    last minute (``make install`` just before ``make demo``, or a benchmark's previous phase)
+    and refused a pool on a machine that had gone quiet."""
     cores = os.cpu_count() or 1
+    before = _cpu_times()
+    if before is not None:
+        time.sleep(window)
+        after = _cpu_times()
+        if after is not None and after[1] > before[1]:
+            share = (after[0] - before[0]) / (after[1] - before[1])
+            return max(1, min(cores, int(share * cores + 0.5)))
     try:
         busy = max(0.0, os.getloadavg()[0] - 1.0)
     except OSError:  # pragma: no cover - no load average on this platform

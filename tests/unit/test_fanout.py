@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from scp_metrics import fanout
 from scp_metrics.fanout import Mapper, fan_out, fan_out_series, mapping_with, split_series
@@ -110,3 +111,26 @@ def test_a_warmed_pool_starts_its_workers_at_once_and_still_runs_pieces_in_order
         assert pool is not None
         assert fanout.fan_out(operator.sub, [(9, 2), (5, 7)]) == [7, -2]
     assert fanout.import_modules(("json",)) == 1
+
+
+@pytest.mark.parametrize(("idle", "expected"), [(180, 2), (150, 2), (100, 1), (10, 1)])
+def test_idle_cores_is_the_idle_share_of_the_cpus_now(monkeypatch, idle, expected):
+    """2 cores, 200 jiffies in the window: 180 or 150 idle is two idle cores, 100 (one other
+    process busy) or 10 is one (never fewer)."""
+    from scp_metrics import fanout
+
+    samples = iter([(1_000, 10_000), (1_000 + idle, 10_200)])
+    monkeypatch.setattr(fanout, "_cpu_times", lambda: next(samples))
+    monkeypatch.setattr(fanout.os, "cpu_count", lambda: 2)
+    assert fanout.idle_cores(window=0.0) == expected
+
+
+def test_idle_cores_falls_back_on_the_load_average_without_proc_stat(monkeypatch):
+    from scp_metrics import fanout
+
+    monkeypatch.setattr(fanout, "_cpu_times", lambda: None)
+    monkeypatch.setattr(fanout.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(fanout.os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    assert fanout.idle_cores() == 2
+    monkeypatch.setattr(fanout.os, "getloadavg", lambda: (2.6, 1.0, 1.0))
+    assert fanout.idle_cores() == 1
