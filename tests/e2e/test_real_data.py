@@ -360,6 +360,12 @@ def test_the_workbooks_empty_targets_sheet_says_why(published):
     note = next(row for row in book["Notes"].iter_rows(values_only=True)
                 if row[1] and str(row[1]).startswith("No target is tracked to this month"))
     assert targets[2][0].endswith(f"Source: mart_target_tracking. [{note[0]}]")  # "[note 1]"
+    # the KPI register is the 2010-11 plan's: the KPIs sheet says so
+    kpis = [row for row in book["KPIs"].iter_rows(values_only=True, max_row=3) if any(row)]
+    note = next(row for row in book["Notes"].iter_rows(values_only=True)
+                if row[1] and str(row[1]).startswith("No plan covers 2018/19: this is the "
+                                                     "register in the configuration"))
+    assert kpis[2][0].endswith(f"Source: mart_kpi_status. [{note[0]}]")
 
 
 

@@ -28,7 +28,7 @@ from scp_metrics.config.kpis import FILE_NAME as KPI_FILE
 from scp_metrics.config.kpis import read_kpi_register
 
 __all__ = ["FOLDER", "Comparator", "Plan", "PlanError", "Priority", "fy_label", "load_plans",
-           "plan_for_year"]
+           "plan_for_year", "plan_of_month"]
 
 FOLDER = "plans"
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
@@ -210,3 +210,14 @@ def load_plans(config_dir: Path) -> list[Plan]:
 def plan_for_year(plans: list[Plan], year: int) -> Plan | None:
     """The plan whose years include the financial year starting in ``year`` (None: none)."""
     return next((p for p in plans if p.covers(year)), None)
+
+
+def plan_of_month(config_dir: Path, as_of: str) -> tuple[Plan | None, str]:
+    """The plan covering the financial year of month ``as_of`` ("2019-02" → 2018/19; None when
+    none does, or the plan files cannot be read) and that year's label."""
+    year, month = (int(part) for part in str(as_of)[:7].split("-"))
+    year = year if month >= 4 else year - 1
+    try:
+        return plan_for_year(load_plans(config_dir), year), fy_label(year)
+    except PlanError:
+        return None, fy_label(year)

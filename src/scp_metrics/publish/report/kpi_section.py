@@ -39,14 +39,9 @@ def _text(value: Any) -> str | None:
 
 def _plan_of_the_year(ctx: Any) -> tuple[Any, str]:
     """The plan covering the report's financial year (None: no plan does) and its label."""
-    from scp_metrics.config.plans import PlanError, fy_label, load_plans, plan_for_year
-    from scp_metrics.publish.report.how_we_did import report_year
+    from scp_metrics.config.plans import plan_of_month
 
-    year = report_year(ctx.as_of)
-    try:
-        return plan_for_year(load_plans(ctx.settings.config_dir), year), fy_label(year)
-    except PlanError:
-        return None, fy_label(year)
+    return plan_of_month(ctx.settings.config_dir, ctx.as_of)
 
 
 def kpis(ctx: Any) -> dict[str, Any] | None:

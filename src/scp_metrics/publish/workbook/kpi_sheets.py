@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from scp_metrics.config.plans import plan_of_month
 from scp_metrics.publish.workbook.model import SheetContext, SheetTable, mart_table
 
 __all__ = ["action_plan", "kpi_returns", "kpis"]
@@ -23,11 +24,21 @@ def _rag_words(table: SheetTable | None, column: str) -> SheetTable | None:
 
 
 def kpis(ctx: SheetContext) -> SheetTable | None:
+    notes = []
+    if ctx.as_of is not None:
+        plan, year = plan_of_month(ctx.settings.config_dir, ctx.as_of)
+        if plan is None:
+            notes.append(f"No plan covers {year}: this is the register in the configuration, "
+                         "an earlier plan's, with that plan's owners; no KPI is held to it this "
+                         "year.")
+        elif plan.area and plan.area != ctx.home:
+            notes.append(f"The plan covering {year} is another area's: this register and its "
+                         "owners are not this partnership's.")
     return _rag_words(mart_table(
         ctx, "kpi_status", "mart_kpi_status",
         "Every indicator the partnership is held to (the plan's Appendix 3 and its local "
         "measures), its owner, latest figure with its 95% interval, target and RAG; 'no return "
-        "received' where the lead agency has sent nothing."), "rag")
+        "received' where the lead agency has sent nothing.", notes=notes), "rag")
 
 
 def kpi_returns(ctx: SheetContext) -> SheetTable | None:
