@@ -260,12 +260,26 @@ def _pool_drawing() -> bool:
     return mapper is not None and mapper.workers > 1
 
 
+class _Numbering:
+    """Numbers publishing steps 1/N, 2/N, … in the order they start (steps run in a background
+    thread start alongside this process's), so the lines a person reads count up."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.started, self.lock = total, 0, threading.Lock()
+
+    def next(self) -> str:
+        with self.lock:
+            self.started += 1
+            return f"{self.started}/{self.total}"
+
+
 def _run_phase(step: Callable[..., list[Path]], settings: Settings, outputs: Outputs,
-               progress: Progress | None, run_step: StepRunner, number: str) -> list[Path]:
+               progress: Progress | None, run_step: StepRunner, numbering: _Numbering
+               ) -> list[Path]:
     """One publishing step with its start line, heartbeat and end line."""
     label = PHASE_LABELS.get(step.__name__, step.__name__)
     if progress is not None:
-        progress(f"publishing {number}: {label} …")
+        progress(f"publishing {numbering.next()}: {label} …")
     started = time.monotonic()
     with heartbeat(progress, label) as said:
         written = run_step(step, settings, outputs, *(
@@ -291,17 +305,17 @@ class _Background:
     all) and re-raises its error."""
 
     def __init__(self, steps: list[Callable[..., list[Path]]], settings: Settings,
-                 outputs: Outputs, progress: Progress | None, numbers: list[str]) -> None:
+                 outputs: Outputs, progress: Progress | None, numbering: _Numbering) -> None:
         self.names = [step.__name__ for step in steps]
         self.done = {name: threading.Event() for name in self.names}
         self.errors: dict[str, BaseException] = {}
         context = contextvars.copy_context()
 
         def run() -> None:
-            for step, number in zip(steps, numbers, strict=True):
+            for step in steps:
                 runner: StepRunner = run_directly if step is publish_charts else _in_a_worker
                 try:
-                    context.run(_run_phase, step, settings, outputs, progress, runner, number)
+                    context.run(_run_phase, step, settings, outputs, progress, runner, numbering)
                 except BaseException as exc:  # noqa: BLE001 - re-raised by join()
                     self.errors[step.__name__] = exc
                     for name in self.names[self.names.index(step.__name__):]:
@@ -339,6 +353,7 @@ def publish_outputs(settings: Settings, summary_markdown: str,
     outputs: Outputs | None = None
     steps = list(PUBLISH_STEPS)
     background: _Background | None = None
+    numbering = _Numbering(len(PUBLISH_STEPS))
     try:
         outputs = run_step(outputs_folder, settings)
         if run_step is run_directly and publish_charts in steps and _pool_drawing():
@@ -348,18 +363,15 @@ def publish_outputs(settings: Settings, summary_markdown: str,
             behind = [s for s in IN_POOL if s in steps]
             for step in behind:
                 steps.remove(step)
-            background = _Background(behind, settings, outputs, progress,
-                                     [f"{n}/{len(PUBLISH_STEPS)}" for n in
-                                      range(1, len(behind) + 1)])
+            background = _Background(behind, settings, outputs, progress, numbering)
             steps = [s for s in steps if s not in AFTER_CHARTS] + \
                 [s for s in steps if s in AFTER_CHARTS]
-        for number, step in enumerate(steps, 1 + (len(background.names) if background else 0)):
+        for step in steps:
             if step in AFTER_CHARTS and background is not None:
                 phase = "publish_charts"
                 background.join("publish_charts")
             phase = step.__name__
-            _run_phase(step, settings, outputs, progress, run_step,
-                       f"{number}/{len(PUBLISH_STEPS)}")
+            _run_phase(step, settings, outputs, progress, run_step, numbering)
         if background is not None:
             for phase in background.names:
                 background.join(phase)
