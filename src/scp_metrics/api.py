@@ -66,11 +66,8 @@ class Warehouse:
         return self._published(name, self.table(name, **where))
 
     def _published(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        from scp_metrics.publish.suppression import (
-            derived_columns,
-            disclosure_rules,
-            suppress_frame,
-        )
+        from scp_metrics.publish.disclosure import disclosure_rules
+        from scp_metrics.publish.suppression import derived_columns, suppress_frame
         from scp_metrics.warehouse.contracts import contract_for
 
         contract = contract_for(name)

@@ -26,7 +26,7 @@ import pytest
 
 from scp_metrics.cli.common import print_frame
 from scp_metrics.publish.charts.pack import ChartOutcome, _write_index
-from scp_metrics.publish.suppression import publish_table
+from scp_metrics.publish.disclosure import publish_table
 from scp_metrics.settings import get_settings
 from scp_metrics.steps import publishing, run_refresh
 from scp_metrics.warehouse import connect

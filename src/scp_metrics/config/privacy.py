@@ -66,7 +66,7 @@ class SuppressionRules:
     """Mart name → source name, for marts whose every row is one source's (``marts``)."""
     withheld: Any = field(default_factory=frozenset, compare=False)
     """Secondary suppression: ``(indicator_id, area_code, period_type)`` whose every cell is
-    withheld (set by :func:`scp_metrics.publish.suppression.disclosure_rules`)."""
+    withheld (set by :func:`scp_metrics.publish.disclosure.disclosure_rules`)."""
     withheld_groups: Any = field(default_factory=frozenset, compare=False)
     """Secondary suppression of group figures: ``(indicator_id, group_id, period_type,
     period_end as YYYY-MM-DD)`` of a Most Similar Group ranking with a member whose count is

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from scp_metrics.ingest.read_ahead import Sheets, file_key, take_offered
+
 HEADER_SCAN_ROWS = 30
 
 
@@ -359,39 +361,12 @@ def _read_ods(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
     raise ReadError(f"{path.name}: no sheet has a recognisable header row.")
 
 
-Sheets = list[tuple[str, list[list[str]]]]
-
-_OFFERED: dict[tuple[str, int, int], Sheets] = {}
-
-
-def _file_key(path: Path) -> tuple[str, int, int] | None:
-    try:
-        st = Path(path).stat()
-    except OSError:
-        return None
-    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
-
-
-def offer_sheets(key: tuple[str, int, int] | None, sheets: Sheets | None) -> None:
-    """Hand :func:`read_sheets` the sheets of a file read ahead by another process (a
-    refresh's pool, ``steps.loading``; ``key`` and ``sheets`` as :func:`read_ahead` gives
-    them); taken once, and only while the file's path, size and modification time are still
-    ``key``."""
-    if key is not None and sheets is not None and _file_key(Path(key[0])) == key:
-        _OFFERED[key] = sheets
-
-
-def forget_offered() -> None:
-    """Drop every sheet offered and not taken."""
-    _OFFERED.clear()
-
-
 def read_ahead(paths: list[Path]) -> list[tuple[Path, tuple[str, int, int] | None, Sheets | None]]:
     """:func:`read_sheets` of each workbook of ``paths`` with its file key at the time (a
     fan-out piece); None for one it cannot read (the ingest reads it again and says why)."""
     out: list[tuple[Path, tuple[str, int, int] | None, Sheets | None]] = []
     for path in paths:
-        key = _file_key(path)
+        key = file_key(path)
         try:
             out.append((path, key, read_sheets(path)))
         except Exception:  # noqa: BLE001 - the ingest's own read reports it
@@ -404,13 +379,13 @@ def read_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
 
     For layouts that need more than one sheet (see :mod:`scp_metrics.ingest.layouts`); a file that is
     not a workbook raises :class:`ReadError`. Cells are text as in :func:`read_table`. Sheets
-    read ahead by another process (:func:`offer_sheets`) are taken instead of reading again.
+    read ahead by another process (:func:`scp_metrics.ingest.read_ahead.offer_sheets`) are taken
+    instead of reading again.
     """
     path = Path(path)
-    if _OFFERED:
-        key = _file_key(path)
-        if key is not None and key in _OFFERED:
-            return _OFFERED.pop(key)
+    offered = take_offered(path)
+    if offered is not None:
+        return offered
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -21,7 +21,8 @@ from scp_metrics.ingest.engine import FAILURE_COLUMNS, ingest
 from scp_metrics.ingest.files import discover_extracts, sha256_file
 from scp_metrics.ingest.guard import withhold_values
 from scp_metrics.ingest.quarantine import quarantine_file
-from scp_metrics.ingest.readers import forget_offered, is_workbook, offer_sheets, read_ahead
+from scp_metrics.ingest.read_ahead import forget_offered, offer_sheets
+from scp_metrics.ingest.readers import is_workbook, read_ahead
 from scp_metrics.settings import Settings
 from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.steps.summary import FileOutcome

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 from scp_metrics.escaping import md_cell
 from scp_metrics.fanout import current_mapper
+from scp_metrics.publish.disclosure import publish_table
 from scp_metrics.publish.reader import MartReader
-from scp_metrics.publish.suppression import publish_table
 from scp_metrics.settings import Settings
 from scp_metrics.steps.progress import Counter, Progress, heartbeat
 from scp_metrics.steps.running import StepRunner, run_directly
@@ -138,7 +138,7 @@ def swap_in(outputs: Outputs) -> Path:
 
 
 def publish_mart_csv(con: MartReader | Connection, name: str, target: Path, config_dir: Path) -> int:
-    """:func:`scp_metrics.publish.suppression.publish_table` a chunk of :data:`PUBLISH_CHUNK_VECTORS` at a
+    """:func:`scp_metrics.publish.disclosure.publish_table` a chunk of :data:`PUBLISH_CHUNK_VECTORS` at a
     time: the same bytes, memory bounded by the chunk, not by the mart
     (``mart_indicator_values`` has every area's every period). Returns the rows suppressed."""
     return publish_table(con, name, target, config_dir, chunk_vectors=PUBLISH_CHUNK_VECTORS)

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from scp_metrics.fanout import Mapper, mapping_with
-from scp_metrics.ingest import readers
+from scp_metrics.ingest import read_ahead, readers
 from scp_metrics.settings import get_settings
 from scp_metrics.steps import ingest_files
 from scp_metrics.warehouse import connect, table_checksums
@@ -25,14 +25,14 @@ def test_a_sheet_read_ahead_is_taken_once_and_only_for_the_file_as_it_was(tmp_pa
     shutil.copy(WORKBOOKS[0], path)
     [(same, key, sheets)] = readers.read_ahead([path])
     assert same == path and sheets == readers.read_sheets(path)
-    readers.offer_sheets(key, sheets)
+    read_ahead.offer_sheets(key, sheets)
     assert readers.read_sheets(path) is sheets  # taken, not read again
     assert readers.read_sheets(path) is not sheets  # once
-    readers.offer_sheets(key, sheets)
+    read_ahead.offer_sheets(key, sheets)
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # touched since
     assert readers.read_sheets(path) is not sheets
-    readers.forget_offered()
+    read_ahead.forget_offered()
     assert readers.read_ahead([tmp_path / "missing.xlsx"])[0][2] is None
 
 
@@ -50,7 +50,7 @@ def test_a_load_with_workbooks_read_ahead_is_the_load_without(tmp_path, monkeypa
             taken.append(Path(key[0]))
             return super().pop(key, *default)
 
-    monkeypatch.setattr(readers, "_OFFERED", Offered())
+    monkeypatch.setattr(read_ahead, "_OFFERED", Offered())
     from scp_metrics.steps import loading
 
     slow = loading.ingest_file
@@ -82,4 +82,4 @@ def test_a_load_with_workbooks_read_ahead_is_the_load_without(tmp_path, monkeypa
     assert sums[0] == sums[1] and sums[0]
     assert sorted(p.name for p in pieces) == sorted(p.name for p in WORKBOOKS)  # not the CSV
     assert sorted(p.name for p in taken) == sorted(p.name for p in WORKBOOKS)
-    assert dict(readers._OFFERED) == {}
+    assert dict(read_ahead._OFFERED) == {}

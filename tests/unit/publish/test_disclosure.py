@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from scp_metrics.config.privacy import suppression_rules
-from scp_metrics.publish.suppression import secondary_withheld, suppress_frame
+from scp_metrics.publish.disclosure import secondary_withheld
+from scp_metrics.publish.suppression import suppress_frame
 from scp_metrics.warehouse.contracts import contract_for
 from tests.unit.publish.disclosure_attack import attack
 
@@ -296,7 +297,7 @@ def _recover_from_group_figures(published: pd.DataFrame) -> list[float]:
 
 
 def test_a_member_count_cannot_be_worked_back_from_its_groups_pooled_rate_or_mean():
-    from scp_metrics.publish.suppression import withheld_groups
+    from scp_metrics.publish.disclosure import withheld_groups
 
     ranking = _ranking([3, 120, 95])
     contract = contract_for("mart_msg_rankings")
@@ -317,7 +318,7 @@ def test_a_member_count_cannot_be_worked_back_from_its_groups_pooled_rate_or_mea
 
 
 def test_a_group_with_no_small_count_or_an_open_source_keeps_its_figures():
-    from scp_metrics.publish.suppression import withheld_groups
+    from scp_metrics.publish.disclosure import withheld_groups
 
     columns = ["indicator_id", "group_id", "period_type", "period_end", "area_code",
                "numerator", "denominator"]
@@ -332,7 +333,8 @@ def test_a_group_with_no_small_count_or_an_open_source_keeps_its_figures():
 def test_disclosure_rules_find_the_groups_in_the_warehouse(tmp_path):
     import duckdb
 
-    from scp_metrics.publish.suppression import disclosure_rules, withhold
+    from scp_metrics.publish.disclosure import disclosure_rules
+    from scp_metrics.publish.suppression import withhold
 
     ranking = _ranking([3, 120, 95])
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
@@ -350,7 +352,8 @@ def test_disclosure_rules_find_the_groups_in_the_warehouse(tmp_path):
 
 
 def test_the_audit_names_a_withheld_group_figure_for_what_it_is():
-    from scp_metrics.publish.suppression import assess, audit_reason, withheld_groups
+    from scp_metrics.publish.disclosure import withheld_groups
+    from scp_metrics.publish.suppression import assess, audit_reason
 
     ranking = _ranking([3, 120, 95])
     groups = withheld_groups(ranking, RULES)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from scp_metrics.publish.suppression import publish_table, suppress_small_numbers, suppression_rules
+from scp_metrics.publish.disclosure import publish_table
+from scp_metrics.publish.suppression import suppress_small_numbers, suppression_rules
 from scp_metrics.warehouse import connect
 
 

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from scp_metrics import steps as refresh
-from scp_metrics.publish.suppression import publish_table
+from scp_metrics.publish.disclosure import publish_table
 from tests.unit.publish.policy import default_policy_config
 
 

@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from scp_metrics.publish.charts.wording import ChartSubject, Lineage
+from scp_metrics.publish.disclosure import disclosure_rules
 from scp_metrics.publish.reader import Connection, MartReader, as_date, as_reader
 from scp_metrics.publish.suppression import (
-    disclosure_rules,
     small_cells,
     small_rows,
     suppressed_note,

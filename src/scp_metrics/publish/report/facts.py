@@ -12,8 +12,9 @@ from datetime import date
 import pandas as pd
 
 from scp_metrics.config import catalogue
+from scp_metrics.publish.disclosure import disclosure_rules
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
-from scp_metrics.publish.suppression import SuppressionRules, disclosure_rules, is_withheld
+from scp_metrics.publish.suppression import SuppressionRules, is_withheld
 from scp_metrics.settings import Settings
 from scp_metrics.stats.intervals import optional_float as _num
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from scp_metrics.publish.disclosure import disclosure_rules
 from scp_metrics.publish.reader import Connection, MartReader, as_reader
-from scp_metrics.publish.suppression import disclosure_rules
 from scp_metrics.publish.workbook.model import TABLE_FIRST_ROW, Sheet, SheetContext, SheetTable, mart_table
 from scp_metrics.publish.workbook.sheets import SHEETS
 from scp_metrics.publish.workbook.writer import Writer, write_simple_table, write_table_sheet
