@@ -350,8 +350,9 @@ def _ods_sheets(path: Path, raw: bytes) -> list[tuple[str, list[list[object]]]]:
             for name, frame in books.items()]
 
 
-def _read_ods(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
-    sheets = _ods_sheets(path, raw)
+def _first_table(path: Path, sheets: list[tuple[str, list[list[object]]]] | Sheets,
+                 is_header: HeaderTest) -> RawTable:
+    """The first sheet of ``sheets`` with a recognisable header row, as a table."""
     for name, rows in sheets:
         table = _scan_rows(path, name, rows, is_header, [])
         if table is not None:
@@ -359,6 +360,11 @@ def _read_ods(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
                 table.notes.append(f"read sheet '{name}'")
             return table
     raise ReadError(f"{path.name}: no sheet has a recognisable header row.")
+
+
+def _read_ods(path: Path, raw: bytes, is_header: HeaderTest) -> RawTable:
+    sheets = _ods_sheets(path, raw)
+    return _first_table(path, sheets, is_header)
 
 
 def read_ahead(paths: list[Path]) -> list[tuple[Path, tuple[str, int, int] | None, Sheets | None]]:
@@ -452,13 +458,7 @@ def table_from_sheets(path: Path, sheets: list[tuple[str, list[list[str]]]],
         raw = gzip.decompress(raw)
     if raw[:4] != b"PK\x03\x04" or is_ods(raw) or _has_merged_cells(raw):
         return None
-    for name, rows in sheets:
-        table = _scan_rows(path, name, rows, is_header, [])
-        if table is not None:
-            if len(sheets) > 1:
-                table.notes.append(f"read sheet '{name}'")
-            return table
-    raise ReadError(f"{path.name}: no sheet has a recognisable header row.")
+    return _first_table(path, sheets, is_header)
 
 
 def is_workbook(path: Path) -> bool:
