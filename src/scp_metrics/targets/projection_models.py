@@ -51,6 +51,10 @@ def _design(ordinals: np.ndarray, origin: int, seasonal: bool,
     return np.column_stack(cols)
 
 
+#: A fitted monthly mean below this is a coefficient running to minus infinity, not a fit.
+_MU_FLOOR = 1e-10
+
+
 def poisson_glm_fit(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """Poisson GLM (log link) by iteratively reweighted least squares.
 
@@ -64,8 +68,12 @@ def poisson_glm_fit(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarra
     for _ in range(100):
         eta = x @ beta
         mu = np.exp(eta)
-        if not (np.all(np.isfinite(mu)) and np.all(mu > 0.0)):
-            # LAPACK would fail on it too, after printing "DLASCL parameter 4" to the terminal
+        if not (np.all(np.isfinite(mu)) and np.all(mu > _MU_FLOOR)):
+            # A mean running to 0 is a coefficient running to minus infinity (months of zeros
+            # separated by a step): no maximum-likelihood fit exists. Where it reaches 0.0,
+            # LAPACK fails too, after printing "DLASCL parameter 4" to the terminal; where it
+            # stays a tiny positive number (another CPU's rounding) IRLS oscillates to the
+            # statsmodels fallback instead. Either way: refused here, the same on every machine.
             raise np.linalg.LinAlgError("IRLS diverged: a fitted mean over- or underflowed")
         step = np.linalg.lstsq(x * np.sqrt(mu)[:, None], (y - mu) / np.sqrt(mu), rcond=None)[0]
         beta = beta + step
