@@ -2,8 +2,10 @@
 
 The tiny scale (6 areas, 3 years, 24,000 record-level rows; ``benchmarks/scales.py``) exists
 for this test: it runs every phase of ``benchmarks/run.py`` but the demo (``--no-demo``: two
-``make demo`` runs would double the test) and the chart pack of the Dask phase
-(``--no-dask-charts``: the series are fanned out on 1 and 2 workers all the same).
+``make demo`` runs would double the test), the chart pack of the Dask phase
+(``--no-dask-charts``: the series are fanned out on 1 and 2 workers all the same) and the
+rebuild's publishing (``--no-publish``: half the test's time, and the chart pack, report and
+workbook have their own tests).
 
 No timing thresholds: the figures depend on the machine and on what else runs on it.
 """
@@ -30,7 +32,7 @@ SHAPE = {
 def test_the_tiny_benchmark_prints_every_figure_as_json(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--scale", "tiny", "--format",
-         "json", "--data", str(tmp_path / "bench"), "--no-demo", "--no-dask-charts"],
+         "json", "--data", str(tmp_path / "bench"), "--no-demo", "--no-dask-charts", "--no-publish"],
         capture_output=True, text=True, check=False, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])

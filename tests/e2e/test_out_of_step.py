@@ -49,6 +49,9 @@ def ahead(sample_refresh, sample_raw, tmp_path_factory):
     shutil.copy(settings.warehouse, warehouse)
     raw = base / "raw"
     _january_only(sample_raw, raw)
+    # The sample's chart pack alone (no report, workbook or CSVs) where the refresh publishes,
+    # as a partnership's folder holds last month's: unchanged charts are copied, not redrawn.
+    shutil.copytree(settings.outputs_dir / "2009-12" / "charts", base / "outputs" / "2009-12" / "charts")
     code = main(["refresh", "--engine", "local", "--raw-dir", str(raw), "--warehouse",
                  str(warehouse), "--outputs", str(base / "outputs"), "--wait", "0"])
     return code, warehouse, base / "outputs"

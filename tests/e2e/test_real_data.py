@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import time
 from pathlib import Path
 
 import duckdb
@@ -75,17 +74,12 @@ def mart_checksums(settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def run(realdata: Path, tmp_path_factory) -> dict:
-    """Load all of realdata into a fresh warehouse (timed); then the same folder again; then
-    the folder with a renamed copy of one file, rebuilding every mart (``force``)."""
-    from scp_metrics.settings import get_settings
-
+def run(realdata: Path, realdata_refresh, tmp_path_factory) -> dict:
+    """All of realdata loaded into a fresh warehouse (timed; the session's shared refresh, a
+    private copy); then the same folder again; then the folder with a renamed copy of one file,
+    rebuilding every mart (``force``)."""
     base = tmp_path_factory.mktemp("real")
-    settings = get_settings(raw_dir=realdata, warehouse=base / "scp.duckdb",
-                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
-    started = time.monotonic()
-    summary = run_refresh(settings, publish=False)
-    seconds = time.monotonic() - started
+    settings, summary, seconds = realdata_refresh(base)
     marts = mart_checksums(settings)
     again = run_refresh(settings, publish=False)
     marts_again = mart_checksums(settings)

@@ -179,6 +179,18 @@ def ingest_folder(raw_dir: Path, workdir: Path, *, build: bool,
             "ledger": ledger}
 
 
+def refresh_records(settings, outcomes) -> dict:  # noqa: ANN001
+    """The records of :func:`ingest_folder` for a refresh already run (``outcomes``: its
+    summary's files) into ``settings.warehouse``: the session's shared real-data refresh."""
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        ledger = ledger_records(con)
+    finally:
+        con.close()
+    return {"files": [_outcome_record(o, settings.quarantine_dir) for o in outcomes],
+            "ledger": ledger}
+
+
 def ingest_each(files: Iterable[Path], baseline: Path, workdir: Path) -> list[dict]:
     """Each file ingested alone into a copy of the ``baseline`` warehouse: its outcome and the
     ledger entries it added."""

@@ -27,6 +27,7 @@ from tests.golden.harness import (
     ledger_records,
     mart_frames,
     read_json,
+    refresh_records,
     validate_record,
 )
 
@@ -148,9 +149,9 @@ def test_the_sample_loads_and_builds_as_before(sample_refresh):
 
 @pytest.mark.e2e
 @pytest.mark.shared
-def test_the_real_data_loads_and_builds_as_before(tmp_path):
-    realdata = shared_or_skip("realdata")
-    got = ingest_folder(realdata, tmp_path, build=True)
+def test_the_real_data_loads_and_builds_as_before(realdata_refresh, tmp_path):
+    settings, summary, _ = realdata_refresh(tmp_path)  # a refresh as a user runs it, shared
+    got = refresh_records(settings, summary.files)
     want = read_json(GOLDEN / "ingest" / "realdata.json")
     assert_records_equal(got["files"], want["files"], "realdata files")
     assert_records_equal(got["ledger"], want["ledger"], "realdata ledger")

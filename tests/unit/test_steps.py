@@ -76,6 +76,18 @@ def test_a_run_that_changes_nothing_publishes_nothing(mini_raw, settings_for, dr
     assert again.nothing_changed and again.outputs_dir is None
 
 
+def test_a_run_after_a_no_publish_run_publishes_though_nothing_changed(mini_raw, settings_for,
+                                                                      drawn):
+    settings = settings_for(mini_raw)
+    steps.run_refresh(settings, publish=False)
+    names: list[str] = []
+    again = steps.run_refresh(settings, run_step=recording(names))
+    assert again.nothing_changed and not again.loaded
+    assert names == ORDER_OF_A_FIRST_RUN  # every publishing step, after a build with no change
+    assert again.outputs_dir == str(settings.outputs_dir / "2009-09")
+    assert (Path(again.outputs_dir) / "charts" / "spc_all_crime.png").read_bytes() == b"png"
+
+
 def test_no_publish_stops_after_the_build(mini_raw, settings_for, drawn):
     names: list[str] = []
     summary = steps.run_refresh(settings_for(mini_raw), publish=False, run_step=recording(names))

@@ -44,7 +44,9 @@ def test_local_refresh_then_indicators_as_csv(mini_raw, tmp_path, monkeypatch, c
     assert main(["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh,
                  "--no-publish"]) == 0
     assert "4 files loaded (15 rows); 0 unchanged; 0 refused" in capsys.readouterr().out
-    assert main(["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh]) == 0
+    # (publishing what a --no-publish run left unpublished: tests/unit/test_steps.py, with stubs)
+    assert main(["refresh", "--engine", "local", "--raw-dir", str(mini_raw), "--warehouse", wh,
+                 "--no-publish"]) == 0
     assert "Nothing changed: all 4 files were already loaded" in capsys.readouterr().out
     assert main(["indicators", "--warehouse", wh, "--area", "E06000044", "--indicator",
                  "all_crime", "--format", "csv"]) == 0
