@@ -40,8 +40,8 @@ demo: install
 	@$(BIN)/scp-metrics refresh --engine local --workers 2 --brief
 	@$(BIN)/scp-metrics indicators --area E06000045 --indicator all_crime --period-type fytd --max-rows 8
 
-# Two workers (pytest-xdist), one test file per worker at a time: the suite is CPU-bound and each
-# worker builds the session's sample refresh once. Without xdist it is about 10 min on 2 cores.
+# Two workers (pytest-xdist), one test file per worker at a time: the suite is CPU-bound; the
+# sample and real-data refreshes are built once per run and shared (tests/conftest.py).
 TEST_WORKERS ?= 2
 
 test: install
