@@ -25,8 +25,15 @@ def make_report(source: MartReader | Connection, settings: Settings, as_of: str,
     reader) and write it to ``out_dir``: the HTML, then the PDF (left out, with a warning, when
     WeasyPrint cannot run). ``charts`` are the chart pack's PNGs; when none of them is one the
     report embeds (``report --out EMPTY_DIR``), the report's charts are drawn into
-    ``out_dir/charts`` first."""
-    facts = Facts(source, settings, as_of)
-    drawn = draw_missing(facts, list(charts or []), out_dir / "charts", as_of)
-    ctx = ReportContext(facts, as_of, drawn, out_dir)
-    return write_report(ctx, out_dir)
+    ``out_dir/charts`` first.
+
+    The chart loaders share one :func:`~scp_metrics.publish.charts.loaders.pack_cache` over
+    the report: each embedded chart's data table read the disclosure rules (a scan of
+    ``mart_indicator_values``) afresh, 17 times for the sample's report."""
+    from scp_metrics.publish.charts.loaders import pack_cache  # matplotlib only when drawing
+
+    with pack_cache():
+        facts = Facts(source, settings, as_of)
+        drawn = draw_missing(facts, list(charts or []), out_dir / "charts", as_of)
+        ctx = ReportContext(facts, as_of, drawn, out_dir)
+        return write_report(ctx, out_dir)
