@@ -492,6 +492,30 @@ def test_save_figure_writes_non_empty_png_and_svg_with_the_title_as_text(tmp_pat
     assert b"<svg" in svg and b"Serious violent crime rate" in svg  # text stays text
 
 
+def test_png_has_the_pixels_matplotlib_draws_as_rgb_when_opaque_else_rgba(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    fig = plot_spc(spc_frame([1.0, 1.2] * 12), SUBJECT, lineage=LINEAGE)
+    fig.savefig(tmp_path / "reference.png", format="png", dpi=150, facecolor="white")
+    (png,) = save_figure(fig, tmp_path / "spc", ("png",))
+    reference, ours = Image.open(tmp_path / "reference.png"), Image.open(png)
+    assert reference.mode == "RGBA" and ours.mode == "RGB" and ours.size == (1500, 840)
+    drawn = np.asarray(reference)
+    assert (drawn[..., 3] == 255).all()
+    assert np.array_equal(np.asarray(ours), drawn[..., :3])
+    assert ours.info["Software"] == "scp-metrics (matplotlib)"
+    assert [round(v) for v in ours.info["dpi"]] == [150, 150]
+    # a figure with see-through pixels keeps its alpha channel
+    fig.patch.set_visible(False)
+    fig.savefig(tmp_path / "clear.png", format="png", dpi=150, facecolor="white")
+    (png,) = save_figure(fig, tmp_path / "clear_ours", ("png",))
+    clear = np.asarray(Image.open(tmp_path / "clear.png"))
+    assert (clear[..., 3] < 255).any()
+    assert Image.open(png).mode == "RGBA"
+    assert np.array_equal(np.asarray(Image.open(png)), clear)
+
+
 def test_lineage_lists_batch_ids_as_ranges_and_says_when_none_are_recorded():
     assert compact_ids([1, 2, 3, 7, 9, 10]) == "1-3, 7, 9-10"
     text = Lineage("fire incidents", "2009-12-31", tuple(range(1, 28)), None, ("fire",)).text()

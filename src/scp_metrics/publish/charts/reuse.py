@@ -45,7 +45,7 @@ CHART_STYLE_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 PLOT_MODULES = ("spc_chart", "trend_chart", "trajectory_chart", "ranking_chart", "funnel_chart")
-LIBRARIES = ("matplotlib", "numpy", "pandas", "afcharts", "scipy", "statsmodels")
+LIBRARIES = ("matplotlib", "pillow", "numpy", "pandas", "afcharts", "scipy", "statsmodels")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -31,6 +31,7 @@ References
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,6 +46,8 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from scp_metrics.publish.charts.wording import (
     ChartSubject,
@@ -298,18 +301,49 @@ def save_figure(fig: Figure, path_stem: str | Path,
                 formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Save ``fig`` as ``<path_stem>.<format>`` for each format; returns the paths written.
 
-    PNG at :data:`DPI`; SVG keeps text as text (searchable, accessible). The folder is created.
+    PNG at :data:`DPI` (:func:`_save_png`); SVG keeps text as text (searchable, accessible).
+    The folder is created.
     """
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     for fmt in formats:
         path = stem.with_name(f"{stem.name}.{fmt.lstrip('.')}")
-        kwargs: dict[str, Any] = {"dpi": DPI} if fmt.lower() == "png" else {}
-        with _svg_text():
-            fig.savefig(path, format=fmt, facecolor="white", metadata=_metadata(fmt), **kwargs)
+        if fmt.lower().lstrip(".") == "png":
+            _save_png(fig, path)
+        else:
+            with _svg_text():
+                fig.savefig(path, format=fmt, facecolor="white", metadata=_metadata(fmt))
         paths.append(path)
     return paths
+
+
+#: zlib level of the PNGs: 3 compresses the charts' flat colours as well as the default 6
+#: (11.48 against 11.54 MB for the sample's 74 RGB charts) in about two thirds of the CPU.
+PNG_COMPRESS_LEVEL = 3
+
+
+def _save_png(fig: Figure, path: Path) -> None:
+    """The figure drawn by Agg at :data:`DPI` on white, written as an RGB PNG when every pixel
+    is opaque (always, on the white face: the alpha channel only said so), else RGBA.
+
+    The same pixels as ``savefig(format="png")``, in three quarters of the bytes to compress
+    (and for WeasyPrint to split into a colour image and an all-opaque mask in the report's
+    PDF); the PNG's tEXt ``Software`` and its resolution are as before.
+    """
+    raw = io.BytesIO()
+    fig.savefig(raw, format="raw", dpi=DPI, facecolor="white")
+    pixels = raw.getvalue()
+    width = int(fig.get_figwidth() * DPI)  # as Agg sizes its canvas (RendererAgg(int(w), ...))
+    height = len(pixels) // (4 * width)
+    image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1)
+    if image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    info = PngInfo()
+    for key, value in (_metadata("png") or {}).items():
+        info.add_text(key, value)
+    image.save(path, format="png", pnginfo=info, dpi=(DPI, DPI),
+               compress_level=PNG_COMPRESS_LEVEL)
 
 
 def _metadata(fmt: str) -> dict[str, Any] | None:
