@@ -106,8 +106,8 @@ def _measures(reader: MartReader) -> dict[str, str]:
 
 
 def table_exists(warehouse: Warehouse, name: str) -> bool:
-    """Whether a table or view called ``name`` exists."""
-    return as_reader(warehouse).has(name)
+    """Whether a table or view called ``name`` exists (asked once inside a :func:`pack_cache`)."""
+    return _has(as_reader(warehouse), name)
 
 
 def _require(reader: MartReader, name: str) -> None:
@@ -131,8 +131,14 @@ def latest_month(warehouse: Warehouse, area_code: str) -> str | None:
 
 
 def load_subject(warehouse: Warehouse, indicator_id: str, area_code: str) -> ChartSubject:
-    """Indicator title, unit, polarity and measure (``ref_indicators``) and the area's name."""
+    """Indicator title, unit, polarity and measure (``ref_indicators``) and the area's name
+    (read once per indicator and area inside a :func:`pack_cache`: every kind of chart has it)."""
     reader = as_reader(warehouse)
+    return _once(("subject", id(reader), indicator_id, area_code),
+                 lambda: _read_subject(reader, indicator_id, area_code))
+
+
+def _read_subject(reader: MartReader, indicator_id: str, area_code: str) -> ChartSubject:
     _require(reader, "ref_indicators")
     rows = reader.rows("chart_subject", indicator_id=indicator_id)
     if not rows:

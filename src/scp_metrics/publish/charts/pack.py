@@ -34,6 +34,7 @@ from scp_metrics.publish.charts.loaders import (
     load_trend,
     pack_cache,
     suppressed_note,
+    table_exists,
 )
 from scp_metrics.publish.charts.ranking_chart import plot_ranking
 from scp_metrics.publish.charts.reuse import ChartSpec, Reuse, file_digest, fingerprint, write_manifest
@@ -149,7 +150,7 @@ def chart_specs(warehouse: MartReader | Connection, kind: str, indicator_id: str
                               extra_sources=["msg_membership"], config_dir=config_dir,
                               note=suppressed_note(members))
         group_name = (con.value("chart_peer_group_label", area_code=area_code)
-                      if con.has("mart_peer_group") else None) or "Most Similar Group"
+                      if table_exists(con, "mart_peer_group") else None) or "Most Similar Group"
         if kind == "ranking":
             return [ChartSpec(stem, plot_ranking, (members, subject),
                               {"lineage": lineage, "group_name": group_name})]
@@ -164,7 +165,7 @@ def chart_specs(warehouse: MartReader | Connection, kind: str, indicator_id: str
             "note": ("survey percentages are weighted: limits on the sample sizes as published "
                      "ignore the design effect and are narrower than the truth") if survey else ""})]
     # trajectory: one chart per target of the indicator
-    if not con.has("mart_target_tracking"):
+    if not table_exists(con, "mart_target_tracking"):
         raise ChartDataMissing("mart_target_tracking is not in the warehouse (not built yet)")
     targets = [r[0] for r in con.rows("chart_projected_targets", indicator_id=indicator_id,
                                       area_code=area_code)]
