@@ -516,6 +516,26 @@ def test_png_has_the_pixels_matplotlib_draws_as_rgb_when_opaque_else_rgba(tmp_pa
     assert np.array_equal(np.asarray(Image.open(png)), clear)
 
 
+def test_charts_drawn_in_turn_or_in_another_thread_give_the_same_png(tmp_path):
+    import threading
+
+    def spc(values):
+        return plot_spc(spc_frame(values), SUBJECT, lineage=LINEAGE)
+
+    first, other = spc([1.0, 1.2] * 12), spc([5.0, 9.0, 2.0] * 8)
+    (alone,) = save_figure(first, tmp_path / "alone", ("png",))
+    save_figure(other, tmp_path / "other", ("png",))
+    (again,) = save_figure(first, tmp_path / "again", ("png",))
+    assert alone.read_bytes() == again.read_bytes()
+    assert alone.read_bytes() != (tmp_path / "other.png").read_bytes()
+    # drawn from scratch in a thread of its own (its own renderer), the other chart is the same
+    thread = threading.Thread(target=lambda: save_figure(spc([5.0, 9.0, 2.0] * 8),
+                                                         tmp_path / "thread", ("png",)))
+    thread.start()
+    thread.join()
+    assert (tmp_path / "thread.png").read_bytes() == (tmp_path / "other.png").read_bytes()
+
+
 def test_lineage_lists_batch_ids_as_ranges_and_says_when_none_are_recorded():
     assert compact_ids([1, 2, 3, 7, 9, 10]) == "1-3, 7, 9-10"
     text = Lineage("fire incidents", "2009-12-31", tuple(range(1, 28)), None, ("fire",)).text()
