@@ -77,9 +77,19 @@ def _rows(stem: str, kind: str, subject: str, data: dict[str, Any]) -> list[dict
 
 def chart_data_sheet(ctx: SheetContext) -> SheetTable | None:
     """Every embedded chart's data: the plan's charts and the police.uk section's (a chart
-    without data is drawn by neither). None: no as-of month, or no chart with data."""
+    without data is drawn by neither). None: no as-of month, or no chart with data.
+
+    The charts' loaders share one :func:`~scp_metrics.publish.charts.loaders.pack_cache`:
+    each chart's table read the disclosure rules afresh (17 times for the sample)."""
     if ctx.as_of is None or "mart_indicator_values" not in ctx.tables:
         return None
+    from scp_metrics.publish.charts.loaders import pack_cache
+
+    with pack_cache():
+        return _chart_data_sheet(ctx, ctx.as_of)
+
+
+def _chart_data_sheet(ctx: SheetContext, as_of: str) -> SheetTable | None:
     from scp_metrics.publish.report.build import describe_chart
     from scp_metrics.publish.report.chart_data import chart_data
     from scp_metrics.publish.report.facts import Facts
@@ -87,7 +97,7 @@ def chart_data_sheet(ctx: SheetContext) -> SheetTable | None:
     from scp_metrics.publish.report.police_uk_section import REPORT_CHARTS
 
     try:
-        facts = Facts(ctx.reader, ctx.settings, ctx.as_of)
+        facts = Facts(ctx.reader, ctx.settings, as_of)
         charts = report_charts(facts) + [
             (kind, f"police_uk:{slug}", f"{kind}_police_uk-{slug}_{facts.area}")
             for kind, slug in REPORT_CHARTS if facts.has("mart_indicator_values")]
