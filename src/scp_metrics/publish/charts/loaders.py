@@ -164,8 +164,17 @@ def _source_text(indicator_id: str, config_dir: Path) -> str:
 
 def _ledger_sources(reader: MartReader, indicator_id: str,
                     areas: Iterable[str], period_types: Iterable[str]) -> list[str]:
-    """Ledger source names the indicator's values for these areas were counted from."""
-    ref = reader.rows("chart_indicator_source", indicator_id=indicator_id)
+    """Ledger source names the indicator's values for these areas were counted from (read
+    once per indicator, areas and period types inside a :func:`pack_cache`; a new list)."""
+    areas, period_types = tuple(areas), tuple(period_types)
+    return list(_once(("ledger sources", id(reader), indicator_id, areas, period_types),
+                      lambda: _read_ledger_sources(reader, indicator_id, areas, period_types)))
+
+
+def _read_ledger_sources(reader: MartReader, indicator_id: str,
+                         areas: Iterable[str], period_types: Iterable[str]) -> list[str]:
+    ref = _once(("indicator source", id(reader), indicator_id),
+                lambda: reader.rows("chart_indicator_source", indicator_id=indicator_id))
     source_table, measure = ref[0] if ref else (None, None)
     mart = reader.rows("chart_value_sources", indicator_id=indicator_id,
                        area_codes=list(areas), period_types=list(period_types))
@@ -207,7 +216,9 @@ def lineage_for(
     batches: list[int] = []
     loaded_at = None
     if _has(reader, "load_batches") and sources:
-        rows = reader.rows("chart_live_batches", sources=sources, statuses=list(LIVE_STATUSES))
+        rows = _once(("live batches", id(reader), tuple(sources)),
+                     lambda: reader.rows("chart_live_batches", sources=sources,
+                                         statuses=list(LIVE_STATUSES)))
         batches = [int(r[0]) for r in rows]
         loaded_at = max((r[1] for r in rows if r[1] is not None), default=None)
     text = _once(("source", indicator_id, str(config_dir)),
