@@ -117,11 +117,16 @@ def sample_refresh(sample_raw, tmp_path_factory):
         return settings_in(built), summary
     base = tmp_path_factory.mktemp("sample_wh")
     shutil.copytree(built, base, dirs_exist_ok=True)
-    outputs = summary.outputs_dir
+    settings, outputs = settings_in(base), summary.outputs_dir
     if outputs is not None:
         outputs = str(base / Path(outputs).relative_to(built))
-    return settings_in(base), dataclasses.replace(summary, warehouse=str(base / "scp.duckdb"),
-                                                  outputs_dir=outputs)
+        # the warehouse remembers the folder it published to: the copy's is the copied one
+        # (else the next refresh of the copy publishes again, as after a user moves outputs)
+        from scp_metrics.steps.publishing import record_publication
+
+        record_publication(settings, Path(outputs))
+    return settings, dataclasses.replace(summary, warehouse=str(base / "scp.duckdb"),
+                                         outputs_dir=outputs)
 
 
 @pytest.fixture(scope="session")
