@@ -26,15 +26,19 @@ def mini_raw() -> Path:
     return FIXTURES / "mini_raw"
 
 
+def _settings_in(raw_dir: Path, base: Path):  # noqa: ANN202
+    """Settings reading ``raw_dir`` and writing every path into ``base``."""
+    from scp_metrics.settings import get_settings
+
+    return get_settings(raw_dir=raw_dir, warehouse=base / "scp.duckdb",
+                        quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
+
+
 @pytest.fixture
 def settings_for(tmp_path: Path):
     """Settings pointing every writable path into ``tmp_path``."""
-    from scp_metrics.settings import get_settings
-
     def make(raw_dir: Path, name: str = "wh") -> object:
-        base = tmp_path / name
-        return get_settings(raw_dir=raw_dir, warehouse=base / "scp.duckdb",
-                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
+        return _settings_in(raw_dir, tmp_path / name)
 
     return make
 
@@ -101,12 +105,10 @@ def sample_refresh(sample_raw, tmp_path_factory):
     tests that change it make their own."""
     import dataclasses
 
-    from scp_metrics.settings import get_settings
     from scp_metrics.steps import run_refresh
 
     def settings_in(base: Path):  # noqa: ANN202
-        return get_settings(raw_dir=sample_raw, warehouse=base / "scp.duckdb",
-                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
+        return _settings_in(sample_raw, base)
 
     def build(base: Path) -> tuple[Path, object]:
         base.mkdir(parents=True, exist_ok=True)
@@ -138,14 +140,12 @@ def realdata_refresh(tmp_path_factory):
     import dataclasses
     import time
 
-    from scp_metrics.settings import get_settings
     from scp_metrics.steps import run_refresh
 
     realdata = shared_or_skip("realdata")
 
     def settings_in(base: Path):  # noqa: ANN202
-        return get_settings(raw_dir=realdata, warehouse=base / "scp.duckdb",
-                            quarantine_dir=base / "quarantine", outputs_dir=base / "outputs")
+        return _settings_in(realdata, base)
 
     def build(base: Path) -> tuple[Path, object, float]:
         base.mkdir(parents=True, exist_ok=True)

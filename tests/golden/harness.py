@@ -170,18 +170,13 @@ def ingest_folder(raw_dir: Path, workdir: Path, *, build: bool,
     outcomes = ingest_files(extract_files(raw_dir), settings, new_run_id())
     if build:
         build_marts(settings, outcomes)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        ledger = ledger_records(con)
-    finally:
-        con.close()
-    return {"files": [_outcome_record(o, settings.quarantine_dir) for o in outcomes],
-            "ledger": ledger}
+    return refresh_records(settings, outcomes)
 
 
 def refresh_records(settings, outcomes) -> dict:  # noqa: ANN001
-    """The records of :func:`ingest_folder` for a refresh already run (``outcomes``: its
-    summary's files) into ``settings.warehouse``: the session's shared real-data refresh."""
+    """Every file's outcome and the ledger of a refresh already run (``outcomes``: its files)
+    into ``settings.warehouse``: :func:`ingest_folder`'s records, and the session's shared
+    real-data refresh's."""
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
         ledger = ledger_records(con)
