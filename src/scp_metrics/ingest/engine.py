@@ -147,15 +147,22 @@ def validate_file(path: Path, *, config_dir: Path, today: date | None = None,
 
 def ingest(con: duckdb.DuckDBPyConnection, path: Path, *, config_dir: Path, sha256: str,
            run_id: str, today: date | None = None, loaded_at: datetime | None = None,
-           accept_shrink: bool = False) -> tuple[ValidationResult, LoadOutcome | None]:
+           accept_shrink: bool = False, validated: ValidationResult | None = None,
+           ) -> tuple[ValidationResult, LoadOutcome | None]:
     """Validate ``path`` and, when it passes, load it as one batch: ``(result, outcome)``, the
-    outcome ``None`` when the file is refused (its failures in ``result``; nothing changed)."""
+    outcome ``None`` when the file is refused (its failures in ``result``; nothing changed).
+
+    ``validated``: ``path``'s :func:`validate_file` result, still holding its text tables
+    (validated ahead on a cursor of ``con``'s database while the file before it loaded): it is
+    loaded through its own cursor instead of validating the file again, and released."""
     path = Path(path)
-    result = _validate(con, path, Path(config_dir), today or date.today())
+    result = validated if validated is not None else \
+        _validate(con, path, Path(config_dir), today or date.today())
     try:
         if not result.ok:
             return result, None
         assert result.source is not None
+        con = result._con if result._con is not None else con  # the cursor holding its rows
         with result.typed_rows() as view:
             try:
                 outcome = load_batch(con, result.source, view, file_name=path.name,

@@ -4,11 +4,13 @@ the others."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pandas as pd
 from scp_metrics.escaping import log_text
 from scp_metrics.fanout import current_mapper, fan_out
 from scp_metrics.ingest import archives
-from scp_metrics.ingest.engine import FAILURE_COLUMNS, ingest
+from scp_metrics.ingest.engine import FAILURE_COLUMNS, ValidationResult, ingest, validate_file
 from scp_metrics.ingest.files import discover_extracts, sha256_file
 from scp_metrics.ingest.guard import withhold_values
 from scp_metrics.ingest.quarantine import quarantine_file
@@ -26,7 +28,7 @@ from scp_metrics.ingest.readers import is_workbook, read_ahead
 from scp_metrics.settings import Settings
 from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.steps.summary import FileOutcome
-from scp_metrics.warehouse.connection import Connection, connect_warehouse
+from scp_metrics.warehouse.connection import Connection, checkpoints_every, connect_warehouse
 from scp_metrics.warehouse.fingerprints import cached_sha256
 from scp_metrics.warehouse.history import known_batch_for, unload_batch
 from scp_metrics.warehouse.ledger import LIVE
@@ -67,12 +69,25 @@ def outside_raw_folder(path: Path, raw_dir: Path) -> bool:
 
 def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
                 today: date | None = None, accept_shrink: bool = False,
-                raw_dir: Path | None = None) -> FileOutcome:
+                raw_dir: Path | None = None,
+                validated: ValidationResult | None = None) -> FileOutcome:
     """Validate one file and load it, skip it (already loaded) or quarantine it.
 
     A path leading outside ``raw_dir`` (a symbolic link to ``/etc/passwd``) is refused
     unread; a file the OS will not read (permissions, an I/O error) is refused with the OS's
-    reason; neither is copied anywhere."""
+    reason; neither is copied anywhere. ``validated``: the file's validation, done ahead
+    (:class:`_ValidateAhead`); released here whatever happens to the file."""
+    try:
+        return _ingest_file(con, path, settings, run_id, today, accept_shrink, raw_dir,
+                            validated)
+    finally:
+        if validated is not None:
+            validated.release()
+
+
+def _ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
+                 today: date | None, accept_shrink: bool, raw_dir: Path | None,
+                 validated: ValidationResult | None) -> FileOutcome:
     if archives.is_archive(path):  # left in the list only when refused (ingest/archives.py)
         return _refused(path, "", None, _refusal(path, archives.refusal(path)), settings, run_id)
     if raw_dir is not None and outside_raw_folder(path, raw_dir) \
@@ -95,7 +110,8 @@ def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
         return FileOutcome(path.name, sha, "unchanged", batch_id=batch, notes=notes)
     try:
         result, outcome = ingest(con, path, config_dir=settings.config_dir, sha256=sha,
-                                 run_id=run_id, today=today, accept_shrink=accept_shrink)
+                                 run_id=run_id, today=today, accept_shrink=accept_shrink,
+                                 validated=validated)
     except OSError as exc:  # read after the fingerprint: vanished, permissions changed, EIO
         return _refused(path, sha, None, _refusal(
             path, f"readable file: {exc.strerror or type(exc).__name__}; fix it or copy it "
@@ -146,31 +162,100 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
     by_name = {p.name: p for p in paths}
     con = connect_warehouse(settings)
     ahead: _ReadAhead | None = None
+    validation = _ValidateAhead(con, settings)
     try:
-        ahead = _ReadAhead.start(con, paths, settings)
-        for i, path in enumerate(paths, 1):
-            if ahead is not None:
-                ahead.at = i
-            outcome = ingest_file(con, path, settings, run_id, accept_shrink=accept_shrink,
-                                  raw_dir=settings.raw_dir)
-            outcome.notes = [*outcome.notes, *archives.notes_for(path)]
-            detail = {"loaded": f"loaded {outcome.rows:,} rows ({outcome.source}, {outcome.period})",
-                      "unchanged": "unchanged",
-                      "quarantined": f"REFUSED ({outcome.failures} problems) → {outcome.report}"}
-            say(f"[{i}/{len(paths)}] {log_text(path.name)}: {log_text(detail[outcome.status])}")
-            if outcome.shrunk:
-                say(f"  coverage shrank (accepted with --accept-shrink): "
-                    f"{log_text('; '.join(outcome.shrunk[:5]))}")
-            if outcome.withdraw:
-                names = _withdraw(con, outcomes, by_name, outcome, settings, run_id)
-                say(f"  … refused with it, unloaded: {log_text(', '.join(names))} (the same "
-                    "rows delivered twice in one run; keep one of the files)")
-            outcomes.append(outcome)
+        with checkpoints_every(con):  # fewer checkpoints while the files load
+            ahead = _ReadAhead.start(con, paths, settings)
+            if ahead is not None:  # those workbooks are parsed by the pool, not here
+                validation.skip = {p for _, p in ahead.todo}
+            for i, path in enumerate(paths, 1):
+                if ahead is not None:
+                    ahead.at = i
+                validated = validation.take(path)
+                if i < len(paths):
+                    validation.submit(paths[i])
+                outcome = ingest_file(con, path, settings, run_id, accept_shrink=accept_shrink,
+                                      raw_dir=settings.raw_dir, validated=validated)
+                outcome.notes = [*outcome.notes, *archives.notes_for(path)]
+                detail = {"loaded": f"loaded {outcome.rows:,} rows ({outcome.source}, {outcome.period})",
+                          "unchanged": "unchanged",
+                          "quarantined": f"REFUSED ({outcome.failures} problems) → {outcome.report}"}
+                say(f"[{i}/{len(paths)}] {log_text(path.name)}: {log_text(detail[outcome.status])}")
+                if outcome.shrunk:
+                    say(f"  coverage shrank (accepted with --accept-shrink): "
+                        f"{log_text('; '.join(outcome.shrunk[:5]))}")
+                if outcome.withdraw:
+                    names = _withdraw(con, outcomes, by_name, outcome, settings, run_id)
+                    say(f"  … refused with it, unloaded: {log_text(', '.join(names))} (the same "
+                        "rows delivered twice in one run; keep one of the files)")
+                outcomes.append(outcome)
     finally:
+        validation.stop()
         if ahead is not None:
             ahead.stop()
         con.close()
     return outcomes
+
+
+class _ValidateAhead:
+    """The next file is read and validated in a thread, on a cursor of its own, while this
+    thread loads the file before it: DuckDB runs the two at once (it releases the GIL), so a
+    file's checks cost little beyond its load on 2 cores. Loading stays in file order, one
+    file at a time (every load check sees the files before it); validation reads nothing the
+    loads write. Only a new file is validated ahead (not one already loaded, an archive or a
+    path outside the raw folder) and not a workbook the pool parses ahead (:class:`_ReadAhead`):
+    :func:`ingest_file` decides those as before. A validation
+    that fails here (an unreadable file) is simply done again in :func:`ingest_file`, which
+    reports it."""
+
+    def __init__(self, con: Connection, settings: Settings) -> None:
+        self.con, self.settings = con, settings
+        self.pending: tuple[Path, Connection, Future[ValidationResult]] | None = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate-ahead")
+        self.cursors: list[Connection] = []
+        self.skip: set[Path] = set()
+
+    def submit(self, path: Path) -> None:
+        settings = self.settings
+        try:
+            if path in self.skip or archives.is_archive(path) or outside_raw_folder(path, settings.raw_dir) or \
+                    known_batch_for(self.con, cached_sha256(settings.warehouse, path,
+                                                            sha256_file)) is not None:
+                return
+        except OSError:
+            return  # refused with the OS's reason by ingest_file
+        cursor = self.con.cursor()
+        self.cursors.append(cursor)
+        context = contextvars.copy_context()
+        future = self.pool.submit(context.run, validate_file, path,
+                                  config_dir=settings.config_dir, con=cursor)
+        self.pending = (path, cursor, future)
+
+    def take(self, path: Path) -> ValidationResult | None:
+        """``path``'s validation done ahead, or ``None`` (validated by the caller)."""
+        pending, self.pending = self.pending, None
+        for cursor in self.cursors:  # the files before this one are loaded
+            if pending is None or cursor is not pending[1]:
+                cursor.close()
+        self.cursors = [] if pending is None else [pending[1]]
+        if pending is None:
+            return None
+        future = pending[2]
+        if pending[0] != path:  # not the file asked for (never in ingest_files' loop)
+            with contextlib.suppress(Exception):
+                future.result().release()
+            return None
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - validated again by ingest_file, which reports it
+            log.debug("validating %s ahead failed", path.name, exc_info=True)
+            return None
+
+    def stop(self) -> None:
+        self.take(Path())  # the loop ended early (an error): a pending file's tables dropped
+        self.pool.shutdown(wait=True)
+        for cursor in self.cursors:
+            cursor.close()
 
 
 class _ReadAhead:

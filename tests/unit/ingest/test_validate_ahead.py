@@ -1,0 +1,105 @@
+"""The refresh's ingest validates the next file in a thread while the one before it loads
+(``steps.loading._ValidateAhead``, issue 17): the outcomes, the refusals, the quarantine
+reports and every raw table are those of the same files loaded one after another with no
+validation ahead."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+from scp_metrics.settings import get_settings
+from scp_metrics.steps import ingest_files, loading
+from scp_metrics.warehouse import connect, table_checksums
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+POLICE = DATA / "baseline" / "police_crime"
+FILES = [
+    POLICE / "police_recorded_crime_E06000045_2009-10_Q2.csv",
+    POLICE / "police_recorded_crime_E06000045_2009-10_Q3.csv",
+    DATA / "bad" / "ho_negative_count_2009-10_Q1.csv",  # refused
+    DATA / "bad" / "ho_twice_a_2008-09_Q4.csv",
+    DATA / "bad" / "ho_twice_b_resent_2008-09_Q4.csv.gz",  # the same content gzipped: unchanged
+    DATA / "baseline" / "fire" / "hfrs_incidents_southampton_2009-10_Q3.xlsx",
+]
+
+
+def _ingest(tmp_path: Path, name: str) -> tuple[list[tuple], dict[str, str], list[str]]:
+    raw = tmp_path / name / "raw"
+    raw.mkdir(parents=True)
+    files = [Path(shutil.copy(p, raw / p.name)) for p in FILES]
+    copy = raw / "police_recorded_crime_E06000045_2009-10_Q3_copy.csv"  # same content again
+    shutil.copy(FILES[1], copy)
+    files.insert(2, copy)
+    settings = get_settings(raw_dir=raw, warehouse=tmp_path / name / "scp.duckdb",
+                            quarantine_dir=tmp_path / name / "q",
+                            outputs_dir=tmp_path / name / "out")
+    done = ingest_files(files, settings, "run-1")
+    outcomes = [(o.file, o.status, o.rows, o.source, o.period, o.failures, o.first_failures)
+                for o in done]
+    con = connect(settings.warehouse)
+    try:
+        sums = {k: v for k, v in table_checksums(con).items() if k.startswith("raw_")}
+        ledger = [r[0] for r in con.execute(
+            "select concat_ws(' ', batch_id, file_name, sha256, rows, period, status, superseded_by, notes) "
+            "from load_batches order by batch_id").fetchall()]  # not loaded_at: a time
+    finally:
+        con.close()
+    reports = sorted(p.name for p in (tmp_path / name / "q").rglob("*") if p.is_file())
+    return outcomes, sums, [*ledger, *reports]
+
+
+def test_validating_ahead_loads_what_one_file_at_a_time_loads(tmp_path, monkeypatch):
+    threads: list[str] = []
+    validate = loading.validate_file
+
+    def recorded(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        threads.append(threading.current_thread().name)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(loading, "validate_file", recorded)
+    ahead = _ingest(tmp_path, "ahead")
+    assert sum(name.startswith("validate-ahead") for name in threads) == 6  # all but the first
+
+    monkeypatch.setattr(loading._ValidateAhead, "submit", lambda self, path: None)
+    threads.clear()
+    alone = _ingest(tmp_path, "alone")
+    assert threads == []
+
+    assert ahead == alone
+    statuses = [(o[0], o[1]) for o in ahead[0]]
+    assert statuses == [
+        ("police_recorded_crime_E06000045_2009-10_Q2.csv", "loaded"),
+        ("police_recorded_crime_E06000045_2009-10_Q3.csv", "loaded"),
+        ("police_recorded_crime_E06000045_2009-10_Q3_copy.csv", "unchanged"),
+        ("ho_negative_count_2009-10_Q1.csv", "quarantined"),
+        ("ho_twice_a_2008-09_Q4.csv", "loaded"),
+        ("ho_twice_b_resent_2008-09_Q4.csv.gz", "unchanged"),
+        ("hfrs_incidents_southampton_2009-10_Q3.xlsx", "loaded"),
+    ]
+
+
+def test_a_failure_while_loading_leaves_no_validation_running(tmp_path, monkeypatch):
+    """The loop stops at an error: the file validated ahead is dropped, its thread ended."""
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(loading, "ingest_file", broken)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    files = [Path(shutil.copy(p, raw / p.name)) for p in FILES[:2]]
+    settings = get_settings(raw_dir=raw, warehouse=tmp_path / "scp.duckdb",
+                            quarantine_dir=tmp_path / "q", outputs_dir=tmp_path / "out")
+    try:
+        ingest_files(files, settings, "run-1")
+    except RuntimeError as exc:
+        assert str(exc) == "disk gone"
+    else:  # pragma: no cover - the error must reach the caller
+        raise AssertionError("the error was swallowed")
+    assert not [t for t in threading.enumerate() if t.name.startswith("validate-ahead")]
+    con = connect(settings.warehouse)  # the warehouse opens: no connection left holding it
+    try:
+        assert con.execute("select count(*) from raw_police_crime").fetchall() == [(0,)]
+    finally:
+        con.close()
