@@ -167,7 +167,7 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
         with checkpoints_every(con):  # fewer checkpoints while the files load
             ahead = _ReadAhead.start(con, paths, settings)
             if ahead is not None:  # those workbooks are parsed by the pool, not here
-                validation.skip = {p for _, p in ahead.todo}
+                validation.skip = ahead.paths
             for i, path in enumerate(paths, 1):
                 if ahead is not None:
                     ahead.at = i
@@ -268,6 +268,7 @@ class _ReadAhead:
 
     def __init__(self, todo: list[tuple[int, Path]]) -> None:
         self.todo, self.at, self.done = todo, 0, threading.Event()
+        self.paths = {p for _, p in todo}
         context = contextvars.copy_context()
         self.thread = threading.Thread(target=context.run, args=(self._run,),
                                        name="read-ahead", daemon=True)
