@@ -57,6 +57,8 @@ class Cells:
     """Text columns whose lookup was built for a period rule (still read as stripped text)."""
     counted: dict[int, dict[str, int]] = field(default_factory=dict)
     """Columns (by position) whose distinct texts were already counted (the profile)."""
+    clean: set[int] = field(default_factory=set)
+    """Columns (by position) with no text that stripping changes (:meth:`Profile.clean`)."""
 
     def values(self, name: str) -> pd.DataFrame:
         """Column ``name``'s lookup (each distinct text ``k``, typed value ``v``, rows ``n``);
@@ -81,7 +83,10 @@ class Cells:
             return f"null::{column.sql_type}"
         if name in self.lookups and name not in self.text_lookups:
             return f"{alias}.v"
-        return f"nullif({self.table.stripped(self.found[name])}, '')"
+        position = self.found[name]
+        text = self.table.cell(position) if position in self.clean \
+            else self.table.stripped(position)
+        return f"nullif({text}, '')"
 
 
 @functools.lru_cache(maxsize=64)

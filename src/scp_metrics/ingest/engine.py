@@ -220,7 +220,7 @@ def _check_table(table: TextTable, source: Source, found: dict[str, int], today:
     failures: list[dict] = []
     notes = list(table.notes)
     profile = gather(table, source, found, runtime_schema(source, None, today, config_dir))
-    cells = Cells(table, source, found, {}, {}, {}, counted=profile.counts)
+    cells = Cells(table, source, found, {}, {}, {}, counted=profile.counts, clean=profile.clean())
     for column in source.columns:
         name = column.name
         if name not in found:

@@ -143,7 +143,9 @@ def table_failures(table: TextTable, limits: Limits) -> list[dict]:
             fail(table.header_line, f"column {position + 1}", _cell_check(limits))
     if not table.width or not table.rows:
         return out
-    widths = ", ".join(f"max(length({table.cell(i)}))" for i in range(table.width))
+    # bytes (strlen: stored with each string, not counted) bound the characters from above: only
+    # a column with more bytes than the limit allows has its characters counted, row by row
+    widths = ", ".join(f"max(strlen({table.cell(i)}))" for i in range(table.width))
     nuls = ", ".join(f"bool_or(contains({table.cell(i)}, chr(0)))" for i in range(table.width))
     row = table.con.execute(f"select {widths}, {nuls} from {table.ref} r "
                             f"where {table.keep}").fetchall()[0]
@@ -157,6 +159,8 @@ def table_failures(table: TextTable, limits: Limits) -> list[dict]:
             f"select min({table.line}) from {table.ref} r where {table.keep} and "
             f"(length({cell}) > ? or contains({cell}, chr(0)))",
             [limits.max_cell_chars]).fetchall()[0][0]
+        if first is None:  # more bytes than the limit, but no more characters
+            continue
         header = str(table.headers[position])
         label = header if header and len(header) <= 80 and "\x00" not in header \
             else f"column {position + 1}"

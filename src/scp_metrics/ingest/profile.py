@@ -5,8 +5,8 @@
   the model checks or requires, and, for a source under the personal-data guard, of every other
   column too (tested whole by the guard).
 * **Key columns** (one aggregate): a text column declared ``unique`` has about as many distinct
-  texts as rows, so only its empty cells, whether a value repeats and (guarded sources) the texts
-  the guard's pre-filter lets through are gathered.
+  texts as rows, so only its empty cells, whether a value repeats, whether a text has whitespace
+  at an end and (guarded sources) the texts the guard's pre-filter lets through are gathered.
 
 A text column that is neither checked, required, unique nor guarded needs nothing.
 """
@@ -53,6 +53,15 @@ class Profile:
     """Key columns: whether a non-empty stripped text is on more than one row."""
     candidates: dict[int, list[str]] = field(default_factory=dict)
     """Key columns of a guarded source: the texts the guard's pre-filter lets through."""
+    unstripped: dict[int, bool] = field(default_factory=dict)
+    """Key columns: whether some text has whitespace at an end (``str.strip()`` changes it)."""
+
+    def clean(self) -> set[int]:
+        """Positions whose every text reads the same stripped (the common case): their typed
+        rows select the cell as it is, without :func:`~scp_metrics.ingest.text.strip_sql` on
+        every row (most of the typed insert's time on a 333k-row police file)."""
+        out = {p for p, counts in self.counts.items() if all(t == t.strip() for t in counts)}
+        return out | {p for p, some in self.unstripped.items() if not some}
 
 
 def gather(table: TextTable, source: Source, found: dict[str, int],
@@ -103,6 +112,7 @@ def _key_columns(table: TextTable, positions: list[int], guarded: bool, profile:
         parts.append(("empty", p, f"count(*) filter (where s{p} = '')"))
         parts.append(("repeats", p, f"count(s{p}) filter (where s{p} <> '') - "
                       f"count(distinct s{p}) filter (where s{p} <> '')"))
+        parts.append(("unstripped", p, f"bool_or(s{p} <> t{p})"))
         if guarded:
             parts.append(("candidates", p, f"list(distinct t{p}) filter (where "
                           f"regexp_matches(t{p}, {pattern}))"))
@@ -114,5 +124,7 @@ def _key_columns(table: TextTable, positions: list[int], guarded: bool, profile:
             profile.empty[p] = int(value or 0)
         elif kind == "repeats":
             profile.repeats[p] = bool(value)
+        elif kind == "unstripped":
+            profile.unstripped[p] = bool(value)
         else:
             profile.candidates[p] = list(value or [])

@@ -227,3 +227,28 @@ def test_a_refused_file_loads_nothing_and_a_clean_one_loads_every_row(tmp_path):
         ("44/1/09", "21:00", 2, date(2009, 10, 1)), ("44/2/09", "21:00", 3, date(2009, 10, 1)),
         ("44/3/09", None, 4, date(2009, 10, 1))]
     assert con.execute("select table_name from duckdb_tables() where temporary").fetchall() == []
+
+
+def test_a_column_is_stripped_where_one_text_needs_it_and_read_as_it_is_where_none_does(tmp_path):
+    """Typed rows select a column's cells unstripped only when no text of it changes when
+    stripped (the key column from the key scan, the others from their distinct texts)."""
+    odd = (GOOD.replace("44/1/09", "\u300044/2/09 ").replace(",ABH,", ",ABH\t,")
+           .replace(",C1,", ",\u00a0C1,"))
+    result = validate_file(write(tmp_path, "strip_2009-10_Q3.csv", GOOD, odd), today=TODAY)
+    assert result.ok, result.failures
+    frame = result.frame
+    assert frame["crime_reference"].tolist() == ["44/1/09", "44/2/09"]
+    assert frame["offence_description"].tolist() == ["ABH", "ABH"]
+    assert frame["beat"].tolist() == ["C1", "C1"]
+    assert frame["offence_code"].tolist() == ["8G", "8G"]  # clean: read as it is
+
+
+def test_the_cell_limit_counts_characters_not_bytes(tmp_path):
+    """max_cell_chars (10,000) bounds characters: 4,000 three-byte characters (12,000 bytes)
+    pass, 10,001 one-byte characters do not."""
+    wide = GOOD.replace(",C1,", "," + "\u20ac" * 4_000 + ",")
+    assert validate_file(write(tmp_path, "wide_2009-10_Q3.csv", wide), today=TODAY).ok
+    over = GOOD.replace(",C1,", "," + "a" * 10_001 + ",")
+    result = validate_file(write(tmp_path, "over_2009-10_Q3.csv", over), today=TODAY)
+    assert [(f["row"], f["column"], f["check"].split(":")[0]) for f in failures(result)] == [
+        (2, "Beat", "cells within limits")]
