@@ -261,6 +261,8 @@ def measure_refreshes(data: Path, work: Path, repeat: int, publish: bool = True)
         "pipeline_rss_mb": max(r["pipeline_rss_mb"] for r in rebuilds + quarters + nothing),
         "one_quarter_s": median(work(q) for q in quarters),
         "one_quarter_loaded": quarters[-1]["loaded"],
+        "one_quarter_ingest_s": quarters[-1]["ingest_s"],
+        "one_quarter_steps": quarters[-1]["steps"],
         "no_change_s": median(work(n) for n in nothing),
         "peak_rss_mb": max(r["peak_rss_mb"] for r in rebuilds + quarters + nothing),
         "warehouse": str(warehouse),
