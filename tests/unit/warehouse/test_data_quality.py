@@ -157,3 +157,30 @@ def test_the_quality_command_lists_findings_first_and_hides_passed_checks(mini_r
     out = capsys.readouterr().out
     assert "Data-quality checks: 4 warning, 0 info, 9 ok." in out
     assert "NI20" in out and "warning" not in out.split("ok.", 1)[1]
+
+
+def test_each_quarter_names_its_own_largest_code_difference_the_first_on_a_tie():
+    """The worst code per indicator and quarter (found once for all of them): the largest
+    absolute difference, the first row when two codes differ by as much; a quarter whose codes
+    all agree is not a finding; an indicator with no rows in a quarter counts 0 and 0."""
+    from scp_metrics.warehouse.marts.data_quality import reconciliation_rows
+
+    q1, q2 = pd.Timestamp("2009-04-01"), pd.Timestamp("2009-07-01")
+    codes = pd.DataFrame({
+        "indicator_id": ["ni_16"] * 5 + ["ni_20"] * 2,
+        "quarter_start": [q1, q1, q1, q2, q2, q1, q1],
+        "offence_code": ["28", "29", "30", "28", "29", "8L", "8G"],
+        "record_level": [100, 50, 10, 100, 40, 70, 30],
+        "published": [90, 60, 10, 100, 40, 40, 60],  # q1 ni_16: -10 and +10 tie; ni_20: -30, +30
+    })
+    rows = reconciliation_rows(codes, [q1, q2], ["ni_16", "ni_20", "ni_30"], "E06000045", 1.0)
+    assert [(r["indicator_id"], r["period_start"], r["severity"]) for r in rows] == [
+        ("ni_16", date(2009, 4, 1), "ok"), ("ni_16", date(2009, 7, 1), "ok"),
+        ("ni_20", date(2009, 4, 1), "ok"), ("ni_20", date(2009, 7, 1), "ok"),
+        ("ni_30", date(2009, 4, 1), "ok"), ("ni_30", date(2009, 7, 1), "ok")]
+    codes.loc[2, "published"] = 13  # ni_16 q1: 160 -> 163 published, +1.875%
+    codes.loc[6, "published"] = 61  # ni_20 q1: 100 -> 101, +1%: within the threshold
+    rows = reconciliation_rows(codes, [q1], ["ni_16", "ni_20"], "E06000045", 1.0)
+    assert rows[0]["severity"] == "warning"
+    assert rows[0]["message"].endswith("largest code difference: 28 (-10)")  # tie: the first
+    assert rows[1]["severity"] == "ok"

@@ -88,25 +88,30 @@ def reconciliation_rows(codes: pd.DataFrame, quarters: list[pd.Timestamp], indic
     codes = codes.copy()
     codes["quarter_start"] = pd.to_datetime(codes["quarter_start"])
     codes = codes[codes["quarter_start"].isin(quarters)]
-    totals = codes.groupby(["indicator_id", "quarter_start"])[["record_level", "published"]].sum()
-    by_code = {key: group for key, group in codes.groupby(["indicator_id", "quarter_start"])}
+    keys = ["indicator_id", "quarter_start"]
+    totals = codes.groupby(keys)[["record_level", "published"]].sum()
+    total_of = dict(zip(totals.index, zip(totals["record_level"].tolist(),
+                                          totals["published"].tolist(), strict=True),
+                        strict=True))
+    # each quarter's code with the largest difference (its first row on a tie), found once
+    d = codes["published"] - codes["record_level"]
+    worst_of = {key: (codes.at[at, "offence_code"], d[at])
+                for key, at in d.abs().groupby([codes[k] for k in keys]).idxmax().items()}
     rows = []
     for indicator in indicators:
         for quarter in quarters:
             key = (indicator, quarter)
-            rec, pub = (totals.loc[key].tolist() if key in totals.index else (0, 0))
+            rec, pub = total_of.get(key, (0, 0))
             diff = pub - rec
             pct = 100.0 * diff / rec if rec else (0.0 if pub == 0 else np.nan)
             finding = (abs(pct) > threshold_pct) if rec else pub != 0
             label = Quarter.containing(quarter.date()).label
             if finding:
-                group = by_code[key].assign(d=lambda g: g["published"] - g["record_level"])
-                worst = group.loc[group["d"].abs().idxmax()]
+                code, largest = worst_of[key]
                 pct_text = f"{pct:+.2f}%" if rec else "extract has none"
                 message = (f"Home Office CSP table {pub:,.0f} vs record-level extract {rec:,.0f} "
                            f"({_signed(diff)}, {pct_text}, threshold {threshold_pct:g}%) for "
-                           f"{label}; largest code difference: {worst['offence_code']} "
-                           f"({_signed(worst['d'])})")
+                           f"{label}; largest code difference: {code} ({_signed(largest)})")
             else:
                 message = (f"CSP table and extract agree within {threshold_pct:g}% "
                            f"({pub:,.0f} vs {rec:,.0f})")
