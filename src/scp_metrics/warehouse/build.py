@@ -83,11 +83,31 @@ def replace_mart(con: duckdb.DuckDBPyConnection, contract: MartContract,
     column); each column is stored with the contract's DuckDB type, so a mart with no rows, or a
     column with no values, has its declared types too."""
     frame = contract.validate(frame)
-    con.register("_frame", frame)
+    con.register("_frame", _dates_as_datetimes(frame, contract.sql_types))
     try:
         con.execute(templates.table_from_frame(contract.name, "_frame", contract.sql_types))
     finally:
         con.unregister("_frame")
+
+
+def _dates_as_datetimes(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with its DATE columns of Python ``date`` objects as ``datetime64``: DuckDB casts
+    those to DATE in bulk instead of converting one Python object at a time (0.2 s of the 0.9 s
+    ``mart_indicator_values`` took to write at medium); the stored dates are the same. A column
+    that does not convert is left as it is."""
+    out = frame
+    for column, sql_type in types.items():
+        if sql_type.upper() != "DATE" or column not in frame or frame[column].dtype != object \
+                or pd.api.types.infer_dtype(frame[column], skipna=True) != "date":
+            continue
+        try:
+            converted = pd.to_datetime(frame[column])
+        except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            continue
+        if out is frame:
+            out = frame.copy(deep=False)
+        out[column] = converted
+    return out
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

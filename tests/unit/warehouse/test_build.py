@@ -157,3 +157,30 @@ def test_a_clean_build_marks_every_series_ok(clean):
         if name != "mart_target_tracking":  # its note says how each row was computed
             assert clean[name]["note"].isna().all(), name
     assert "series_not_computed" not in set(clean["mart_data_quality"]["check_id"])
+
+
+def test_date_columns_are_written_in_bulk_and_store_the_same_dates():
+    """replace_mart hands DuckDB a DATE column of Python dates as datetime64 (a bulk cast); the
+    stored dates, missing ones included, are the dates given; text in a DATE column, or a
+    column of another type, is left as it is."""
+    from datetime import date
+
+    import duckdb
+    import pandas as pd
+
+    from scp_metrics.warehouse import templates
+    from scp_metrics.warehouse.build import _dates_as_datetimes
+
+    frame = pd.DataFrame({"start": [date(2009, 4, 1), None, date(1999, 12, 31)],
+                          "label": ["a", "b", "c"], "text_date": ["2009-04-01", None, "x"]})
+    types = {"start": "DATE", "label": "VARCHAR", "text_date": "DATE"}
+    out = _dates_as_datetimes(frame, types)
+    assert str(out["start"].dtype).startswith("datetime64")
+    for column in ("text_date", "label"):  # left as they were
+        assert out[column].dtype == frame[column].dtype and out[column].equals(frame[column])
+    assert frame["start"].dtype == object  # the caller's frame is not changed
+    con = duckdb.connect()
+    con.register("_frame", out[["start", "label"]])
+    con.execute(templates.table_from_frame("t", "_frame", {"start": "DATE", "label": "VARCHAR"}))
+    assert con.execute("select start from t order by label").fetchall() == [
+        (date(2009, 4, 1),), (None,), (date(1999, 12, 31),)]
