@@ -62,15 +62,16 @@ def nothing_new(settings: Settings, publish: bool) -> bool:
     from scp_metrics.warehouse.build import marts_up_to_date
     from scp_metrics.warehouse.connection import connect_warehouse
     from scp_metrics.warehouse.fingerprints import cached_sha256
-    from scp_metrics.warehouse.history import known_batch_for
+    from scp_metrics.warehouse.history import KnownBatches
 
     if not Path(settings.warehouse).is_file() or (publish and not settings.outputs_dir.exists()):
         return False
     paths = find_extracts(settings)
     con = connect_warehouse(settings)
     try:
-        return all(known_batch_for(con, cached_sha256(settings.warehouse, p, sha256_file))
-                   is not None for p in paths) and marts_up_to_date(con)
+        known = KnownBatches(con)  # the ledger read once, not once per file
+        return all(known.get(cached_sha256(settings.warehouse, p, sha256_file)) is not None
+                   for p in paths) and marts_up_to_date(con)
     finally:
         con.close()
 

@@ -30,7 +30,7 @@ from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.steps.summary import FileOutcome
 from scp_metrics.warehouse.connection import Connection, checkpoints_every, connect_warehouse
 from scp_metrics.warehouse.fingerprints import cached_sha256
-from scp_metrics.warehouse.history import known_batch_for, unload_batch
+from scp_metrics.warehouse.history import KnownBatches, known_batch_for, unload_batch
 from scp_metrics.warehouse.ledger import LIVE
 
 Progress = Callable[[str], None]
@@ -70,16 +70,18 @@ def outside_raw_folder(path: Path, raw_dir: Path) -> bool:
 def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
                 today: date | None = None, accept_shrink: bool = False,
                 raw_dir: Path | None = None,
-                validated: ValidationResult | None = None) -> FileOutcome:
+                validated: ValidationResult | None = None,
+                known_batches: KnownBatches | None = None) -> FileOutcome:
     """Validate one file and load it, skip it (already loaded) or quarantine it.
 
     A path leading outside ``raw_dir`` (a symbolic link to ``/etc/passwd``) is refused
     unread; a file the OS will not read (permissions, an I/O error) is refused with the OS's
     reason; neither is copied anywhere. ``validated``: the file's validation, done ahead
-    (:class:`_ValidateAhead`); released here whatever happens to the file."""
+    (:class:`_ValidateAhead`); released here whatever happens to the file. ``known_batches``:
+    the ledger's batches by sha256, read once for the run (else one query for this file)."""
     try:
         return _ingest_file(con, path, settings, run_id, today, accept_shrink, raw_dir,
-                            validated)
+                            validated, known_batches)
     finally:
         if validated is not None:
             validated.release()
@@ -87,7 +89,8 @@ def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
 
 def _ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
                  today: date | None, accept_shrink: bool, raw_dir: Path | None,
-                 validated: ValidationResult | None) -> FileOutcome:
+                 validated: ValidationResult | None,
+                 known_batches: KnownBatches | None) -> FileOutcome:
     if archives.is_archive(path):  # left in the list only when refused (ingest/archives.py)
         return _refused(path, "", None, _refusal(path, archives.refusal(path)), settings, run_id)
     if raw_dir is not None and outside_raw_folder(path, raw_dir) \
@@ -101,7 +104,7 @@ def _ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
         return _refused(path, "", None, _refusal(
             path, f"readable file: {exc.strerror or type(exc).__name__}; fix its permissions "
                   "or copy it again, then refresh"), settings, run_id)
-    known = known_batch_for(con, sha)
+    known = known_batch_for(con, sha) if known_batches is None else known_batches.get(sha)
     if known is not None:  # same content already loaded: live, or superseded on purpose
         batch, status = known
         notes = [] if status in LIVE else [
@@ -162,10 +165,11 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
     by_name = {p.name: p for p in paths}
     con = connect_warehouse(settings)
     ahead: _ReadAhead | None = None
-    validation = _ValidateAhead(con, settings)
+    known = KnownBatches(con)
+    validation = _ValidateAhead(con, settings, known)
     try:
         with checkpoints_every(con):  # fewer checkpoints while the files load
-            ahead = _ReadAhead.start(con, paths, settings)
+            ahead = _ReadAhead.start(known, paths, settings)
             if ahead is not None:  # those workbooks are parsed by the pool, not here
                 validation.skip = ahead.paths
             for i, path in enumerate(paths, 1):
@@ -175,7 +179,10 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
                 if i < len(paths):
                     validation.submit(paths[i])
                 outcome = ingest_file(con, path, settings, run_id, accept_shrink=accept_shrink,
-                                      raw_dir=settings.raw_dir, validated=validated)
+                                      raw_dir=settings.raw_dir, validated=validated,
+                                      known_batches=known)
+                if outcome.status != "unchanged":  # the ledger may have changed
+                    known.changed()
                 outcome.notes = [*outcome.notes, *archives.notes_for(path)]
                 detail = {"loaded": f"loaded {outcome.rows:,} rows ({outcome.source}, {outcome.period})",
                           "unchanged": "unchanged",
@@ -186,6 +193,7 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
                         f"{log_text('; '.join(outcome.shrunk[:5]))}")
                 if outcome.withdraw:
                     names = _withdraw(con, outcomes, by_name, outcome, settings, run_id)
+                    known.changed()
                     say(f"  … refused with it, unloaded: {log_text(', '.join(names))} (the same "
                         "rows delivered twice in one run; keep one of the files)")
                 outcomes.append(outcome)
@@ -208,8 +216,8 @@ class _ValidateAhead:
     that fails here (an unreadable file) is simply done again in :func:`ingest_file`, which
     reports it."""
 
-    def __init__(self, con: Connection, settings: Settings) -> None:
-        self.con, self.settings = con, settings
+    def __init__(self, con: Connection, settings: Settings, known: KnownBatches) -> None:
+        self.con, self.settings, self.known = con, settings, known
         self.pending: tuple[Path, Connection, Future[ValidationResult]] | None = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate-ahead")
         self.cursors: list[Connection] = []
@@ -219,8 +227,8 @@ class _ValidateAhead:
         settings = self.settings
         try:
             if path in self.skip or archives.is_archive(path) or outside_raw_folder(path, settings.raw_dir) or \
-                    known_batch_for(self.con, cached_sha256(settings.warehouse, path,
-                                                            sha256_file)) is not None:
+                    self.known.get(cached_sha256(settings.warehouse, path,
+                                                 sha256_file)) is not None:
                 return
         except OSError:
             return  # refused with the OS's reason by ingest_file
@@ -275,12 +283,13 @@ class _ReadAhead:
         self.thread.start()
 
     @classmethod
-    def start(cls, con: Connection, paths: list[Path], settings: Settings) -> _ReadAhead | None:
+    def start(cls, known: KnownBatches, paths: list[Path],
+              settings: Settings) -> _ReadAhead | None:
         mapper = current_mapper()
         if mapper is None or mapper.workers < 2:
             return None
         todo = [(i, p) for i, p in enumerate(paths, 1) if is_workbook(p)
-                and known_batch_for(con, cached_sha256(settings.warehouse, p, sha256_file)) is None]
+                and known.get(cached_sha256(settings.warehouse, p, sha256_file)) is None]
         return cls(todo) if len(todo) >= 2 else None
 
     def _run(self) -> None:

@@ -32,10 +32,22 @@ def cache_path(warehouse: Path | str) -> Path | None:
     return warehouse.with_name(warehouse.name + ".fingerprints.json")
 
 
+_READ: dict[Path, tuple[tuple[int, int], dict[str, list]]] = {}
+"""The cache as last parsed, by path, with the file's (mtime in ns, size) then: a refresh asks
+for every file's sha256 and need not parse the whole cache again for each one."""
+
+
 def _read(cache: Path) -> dict[str, list]:
     try:
+        stat = cache.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        seen = _READ.get(cache)
+        if seen is not None and seen[0] == stamp:
+            return dict(seen[1])
         data = json.loads(cache.read_text())
-        return data if isinstance(data, dict) else {}
+        data = data if isinstance(data, dict) else {}
+        _READ[cache] = (stamp, data)
+        return dict(data)
     except (OSError, ValueError):
         return {}
 

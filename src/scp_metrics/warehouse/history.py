@@ -144,6 +144,29 @@ def known_batch_for(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, s
     return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
 
+class KnownBatches:
+    """:func:`known_batch_for` for every file of a run: the newest batch of each sha256 read from
+    the ledger in one query, and read again after :meth:`changed` (this run loaded or unloaded
+    a batch). The same answers as one query per file (264 files at the medium benchmark: 0.6 s
+    of a refresh with nothing new)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._by_sha: dict[str, tuple[int, str]] | None = None
+
+    def get(self, sha256: str) -> tuple[int, str] | None:
+        if self._by_sha is None:
+            self._by_sha = {str(sha): (int(batch), str(status)) for sha, batch, status in
+                            self.con.execute(
+                                "select sha256, batch_id, status from load_batches qualify "
+                                "row_number() over (partition by sha256 order by batch_id "
+                                "desc) = 1").fetchall()}
+        return self._by_sha.get(sha256)
+
+    def changed(self) -> None:
+        self._by_sha = None
+
+
 def history_frame(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
     """The ledger with, per batch, the rows live in the raw table and kept in history."""
     if source is not None and source not in SOURCES_BY_NAME:

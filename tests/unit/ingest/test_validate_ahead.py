@@ -103,3 +103,32 @@ def test_a_failure_while_loading_leaves_no_validation_running(tmp_path, monkeypa
         assert con.execute("select count(*) from raw_police_crime").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+def test_the_ledger_read_once_answers_as_one_query_per_file_and_again_after_a_change(tmp_path):
+    from datetime import datetime
+
+    from scp_metrics.warehouse.history import KnownBatches, known_batch_for
+
+    con = connect(tmp_path / "scp.duckdb")
+    try:
+        def ledger(batch: int, sha: str, status: str) -> None:
+            con.execute("insert into load_batches values (?, 'r', 'police_crime', 'f.csv', ?, 1, "
+                        "null, ?, ?, null, '')", [batch, sha, datetime(2026, 1, 1), status])
+
+        ledger(1, "a", "superseded")
+        ledger(2, "b", "loaded")
+        ledger(3, "a", "loaded")
+        known = KnownBatches(con)
+        for sha in ("a", "b", "c"):
+            assert known.get(sha) == known_batch_for(con, sha)
+        assert known.get("a") == (3, "loaded") and known.get("c") is None
+        ledger(4, "c", "loaded")
+        con.execute("update load_batches set status = 'superseded' where batch_id = 3")
+        assert known.get("c") is None  # read once: the change is not seen ...
+        known.changed()  # ... until the run says the ledger changed
+        for sha in ("a", "b", "c"):
+            assert known.get(sha) == known_batch_for(con, sha)
+        assert known.get("a") == (3, "superseded") and known.get("c") == (4, "loaded")
+    finally:
+        con.close()

@@ -48,3 +48,19 @@ def test_in_memory_warehouses_and_broken_caches_just_compute(tmp_path):
     warehouse = tmp_path / "scp.duckdb"
     cache_path(warehouse).write_text("not json")
     assert cached_sha256(warehouse, path, compute) == "sha-of-a"
+
+
+def test_the_cache_is_parsed_once_and_again_when_another_process_rewrote_it(tmp_path):
+    import json
+
+    from scp_metrics.warehouse import fingerprints
+
+    cache = tmp_path / "scp.duckdb.fingerprints.json"
+    cache.write_text(json.dumps({"/x": [1, 2, "a"]}))
+    first = fingerprints._read(cache)
+    first["/y"] = [3, 4, "b"]  # a caller's changes stay its own
+    assert fingerprints._read(cache) == {"/x": [1, 2, "a"]}
+    cache.write_text(json.dumps({"/x": [1, 2, "c"], "/z": [5, 6, "d"]}))
+    st = cache.stat()
+    os.utime(cache, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert fingerprints._read(cache) == {"/x": [1, 2, "c"], "/z": [5, 6, "d"]}
