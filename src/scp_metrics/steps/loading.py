@@ -30,7 +30,7 @@ from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.steps.summary import FileOutcome
 from scp_metrics.warehouse.connection import Connection, checkpoints_every, connect_warehouse
 from scp_metrics.warehouse.fingerprints import cached_sha256
-from scp_metrics.warehouse.history import KnownBatches, known_batch_for, unload_batch
+from scp_metrics.warehouse.history import KnownBatches, unload_batch
 from scp_metrics.warehouse.ledger import LIVE
 
 Progress = Callable[[str], None]
@@ -78,7 +78,7 @@ def ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
     unread; a file the OS will not read (permissions, an I/O error) is refused with the OS's
     reason; neither is copied anywhere. ``validated``: the file's validation, done ahead
     (:class:`_ValidateAhead`); released here whatever happens to the file. ``known_batches``:
-    the ledger's batches by sha256, read once for the run (else one query for this file)."""
+    the ledger's batches by sha256, read once for the run (else read for this file)."""
     try:
         return _ingest_file(con, path, settings, run_id, today, accept_shrink, raw_dir,
                             validated, known_batches)
@@ -104,7 +104,7 @@ def _ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
         return _refused(path, "", None, _refusal(
             path, f"readable file: {exc.strerror or type(exc).__name__}; fix its permissions "
                   "or copy it again, then refresh"), settings, run_id)
-    known = known_batch_for(con, sha) if known_batches is None else known_batches.get(sha)
+    known = (known_batches or KnownBatches(con)).get(sha)
     if known is not None:  # same content already loaded: live, or superseded on purpose
         batch, status = known
         notes = [] if status in LIVE else [

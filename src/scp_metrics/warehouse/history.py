@@ -137,18 +137,11 @@ def mark_superseded(con: duckdb.DuckDBPyConnection, source: Source, touched: Seq
             ["superseded" if remaining == 0 else "partly superseded", by_batch, old, *LIVE])
 
 
-def known_batch_for(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
-    """The newest batch that loaded exactly this content, whatever its status."""
-    rows = con.execute("select batch_id, status from load_batches where sha256 = ? "
-                       "order by batch_id desc limit 1", [sha256]).fetchall()
-    return (int(rows[0][0]), str(rows[0][1])) if rows else None
-
-
 class KnownBatches:
-    """:func:`known_batch_for` for every file of a run: the newest batch of each sha256 read from
-    the ledger in one query, and read again after :meth:`changed` (this run loaded or unloaded
-    a batch). The same answers as one query per file (264 files at the medium benchmark: 0.6 s
-    of a refresh with nothing new)."""
+    """The newest batch (id, status) that loaded each content (sha256), whatever its status: the
+    ledger read in one query for every file of a run, and read again after :meth:`changed`
+    (this run loaded or unloaded a batch). One query per file cost 0.6 s of a refresh with
+    nothing new at the medium benchmark (264 files)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con

@@ -108,9 +108,15 @@ def test_a_failure_while_loading_leaves_no_validation_running(tmp_path, monkeypa
 def test_the_ledger_read_once_answers_as_one_query_per_file_and_again_after_a_change(tmp_path):
     from datetime import datetime
 
-    from scp_metrics.warehouse.history import KnownBatches, known_batch_for
+    from scp_metrics.warehouse.history import KnownBatches
 
     con = connect(tmp_path / "scp.duckdb")
+
+    def known_batch_for(con, sha: str):  # noqa: ANN001, ANN202 - one query for one file
+        rows = con.execute("select batch_id, status from load_batches where sha256 = ? "
+                           "order by batch_id desc limit 1", [sha]).fetchall()
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
     try:
         def ledger(batch: int, sha: str, status: str) -> None:
             con.execute("insert into load_batches values (?, 'r', 'police_crime', 'f.csv', ?, 1, "
