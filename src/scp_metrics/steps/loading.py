@@ -58,6 +58,13 @@ def _refusal(path: Path, check: str, value: str | None = None) -> pd.DataFrame:
                           "value": value}], columns=FAILURE_COLUMNS)
 
 
+def _leads_outside(path: Path, settings: Settings, raw_dir: Path | None) -> bool:
+    """Whether ``path`` is refused unread: it leads outside ``raw_dir`` and is not a member
+    this refresh extracted from an archive."""
+    return raw_dir is not None and outside_raw_folder(path, raw_dir) \
+        and not archives.is_member(path, settings.warehouse)
+
+
 def outside_raw_folder(path: Path, raw_dir: Path) -> bool:
     """Whether ``path``, its links resolved, lies outside ``raw_dir`` (itself resolved)."""
     try:
@@ -93,8 +100,7 @@ def _ingest_file(con: Connection, path: Path, settings: Settings, run_id: str,
                  known_batches: KnownBatches | None) -> FileOutcome:
     if archives.is_archive(path):  # left in the list only when refused (ingest/archives.py)
         return _refused(path, "", None, _refusal(path, archives.refusal(path)), settings, run_id)
-    if raw_dir is not None and outside_raw_folder(path, raw_dir) \
-            and not archives.is_member(path, settings.warehouse):
+    if _leads_outside(path, settings, raw_dir):
         return _refused(path, "", None, _refusal(
             path, "inside the raw folder: it links to a file outside it, which was not read; "
                   "put the extract itself in the raw folder"), settings, run_id)
@@ -226,7 +232,8 @@ class _ValidateAhead:
     def submit(self, path: Path) -> None:
         settings = self.settings
         try:
-            if path in self.skip or archives.is_archive(path) or outside_raw_folder(path, settings.raw_dir) or \
+            if path in self.skip or archives.is_archive(path) or \
+                    _leads_outside(path, settings, settings.raw_dir) or \
                     self.known.get(cached_sha256(settings.warehouse, path,
                                                  sha256_file)) is not None:
                 return
