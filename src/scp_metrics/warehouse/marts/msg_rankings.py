@@ -82,6 +82,7 @@ def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
     proxy = bool(query_rows(con, "reads/peer_group/is_proxy", label=PROXY_GROUP_LABEL)[0][0])
     indicators = query(con, "reads/msg_rankings/indicators")
     types = PROXY_RANKED_PERIOD_TYPES if proxy else RANKED_PERIOD_TYPES
-    rows = query(con, "reads/msg_rankings/values", period_types=list(types))
+    rows = query(con, "reads/msg_rankings/values", period_types=list(types),
+                 area_codes=members["area_code"].tolist())
     focus = settings.home_area.strip().upper()
     return rank_each_indicator(rows, indicators, members, focus)
