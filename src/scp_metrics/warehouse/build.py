@@ -23,8 +23,9 @@ from scp_metrics.config.series_breaks import read_series_breaks
 from scp_metrics.settings import Settings
 from scp_metrics.warehouse import incremental, templates
 from scp_metrics.warehouse.connection import table_exists
-from scp_metrics.warehouse.contracts import MART_CONTRACTS, MartContract, contract_for
+from scp_metrics.warehouse.contracts import MART_CONTRACTS, contract_for
 from scp_metrics.warehouse.history import marts_current, record_marts_built
+from scp_metrics.warehouse.mart_tables import WrittenMart, replace_mart
 from scp_metrics.warehouse.marts import PYTHON_MARTS
 from scp_metrics.warehouse.queries import query_rows, sql_text
 
@@ -76,40 +77,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame
         con.unregister("_frame")
 
 
-def replace_mart(con: duckdb.DuckDBPyConnection, contract: MartContract,
-                 frame: pd.DataFrame) -> None:
-    """Mart ``contract.name`` as ``frame``, which must meet the contract
-    (:meth:`~scp_metrics.warehouse.contracts.MartContract.validate` raises naming the mart and
-    column); each column is stored with the contract's DuckDB type, so a mart with no rows, or a
-    column with no values, has its declared types too."""
-    frame = contract.validate(frame)
-    con.register("_frame", _dates_as_datetimes(frame, contract.sql_types))
-    try:
-        con.execute(templates.table_from_frame(contract.name, "_frame", contract.sql_types))
-    finally:
-        con.unregister("_frame")
-
-
-def _dates_as_datetimes(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
-    """``frame`` with its DATE columns of Python ``date`` objects as ``datetime64``: DuckDB casts
-    those to DATE in bulk instead of converting one Python object at a time (0.2 s of the 0.9 s
-    ``mart_indicator_values`` took to write at medium); the stored dates are the same. A column
-    that does not convert is left as it is."""
-    out = frame
-    for column, sql_type in types.items():
-        if sql_type.upper() != "DATE" or column not in frame or frame[column].dtype != object \
-                or pd.api.types.infer_dtype(frame[column], skipna=True) != "date":
-            continue
-        try:
-            converted = pd.to_datetime(frame[column])
-        except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
-            continue
-        if out is frame:
-            out = frame.copy(deep=False)
-        out[column] = converted
-    return out
-
-
 def load_reference_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     cfg = settings.config_dir
     codes = catalogue.read_offence_codes(cfg)
@@ -146,10 +113,13 @@ def build_models(
         for name, builder in PYTHON_MARTS:
             say(f"building {name}")
             mart = builder(con, settings)
-            replace_mart(con, contract_for(name), mart)
-            rows[name] = len(mart)
-            if mart.attrs.get("progress"):  # e.g. "mart_spc: 20 series recomputed, 5,860 reused"
-                say(str(mart.attrs["progress"]))
+            if isinstance(mart, WrittenMart):  # written by its builder, reusing rows in place
+                rows[name], note = mart.n_rows, mart.progress
+            else:
+                replace_mart(con, contract_for(name), mart)
+                rows[name], note = len(mart), mart.attrs.get("progress")
+            if note:  # e.g. "mart_spc: 20 series recomputed, 5,860 reused"
+                say(str(note))
         con.execute("commit")
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # an aborted transaction (disk full) has

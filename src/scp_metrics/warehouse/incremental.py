@@ -49,8 +49,9 @@ import pandas as pd
 from scp_metrics.warehouse import templates
 from scp_metrics.warehouse.queries import query, query_rows, sql_text
 
-__all__ = ["HASH_TABLE", "SEP", "TABLE_SUFFIX", "ReusePlan", "finish", "plan_reuse", "salt_of",
-           "series_hashes", "series_labels"]
+__all__ = ["HASH_TABLE", "SALT_SUFFIX", "SEP", "TABLE_SUFFIX", "ReusePlan", "finish",
+           "mart_as_stored", "plan_reuse", "remember_mart", "salt_of", "series_hashes",
+           "series_labels"]
 
 #: The side table of per-series hashes (one row per mart and series).
 HASH_TABLE = "_series_hashes"
@@ -58,6 +59,8 @@ HASH_TABLE = "_series_hashes"
 SEP = "\x1f"
 #: ``mart`` of the row of :data:`HASH_TABLE` with the checksum of the whole mart as written.
 TABLE_SUFFIX = "#table"
+#: ``mart`` of the row of :data:`HASH_TABLE` with the salt a mart reusing rows was built with.
+SALT_SUFFIX = "#salt"
 _HASH_COLUMNS = [("mart", "VARCHAR"), ("series", "VARCHAR"), ("hash", "UBIGINT"),
                  ("n_rows", "BIGINT")]
 
@@ -252,3 +255,31 @@ def finish(con: duckdb.DuckDBPyConnection, plan: ReusePlan, computed: pd.DataFra
     out.attrs["progress"] = (f"{plan.mart}: {recomputed:,} series recomputed, "
                              f"{total - recomputed:,} reused")
     return out
+
+
+def mart_as_stored(con: duckdb.DuckDBPyConnection, mart: str, salt: int) -> bool:
+    """Whether ``mart`` is the table :func:`remember_mart` last stored with ``salt``: the same
+    salt (code, reference data, settings) and the same checksum of its rows (not written since
+    by an older version, by a forced rebuild or by hand). For a mart that reuses rows by its own
+    means (``mart_indicator_values``) rather than by series (:func:`plan_reuse`)."""
+    if _columns(con, HASH_TABLE) != _HASH_COLUMNS or not _columns(con, mart):
+        return False
+    stored = [(h, n) for _, h, n in query_rows(con, "reads/incremental/stored_hashes",
+                                               mart=mart + SALT_SUFFIX)]
+    whole = [(h, n) for _, h, n in query_rows(con, "reads/incremental/stored_hashes",
+                                              mart=mart + TABLE_SUFFIX)]
+    return len(stored) == 1 and stored[0][0] == salt and \
+        whole == [_table_checksum(con, templates.ident(mart))]
+
+
+def remember_mart(con: duckdb.DuckDBPyConnection, mart: str, salt: int) -> None:
+    """Store ``salt`` and the checksum of ``mart`` as it is now (:func:`mart_as_stored`), through
+    ``con`` (inside the build's transaction)."""
+    if _columns(con, HASH_TABLE) != _HASH_COLUMNS:
+        con.execute(templates.create_table(HASH_TABLE, _HASH_COLUMNS))
+    con.execute(sql_text("writes/incremental/forget_hashes"),
+                {"mart": mart + SALT_SUFFIX, "table_key": mart + TABLE_SUFFIX})
+    checksum, count = _table_checksum(con, templates.ident(mart))
+    store = sql_text("writes/incremental/store_mart_checksum")
+    con.execute(store, {"table_key": mart + SALT_SUFFIX, "hash": salt, "n_rows": count})
+    con.execute(store, {"table_key": mart + TABLE_SUFFIX, "hash": checksum, "n_rows": count})

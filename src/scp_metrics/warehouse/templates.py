@@ -20,22 +20,25 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def create_as(name: str, select: str, *, view: bool = False) -> str:
-    """``name`` (a table, or a view) as the result of ``select``."""
-    return f"create or replace {'view' if view else 'table'} {ident(name)} as {select}"
+def create_as(name: str, select: str, *, view: bool = False, temporary: bool = False) -> str:
+    """``name`` (a table, or a view; ``temporary``: for this connection only) as the result of
+    ``select``."""
+    kind = ("temp " if temporary else "") + ("view" if view else "table")
+    return f"create or replace {kind} {ident(name)} as {select}"
 
 
 def drop(name: str, *, view: bool = False) -> str:
     return f"drop {'view' if view else 'table'} {ident(name)}"
 
 
-def table_from_frame(name: str, frame: str, types: Mapping[str, str] | None = None) -> str:
+def table_from_frame(name: str, frame: str, types: Mapping[str, str] | None = None, *,
+                     temporary: bool = False) -> str:
     """Table ``name`` from the registered frame ``frame``: every column as it is, or each of
     ``types`` cast to its DuckDB type (a mart's contract)."""
     if types is None:
-        return create_as(name, f"select * from {frame}")
+        return create_as(name, f"select * from {frame}", temporary=temporary)
     columns = ", ".join(f"cast({ident(c)} as {t}) as {ident(c)}" for c, t in types.items())
-    return create_as(name, f"select {columns} from {frame}")
+    return create_as(name, f"select {columns} from {frame}", temporary=temporary)
 
 
 def create_table(name: str, columns: Iterable[tuple[str, str]], *, if_missing: bool = False) -> str:

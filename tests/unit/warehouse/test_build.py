@@ -169,7 +169,7 @@ def test_date_columns_are_written_in_bulk_and_store_the_same_dates():
     import pandas as pd
 
     from scp_metrics.warehouse import templates
-    from scp_metrics.warehouse.build import _dates_as_datetimes
+    from scp_metrics.warehouse.mart_tables import _dates_as_datetimes
 
     frame = pd.DataFrame({"start": [date(2009, 4, 1), None, date(1999, 12, 31)],
                           "label": ["a", "b", "c"], "text_date": ["2009-04-01", None, "x"]})

@@ -1,13 +1,22 @@
 """``mart_msg_rankings``: the home area's Most Similar Group ranked on every rate and percentage
 indicator (:func:`scp_metrics.rankings.ranks.compute_rankings`), one indicator at a time: an
 indicator whose ranking cannot be computed gets one row saying why (``series_status``
-``failed``) and the others are ranked as usual."""
+``failed``) and the others are ranked as usual.
+
+Only the periods whose input changed are ranked again (:mod:`scp_metrics.warehouse.incremental`,
+a series being one indicator's period): a period's rows depend on its members' values and on
+those of the same period a year earlier (``rank_change``), so both are hashed; a new quarter
+ranks its few new periods and keeps the thousands of others. A change of the group, the
+indicators or the code of :data:`CODE_MODULES` ranks every period again, and so does a failed
+indicator (its one row has no period to reuse by)."""
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 
+from scp_metrics.memo import code_version
+from scp_metrics.periods import a_year_later
 from scp_metrics.rankings.proxy_group import PROXY_GROUP_LABEL
 from scp_metrics.rankings.ranks import (
     MART_COLUMNS,
@@ -17,12 +26,23 @@ from scp_metrics.rankings.ranks import (
 )
 from scp_metrics.settings import Settings
 from scp_metrics.stats.series_status import FAILED, OK, failure_note
+from scp_metrics.warehouse import incremental
 from scp_metrics.warehouse.contracts import contract_for
 from scp_metrics.warehouse.queries import query, query_rows
 
-__all__ = ["COLUMNS", "build_msg_rankings", "rank_each_indicator"]
+__all__ = ["CODE_MODULES", "COLUMNS", "SERIES_KEYS", "build_msg_rankings",
+           "rank_each_indicator"]
 
 COLUMNS = [*MART_COLUMNS, "series_status", "note"]
+MART = "mart_msg_rankings"
+#: One series of the mart: an indicator's period.
+SERIES_KEYS = ["indicator_id", "period_type", "period_start", "period_end"]
+#: Modules whose code the rows depend on (a change ranks every period again).
+CODE_MODULES = ("scp_metrics.rankings.ranks", "scp_metrics.rankings.funnel",
+                "scp_metrics.rankings.funnel_adjusted", "scp_metrics.stats.overdispersion",
+                "scp_metrics.stats.intervals", "scp_metrics.stats.proportions",
+                "scp_metrics.periods", "scp_metrics.warehouse.contracts.marts",
+                "scp_metrics.warehouse.marts.msg_rankings", "scp_metrics.warehouse.incremental")
 
 
 def rank_each_indicator(rows: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
@@ -31,10 +51,13 @@ def rank_each_indicator(rows: pd.DataFrame, indicators: pd.DataFrame, members: p
     indicator's ranks, last year's included, depend on its own rows only), in indicator order;
     an indicator that raises gets one row with ``series_status`` ``failed`` and the reason."""
     parts, failed = [], []
+    own_rows = dict(tuple(rows.groupby("indicator_id", sort=False)))  # rows keep their order
     for indicator in sorted(set(indicators["indicator_id"])):
+        if indicator not in own_rows:  # nothing to rank (compute_rankings would return no row)
+            continue
         mine = indicators[indicators["indicator_id"] == indicator]
         try:
-            ranked = compute_rankings(rows[rows["indicator_id"] == indicator], mine, members,
+            ranked = compute_rankings(own_rows[indicator], mine, members,
                                       group_id=focus, focus_area=focus)
         except Exception as exc:  # noqa: BLE001 - one indicator never stops the mart
             first = mine.iloc[0]
@@ -51,9 +74,14 @@ def rank_each_indicator(rows: pd.DataFrame, indicators: pd.DataFrame, members: p
         parts.append(pd.DataFrame(failed, columns=COLUMNS))
     if not parts:
         return contract_for("mart_msg_rankings").empty()
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return _in_mart_order(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+
+
+def _in_mart_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` by indicator, then period type as :data:`RANKED_PERIOD_TYPES` lists them
+    (others, and a failed indicator's row, last), rows otherwise in their order."""
     order = {p: i for i, p in enumerate(RANKED_PERIOD_TYPES)}
-    out = out.assign(_order=out["period_type"].map(order)).sort_values(
+    out = frame.assign(_order=frame["period_type"].map(order)).sort_values(
         ["indicator_id", "_order"], kind="stable", na_position="last")
     return out[COLUMNS].reset_index(drop=True)
 
@@ -85,4 +113,30 @@ def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
     rows = query(con, "reads/msg_rankings/values", period_types=list(types),
                  area_codes=members["area_code"].tolist())
     focus = settings.home_area.strip().upper()
-    return rank_each_indicator(rows, indicators, members, focus)
+    salt = incremental.salt_of(MART, code_version(CODE_MODULES), indicators, members, focus, types)
+    last_year = rows.copy()
+    last_year["period_start"], last_year["period_end"] = a_year_later(
+        pd.to_datetime(rows["period_start"]), pd.to_datetime(rows["period_end"]))
+    hashes = incremental.series_hashes(
+        pd.concat([rows.assign(_next_year=False), last_year.assign(_next_year=True)],
+                  ignore_index=True), SERIES_KEYS, salt)
+    everything = incremental.ReusePlan(MART, SERIES_KEYS, hashes, hashes["series"], None)
+    plan = incremental.plan_reuse(con, MART, SERIES_KEYS, hashes, COLUMNS)
+    if plan.reused is not None and (rows[SERIES_KEYS].isna().to_numpy().any()
+                                    or (plan.reused["series_status"] == FAILED).any()):
+        plan = everything
+    # the periods to rank and those a year before them (their ranks give rank_change)
+    wanted = plan.todo(rows).index.union(plan.todo(last_year).index)
+    ranked = rank_each_indicator(rows.loc[wanted], indicators, members, focus)
+    if plan.reused is not None and (ranked["series_status"] == FAILED).any():
+        plan = everything
+        ranked = rank_each_indicator(rows, indicators, members, focus)
+    if plan.reused is not None:  # the year-earlier periods were ranked only to be read
+        ranked = plan.todo(ranked).reset_index(drop=True)
+    out = incremental.finish(con, plan, ranked, contract_for(MART).conform)
+    if plan.reused is None:
+        return out  # rank_each_indicator's rows and order
+    progress = out.attrs.get("progress")
+    out = _in_mart_order(out)
+    out.attrs["progress"] = progress
+    return out

@@ -1,2 +1,2 @@
--- Store the checksum of the whole mart as written, under '<mart>#table'.
+-- Store one row for a whole mart: its checksum (under '<mart>#table') or its salt ('<mart>#salt').
 insert into _series_hashes values ($table_key, '', $hash, $n_rows)

@@ -1,0 +1,1 @@
+select count(*) from mart_indicator_values

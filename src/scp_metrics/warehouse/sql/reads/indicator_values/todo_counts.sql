@@ -1,0 +1,16 @@
+-- The counts of the rows to compute and of their same periods a year earlier (their change on
+-- last year reads them), as reads/indicator_values/counts gives them.
+with wanted as (
+    select * from _iv_inputs
+    semi join _iv_todo using (indicator_id, area_code, period_type, period_start, period_end)
+    union
+    select * from _iv_inputs
+    semi join (
+        select
+            indicator_id, area_code, period_type,
+            period_start as next_start, period_end as next_end
+        from _iv_todo
+    ) using (indicator_id, area_code, period_type, next_start, next_end)
+)
+
+select * exclude (signature, next_start, next_end) from wanted
