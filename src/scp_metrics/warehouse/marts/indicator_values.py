@@ -63,33 +63,19 @@ def write_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -
     """The build's step: ``mart_indicator_values`` written in place, recomputing only the rows
     whose signature or salt changed since the previous build (see the module's notes); the
     rows are those of :func:`build_indicator_values`."""
-    contract = contract_for(MART)
     indicators = catalogue.read_indicators(settings.config_dir)
     names = area_names(con)
     survey = _survey(con, settings)
     salt = _salt(indicators, names)
-    con.execute(sql_text("writes/indicator_values/inputs"))
-    keyed = bool(query_rows(con, "reads/indicator_values/inputs_keyed")[0][0])
-    reuse = (keyed and names["area_code"].is_unique and _has_signatures(con)
-             and incremental.mart_as_stored(con, MART, salt))
-    if reuse:
-        con.execute(sql_text("writes/indicator_values/todo"))
-        todo = query(con, "reads/indicator_values/todo")
-        counts = query(con, "reads/indicator_values/todo_counts")
-        computed = compute_indicator_values(counts, indicators, names)
-        wanted = pd.MultiIndex.from_frame(_as_dates(todo[KEYS]))
-        computed = computed[pd.MultiIndex.from_frame(computed[KEYS]).isin(wanted)]
-        write_frame(con, contract, computed.reset_index(drop=True), "_iv_new", temporary=True)
-        write_frame(con, contract, survey, "_iv_survey", temporary=True)
-        con.execute(sql_text("writes/indicator_values/next_mart"),
-                    {"period_types": list(PERIOD_TYPES)})
-        con.execute(sql_text("writes/indicator_values/append_survey"))
-        recomputed: int | None = len(computed)
-    else:
-        values = compute_indicator_values(query(con, "reads/indicator_values/counts"),
-                                          indicators, names)
-        replace_mart(con, contract, _with_survey(values, survey))
-        recomputed = None
+    recomputed = None
+    if names["area_code"].is_unique and _has_signatures(con) \
+            and incremental.mart_as_stored(con, MART, salt):
+        con.execute(sql_text("writes/indicator_values/inputs"))
+        if query_rows(con, "reads/indicator_values/inputs_keyed")[0][0]:
+            recomputed = _recompute_changed(con, indicators, names, survey)
+    if recomputed is None:  # computed whole; the signatures after (the frames freed: memory)
+        replace_mart(con, contract_for(MART), build_indicator_values(con, settings))
+        con.execute(sql_text("writes/indicator_values/inputs"))
     con.execute(sql_text("writes/indicator_values/store_signatures"))
     con.execute(sql_text("writes/indicator_values/forget_inputs"))
     incremental.remember_mart(con, MART, salt)
@@ -98,6 +84,25 @@ def write_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -
         return WrittenMart(n_rows, f"{MART}: {n_rows:,} rows computed (none reused)")
     reused = n_rows - len(survey) - recomputed
     return WrittenMart(n_rows, f"{MART}: {recomputed:,} rows recomputed, {reused:,} reused")
+
+
+def _recompute_changed(con: duckdb.DuckDBPyConnection, indicators: list[Indicator],
+                       names: pd.DataFrame, survey: pd.DataFrame) -> int:
+    """The mart from the previous build's unchanged rows and the rows whose signature changed
+    (computed from their counts and last year's); the survey rows after. Returns how many
+    rows were recomputed."""
+    contract = contract_for(MART)
+    con.execute(sql_text("writes/indicator_values/todo"))
+    todo = query(con, "reads/indicator_values/todo")
+    counts = query(con, "reads/indicator_values/todo_counts")
+    computed = compute_indicator_values(counts, indicators, names)
+    wanted = pd.MultiIndex.from_frame(_as_dates(todo[KEYS]))
+    computed = computed[pd.MultiIndex.from_frame(computed[KEYS]).isin(wanted)]
+    write_frame(con, contract, computed.reset_index(drop=True), "_iv_new", temporary=True)
+    write_frame(con, contract, survey, "_iv_survey", temporary=True)
+    con.execute(sql_text("writes/indicator_values/next_mart"), {"period_types": list(PERIOD_TYPES)})
+    con.execute(sql_text("writes/indicator_values/append_survey"))
+    return len(computed)
 
 
 def _survey(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:

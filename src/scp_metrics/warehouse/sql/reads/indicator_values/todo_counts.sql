@@ -1,10 +1,9 @@
 -- The counts of the rows to compute and of their same periods a year earlier (their change on
 -- last year reads them), as reads/indicator_values/counts gives them.
 with wanted as (
-    select * from _iv_inputs
-    semi join _iv_todo using (indicator_id, area_code, period_type, period_start, period_end)
+    select indicator_id, area_code, period_type, period_start, period_end from _iv_todo
     union
-    select * from _iv_inputs
+    select indicator_id, area_code, period_type, period_start, period_end from _iv_inputs
     semi join (
         select
             indicator_id, area_code, period_type,
@@ -13,4 +12,5 @@ with wanted as (
     ) using (indicator_id, area_code, period_type, next_start, next_end)
 )
 
-select * exclude (signature, next_start, next_end) from wanted
+select * from int_indicator_counts
+semi join wanted using (indicator_id, area_code, period_type, period_start, period_end)
