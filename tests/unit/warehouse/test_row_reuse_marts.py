@@ -141,3 +141,32 @@ def test_a_forced_rebuild_recomputes_every_row(warehouse):
     rebuild(con, settings, force=True, progress=notes.append)
     assert any(n.startswith("mart_indicator_values:") and n.endswith("(none reused)")
                for n in notes)
+
+
+def test_an_indicator_whose_ranking_failed_is_ranked_again_not_lost(warehouse, monkeypatch):
+    """A failed indicator's one row has no period to be reused by: the build after it ranks
+    every period again, so the row saying why is kept while the failure lasts, and the
+    indicator's ranks come back once it is fixed."""
+    from scp_metrics.warehouse.marts import msg_rankings
+
+    con, settings, _ = warehouse
+    clean = _marts(con)["mart_msg_rankings"]
+    broken = sorted(set(clean["indicator_id"]))[0]
+    real = msg_rankings.compute_rankings
+
+    def failing(rows, indicators, *args, **kwargs):
+        if broken in set(indicators["indicator_id"]):
+            raise ValueError("injected")
+        return real(rows, indicators, *args, **kwargs)
+
+    monkeypatch.setattr(msg_rankings, "compute_rankings", failing)
+    rebuild(con, settings, force=True)  # every period ranked: the indicator fails
+    for _ in range(2):  # then builds with nothing changed, which reuse what they can
+        ranks = _marts(con)["mart_msg_rankings"]
+        mine = ranks[ranks["indicator_id"] == broken]
+        assert mine["series_status"].tolist() == ["failed"], mine
+        assert mine["note"].iloc[0] == "ranking not computed: ValueError: injected"
+        _build(con, settings)
+    monkeypatch.setattr(msg_rankings, "compute_rankings", real)
+    _build(con, settings)
+    pd.testing.assert_frame_equal(_marts(con)["mart_msg_rankings"], clean, check_exact=True)

@@ -14,7 +14,7 @@ medium before). The salt and the mart's checksum are stored beside the series ha
 (:func:`scp_metrics.warehouse.incremental.mart_as_stored`): another salt, a mart not as it was
 written, or counts whose rows are not one per key compute the whole mart, as
 :func:`build_indicator_values` does. Both ways give the same rows in the same order
-(``tests/unit/warehouse/test_indicator_values_reuse.py``).
+(``tests/unit/warehouse/test_row_reuse_marts.py``).
 """
 
 from __future__ import annotations

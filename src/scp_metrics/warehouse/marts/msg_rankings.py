@@ -1,7 +1,7 @@
 """``mart_msg_rankings``: the home area's Most Similar Group ranked on every rate and percentage
-indicator (:func:`scp_metrics.rankings.ranks.compute_rankings`), one indicator at a time: an
-indicator whose ranking cannot be computed gets one row saying why (``series_status``
-``failed``) and the others are ranked as usual.
+indicator (:func:`scp_metrics.rankings.ranks.compute_rankings`): an indicator whose ranking
+cannot be computed gets one row saying why (``series_status`` ``failed``) and the others are
+ranked as usual.
 
 Only the periods whose input changed are ranked again (:mod:`scp_metrics.warehouse.incremental`,
 a series being one indicator's period): a period's rows depend on its members' values and on
@@ -133,8 +133,9 @@ def build_msg_rankings(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd
                   ignore_index=True), SERIES_KEYS, salt)
     everything = incremental.ReusePlan(MART, SERIES_KEYS, hashes, hashes["series"], None)
     plan = incremental.plan_reuse(con, MART, SERIES_KEYS, hashes, COLUMNS)
-    if plan.reused is not None and (rows[SERIES_KEYS].isna().to_numpy().any()
-                                    or (plan.reused["series_status"] == FAILED).any()):
+    if plan.reused is not None and (
+            rows[SERIES_KEYS].isna().to_numpy().any()
+            or query_rows(con, "reads/msg_rankings/failed_rows", failed=FAILED)[0][0]):
         plan = everything
     # the periods to rank and those a year before them (their ranks give rank_change)
     wanted = plan.todo(rows).index.union(plan.todo(last_year).index)
