@@ -53,10 +53,15 @@ def build_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -
     """``mart_indicator_values`` computed whole: the counted indicators, then the Place Survey
     rows (period type "survey"). Area names: the configured ones, then ONS names (police.uk
     areas)."""
-    indicators = catalogue.read_indicators(settings.config_dir)
+    return _whole(con, catalogue.read_indicators(settings.config_dir), area_names(con),
+                  _survey(con, settings))
+
+
+def _whole(con: duckdb.DuckDBPyConnection, indicators: list[Indicator], names: pd.DataFrame,
+           survey: pd.DataFrame) -> pd.DataFrame:
     values = compute_indicator_values(query(con, "reads/indicator_values/counts"), indicators,
-                                      area_names(con))
-    return _with_survey(values, _survey(con, settings))
+                                      names)
+    return values if survey.empty else pd.concat([values, survey], ignore_index=True)
 
 
 def write_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -> WrittenMart:
@@ -74,7 +79,7 @@ def write_indicator_values(con: duckdb.DuckDBPyConnection, settings: Settings) -
         if query_rows(con, "reads/indicator_values/inputs_keyed")[0][0]:
             recomputed = _recompute_changed(con, indicators, names, survey)
     if recomputed is None:  # computed whole; the signatures after (the frames freed: memory)
-        replace_mart(con, contract_for(MART), build_indicator_values(con, settings))
+        replace_mart(con, contract_for(MART), _whole(con, indicators, names, survey))
         con.execute(sql_text("writes/indicator_values/inputs"))
     con.execute(sql_text("writes/indicator_values/store_signatures"))
     con.execute(sql_text("writes/indicator_values/forget_inputs"))
@@ -93,16 +98,13 @@ def _recompute_changed(con: duckdb.DuckDBPyConnection, indicators: list[Indicato
     rows were recomputed."""
     contract = contract_for(MART)
     con.execute(sql_text("writes/indicator_values/todo"))
-    todo = query(con, "reads/indicator_values/todo")
     counts = query(con, "reads/indicator_values/todo_counts")
     computed = compute_indicator_values(counts, indicators, names)
-    wanted = pd.MultiIndex.from_frame(_as_dates(todo[KEYS]))
-    computed = computed[pd.MultiIndex.from_frame(computed[KEYS]).isin(wanted)]
-    write_frame(con, contract, computed.reset_index(drop=True), "_iv_new", temporary=True)
+    write_frame(con, contract, computed, "_iv_new", temporary=True)
     write_frame(con, contract, survey, "_iv_survey", temporary=True)
     con.execute(sql_text("writes/indicator_values/next_mart"), {"period_types": list(PERIOD_TYPES)})
     con.execute(sql_text("writes/indicator_values/append_survey"))
-    return len(computed)
+    return int(query_rows(con, "reads/indicator_values/todo_count")[0][0])
 
 
 def _survey(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
@@ -110,10 +112,6 @@ def _survey(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
                          query(con, "reads/indicator_values/survey_headline"),
                          query(con, "reads/common/configured_area_names"),
                          read_survey_specs(settings.config_dir), settings.home_area)
-
-
-def _with_survey(values: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
-    return values if survey.empty else pd.concat([values, survey], ignore_index=True)
 
 
 def _salt(indicators: list[Indicator], names: pd.DataFrame) -> int:
@@ -129,11 +127,3 @@ def _has_signatures(con: duckdb.DuckDBPyConnection) -> bool:
                                         name="_indicator_value_signatures")]
     return columns == [*KEYS, "signature"]
 
-
-def _as_dates(keys: pd.DataFrame) -> pd.DataFrame:
-    """Key columns read from DuckDB with their dates as ``datetime.date`` (as the mart's rows
-    hold them)."""
-    out = keys.copy()
-    for column in ("period_start", "period_end"):
-        out[column] = pd.to_datetime(out[column]).dt.date
-    return out

@@ -1,9 +1,8 @@
 -- Every key of int_indicator_counts with its signature: a hash of what its mart row depends on
 -- besides the salt (area names, indicators, code): its own row of counts (every column, so a
 -- column added later is covered too) and that of the same period a year earlier. next_start
--- and next_end: the same period a year later (scp_metrics.periods.a_year_later: the start a
--- year on, the end the day before the day after it a year on; DuckDB clamps 29 February as
--- pandas does). Keys only: the counts stay in int_indicator_counts (memory).
+-- and next_end: the same period a year later (macros.sql). Keys only: the counts stay in
+-- int_indicator_counts (memory).
 create or replace temp table _iv_inputs as
 with counts as (
     select
@@ -13,8 +12,8 @@ with counts as (
         period_start,
         period_end,
         hash(counted) as row_hash,
-        (period_start + interval 1 year)::date as next_start,
-        (period_end + interval 1 day + interval 1 year - interval 1 day)::date as next_end
+        year_later_start(period_start) as next_start,
+        year_later_end(period_end) as next_end
     from int_indicator_counts as counted
 )
 
