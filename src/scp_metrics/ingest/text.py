@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from scp_metrics.ingest.layouts import ReshapedTable, read_tables
@@ -71,6 +72,9 @@ class TextTable:
     notes: list[str] = field(default_factory=list)
     lines: list[int] | None = None
     """The spreadsheet row of each data row of a reshaped workbook table (else ``None``)."""
+    scan: LineScan | None = None
+    """A CSV read by DuckDB, one record per line: its bytes' :func:`scan_lines`, which bounds
+    every cell's length and says whether any holds a NUL (``None``: read by the readers)."""
 
     @property
     def width(self) -> int:
@@ -206,14 +210,35 @@ def _find_header(head: str) -> tuple[str, int, list[str], list[str]] | None:
     return None
 
 
-def _line_count(path: Path) -> int:
+@dataclass(frozen=True)
+class LineScan:
+    """What one pass over a file's bytes tells about its lines."""
+
+    lines: int
     """Lines as the readers count records when no field holds a line break."""
-    count, last = 0, b"\n"
+    longest: int
+    """Bytes of the longest line, its line break included: no cell of a record on one line is
+    longer (in characters) than this."""
+    nul: bool
+    """Whether a NUL byte is anywhere in the file."""
+
+
+def scan_lines(path: Path, chunk_size: int = 1 << 24) -> LineScan:
+    """Lines, the longest line and NUL bytes of ``path``, in one read (16 MB at a time)."""
+    count, last, longest, run, nul = 0, b"\n", 0, 0, False
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 24), b""):
-            count += chunk.count(b"\n")
+        for chunk in iter(lambda: fh.read(chunk_size), b""):
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            if len(ends):
+                count += len(ends)
+                longest = max(longest, run + int(ends[0]) + 1,
+                              int(np.diff(ends).max()) if len(ends) > 1 else 0)
+                run = len(chunk) - int(ends[-1]) - 1
+            else:
+                run += len(chunk)
+            nul = nul or b"\x00" in chunk
             last = chunk[-1:]
-    return count + (last not in (b"\n", b"\r"))
+    return LineScan(count + (last not in (b"\n", b"\r")), max(longest, run), nul)
 
 
 def _trailing_blank_lines(path: Path) -> int:
@@ -252,10 +277,12 @@ def _read_with_duckdb(con: duckdb.DuckDBPyConnection, path: Path,
         return None  # a ragged row, bad quoting or bytes that are not UTF-8: the readers decide
     table = TextTable(path, headers, header_index + 1, con, name, 0, titles, None, notes)
     total = con.execute(f'select count(*) from "{name}"').fetchall()[0][0]
-    if _line_count(path) - _trailing_blank_lines(path) != header_index + 1 + total:
+    scanned = scan_lines(path)
+    if scanned.lines - _trailing_blank_lines(path) != header_index + 1 + total:
         table.drop()
         return None  # blank lines inside the data (rows to the readers) or quoted line breaks
     table.rows = total
+    table.scan = scanned
     blank = 0
     for row in table.tail(100):  # trailing rows with nothing in them are not data
         if any(c.strip() for c in row):

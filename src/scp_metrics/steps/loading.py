@@ -28,7 +28,12 @@ from scp_metrics.ingest.readers import is_workbook, read_ahead
 from scp_metrics.settings import Settings
 from scp_metrics.sources import SOURCES_BY_NAME
 from scp_metrics.steps.summary import FileOutcome
-from scp_metrics.warehouse.connection import Connection, checkpoints_every, connect_warehouse
+from scp_metrics.warehouse.connection import (
+    Connection,
+    SharedThreads,
+    checkpoints_every,
+    connect_warehouse,
+)
 from scp_metrics.warehouse.fingerprints import cached_sha256
 from scp_metrics.warehouse.history import KnownBatches, unload_batch
 from scp_metrics.warehouse.ledger import LIVE
@@ -173,6 +178,7 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
     ahead: _ReadAhead | None = None
     known = KnownBatches(con)
     validation = _ValidateAhead(con, settings, known)
+    threads = SharedThreads(con)
     try:
         with checkpoints_every(con):  # fewer checkpoints while the files load
             ahead = _ReadAhead.start(known, paths, settings)
@@ -184,6 +190,8 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
                 validated = validation.take(path)
                 if i < len(paths):
                     validation.submit(paths[i])
+                # the next file validating while this one loads: two streams share the cores
+                threads.share(2 if validation.pending is not None else 1)
                 outcome = ingest_file(con, path, settings, run_id, accept_shrink=accept_shrink,
                                       raw_dir=settings.raw_dir, validated=validated,
                                       known_batches=known)
@@ -205,6 +213,7 @@ def ingest_files(paths: list[Path], settings: Settings, run_id: str,
                 outcomes.append(outcome)
     finally:
         validation.stop()
+        threads.restore()
         if ahead is not None:
             ahead.stop()
         con.close()

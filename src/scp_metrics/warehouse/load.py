@@ -152,6 +152,44 @@ def shrink_refusal(source: Source, file_name: str, lost: list[str]) -> CoverageS
                            "(refresh with --accept-shrink if intended)", [failure])
 
 
+def _replaced_rows(con: duckdb.DuckDBPyConnection, source: Source, batch_id: int,
+                   run_id: str) -> tuple[str, list[object]]:
+    """SQL matching the rows of earlier runs that batch ``batch_id`` replaces, and its
+    parameters: a snapshot replaces the whole source; otherwise the rows of the slices the batch
+    loaded (its ``period_start`` values with the source's ``replace_key``) and, for a source with
+    a ``month_column``, of each of its periods only the months up to the last month the batch has
+    a row in (a quarter may arrive month by month).
+
+    The batch's slices are gathered once, from its own rows, before the table is matched
+    against them; when every row of the batch has a period, the match is also bounded by the
+    batch's first and last ``period_start``, which lets DuckDB skip the row groups of other
+    periods (the scan no longer grows with the history: 0.14 s → 0.01 s for a 333k-row file
+    against 19M rows)."""
+    table = source.table
+    earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
+    if source.period_rule == "snapshot":
+        return earlier, [run_id]
+    keys = ("period_start", *source.replace_key)
+    listed = ", ".join(f'"{k}"' for k in keys)
+    same = " and ".join(f'n."{k}" is not distinct from {table}."{k}"' for k in keys)
+    if source.month_column:  # each period's last month, whichever replace key it came with
+        month = f"date_trunc('month', \"{source.month_column}\")"
+        slices = (f"select {listed}, case when period_start is not null then max(max({month})) "
+                  f"over (partition by period_start) end as _last from {table} "
+                  f"where batch_id = {int(batch_id)} group by {listed}")
+        same += (f" and coalesce(date_trunc('month', {table}.\"{source.month_column}\"), "
+                 f"{table}.period_start) <= n._last")
+    else:
+        slices = f"select distinct {listed} from {table} where batch_id = {int(batch_id)}"
+    where = f"{earlier} and exists (select 1 from ({slices}) as n where {same})"
+    first, last, unplaced = con.execute(
+        f"select min(period_start), max(period_start), count(*) filter "
+        f"(where period_start is null) from {table} where batch_id = ?", [batch_id]).fetchall()[0]
+    if first is None or unplaced:
+        return where, [run_id]
+    return f"{table}.period_start between ? and ? and {where}", [first, last, run_id]
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, file_name: str,
                sha256: str, run_id: str, period: str | None, notes: str = "",
                loaded_at: datetime | None = None, accept_shrink: bool = False) -> LoadOutcome:
@@ -181,19 +219,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
         count = con.execute(
             f"insert into {table} ({columns}, batch_id) select {columns}, ? from {rows}",
             [batch_id]).fetchall()[0][0]
-        earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
-        if source.period_rule == "snapshot":
-            where = earlier
-        else:  # the slices this batch loaded
-            keys = ("period_start", *source.replace_key)
-            same = " and ".join(f'n."{k}" is not distinct from {table}."{k}"' for k in keys)
-            if source.month_column:  # of its quarter, the months up to its last one
-                month = f'date_trunc(\'month\', {{t}}."{source.month_column}")'
-                same += (f" and coalesce({month.format(t=table)}, {table}.period_start) <= "
-                         f"(select max({month.format(t='m')}) from {table} as m where "
-                         f"m.batch_id = {int(batch_id)} and m.period_start = n.period_start)")
-            where = (f"{earlier} and exists (select 1 from {table} as n where n.batch_id = "
-                     f"{int(batch_id)} and {same})")
+        where, params = _replaced_rows(con, source, batch_id, run_id)
         overlap, shared = same_run_overlap(con, source, batch_id, run_id, file_name)
         if overlap is not None:
             raise overlap
@@ -205,15 +231,15 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
             [run_id, source.name]).fetchall()[0][0]
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where} order by 1",
-            [run_id]).fetchall()] if earlier_runs else []
-        lost = coverage_lost(con, source, batch_id, where, [run_id]) if touched else []
+            params).fetchall()] if earlier_runs else []
+        lost = coverage_lost(con, source, batch_id, where, params) if touched else []
         if lost and not accept_shrink:
             raise shrink_refusal(source, file_name, lost)
         if lost:
             notes = "; ".join(x for x in (notes, "coverage shrank (accepted with --accept-shrink): "
                                           + "; ".join(lost[:20])) if x)
         # replaced rows move to raw_<source>_history (restorable: warehouse/history.py)
-        replaced = archive_rows(con, source, where, [run_id], batch_id) if touched else 0
+        replaced = archive_rows(con, source, where, params, batch_id) if touched else 0
         key = unique_key(source)
         if key is not None and (shared or source.natural_key != (key,)):
             clash = con.execute(

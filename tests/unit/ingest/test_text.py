@@ -136,3 +136,38 @@ def test_validating_a_file_twice_gives_the_same_result(tmp_path):
     one = validate_file(path, config_dir=CONFIG, today=cases.POLICE_TODAY)
     two = validate_file(path, config_dir=CONFIG, today=cases.POLICE_TODAY)
     pd.testing.assert_frame_equal(one.failures, two.failures)
+
+
+def _lines_by_hand(data: bytes) -> tuple[int, int, bool]:
+    """Records, longest line (its line break counted) and NUL, from Python's own splitting."""
+    pieces = data.split(b"\n")
+    complete = pieces[:-1]  # each ended by a line break
+    lengths = [len(p) + 1 for p in complete] + [len(pieces[-1])]
+    records = len(complete) + (1 if data and not data.endswith((b"\n", b"\r")) else 0)
+    return records, max(lengths), b"\x00" in data
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64, 1 << 24])
+@pytest.mark.parametrize("data", [b"", b"\n", b"a", b"ab\n", b"a\r\nbcd\r\n", b"\n\n\nxyz",
+                                  b"a,b\n" + b"x" * 100 + b"\n\x00\n", b"abc\r", b"12\n345"])
+def test_one_pass_over_the_bytes_counts_lines_the_longest_and_nul(tmp_path, data, chunk_size):
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    scan = text.scan_lines(path, chunk_size=chunk_size)
+    assert (scan.lines, scan.longest, scan.nul) == _lines_by_hand(data)
+
+
+def test_a_nul_byte_deep_in_a_csv_read_by_duckdb_is_still_refused(tmp_path):
+    """The cell scan is skipped only when the line scan finds no NUL and no long line: a NUL
+    past the first 64 KB (so DuckDB reads the file) still refuses it at its row."""
+    rows = [cases.police_ref(i) for i in range(2, 2000)]
+    rows[1500] = rows[1500].replace(",C1,", ",C\x001,")
+    path = tmp_path / "police_2009-10_Q3.csv"
+    path.write_text(f"{H}\n" + "\n".join(rows) + "\n")
+    con = duckdb.connect()
+    [table] = text.read_text_tables(con, path)
+    assert table.scan is not None and table.scan.nul  # read by DuckDB, the NUL seen
+    table.drop()
+    result = validate_file(path, config_dir=CONFIG, today=date(2010, 1, 15), con=con)
+    assert [(f["row"], f["column"], f["check"].split(":")[0])
+            for f in result.failures.to_dict("records")] == [(1502, "Beat", "cells within limits")]

@@ -172,3 +172,63 @@ def test_a_partial_quarter_after_the_full_quarter_replaces_only_its_months(con, 
         "44/000001/09", "44/000003/09", "44/000004/09", "44/000012/09"]
     ledger = list_batches(con)
     assert ledger.set_index("batch_id").loc[1, "status"] == "partly superseded"
+
+
+def _replaced_as_before(source, batch_id: int) -> str:
+    """The rows a batch replaces, as ``load_batch`` matched them before the period bound
+    (a correlated subquery per row; kept here as the oracle)."""
+    table = source.table
+    earlier = "batch_id in (select batch_id from load_batches where run_id <> ?)"
+    keys = ("period_start", *source.replace_key)
+    same = " and ".join(f'n."{k}" is not distinct from {table}."{k}"' for k in keys)
+    if source.month_column:
+        month = f'date_trunc(\'month\', {{t}}."{source.month_column}")'
+        same += (f" and coalesce({month.format(t=table)}, {table}.period_start) <= "
+                 f"(select max({month.format(t='m')}) from {table} as m where "
+                 f"m.batch_id = {batch_id} and m.period_start = n.period_start)")
+    return (f"{earlier} and exists (select 1 from {table} as n where n.batch_id = {batch_id} "
+            f"and {same})")
+
+
+@pytest.mark.parametrize("month_column", [None, "day"])
+def test_the_rows_a_batch_replaces_are_those_the_unbounded_match_finds(month_column):
+    """Slices by period and replace key, months up to each period's last, rows without a period
+    (in the new batch or the old ones), several periods in one batch: the bounded match finds
+    exactly the rows of the correlated one."""
+    import dataclasses
+
+    from scp_metrics.sources import SOURCES_BY_NAME
+    from scp_metrics.warehouse.load import _replaced_rows
+
+    source = dataclasses.replace(SOURCES_BY_NAME["police_uk_street"], name="t",
+                                 month_column=month_column, replace_key=("force",))
+    con = duckdb.connect()
+    con.execute("create table load_batches (batch_id bigint, run_id varchar)")
+    con.execute("create table raw_t (force varchar, day date, period_start date, "
+                "batch_id bigint)")
+    con.execute("insert into load_batches values (1, 'a'), (2, 'a'), (3, 'b'), (4, 'c'), "
+                "(5, 'c'), (6, 'd')")
+    q1, q2, q3 = date(2020, 1, 1), date(2020, 4, 1), date(2020, 7, 1)
+    rows = []
+    for batch, force, start, days in [
+            (1, "A", q1, [1, 32, 61]), (1, "B", q1, [1, 45]), (1, None, None, [None, 5]),
+            (2, "A", q2, [1, 40, 70]), (2, "A", q3, [5]), (2, None, q2, [3]),
+            (3, "A", q1, [2]), (3, "B", q2, [None]),
+            (4, "A", q1, [3, 33]), (4, "B", q1, [4]), (4, "A", q2, [1]), (4, None, q2, [2]),
+            (5, "A", q3, [1]), (5, None, None, [None, 9]),
+            (6, "B", q1, [None])]:
+        for day in days:
+            when = None if day is None else date(2020, 1, 1) + pd.Timedelta(days=day - 1)
+            rows.append((force, when, start, batch))
+    con.executemany("insert into raw_t values (?, ?, ?, ?)", rows)
+    matched = []
+    for batch, run in [(4, "c"), (5, "c"), (6, "d"), (2, "a"), (3, "b")]:
+        where, params = _replaced_rows(con, source, batch, run)
+        found = con.execute(f"select rowid from raw_t where {where} order by 1",
+                            params).fetchall()
+        expected = con.execute(f"select rowid from raw_t where {_replaced_as_before(source, batch)} "
+                               "order by 1", [run]).fetchall()
+        assert found == expected, (batch, month_column)
+        matched.append(len(found))
+    assert matched == ([8, 1, 0, 3, 2] if month_column else [11, 3, 3, 3, 5])  # counted by hand
+    con.close()
