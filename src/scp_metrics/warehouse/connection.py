@@ -172,9 +172,13 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("ddl/load_batches"))
     for source in SOURCES:
         con.execute(raw_table_ddl(source))
-    from scp_metrics.warehouse.history import ensure_history_tables
+    from scp_metrics.warehouse import natural_keys
+    from scp_metrics.warehouse.history import ensure_history_tables, history_table
 
     ensure_history_tables(con)  # raw_<source>_history: superseded rows, restorable
+    for source in SOURCES:  # the hashes that answer the load's natural-key check quickly
+        if source.natural_key:
+            natural_keys.ensure(con, source, history_table(source))
 
 
 def table_names(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[str]:

@@ -33,6 +33,7 @@ import duckdb
 import pandas as pd
 
 from scp_metrics.sources import SOURCES, SOURCES_BY_NAME, Source
+from scp_metrics.warehouse import natural_keys
 from scp_metrics.warehouse.ledger import LIVE
 
 ARCHIVE_COLUMNS = ("superseded_by", "archived_at")
@@ -307,6 +308,7 @@ def unload_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
             f'select distinct batch_id from "{hist}" where superseded_by = ? order by 1',
             [batch_id]).fetchall()]
         con.execute(f'delete from "{source.table}" where batch_id = ?', [batch_id])
+        natural_keys.forget(con, source, batch_id)
         con.execute(f'insert into "{source.table}" ({col_sql}) select {col_sql} from "{hist}" '
                     "where superseded_by = ?", [batch_id])
         con.execute(f'delete from "{hist}" where superseded_by = ?', [batch_id])

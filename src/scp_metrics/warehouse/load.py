@@ -16,6 +16,7 @@ import pandas as pd
 
 from scp_metrics.sources import Source
 from scp_metrics.sources.source import ROW_HASH
+from scp_metrics.warehouse import natural_keys
 from scp_metrics.warehouse.history import (
     LoadConflict,
     archive_rows,
@@ -51,17 +52,6 @@ class CoverageShrinks(LoadConflict):
     """A re-issue that covers fewer areas or months than the rows it would replace."""
 
 
-def _key_sql(source: Source, alias: str) -> list[str]:
-    names = [c.name for c in source.columns]
-    out = []
-    for key in source.natural_key:
-        if key == ROW_HASH:
-            out.append("hash(" + ", ".join(f'{alias}."{n}"' for n in names) + ")")
-        else:
-            out.append(f'{alias}."{key}"')
-    return out
-
-
 def _key_label(source: Source) -> str:
     labels = []
     for key in source.natural_key:
@@ -81,11 +71,15 @@ def same_run_overlap(con: duckdb.DuckDBPyConnection, source: Source, batch_id: i
     XLSX), else None; ``shared``: whether any other batch, of any run, has a row with one of
     its natural keys (one join answers both: without such a row, a natural key that is the
     unique key cannot clash). Key values are not quoted: keys of guarded sources may be
-    identifying."""
+    identifying. The batch's key hashes (:mod:`~scp_metrics.warehouse.natural_keys`, recorded
+    by :func:`load_batch`) answer first: none in another batch's means neither, without the
+    join."""
     if not source.natural_key:
         return None, True
+    if not natural_keys.may_share(con, source, batch_id):
+        return None, False
     table = source.table
-    mine, theirs = _key_sql(source, "i"), _key_sql(source, "j")
+    mine, theirs = natural_keys.key_columns(source, "i"), natural_keys.key_columns(source, "j")
     nullable = {c.name for c in source.columns if c.nullable}
     # "=" where a key cannot be null: DuckDB then narrows the scan of j to the row groups
     # whose key range meets the file's (half the time of "is not distinct from")
@@ -220,6 +214,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
             f"insert into {table} ({columns}, batch_id) select {columns}, ? from {rows}",
             [batch_id]).fetchall()[0][0]
         where, params = _replaced_rows(con, source, batch_id, run_id)
+        if source.natural_key:
+            natural_keys.record(con, source, batch_id)
         overlap, shared = same_run_overlap(con, source, batch_id, run_id, file_name)
         if overlap is not None:
             raise overlap
