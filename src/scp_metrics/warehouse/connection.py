@@ -176,9 +176,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     from scp_metrics.warehouse.history import ensure_history_tables, history_table
 
     ensure_history_tables(con)  # raw_<source>_history: superseded rows, restorable
-    for source in SOURCES:  # the hashes that answer the load's natural-key check quickly
-        if source.natural_key:
-            natural_keys.ensure(con, source, history_table(source))
+    # the hashes that answer the load's natural-key check quickly
+    natural_keys.ensure(con, [(source, history_table(source)) for source in SOURCES])
 
 
 def table_names(con: duckdb.DuckDBPyConnection, prefix: str = "") -> list[str]:

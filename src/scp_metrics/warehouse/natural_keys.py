@@ -53,24 +53,27 @@ def key_hash(source: Source, alias: str) -> str:
     return f"hash({', '.join(key_columns(source, alias))})"
 
 
-def _recipe(con: duckdb.DuckDBPyConnection, source: Source) -> str:
-    version = con.execute("select version()").fetchall()[0][0]
-    return f"{version}|{key_hash(source, 'r')}"
-
-
-def ensure(con: duckdb.DuckDBPyConnection, source: Source, history: str) -> None:
-    """``_natural_keys_<source>`` exists and holds the hashes of every row in the raw table and
-    its history table ``history`` (computed again when they were made by another DuckDB or for
-    another key)."""
+def ensure(con: duckdb.DuckDBPyConnection, sources: list[tuple[Source, str]]) -> None:
+    """``_natural_keys_<source>`` exists for each ``(source, history table)`` with a natural key
+    and holds the hashes of every row in its raw and history tables: computed again when
+    missing or made by another DuckDB or for another key (three queries when nothing is to
+    do: this runs whenever the warehouse is opened for writing)."""
     con.execute(f"create table if not exists {STATE_TABLE} (source varchar, recipe varchar)")
-    recipe = _recipe(con, source)
+    version = con.execute("select version()").fetchall()[0][0]
+    stored = dict(con.execute(
+        f"select s.source, s.recipe from {STATE_TABLE} s where exists (select 1 from "
+        "duckdb_tables() t where t.table_name = '_natural_keys_' || s.source "
+        "and t.schema_name = 'main')").fetchall())
+    for source, history in sources:
+        if not source.natural_key:
+            continue
+        recipe = f"{version}|{key_hash(source, 'r')}"
+        if stored.get(source.name) != recipe:
+            _rebuild(con, source, history, recipe)
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, source: Source, history: str, recipe: str) -> None:
     hashes = table(source)
-    stored = con.execute(
-        f"select recipe from {STATE_TABLE} where source = ? and exists (select 1 from "
-        "duckdb_tables() where table_name = ? and schema_name = 'main')",
-        [source.name, hashes]).fetchall()
-    if stored and stored[0][0] == recipe:
-        return
     con.execute(f'create or replace table "{hashes}" (batch_id bigint, key_hash ubigint)')
     con.execute(
         f'insert into "{hashes}" select distinct batch_id, key_hash from ('
