@@ -198,7 +198,7 @@ def scan_table(table: TextTable, source: Source,
                          "check": f"{PERSONAL_CHECK}: {check}", "value": WITHHELD})
 
     if candidates is None:
-        candidates = _candidates(table, [i for i in range(table.width) if i not in counts])
+        candidates = prefiltered_texts(table, [i for i in range(table.width) if i not in counts])
     for position, header in enumerate(table.headers):
         label = header or f"column {position + 1}"
         kind = None if position in known else header_kind(header)
@@ -252,7 +252,7 @@ def redact_notes(notes: list[str], source: Source) -> list[str]:
     return [_QUOTED.sub(keep, note) for note in notes]
 
 
-def _candidates(table: TextTable, positions: list[int]) -> dict[int, list[str]]:
+def prefiltered_texts(table: TextTable, positions: list[int]) -> dict[int, list[str]]:
     """Per column, its distinct texts that :data:`PREFILTER` matches (one scan)."""
     if not positions:
         return {}

@@ -6,7 +6,8 @@
   column too (tested whole by the guard).
 * **Key columns** (one aggregate): a text column declared ``unique`` has about as many distinct
   texts as rows, so only its empty cells, whether a value repeats, whether a text has whitespace
-  at an end and (guarded sources) the texts the guard's pre-filter lets through are gathered.
+  at an end and (guarded sources) how many texts the guard's pre-filter lets through are
+  gathered (the texts themselves, by a second scan, only when there are some).
 
 A text column that is neither checked, required, unique nor guarded needs nothing.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandera.pandas as pa
 
-from scp_metrics.ingest.guard import PREFILTER
+from scp_metrics.ingest.guard import PREFILTER, prefiltered_texts
 from scp_metrics.ingest.text import TextTable, sql_text, strip_sql
 from scp_metrics.sources import Column, Source
 
@@ -113,12 +114,13 @@ def _key_columns(table: TextTable, positions: list[int], guarded: bool, profile:
         parts.append(("repeats", p, f"count(s{p}) filter (where s{p} <> '') - "
                       f"count(distinct s{p}) filter (where s{p} <> '')"))
         parts.append(("unstripped", p, f"bool_or(s{p} <> t{p})"))
-        if guarded:
-            parts.append(("candidates", p, f"list(distinct t{p}) filter (where "
+        if guarded:  # how many: the texts only when some (guard.prefiltered_texts)
+            parts.append(("candidates", p, f"count(*) filter (where "
                           f"regexp_matches(t{p}, {pattern}))"))
     row = table.con.execute(
         f"select {', '.join(a for _, _, a in parts)} from (select {', '.join(cells)} "
         f"from {table.ref} r where {table.keep})").fetchall()[0]
+    some: list[int] = []
     for (kind, p, _), value in zip(parts, row, strict=True):
         if kind == "empty":
             profile.empty[p] = int(value or 0)
@@ -127,4 +129,7 @@ def _key_columns(table: TextTable, positions: list[int], guarded: bool, profile:
         elif kind == "unstripped":
             profile.unstripped[p] = bool(value)
         else:
-            profile.candidates[p] = list(value or [])
+            profile.candidates[p] = []
+            if value:
+                some.append(p)
+    profile.candidates.update(prefiltered_texts(table, some))

@@ -169,3 +169,25 @@ def test_a_header_cell_holding_personal_data_refuses_an_aggregate_source_and_ech
         "people's names (a title or a name label before a name)"}
     shown = repr(result.failures.to_dict("records")) + repr(result.notes)
     assert "5919" not in shown and "SO17" not in shown and "Wilhelmina" not in shown
+
+
+def test_personal_data_in_a_key_column_is_found_through_the_engine(tmp_path):
+    """The key column of a guarded source (the Crime Reference) is profiled by counting what
+    the SQL pre-filter lets through and listing those texts only when there are some: an NHS
+    number there still refuses the file, at its row, without echoing it."""
+    from datetime import date
+
+    from scp_metrics.ingest.engine import validate_file
+    from scp_metrics.settings import get_settings
+    from tests.golden import cases
+
+    rows = [cases.police_ref(i) for i in range(2, 40)]
+    rows[7] = rows[7].replace("44/9/09", "943 476 5919")
+    path = tmp_path / "police_2009-10_Q3.csv"
+    path.write_text(cases.POLICE_HEADER + "\n" + "\n".join(rows) + "\n")
+    result = validate_file(path, config_dir=get_settings().config_dir, today=date(2010, 1, 15))
+    personal = [(f["row"], f["column"], f["check"].split(" look like ")[-1].split(";")[0])
+                for f in result.failures.to_dict("records")
+                if str(f["check"]).startswith("personal data")]
+    assert personal == [(9, "Crime Reference", "NHS numbers (valid check digit)")]
+    assert "5919" not in repr(result.failures.to_dict("records")) + repr(result.notes)
