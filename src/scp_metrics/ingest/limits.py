@@ -9,7 +9,7 @@ every delivered file before and after it is read.
   ``max_sheet_rows`` and ``max_columns``.
 * :func:`table_failures`, after reading: rows over ``max_rows``, columns over ``max_columns``,
   a cell over ``max_cell_chars`` characters, a NUL byte anywhere. One scan of the text table
-  (none for a CSV whose longest line is within ``max_cell_chars`` and which has no NUL byte:
+  (none for a CSV whose lines are bounded within ``max_cell_chars`` and which has no NUL byte:
   its line scan, :func:`scp_metrics.ingest.text.scan_lines`, already says so); each failure
   names the first row and the column, and never shows the value.
 """
@@ -145,7 +145,7 @@ def table_failures(table: TextTable, limits: Limits) -> list[dict]:
             fail(table.header_line, f"column {position + 1}", _cell_check(limits))
     if not table.width or not table.rows:
         return out
-    if table.scan is not None and not table.scan.nul and \
+    if table.scan is not None and not table.scan.nul and table.scan.longest is not None and \
             table.scan.longest <= limits.max_cell_chars:
         return out  # no line of the file, so no cell, is longer; no NUL byte: nothing to scan
     # bytes (strlen: stored with each string, not counted) bound the characters from above: only

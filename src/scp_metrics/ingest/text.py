@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from scp_metrics.ingest.layouts import ReshapedTable, read_tables
@@ -216,29 +215,31 @@ class LineScan:
 
     lines: int
     """Lines as the readers count records when no field holds a line break."""
-    longest: int
-    """Bytes of the longest line, its line break included: no cell of a record on one line is
-    longer (in characters) than this."""
+    longest: int | None
+    """No line is longer than this many bytes (its line break not counted), so no cell of a
+    record on one line has more characters; ``None``: not bounded by the scan."""
     nul: bool
     """Whether a NUL byte is anywhere in the file."""
 
 
-def scan_lines(path: Path, chunk_size: int = 1 << 24) -> LineScan:
-    """Lines, the longest line and NUL bytes of ``path``, in one read (16 MB at a time)."""
-    count, last, longest, run, nul = 0, b"\n", 0, 0, False
+def scan_lines(path: Path, block: int = 4096, blocks_per_read: int = 4096) -> LineScan:
+    """Lines and NUL bytes of ``path`` counted, and its lines' length bounded, in one read
+    (16 MB at a time). The bound needs no pass over every byte: a line of ``2 * block`` bytes
+    or more covers a whole ``block``-aligned block, so when every whole block holds a line
+    break (one ``find`` each, stopping at the first), every line is shorter than
+    ``2 * block``."""
+    count, last, nul, bounded = 0, b"\n", False, True
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(chunk_size), b""):
-            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
-            if len(ends):
-                count += len(ends)
-                longest = max(longest, run + int(ends[0]) + 1,
-                              int(np.diff(ends).max()) if len(ends) > 1 else 0)
-                run = len(chunk) - int(ends[-1]) - 1
-            else:
-                run += len(chunk)
+        for chunk in iter(lambda: fh.read(block * blocks_per_read), b""):
+            count += chunk.count(b"\n")
             nul = nul or b"\x00" in chunk
+            find = chunk.find
+            if bounded and any(find(b"\n", start, start + block) < 0
+                               for start in range(0, len(chunk) - block + 1, block)):
+                bounded = False
             last = chunk[-1:]
-    return LineScan(count + (last not in (b"\n", b"\r")), max(longest, run), nul)
+    return LineScan(count + (last not in (b"\n", b"\r")), 2 * block - 1 if bounded else None,
+                    nul)
 
 
 def _trailing_blank_lines(path: Path) -> int:

@@ -139,22 +139,41 @@ def test_validating_a_file_twice_gives_the_same_result(tmp_path):
 
 
 def _lines_by_hand(data: bytes) -> tuple[int, int, bool]:
-    """Records, longest line (its line break counted) and NUL, from Python's own splitting."""
+    """Records, the longest run of bytes without a line break, and NUL, from Python's own
+    splitting."""
     pieces = data.split(b"\n")
-    complete = pieces[:-1]  # each ended by a line break
-    lengths = [len(p) + 1 for p in complete] + [len(pieces[-1])]
-    records = len(complete) + (1 if data and not data.endswith((b"\n", b"\r")) else 0)
-    return records, max(lengths), b"\x00" in data
+    records = len(pieces) - 1 + (1 if data and not data.endswith((b"\n", b"\r")) else 0)
+    return records, max(len(p) for p in pieces), b"\x00" in data
 
 
-@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64, 1 << 24])
+@pytest.mark.parametrize(("block", "per_read"), [(1, 1), (2, 1), (2, 3), (3, 2), (4, 16),
+                                                 (4096, 4096)])
 @pytest.mark.parametrize("data", [b"", b"\n", b"a", b"ab\n", b"a\r\nbcd\r\n", b"\n\n\nxyz",
-                                  b"a,b\n" + b"x" * 100 + b"\n\x00\n", b"abc\r", b"12\n345"])
-def test_one_pass_over_the_bytes_counts_lines_the_longest_and_nul(tmp_path, data, chunk_size):
+                                  b"a,b\n" + b"x" * 100 + b"\n\x00\n", b"abc\r", b"12\n345",
+                                  b"a\nb\nc\nd\ne\nf\ng\n", b"ab\ncd\nef\n" * 5])
+def test_one_pass_over_the_bytes_counts_lines_and_nul_and_bounds_the_longest(
+        tmp_path, data, block, per_read):
     path = tmp_path / "f.csv"
     path.write_bytes(data)
-    scan = text.scan_lines(path, chunk_size=chunk_size)
-    assert (scan.lines, scan.longest, scan.nul) == _lines_by_hand(data)
+    scan = text.scan_lines(path, block=block, blocks_per_read=per_read)
+    lines, longest, nul = _lines_by_hand(data)
+    assert (scan.lines, scan.nul) == (lines, nul)
+    if scan.longest is not None:  # a bound, never below the truth
+        assert longest <= scan.longest == 2 * block - 1
+    if longest < block:  # every whole block then holds a line break: bounded
+        assert scan.longest is not None
+
+
+def test_a_long_line_anywhere_leaves_the_lines_unbounded(tmp_path):
+    """A line of 2 blocks or more, wherever it starts (across a read, too), is never hidden
+    by the bound."""
+    for start in range(0, 40, 3):
+        data = b"ab\n" * (start // 3) + b"x" * 16 + b"\n" + b"cd\n" * 5
+        path = tmp_path / "f.csv"
+        path.write_bytes(data)
+        for per_read in (1, 2, 5):
+            scan = text.scan_lines(path, block=8, blocks_per_read=per_read)
+            assert scan.longest is None or scan.longest >= 16, (start, per_read)
 
 
 def test_a_nul_byte_deep_in_a_csv_read_by_duckdb_is_still_refused(tmp_path):
