@@ -258,9 +258,7 @@ def _check_table(table: TextTable, source: Source, found: dict[str, int], today:
         failures += word_failures(cells, schema, failing_rows(cells, schema, profile))
         typed = _typed_rows(cells, placed)
         if "offence_code" in found and not failures:
-            narrow = _typed_rows(cells, placed, frozenset({"offence_code"}))
-            failures += _codes_out_of_date(table, narrow, config_dir,
-                                           str(table.headers[found["offence_code"]]))
+            failures += _codes_out_of_date(cells, placed, config_dir)
     failures += [f for f in (tidy.truncated_last_row(table),) if f]
     failures += tidy.unknown_area_codes(table, source, found, reference(config_dir).area_codes)
     if source.personal_data_guard:
@@ -279,14 +277,24 @@ def _check_table(table: TextTable, source: Source, found: dict[str, int], today:
                             _typed=None if typed is None else [typed])
 
 
-def _codes_out_of_date(table: TextTable, typed: _Typed, config_dir: Path,
-                       header: str) -> list[dict]:
+def _codes_out_of_date(cells: Cells, placed: periods.Placement, config_dir: Path) -> list[dict]:
     """Offence codes used in a period their ``valid_from``/``valid_to`` in
     ``config/offence_codes.csv`` rule out (a 2008 code in a 2003/04 file): one failure per code
-    and period, at its first row."""
+    and period, at its first row. Only the codes that can fail are looked for among the rows:
+    those the file uses (its distinct texts, read as the rows read them) and, for a file of one
+    quarter, that this quarter breaks; when none can, the rows are not scanned."""
+    table = cells.table
+    header = str(table.headers[cells.found["offence_code"]])
     validity = reference(config_dir).offence_code_validity
+    if placed.quarter is not None and not validity.empty:  # every row's period
+        start = pd.Timestamp(placed.quarter.start)
+        validity = validity[(validity["valid_from"].notna()
+                             & (start + pd.DateOffset(months=3) <= validity["valid_from"]))
+                            | (validity["valid_to"].notna() & (start > validity["valid_to"]))]
+    validity = _codes_used(cells, validity)
     if validity.empty:
         return []
+    typed = _typed_rows(cells, placed, frozenset({"offence_code"}))
     con = table.con
     for name, frame in typed.lookups.items():
         con.register(name, frame)
@@ -312,6 +320,28 @@ def _codes_out_of_date(table: TextTable, typed: _Typed, config_dir: Path,
                            f"code {code} is valid {span}, the row is in the period starting "
                            f"{start:%Y-%m-%d})", str(code)))
     return out
+
+
+def _codes_used(cells: Cells, validity: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``validity`` whose code the table uses: its distinct offence-code texts
+    typed by the SQL that types its rows (so read exactly as the rows are); ``validity`` as it
+    is when the texts were not counted or the column is typed through a lookup."""
+    position = cells.found["offence_code"]
+    texts = cells.counted.get(position)
+    if validity.empty or texts is None or (
+            "offence_code" in cells.lookups and "offence_code" not in cells.text_lookups):
+        return validity
+    con = cells.table.con
+    con.register("_scp_code_texts", pd.DataFrame({f"c{position}": list(texts)}, dtype=object))
+    con.register("_scp_code_validity", validity)
+    try:
+        return con.execute(
+            "select * from _scp_code_validity where offence_code in (select "
+            f"upper(trim({cells.typed_sql('offence_code', '')})) from _scp_code_texts r) "
+            "order by offence_code").df()
+    finally:
+        con.unregister("_scp_code_validity")
+        con.unregister("_scp_code_texts")
 
 
 def _source_notes(cells: Cells) -> list[str]:

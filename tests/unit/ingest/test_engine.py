@@ -252,3 +252,31 @@ def test_the_cell_limit_counts_characters_not_bytes(tmp_path):
     result = validate_file(write(tmp_path, "over_2009-10_Q3.csv", over), today=TODAY)
     assert [(f["row"], f["column"], f["check"].split(":")[0]) for f in failures(result)] == [
         (2, "Beat", "cells within limits")]
+
+
+def test_offence_codes_outside_their_dates_refuse_a_police_quarter(tmp_path):
+    """The file's one quarter decides which codes can be out of date (no scan of the rows when
+    none can): code 5 ended in March 2008 and 5A began in April 2008, so in 2009/10 Q3 the
+    first is refused at its first row and the second loads; in 2003/04 Q4 the reverse (and 8G,
+    also from April 2008), while 92D, valid from 29 January 2004, counts in that quarter."""
+    later = [cases.police_ref(i).replace(",8G,", f",{code},") for i, code in
+             [(2, "8G"), (3, "5"), (4, "5A"), (5, "5")]]
+    padded = cases.police_ref(7).replace(",8G,", ", 8a ,")  # read as the rows read it: 8A
+    result = validate_file(write(tmp_path, "late_2009-10_Q3.csv", *later, padded), today=TODAY)
+    assert [(f["row"], f["column"], f["check"]) for f in failures(result)] == [
+        (3, "HO Offence Code", "offence code valid for the period (config/offence_codes.csv: code 5 "
+                            "is valid from 2002-04-01 to 2008-03-31, the row is in the period "
+                            "starting 2009-10-01)"),
+        (6, "HO Offence Code", "offence code valid for the period (config/offence_codes.csv: code "
+                            "8a is valid from 2002-04-01 to 2008-03-31, the row is in the period "
+                            "starting 2009-10-01)")]
+    early = [r.replace("02/10/2009,01/10/2009", "02/02/2004,01/02/2004") for r in later]
+    early.append(cases.police_ref(6).replace(",8G,", ",92D,")
+                 .replace("02/10/2009,01/10/2009", "02/02/2004,01/02/2004"))
+    result = validate_file(write(tmp_path, "early_2003-04_Q4.csv", *early), today=TODAY)
+    assert [(f["row"], f["check"].split(": ")[1][:20]) for f in failures(result)] == [
+        (2, "code 8G is valid fro"), (4, "code 5A is valid fro")]
+    edge = [r.replace("02/10/2009,01/10/2009", "31/03/2008,30/03/2008") for r in later]
+    result = validate_file(write(tmp_path, "edge_2007-08_Q4.csv", *edge), today=TODAY)
+    assert [(f["row"], f["check"].split(": ")[1][:20]) for f in failures(result)] == [
+        (2, "code 8G is valid fro"), (4, "code 5A is valid fro")]  # from the day after it ends
