@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,10 @@ def cache_path(warehouse: Path | str) -> Path | None:
     warehouse = Path(warehouse)
     return warehouse.with_name(warehouse.name + ".fingerprints.json")
 
+
+_WRITING = threading.Lock()
+"""Held while the cache is read, changed and written back (the loading thread and the one
+validating the next file both fingerprint files)."""
 
 _READ: dict[Path, tuple[tuple[int, int], dict[str, list]]] = {}
 """The cache as last parsed, by path, with the file's (mtime in ns, size) then: a refresh asks
@@ -52,26 +57,40 @@ def _read(cache: Path) -> dict[str, list]:
         return {}
 
 
+def remembered_sha256(warehouse: Path | str, path: Path) -> str | None:
+    """The sha256 remembered for the file's current size and mtime, else ``None`` (nothing is
+    read but the file's status and the cache)."""
+    cache = cache_path(warehouse)
+    if cache is None:
+        return None
+    stat = Path(path).stat()
+    entry = _read(cache).get(str(Path(path).resolve()))
+    if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+        return str(entry[2])
+    return None
+
+
 def cached_sha256(warehouse: Path | str, path: Path, compute: Callable[[Path], str]) -> str:
-    """``compute(path)``, or the sha256 remembered for the file's current size and mtime."""
+    """``compute(path)``, or the sha256 remembered for the file's current size and mtime
+    (safe to call from several threads: the cache is rewritten under a lock)."""
     path = Path(path)
     cache = cache_path(warehouse)
     if cache is None:
         return compute(path)
+    remembered = remembered_sha256(warehouse, path)
+    if remembered is not None:
+        return remembered
     stat = path.stat()
-    key = str(path.resolve())
-    known = _read(cache)
-    entry = known.get(key)
-    if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
-        return str(entry[2])
     sha = compute(path)
     if time.time() - stat.st_mtime < RACY_SECONDS:
         return sha
-    known[key] = [stat.st_size, stat.st_mtime_ns, sha]
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(known))
-        os.replace(tmp, cache)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # an unwritable cache only costs the re-reading
+    with _WRITING:
+        known = _read(cache)
+        known[str(path.resolve())] = [stat.st_size, stat.st_mtime_ns, sha]
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(known))
+            os.replace(tmp, cache)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # an unwritable cache only costs the re-reading
     return sha

@@ -25,7 +25,7 @@ the ledger has changed since (a refresh killed between loading and building must
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -156,6 +156,13 @@ class KnownBatches:
                                 "row_number() over (partition by sha256 order by batch_id "
                                 "desc) = 1").fetchall()}
         return self._by_sha.get(sha256)
+
+    def snapshot(self) -> Mapping[str, tuple[int, str]]:
+        """The batches by sha256 as the ledger has them now: a later :meth:`changed` makes a
+        new mapping, so another thread may keep reading this one."""
+        self.get("")
+        assert self._by_sha is not None
+        return self._by_sha
 
     def changed(self) -> None:
         self._by_sha = None

@@ -138,3 +138,38 @@ def test_the_ledger_read_once_answers_as_one_query_per_file_and_again_after_a_ch
         assert known.get("a") == (3, "superseded") and known.get("c") == (4, "loaded")
     finally:
         con.close()
+
+
+def test_a_new_file_is_fingerprinted_by_the_thread_that_validates_it(tmp_path, monkeypatch):
+    """The loading thread reads no file it has not loaded yet: a file never fingerprinted gets
+    its sha256 in the validating thread (then remembered), except the first, which nothing
+    validates ahead; a fingerprint remembered from before is only looked up."""
+    import os
+    import time
+
+    seen: list[tuple[str, str]] = []
+    digest = loading.sha256_file
+
+    def recorded(path):  # noqa: ANN001, ANN202
+        seen.append((Path(path).name, threading.current_thread().name.split("_")[0]))
+        return digest(path)
+
+    monkeypatch.setattr(loading, "sha256_file", recorded)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    files = [Path(shutil.copy(p, raw / p.name)) for p in FILES[:4]]
+    hour_ago = time.time() - 3600  # older than the racy window: remembered once computed
+    for path in files:
+        os.utime(path, (hour_ago, hour_ago))
+    settings = get_settings(raw_dir=raw, warehouse=tmp_path / "scp.duckdb",
+                            quarantine_dir=tmp_path / "q", outputs_dir=tmp_path / "out")
+    assert [o.status for o in ingest_files(files, settings, "run-1")] == [
+        "loaded", "loaded", "quarantined", "loaded"]
+    assert sorted(seen) == sorted([(files[0].name, "MainThread"),
+                                   (files[1].name, "validate-ahead"),
+                                   (files[2].name, "validate-ahead"),
+                                   (files[3].name, "validate-ahead")])  # once each
+    seen.clear()
+    assert [o.status for o in ingest_files(files, settings, "run-2")] == [
+        "unchanged", "unchanged", "quarantined", "unchanged"]
+    assert seen == []  # every fingerprint remembered
