@@ -9,6 +9,8 @@ import shutil
 import threading
 from pathlib import Path
 
+import pytest
+
 from scp_metrics.settings import get_settings
 from scp_metrics.steps import ingest_files, loading
 from scp_metrics.warehouse import connect, table_checksums
@@ -173,3 +175,41 @@ def test_a_new_file_is_fingerprinted_by_the_thread_that_validates_it(tmp_path, m
     assert [o.status for o in ingest_files(files, settings, "run-2")] == [
         "unchanged", "unchanged", "quarantined", "unchanged"]
     assert seen == []  # every fingerprint remembered
+
+
+def test_the_threads_shared_while_files_load_are_given_back(tmp_path, monkeypatch):
+    """Loading and validating ahead share DuckDB's threads (one each on 2 cores); another
+    connection to the same warehouse in the process (the build's, the charts') sees the
+    threads it had once the files are loaded."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    files = [Path(shutil.copy(p, raw / p.name)) for p in FILES[:2]]
+    settings = get_settings(raw_dir=raw, warehouse=tmp_path / "scp.duckdb",
+                            quarantine_dir=tmp_path / "q", outputs_dir=tmp_path / "out")
+    other = connect(settings.warehouse)  # keeps the database instance open across the load
+    try:
+        other.execute("set threads = 3")
+        seen: list[int] = []
+        share = loading.SharedThreads.share
+
+        def recorded(self, streams):  # noqa: ANN001, ANN202
+            share(self, streams)
+            seen.append(int(other.execute("select current_setting('threads')").fetchall()[0][0]))
+
+        monkeypatch.setattr(loading.SharedThreads, "share", recorded)
+        assert [o.status for o in ingest_files(files, settings, "run-1")] == ["loaded"] * 2
+        assert seen[0] == 1  # the first file loads while the second is validated: 3 // 2
+        assert other.execute("select current_setting('threads')").fetchall() == [(3,)]
+
+        def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            raise OSError("the disk went away")
+
+        monkeypatch.setattr(loading, "ingest_file", broken)  # fails while sharing
+        again = [Path(shutil.copy(p, raw / ("again_" + p.name))) for p in FILES[2:4]]
+        before = len(seen)
+        with pytest.raises(OSError):
+            ingest_files(again, settings, "run-2")
+        assert seen[before] == 1  # shared when the load failed
+        assert other.execute("select current_setting('threads')").fetchall() == [(3,)]
+    finally:
+        other.close()
