@@ -29,7 +29,7 @@ import unicodedata
 
 import pandas as pd
 
-from scp_metrics.ingest.text import TextTable
+from scp_metrics.ingest.text import TextTable, sql_text
 from scp_metrics.sources import Source, match_columns
 
 PERSONAL_CHECK = "personal data"
@@ -256,7 +256,7 @@ def prefiltered_texts(table: TextTable, positions: list[int]) -> dict[int, list[
     """Per column, its distinct texts that :data:`PREFILTER` matches (one scan)."""
     if not positions:
         return {}
-    pattern = "'" + PREFILTER.replace("'", "''") + "'"
+    pattern = sql_text(PREFILTER)
     lists = ", ".join(f"list(distinct {table.cell(i)}) filter (where regexp_matches("
                       f"{table.cell(i)}, {pattern}))" for i in positions)
     row = table.con.execute(f"select {lists} from {table.ref} r where {table.keep}").fetchall()[0]

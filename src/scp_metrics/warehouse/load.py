@@ -213,7 +213,6 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
         count = con.execute(
             f"insert into {table} ({columns}, batch_id) select {columns}, ? from {rows}",
             [batch_id]).fetchall()[0][0]
-        where, params = _replaced_rows(con, source, batch_id, run_id)
         if source.natural_key:
             natural_keys.record(con, source, batch_id)
         overlap, shared = same_run_overlap(con, source, batch_id, run_id, file_name)
@@ -225,6 +224,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, source: Source, rows: str, *, fil
         earlier_runs = con.execute(
             "select count(*) from load_batches where run_id <> ? and source = ?",
             [run_id, source.name]).fetchall()[0][0]
+        where, params = _replaced_rows(con, source, batch_id, run_id) if earlier_runs \
+            else ("false", [])
         touched = [r[0] for r in con.execute(
             f"select distinct batch_id from {table} where {where} order by 1",
             params).fetchall()] if earlier_runs else []
