@@ -30,6 +30,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from scp_metrics.config.limits import read_limits
+from scp_metrics.ingest.inline import expression
 from scp_metrics.ingest.parse import dtype_of, lookup, parse_text
 from scp_metrics.ingest.profile import Profile, stripped_counts
 from scp_metrics.ingest.reference import reference
@@ -59,6 +60,18 @@ class Cells:
     """Columns (by position) whose distinct texts were already counted (the profile)."""
     clean: set[int] = field(default_factory=set)
     """Columns (by position) with no text that stripping changes (:meth:`Profile.clean`)."""
+    inlined: dict[str, str | None] = field(default_factory=dict)
+    """Typed columns read by an expression instead of a join (:meth:`inline`), or ``None``."""
+
+    def inline(self, name: str) -> str | None:
+        """SQL reading typed column ``name`` of row ``r`` as its lookup does, without a join
+        (:func:`scp_metrics.ingest.inline.expression`), or ``None``: the lookup is joined."""
+        if name not in self.inlined:
+            column = self.source.column(name)
+            self.inlined[name] = expression(
+                self.table.con, column.parse, self.lookups[name],
+                self.table.cell(self.found[name]), f"{self.table.name}_inline")
+        return self.inlined[name]
 
     def values(self, name: str) -> pd.DataFrame:
         """Column ``name``'s lookup (each distinct text ``k``, typed value ``v``, rows ``n``);
@@ -82,7 +95,7 @@ class Cells:
         if name not in self.found:
             return f"null::{column.sql_type}"
         if name in self.lookups and name not in self.text_lookups:
-            return f"{alias}.v"
+            return self.inlined.get(name) or f"{alias}.v"
         position = self.found[name]
         text = self.table.cell(position) if position in self.clean \
             else self.table.stripped(position)

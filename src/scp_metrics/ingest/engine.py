@@ -52,6 +52,8 @@ class _Typed:
 
     sql: str
     lookups: dict[str, pd.DataFrame]
+    joined: bool = True
+    """Whether the SQL joins (its rows then come in no set order)."""
 
 
 @dataclass
@@ -85,11 +87,13 @@ class ValidationResult:
         for typed in self._typed:
             for name, frame in typed.lookups.items():
                 con.register(name, frame)
-        try:  # in file order (tables in turn, rows in order), as the raw table keeps them
+        try:  # in file order (tables in turn, rows in order), as the raw table keeps them:
+            # scans of one table, WHERE, SELECT and UNION ALL keep it; a join needs the sort
             parts = " union all ".join(f"select *, {i} as _table from ({t.sql})"
                                        for i, t in enumerate(self._typed))
+            order = " order by _table, _position" if any(t.joined for t in self._typed) else ""
             con.execute(f"create or replace temp view {ROWS_VIEW} as select * exclude "
-                        f"(_table, _position) from ({parts}) order by _table, _position")
+                        f"(_table, _position) from ({parts}){order}")
             yield ROWS_VIEW
         finally:
             con.execute(f"drop view if exists {ROWS_VIEW}")
@@ -374,7 +378,8 @@ def _typed_rows(cells: Cells, placed: periods.Placement,
         if only is not None and column.name not in only:
             continue
         alias = f"{table.name}_lk{i}"
-        if column.name in cells.lookups and column.name not in cells.text_lookups:
+        if column.name in cells.lookups and column.name not in cells.text_lookups \
+                and cells.inline(column.name) is None:
             lookups[alias] = cells.lookups[column.name][["k", "v"]]
             joins.append(f"left join {alias} on {alias}.k = {table.cell(cells.found[column.name])}")
         columns.append(f'{cells.typed_sql(column.name, alias)} as "{column.name}"')
@@ -384,7 +389,7 @@ def _typed_rows(cells: Cells, placed: periods.Placement,
     columns += [f'{sql} as "{name}"' for name, sql in placed.extra.items()]
     sql = (f"select {', '.join(columns)} from {table.ref} r {' '.join(joins + placed.joins)} "
            f"where {table.keep}")
-    return _Typed(sql, lookups)
+    return _Typed(sql, lookups, joined=bool(joins or placed.joins))
 
 
 def _combine(path: Path, results: list[ValidationResult]) -> ValidationResult:

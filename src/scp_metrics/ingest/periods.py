@@ -172,11 +172,12 @@ def _financial_quarters(table: TextTable, found: dict[str, int], values: Values,
     return placed
 
 
-def _constant(name: str, **values: object) -> Placement:
-    """A placement giving every row the same ``start`` (and the other ``values``)."""
-    frame = pd.DataFrame({k: [v] for k, v in values.items()})
-    return Placement(start=f"{name}.start::date", joins=[f"cross join {name}"],
-                     lookups={name: frame})
+def _constant(name: str, start: pd.Timestamp, **values: object) -> Placement:
+    """A placement giving every row the same ``start`` (and the other ``values``), written as
+    a literal rather than joined: the typed rows need no join, so no sort back into file order
+    (:mod:`scp_metrics.ingest.inline`); the one-row frame is kept for the plausibility check."""
+    frame = pd.DataFrame({k: [v] for k, v in {"start": start, **values}.items()})
+    return Placement(start=f"date '{start:%Y-%m-%d}'", lookups={name: frame})
 
 
 def _mid_year(table: TextTable, name: str) -> Placement:
@@ -188,7 +189,7 @@ def _mid_year(table: TextTable, name: str) -> Placement:
         return Placement(extra={"mid_year": "null::integer"}, failures=[fail])
     year = int(match.group(1))
     placed = _constant(name, start=pd.Timestamp(year, 6, 30), mid_year=year)
-    placed.extra = {"mid_year": f"{name}.mid_year::integer"}
+    placed.extra = {"mid_year": f"{year:d}::integer"}
     placed.label = f"mid-{year}"
     return placed
 
