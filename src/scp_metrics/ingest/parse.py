@@ -9,6 +9,8 @@ column once (:func:`lookup`) and joins the values back to the rows.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 
@@ -71,6 +73,7 @@ def parse_text(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
 #: function of a cell's text and kind, and dates, times and flags repeat from file to file.
 _PARSED: dict[str, dict[str, tuple[object, bool]]] = {}
 _PARSED_LIMIT = 200_000
+_PARSED_LOCK = threading.Lock()
 
 
 def lookup(column: Column, counts: dict[str, int], blanked: frozenset[str] = frozenset(),
@@ -80,17 +83,23 @@ def lookup(column: Column, counts: dict[str, int], blanked: frozenset[str] = fro
     ``refused`` the file). Texts in ``blanked`` or ``refused`` are read as empty."""
     keys = [str(k) for k in counts]
     read = ["" if k in blanked or k in refused else k for k in keys]
-    parsed = _PARSED.setdefault(column.parse, {})
-    new = [t for t in dict.fromkeys(read) if t not in parsed]
+    wanted = dict.fromkeys(read)
+    with _PARSED_LOCK:  # files are validated in several threads at once
+        cache = _PARSED.setdefault(column.parse, {})
+        parsed = {t: cache[t] for t in wanted if t in cache}
+    new = [t for t in wanted if t not in parsed]
     if new:
         values, bad = parse_text(column, pd.Series(new, dtype=object))
-        parsed.update(zip(new, zip(values.tolist(), bad.tolist(), strict=True), strict=True))
-    out = pd.DataFrame({
+        fresh = dict(zip(new, zip(values.tolist(), bad.tolist(), strict=True), strict=True))
+        parsed.update(fresh)
+        with _PARSED_LOCK:
+            cache = _PARSED.setdefault(column.parse, {})
+            if len(cache) > _PARSED_LIMIT:
+                cache.clear()
+            cache.update(fresh)
+    return pd.DataFrame({
         "k": pd.Series(keys, dtype=object),
         "v": pd.Series([parsed[t][0] for t in read], dtype=dtype_of(column.parse)),
         "bad": pd.Series([parsed[t][1] or k in refused for k, t in zip(keys, read, strict=True)],
                          dtype=bool),
         "n": pd.Series(list(counts.values()), dtype="int64")})
-    if len(parsed) > _PARSED_LIMIT:
-        parsed.clear()
-    return out
