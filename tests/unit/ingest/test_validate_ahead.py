@@ -1,4 +1,4 @@
-"""The refresh's ingest validates the next file in a thread while the one before it loads
+"""The refresh's ingest validates the next two files in threads while the one before them loads
 (``steps.loading._ValidateAhead``, issue 17): the outcomes, the refusals, the quarantine
 reports and every raw table are those of the same files loaded one after another with no
 validation ahead."""
@@ -213,3 +213,36 @@ def test_the_threads_shared_while_files_load_are_given_back(tmp_path, monkeypatc
         assert other.execute("select current_setting('threads')").fetchall() == [(3,)]
     finally:
         other.close()
+
+
+def test_two_files_are_validated_while_one_loads(tmp_path, monkeypatch):
+    """A file's validation costs more than its load, so the loading thread would wait for one
+    file validated ahead: the two files after the one loading are both validated meanwhile.
+    The first file's load waits (up to 20 s) until the validations of the second and third
+    have started; with one file ahead the third would only start after that load."""
+    started: dict[str, threading.Event] = {}
+    validate = loading.validate_file
+
+    def recorded(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        started.setdefault(Path(path).name, threading.Event()).set()
+        return validate(path, *args, **kwargs)
+
+    waited: list[bool] = []
+    load = loading.ingest_file
+
+    def first_waits(con, path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if not waited:
+            waited.append(all(started.setdefault(p.name, threading.Event()).wait(20)
+                              for p in files[1:3]))
+        return load(con, path, *args, **kwargs)
+
+    monkeypatch.setattr(loading, "validate_file", recorded)
+    monkeypatch.setattr(loading, "ingest_file", first_waits)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    files = [Path(shutil.copy(p, raw / p.name)) for p in FILES[:4]]
+    settings = get_settings(raw_dir=raw, warehouse=tmp_path / "scp.duckdb",
+                            quarantine_dir=tmp_path / "q", outputs_dir=tmp_path / "out")
+    assert [o.status for o in ingest_files(files, settings, "run-1")] == [
+        "loaded", "loaded", "quarantined", "loaded"]
+    assert waited == [True]
