@@ -4,7 +4,8 @@ A column's ``parse`` kind (its field's ``metadata["parse"]`` in the source's mod
 text is read: ``str`` (stripped, empty → missing), ``int`` / ``float`` (thousands separators
 allowed), ``flag`` (Y/N, yes/no, true/false, 1/0), ``time`` (``H:MM`` → ``HH:MM``), ``date`` and
 ``datetime`` (the formats below, first match wins). The engine parses each *distinct* text of a
-column once (:func:`lookup`) and joins the values back to the rows.
+column once (:func:`lookup`); the rows take the values by an expression that reads every text
+alike where one does (:mod:`scp_metrics.ingest.inline`), else by a join.
 """
 
 from __future__ import annotations
