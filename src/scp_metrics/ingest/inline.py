@@ -47,7 +47,8 @@ def expression(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, c
     if not candidates:
         return None
     vtype = SQL_TYPES.get(kind, "VARCHAR")
-    memo = (kind, tuple(frame["k"].tolist()), tuple(frame["v"].tolist()))
+    memo = (kind, tuple(frame["k"].tolist()),  # values as text: pd.NA compares as NA
+            tuple(f"{type(v).__name__}:{v}" for v in frame["v"].tolist()))
     chosen = _CHOSEN.get(memo, -1)
     if chosen == -1:
         chosen = _choose(con, candidates, frame, vtype, name)
@@ -63,7 +64,7 @@ SQL_TYPES = {"date": "TIMESTAMP", "datetime": "TIMESTAMP", "flag": "BOOLEAN", "i
 
 #: The candidate chosen for a lookup (its kind, texts and values), or ``None``: flags and codes
 #: repeat from file to file; the choice is a pure function of these.
-_CHOSEN: dict[tuple[str, tuple, tuple], int | None] = {}
+_CHOSEN: dict[tuple[str, tuple[str, ...], tuple[str, ...]], int | None] = {}
 _CHOSEN_LIMIT = 512
 
 
@@ -88,7 +89,8 @@ def _choose(con: duckdb.DuckDBPyConnection, candidates: list[Build], frame: pd.D
 def _candidates(kind: str, frame: pd.DataFrame) -> list[Build]:
     out: list[Build] = []
     if len(frame) <= CASE_LIMIT:
-        pairs = [(str(k), _literal(v)) for k, v in zip(frame["k"].tolist(), frame["v"].tolist(), strict=True)]
+        pairs = [(str(k), _literal(v))
+                 for k, v in zip(frame["k"].tolist(), frame["v"].tolist(), strict=True)]
         if all(lit is not None for _, lit in pairs):
             out.append(lambda cell: "case " + cell + " " + " ".join(
                 f"when {sql_text(k)} then {lit}" for k, lit in pairs) + " end")
