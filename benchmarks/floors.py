@@ -12,8 +12,8 @@ depend on the data, so that what a goal asks at a scale can be judged (issue 17)
 
 * **ingest**: bare ``read_csv`` (run.py's baseline); the *least* any validating load does in
   SQL — each file read as text (no type sniffing) and inserted typed (dates by
-  ``try_strptime``, flags by ``CASE``, blanks to NULL), one transaction a file, nothing else;
-  ours (the refresh's ``ingest_files``, in a fresh process as a refresh runs it); ours on the
+  ``try_strptime``, flags by ``CASE``, blanks to NULL), each statement committed alone,
+  nothing else; ours (the refresh's ``ingest_files``, in a fresh process as a refresh runs it); ours on the
   same files cut to their header and first data row, which is the cost of opening a
   warehouse and taking files one at a time with no data to speak of.
 * **one quarter**: a rebuild's work (ingest and build, no publishing, as run.py times it); one
@@ -51,8 +51,8 @@ from scales import SCALES  # noqa: E402
 def minimal_validating_load(files: list[Path], database: Path) -> float:
     """Seconds for the least SQL a validating load of ``police_crime`` files runs: each file
     read as text into a temporary table, then inserted with every column typed as the parser
-    types it (blank → NULL; dates in the parser's first format; times; Y/N flags), one
-    transaction a file, a checkpoint at the end. No fingerprint, ledger, check, report or
+    types it (blank → NULL; dates in the parser's first format; times; Y/N flags), each
+    statement committed alone, a checkpoint at the end. No fingerprint, ledger, check, report or
     natural key: a lower bound, not a design."""
     import duckdb
 
