@@ -13,9 +13,9 @@ depend on the data, so that what a goal asks at a scale can be judged (issue 17)
 * **ingest**: bare ``read_csv`` (run.py's baseline); the *least* any validating load does in
   SQL — each file read as text (no type sniffing) and inserted typed (dates by
   ``try_strptime``, flags by ``CASE``, blanks to NULL), each statement committed alone,
-  nothing else; ours (the refresh's ``ingest_files``, in a fresh process as a refresh runs it); ours on the
-  same files cut to their header and first data row, which is the cost of opening a
-  warehouse and taking files one at a time with no data to speak of.
+  nothing else; ours (the refresh's ``ingest_files``, in a fresh process as a refresh runs
+  it); ours on the same files cut to their header and first data row, which is the cost of
+  opening a warehouse and taking files one at a time with no data to speak of.
 * **one quarter**: a rebuild's work (ingest and build, no publishing, as run.py times it); one
   new quarter; one new quarter whose two files hold one data row each (what any refresh
   that loads something costs at this history), against the goal's budget (0.15 of the rebuild).
