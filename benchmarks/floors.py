@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -101,15 +99,6 @@ def child_ingest(files_dir: Path, data: Path, warehouse: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "files": len(files)}
 
 
-def _child(args: list[str], data: Path) -> dict:
-    env = {**os.environ, "SCP_CONFIG_DIR": str(data / "config")}
-    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                          env=env, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"child failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def one_row_copy(source: Path, target: Path) -> None:
     """Every file under ``source`` copied to ``target`` with its lines up to and including the
     first data row (a title row and the header kept): a file to load with no data in it."""
@@ -135,10 +124,10 @@ def measure_ingest(data: Path, work: Path) -> dict:
     one_row_copy(police, cut)
     bare = bench.bare_read_csv(files, work / "bare.duckdb")
     minimal = minimal_validating_load(files, work / "minimal.duckdb")
-    ours = _child(["--child", "ingest", "--files", str(police), "--data", str(data),
-                   "--warehouse", str(work / "ours.duckdb")], data)["seconds"]
-    fixed = _child(["--child", "ingest", "--files", str(cut), "--data", str(data),
-                    "--warehouse", str(work / "ours_one_row.duckdb")], data)["seconds"]
+    ours, fixed = (bench.child_json(__file__, [
+        "--child", "ingest", "--files", str(files_dir), "--data", str(data), "--warehouse",
+        str(work / name)], "ingest")["seconds"]
+        for files_dir, name in ((police, "ours.duckdb"), (cut, "ours_one_row.duckdb")))
     return {"files": len(files), "bare_s": bare, "minimal_s": minimal, "ours_s": ours,
             "ours_one_row_s": fixed, "goal_budget_s": bare / 0.8}
 
@@ -192,12 +181,7 @@ def measure_compute(data: Path, work: Path, scale_name: str, warehouse: Path) ->
 
 def run(scale_name: str, data: Path) -> dict:
     scale = SCALES[scale_name]
-    manifest = data / "manifest.json"
-    if not manifest.is_file() or json.loads(manifest.read_text()).get("scale") != scale.name:
-        import generate
-
-        generate.generate(scale, data, progress=False)
-    os.environ["SCP_CONFIG_DIR"] = str(data / "config")
+    bench.ensure_inputs(scale_name, data)  # and SCP_CONFIG_DIR, which the children inherit
     work = data / "work" / "floors"
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

@@ -109,15 +109,21 @@ def child_refresh(data: Path, raw: Path, warehouse: Path, publish: bool = True) 
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def child_json(script: str, args: list[str], what: str, env: dict | None = None) -> dict:
+    """Run ``script`` (a benchmark file) with ``args`` in a child Python process and return the
+    JSON object on the last line it prints; its stderr's end when it fails."""
+    proc = subprocess.run([sys.executable, script, *args], capture_output=True, text=True,
+                          env=env or os.environ.copy(), check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{what} child failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def _run_child(data: Path, raw: Path, warehouse: Path, publish: bool = True) -> dict:
     env = {**os.environ, "SCP_CONFIG_DIR": str(data / "config"), "SCP_WAREHOUSE": str(warehouse)}
-    proc = subprocess.run([sys.executable, __file__, "--child", "refresh", "--data", str(data),
-                           "--raw", str(raw), "--warehouse", str(warehouse),
-                           *([] if publish else ["--no-publish"])],
-                          capture_output=True, text=True, env=env, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"refresh child failed:\n{proc.stderr[-3000:]}")
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = child_json(__file__, ["--child", "refresh", "--data", str(data), "--raw", str(raw),
+                                "--warehouse", str(warehouse),
+                                *([] if publish else ["--no-publish"])], "refresh", env)
     if out["quarantined"]:
         raise RuntimeError(f"benchmark files refused: {out['quarantined'][:5]}")
     return out
@@ -292,13 +298,8 @@ def measure_dask(warehouse: Path, work: Path, charts: bool) -> dict:
     """The Dask phase in a child process of its own: its peak RSS counts this process's
     resident memory, which here would carry the benchmark's earlier phases (the per-area pandas
     loop, the ingest): 1,973 MB at medium in-process against 1,099 MB for the same run alone."""
-    proc = subprocess.run([sys.executable, __file__, "--child", "dask", "--warehouse",
-                           str(warehouse), "--data", str(work),
-                           *([] if charts else ["--no-dask-charts"])],
-                          capture_output=True, text=True, env=os.environ.copy(), check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"Dask child failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return child_json(__file__, ["--child", "dask", "--warehouse", str(warehouse), "--data",
+                                 str(work), *([] if charts else ["--no-dask-charts"])], "Dask")
 
 
 def child_dask(warehouse: Path, work: Path, charts: bool) -> dict:
@@ -338,16 +339,23 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
-def run(scale_name: str, data: Path, repeat: int, resume: bool = False, demo: bool = True,
-        dask_charts: bool = True, publish: bool = True) -> dict:
+def ensure_inputs(scale_name: str, data: Path) -> None:
+    """``data`` holds ``benchmarks/generate.py``'s inputs for the scale (written when missing or
+    made for another scale), and the refreshes read its ``config/``."""
     scale = SCALES[scale_name]
     manifest = data / "manifest.json"
-    if not manifest.is_file() or json.loads(manifest.read_text()).get("scale") != scale.name \
-            or json.loads(manifest.read_text()).get("record_rows") != scale.record_rows:
+    made = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    if made.get("scale") != scale.name or made.get("record_rows") != scale.record_rows:
         import generate
 
         generate.generate(scale, data, progress=False)
     os.environ["SCP_CONFIG_DIR"] = str(data / "config")
+
+
+def run(scale_name: str, data: Path, repeat: int, resume: bool = False, demo: bool = True,
+        dask_charts: bool = True, publish: bool = True) -> dict:
+    scale = SCALES[scale_name]
+    ensure_inputs(scale_name, data)
     work = data / "work"
     work.mkdir(exist_ok=True)
     median = statistics.median
